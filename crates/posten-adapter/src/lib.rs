@@ -1,0 +1,1 @@
+//! Posten signering client.
