@@ -1,0 +1,53 @@
+//! ASiC-E document bundles with a XAdES baseline-B signature, as Norwegian e-signature and
+//! message services (Posten signering and others) require them.
+//!
+//! * [`SigningKey`] loads the enterprise certificate chain and its RSA key from PKCS#12 or PEM.
+//! * [`build`] signs a list of files (the caller's job manifest among them) and returns the zip.
+//! * [`verify`] checks a bundle completely; [`inspect`] lists what is in it without checking.
+//!
+//! # Decisions
+//!
+//! **`mimetype` entry.** By default the zip starts with a stored `mimetype` entry holding
+//! `application/vnd.etsi.asic-e+zip`, as ASiC (ETSI TS 102 918) prescribes and generic ASiC
+//! validators expect. The signature verifiers (xmlsec1, signxml) see only the signature and the
+//! referenced files and accept bundles with and without it (both are tested), and the profile
+//! allows an uncovered `mimetype` entry, so the conventional form is the default;
+//! [`BuildOptions::mimetype_entry`] turns it off to mimic the official clients, which omit it.
+//!
+//! **Compression.** [`Compression::Auto`] stores PDFs (and other already-compressed media) and
+//! deflates the rest. Measured on this crate's benchmark payload (see `docs/performance.md`),
+//! deflating PDF-like data costs far more time than it saves bytes.
+//!
+//! **File names.** File names are reference URIs. The official Java client form-encodes them
+//! (space → `+`) while RFC 3986 decoders (xmlsec1, signxml) keep `+`, so an encoded name does
+//! not resolve everywhere. The builder therefore accepts only names that need no encoding,
+//! `[0-9A-Za-z._-]` ([`check_file_name`]); [`safe_file_name`] reduces a document title to that
+//! alphabet (`æ`→`ae`, `ø`→`oe`, `å`→`aa`, other runs → `_`).
+//!
+//! **Signature form.** The signature follows the official Java client byte for byte in
+//! structure (unprefixed namespaces, `ns2` for xmldsig inside QualifyingProperties, inclusive
+//! C14N 1.0, `Id="ID_n"` references, SHA-1 CertDigest, RFC 2253 issuer name in the JDK's form).
+//! The canonical bytes are emitted directly rather than produced by a C14N library.
+#![deny(missing_docs)]
+
+mod bundle;
+mod c14n;
+mod cert;
+mod clock;
+mod error;
+mod filename;
+mod inspect;
+mod keys;
+mod verify;
+mod xades;
+mod xmltree;
+mod ziparchive;
+
+pub use bundle::{ASICE_MIME_TYPE, BuildOptions, BundleFile, Compression, SIGNATURES_PATH, build};
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use error::{Error, Result};
+pub use filename::{MAX_FILE_NAME_LEN, check_file_name, safe_file_name};
+pub use inspect::{CertificateSummary, EntrySummary, Inspection, inspect};
+pub use keys::{LoadOptions, SigningKey};
+pub use verify::{VerifiedBundle, VerifyOptions, verify};
+pub use ziparchive::Limits;
