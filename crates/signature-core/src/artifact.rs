@@ -1,0 +1,81 @@
+//! References to signed results that can be downloaded.
+
+use crate::signer::SignerIdentifier;
+
+/// A downloadable result of signing. The URL is issued by the provider and is opaque to
+/// callers; pass the reference to
+/// [`SignatureService::download`](crate::SignatureService::download).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ArtifactRef {
+    /// One signer's XAdES signature (XML) over the job's documents.
+    Xades {
+        /// The signer it belongs to, when the provider says.
+        signer: Option<SignerIdentifier>,
+        /// Where to fetch it.
+        url: String,
+    },
+    /// The job's documents with all signatures as one PAdES PDF.
+    Pades {
+        /// Where to fetch it.
+        url: String,
+    },
+}
+
+impl ArtifactRef {
+    /// A signer's XAdES signature at `url` (surrounding whitespace removed).
+    pub fn xades(signer: Option<SignerIdentifier>, url: impl Into<String>) -> Self {
+        Self::Xades {
+            signer,
+            url: url.into().trim().to_owned(),
+        }
+    }
+
+    /// The job's PAdES document at `url` (surrounding whitespace removed).
+    pub fn pades(url: impl Into<String>) -> Self {
+        Self::Pades {
+            url: url.into().trim().to_owned(),
+        }
+    }
+
+    /// Where to fetch the artifact.
+    pub fn url(&self) -> &str {
+        match self {
+            Self::Xades { url, .. } | Self::Pades { url } => url,
+        }
+    }
+
+    /// The media type the artifact is delivered as.
+    pub fn media_type(&self) -> &'static str {
+        match self {
+            Self::Xades { .. } => "application/xml",
+            Self::Pades { .. } => "application/pdf",
+        }
+    }
+
+    /// The capability needed to download it.
+    pub fn capability(&self) -> crate::Capability {
+        match self {
+            Self::Xades { .. } => crate::Capability::DownloadXades,
+            Self::Pades { .. } => crate::Capability::DownloadPades,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Capability;
+
+    #[test]
+    fn artifact_accessors() {
+        let xades = ArtifactRef::xades(None, " https://example.com/x ");
+        assert_eq!(xades.url(), "https://example.com/x");
+        assert_eq!(xades.media_type(), "application/xml");
+        assert_eq!(xades.capability(), Capability::DownloadXades);
+        let pades = ArtifactRef::pades("https://example.com/p");
+        assert_eq!(pades.url(), "https://example.com/p");
+        assert_eq!(pades.media_type(), "application/pdf");
+        assert_eq!(pades.capability(), Capability::DownloadPades);
+    }
+}

@@ -1,0 +1,395 @@
+//! Errors: [`ValidationError`] from building jobs and parsing identifiers, [`Error`] from
+//! talking to a signing service.
+//!
+//! No message contains a personal identification number, e-mail address, mobile number or
+//! document contents: errors name the rule, the limit and the offending size or position.
+
+use std::fmt;
+
+use time::OffsetDateTime;
+
+use crate::capability::Capability;
+use crate::flow::FlowKind;
+
+/// A job, signer, document or identifier broke one of the signing service's rules.
+///
+/// Returned by the `build()` methods and the identifier parsers before anything is sent,
+/// so a rejected job never leaves the process.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ValidationError {
+    /// A personal identification number is malformed. The number itself is never included.
+    #[error("invalid personal identification number: {problem}")]
+    InvalidPersonalIdentificationNumber {
+        /// What is wrong with it.
+        problem: PinProblem,
+    },
+
+    /// An organization number is malformed.
+    #[error("invalid organization number: {problem}")]
+    InvalidOrganizationNumber {
+        /// What is wrong with it.
+        problem: OrganizationNumberProblem,
+    },
+
+    /// A text is shorter or longer than the service allows (counted in characters, not bytes).
+    #[error("{field} must be {min}–{max} characters long, but is {length}")]
+    TextLength {
+        /// Which text.
+        field: TextField,
+        /// Its length in characters.
+        length: usize,
+        /// The fewest characters allowed.
+        min: usize,
+        /// The most characters allowed.
+        max: usize,
+    },
+
+    /// A text that must not be empty is empty.
+    #[error("{field} must not be empty")]
+    EmptyText {
+        /// Which text.
+        field: TextField,
+    },
+
+    /// The job has too few or too many documents.
+    #[error("a job needs {min}–{max} documents, but has {count}")]
+    DocumentCount {
+        /// How many documents the job has.
+        count: usize,
+        /// The fewest allowed.
+        min: usize,
+        /// The most allowed.
+        max: usize,
+    },
+
+    /// The job has too few or too many signers.
+    #[error("a job needs {min}–{max} signers, but has {count}")]
+    SignerCount {
+        /// How many signers the job has.
+        count: usize,
+        /// The fewest allowed.
+        min: usize,
+        /// The most allowed.
+        max: usize,
+    },
+
+    /// A signer's order is outside the allowed range.
+    #[error("signer order must be 0–{max}, but is {order}")]
+    SignerOrderOutOfRange {
+        /// The order given.
+        order: u8,
+        /// The highest order allowed.
+        max: u8,
+    },
+
+    /// The same signer appears twice in one job.
+    #[error("signer {index} duplicates signer {first_index}")]
+    DuplicateSigner {
+        /// Position (from 0) of the repeated signer.
+        index: usize,
+        /// Position of its first occurrence.
+        first_index: usize,
+    },
+
+    /// A document file name could break out of, or collide inside, the document bundle.
+    #[error("unsafe document file name: {problem}")]
+    UnsafeFileName {
+        /// What is wrong with it.
+        problem: FileNameProblem,
+    },
+
+    /// A media type other than the ones the service accepts.
+    #[error("unsupported media type {media_type:?}; use application/pdf or text/plain")]
+    UnsupportedMediaType {
+        /// The media type given (a public MIME string, not personal data).
+        media_type: String,
+    },
+
+    /// A document has no content.
+    #[error("document is empty")]
+    EmptyDocument,
+
+    /// The documents together exceed the size limit.
+    #[error("documents total {total_bytes} bytes, more than the limit of {limit_bytes} bytes")]
+    DocumentsTooLarge {
+        /// Sum of all document sizes.
+        total_bytes: u64,
+        /// The configured limit.
+        limit_bytes: u64,
+    },
+
+    /// The job is to be available for longer than the service allows.
+    #[error("a job can be available for at most {max_seconds} seconds, but {seconds} were asked")]
+    AvailabilityTooLong {
+        /// The requested duration in whole seconds.
+        seconds: u64,
+        /// The most allowed.
+        max_seconds: u64,
+    },
+
+    /// Explicit notifications name neither an e-mail address nor a mobile number.
+    #[error("explicit notifications need an e-mail address, a mobile number or both")]
+    NotificationsWithoutRecipient,
+
+    /// The signer signs on behalf of someone else but is to be notified through the
+    /// contact register lookup, which the service does not allow.
+    #[error(
+        "a signer on behalf of another party cannot be notified through contact register lookup"
+    )]
+    LookupNotificationsOnBehalfOfOther,
+
+    /// A signer identified only by contact information must be notified at explicit
+    /// addresses, because there is no identity to look up.
+    #[error("a signer identified by contact information needs explicit notifications")]
+    ContactSignerNeedsExplicitNotifications,
+
+    /// A signer in the portal flow has no notification settings, so it would never learn
+    /// about the job.
+    #[error("a portal signer needs notification settings")]
+    MissingNotifications,
+
+    /// An e-mail address is not of the form `local@domain`. The address is not included.
+    #[error("invalid e-mail address")]
+    InvalidEmailAddress,
+
+    /// A mobile number is not an optional `+` followed by 3–15 digits. The number is not included.
+    #[error("invalid mobile number")]
+    InvalidMobileNumber,
+
+    /// A setting that the chosen flow cannot carry (for example signer order in the direct flow).
+    #[error("{capability} is not available in the {flow} flow")]
+    NotAvailableInFlow {
+        /// The setting.
+        capability: Capability,
+        /// The flow that cannot carry it.
+        flow: FlowKind,
+    },
+
+    /// A signer is invalid.
+    #[error("signer {index}: {reason}")]
+    Signer {
+        /// Position of the signer, from 0.
+        index: usize,
+        /// What is wrong with it.
+        reason: Box<ValidationError>,
+    },
+
+    /// A document is invalid.
+    #[error("document {index}: {reason}")]
+    Document {
+        /// Position of the document, from 0.
+        index: usize,
+        /// What is wrong with it.
+        reason: Box<ValidationError>,
+    },
+}
+
+impl From<std::convert::Infallible> for ValidationError {
+    // Lets builder methods accept both validated values and strings through `TryInto`.
+    fn from(never: std::convert::Infallible) -> Self {
+        match never {}
+    }
+}
+
+/// Why a personal identification number was rejected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PinProblem {
+    /// Not 11 characters long.
+    WrongLength {
+        /// The length found, in characters.
+        length: usize,
+    },
+    /// Contains something other than the ASCII digits 0–9.
+    NotOnlyDigits,
+    /// The date part is not a calendar date, even after removing D-number and synthetic offsets.
+    ImpossibleDate,
+    /// One or both mod-11 check digits do not match.
+    WrongCheckDigits,
+}
+
+impl fmt::Display for PinProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::WrongLength { length } => {
+                write!(f, "must be 11 digits, but has {length} characters")
+            }
+            Self::NotOnlyDigits => f.write_str("must contain only the digits 0–9"),
+            Self::ImpossibleDate => f.write_str("the date part is not a valid date"),
+            Self::WrongCheckDigits => f.write_str("the check digits do not match"),
+        }
+    }
+}
+
+/// Why an organization number was rejected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum OrganizationNumberProblem {
+    /// Not 9 characters long.
+    WrongLength {
+        /// The length found, in characters.
+        length: usize,
+    },
+    /// Contains something other than the ASCII digits 0–9.
+    NotOnlyDigits,
+    /// The mod-11 check digit does not match.
+    WrongCheckDigit,
+}
+
+impl fmt::Display for OrganizationNumberProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::WrongLength { length } => {
+                write!(f, "must be 9 digits, but has {length} characters")
+            }
+            Self::NotOnlyDigits => f.write_str("must contain only the digits 0–9"),
+            Self::WrongCheckDigit => f.write_str("the check digit does not match"),
+        }
+    }
+}
+
+/// Why a document file name was rejected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FileNameProblem {
+    /// Contains `/` or `\`, which would create a directory inside the bundle.
+    PathSeparator,
+    /// Contains `..`, which archive tools may read as a parent directory.
+    ParentDirectory,
+    /// Contains a control character.
+    ControlCharacter,
+    /// Is the name of a file the service's bundle format reserves (`manifest.xml`, `mimetype`).
+    Reserved,
+    /// Another document in the same job already has this name.
+    Duplicate {
+        /// Position of the document that has the name first.
+        first_index: usize,
+    },
+}
+
+impl fmt::Display for FileNameProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::PathSeparator => f.write_str("contains a path separator (/ or \\)"),
+            Self::ParentDirectory => f.write_str("contains \"..\""),
+            Self::ControlCharacter => f.write_str("contains a control character"),
+            Self::Reserved => f.write_str("is reserved by the document bundle format"),
+            Self::Duplicate { first_index } => {
+                write!(f, "is already used by document {first_index}")
+            }
+        }
+    }
+}
+
+/// The text fields whose length is limited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TextField {
+    /// The job title.
+    Title,
+    /// The non-sensitive title shown in notifications.
+    NonSensitiveTitle,
+    /// The message to the signers.
+    Description,
+    /// The sender's own reference.
+    Reference,
+    /// A signer's custom identifier.
+    CustomIdentifier,
+    /// A document's title.
+    DocumentTitle,
+    /// A document's file name.
+    DocumentFileName,
+    /// A direct flow exit URL.
+    ExitUrl,
+    /// A polling queue name.
+    PollingQueue,
+}
+
+impl fmt::Display for TextField {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Title => "the title",
+            Self::NonSensitiveTitle => "the non-sensitive title",
+            Self::Description => "the description",
+            Self::Reference => "the reference",
+            Self::CustomIdentifier => "the custom identifier",
+            Self::DocumentTitle => "the document title",
+            Self::DocumentFileName => "the document file name",
+            Self::ExitUrl => "an exit URL",
+            Self::PollingQueue => "the polling queue name",
+        })
+    }
+}
+
+/// A request to a signing service failed.
+///
+/// Adapters map their transport and protocol failures onto these variants, so callers can
+/// handle any provider the same way. Messages never contain personal identification
+/// numbers, tokens or key material.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The provider cannot do this. Check [`SignatureService::capabilities`] first to avoid it.
+    ///
+    /// [`SignatureService::capabilities`]: crate::SignatureService::capabilities
+    #[error("{0} is not supported by this signing service")]
+    Unsupported(Capability),
+
+    /// The job broke a rule; nothing was sent.
+    #[error(transparent)]
+    Invalid(#[from] ValidationError),
+
+    /// Polled before the service permitted; wait until `retry_at` (if known).
+    #[error("polled too eagerly{}", retry_at.map(|at| format!("; next poll permitted at {at}")).unwrap_or_default())]
+    TooEagerPolling {
+        /// When polling is permitted again, if the service said.
+        retry_at: Option<OffsetDateTime>,
+    },
+
+    /// The client's organization may not act for the job's sender organization.
+    #[error("the client's organization is not authorized to act for the sender organization")]
+    BrokerNotAuthorized,
+
+    /// The status query token from the exit URL was not accepted.
+    #[error("the status query token was not accepted")]
+    InvalidStatusQueryToken,
+
+    /// The status cannot be queried yet, because the signer has not finished.
+    #[error("the signing ceremony is not completed, so there is no status to fetch yet")]
+    SigningNotCompleted,
+
+    /// The job can no longer be cancelled (for example because it is completed).
+    #[error("the job cannot be cancelled")]
+    CannotBeCancelled,
+
+    /// The service answered with an error this crate has no dedicated variant for.
+    #[error("the signing service answered HTTP {http_status}{}{}",
+        code.as_deref().map(|code| format!(" ({code})")).unwrap_or_default(),
+        message.as_deref().map(|message| format!(": {message}")).unwrap_or_default())]
+    Service {
+        /// The HTTP status code.
+        http_status: u16,
+        /// The service's machine-readable error code, if any.
+        code: Option<String>,
+        /// The service's human-readable message, if any.
+        message: Option<String>,
+    },
+
+    /// Reading from the service or writing to the caller's sink failed.
+    #[error("reading from the service or writing to the sink failed")]
+    Io(#[from] std::io::Error),
+
+    /// Connecting, TLS, or another adapter-level failure; inspect the source for details.
+    #[error("the request to the signing service failed")]
+    Transport(#[source] Box<dyn std::error::Error + Send + Sync + 'static>),
+}
+
+impl Error {
+    /// Wraps any adapter-level failure as [`Error::Transport`].
+    pub fn transport(
+        source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    ) -> Self {
+        Self::Transport(source.into())
+    }
+}
