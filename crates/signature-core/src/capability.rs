@@ -207,7 +207,7 @@ impl Capabilities {
         self.set.iter().copied()
     }
 
-    /// The first capability in `required` that is not in `self`, if any.
+    /// The first capability (in declaration order) in `required` that is not in `self`, if any.
     pub fn first_missing(&self, required: &Capabilities) -> Option<Capability> {
         required
             .iter()
@@ -252,6 +252,7 @@ impl IntoIterator for Capabilities {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

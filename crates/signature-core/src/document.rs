@@ -212,6 +212,7 @@ pub(crate) fn check_length(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

@@ -95,6 +95,7 @@ impl fmt::Debug for StatusQueryToken {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

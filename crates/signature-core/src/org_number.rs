@@ -81,6 +81,7 @@ impl fmt::Display for OrganizationNumber {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

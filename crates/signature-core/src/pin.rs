@@ -229,6 +229,7 @@ fn century_of(individual: u32, two_digit_year: u32) -> u32 {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

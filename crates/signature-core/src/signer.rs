@@ -409,13 +409,13 @@ impl SignerBuilder {
     pub fn build(self) -> Result<Signer, ValidationError> {
         let identifier = self.identifier?;
         let notifications = self.notifications.transpose()?;
-        if let Some(order) = self.order {
-            if order > MAX_SIGNER_ORDER {
-                return Err(ValidationError::SignerOrderOutOfRange {
-                    order,
-                    max: MAX_SIGNER_ORDER,
-                });
-            }
+        if let Some(order) = self.order
+            && order > MAX_SIGNER_ORDER
+        {
+            return Err(ValidationError::SignerOrderOutOfRange {
+                order,
+                max: MAX_SIGNER_ORDER,
+            });
         }
         match &notifications {
             Some(Notifications::Explicit {
@@ -455,6 +455,7 @@ impl From<Signer> for SignerBuilder {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

@@ -147,6 +147,7 @@ pub enum PollResult {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
     use crate::pin::PersonalIdentificationNumber;
