@@ -140,7 +140,8 @@ pub fn build(
             base.compression_method(CompressionMethod::Stored),
         )
         .map_err(|e| zerr(&e))?;
-        zip.write_all(ASICE_MIME_TYPE.as_bytes()).map_err(|e| zerr(&e))?;
+        zip.write_all(ASICE_MIME_TYPE.as_bytes())
+            .map_err(|e| zerr(&e))?;
     }
     for f in files {
         let method = if store(options.compression, f.mime_type) {
@@ -152,8 +153,11 @@ pub fn build(
             .map_err(|e| zerr(&e))?;
         zip.write_all(f.bytes).map_err(|e| zerr(&e))?;
     }
-    zip.start_file(SIGNATURES_PATH, base.compression_method(CompressionMethod::Deflated))
-        .map_err(|e| zerr(&e))?;
+    zip.start_file(
+        SIGNATURES_PATH,
+        base.compression_method(CompressionMethod::Deflated),
+    )
+    .map_err(|e| zerr(&e))?;
     zip.write_all(&signature).map_err(|e| zerr(&e))?;
     Ok(zip.finish().map_err(|e| zerr(&e))?.into_inner())
 }
@@ -193,7 +197,10 @@ fn check_mime_type(mime: &str) -> Result<()> {
             && s.len() <= 127
             && s.bytes().all(|b| {
                 b.is_ascii_alphanumeric()
-                    || matches!(b, b'!' | b'#' | b'$' | b'&' | b'-' | b'^' | b'_' | b'.' | b'+')
+                    || matches!(
+                        b,
+                        b'!' | b'#' | b'$' | b'&' | b'-' | b'^' | b'_' | b'.' | b'+'
+                    )
             })
     };
     match mime.split_once('/') {
@@ -210,7 +217,13 @@ mod tests {
     fn mime_types() {
         check_mime_type("application/pdf").unwrap();
         check_mime_type("application/vnd.etsi.asic-e+zip").unwrap();
-        for bad in ["pdf", "text/plain; charset=utf-8", "a/b/c", "/x", "text/<x>"] {
+        for bad in [
+            "pdf",
+            "text/plain; charset=utf-8",
+            "a/b/c",
+            "/x",
+            "text/<x>",
+        ] {
             assert!(check_mime_type(bad).is_err(), "{bad}");
         }
     }

@@ -77,7 +77,12 @@ fn write_element(
     }
     let mut attrs: Vec<&Attr> = el.attrs.iter().collect();
     for a in extra_attrs {
-        if a.ns == XML_NS && !el.attrs.iter().any(|b| b.ns == XML_NS && b.local == a.local) {
+        if a.ns == XML_NS
+            && !el
+                .attrs
+                .iter()
+                .any(|b| b.ns == XML_NS && b.local == a.local)
+        {
             attrs.push(a);
         }
     }
@@ -125,7 +130,8 @@ mod tests {
 
     #[test]
     fn escapes_and_normalizes() {
-        let xml = "<r><e a=\"x&#9;y\n&quot;&lt;&gt;\">&amp;&lt;&gt;\"'\r\n&#13;<![CDATA[<&]]></e></r>";
+        let xml =
+            "<r><e a=\"x&#9;y\n&quot;&lt;&gt;\">&amp;&lt;&gt;\"'\r\n&#13;<![CDATA[<&]]></e></r>";
         assert_eq!(
             c14n_of(xml, "e"),
             "<e a=\"x&#x9;y &quot;&lt;>\">&amp;&lt;&gt;\"'\n&#xD;&lt;&amp;</e>"
@@ -135,7 +141,10 @@ mod tests {
     #[test]
     fn undeclared_default_namespace_is_rendered_as_empty() {
         let xml = r#"<r xmlns="urn:r"><s><t xmlns=""><u/></t></s></r>"#;
-        assert_eq!(c14n_of(xml, "s"), r#"<s xmlns="urn:r"><t xmlns=""><u></u></t></s>"#);
+        assert_eq!(
+            c14n_of(xml, "s"),
+            r#"<s xmlns="urn:r"><t xmlns=""><u></u></t></s>"#
+        );
         assert_eq!(c14n_of(xml, "t"), r#"<t><u></u></t>"#);
     }
 

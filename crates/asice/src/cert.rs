@@ -39,14 +39,19 @@ pub(crate) struct ParsedCert {
 
 impl std::fmt::Debug for ParsedCert {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ParsedCert").field("subject", &self.subject()).finish()
+        f.debug_struct("ParsedCert")
+            .field("subject", &self.subject())
+            .finish()
     }
 }
 
 impl ParsedCert {
     pub(crate) fn from_der(der: &[u8]) -> Result<Self> {
         let cert = Certificate::from_der(der).map_err(|e| Error::Certificate(e.to_string()))?;
-        Ok(Self { der: der.to_vec(), cert })
+        Ok(Self {
+            der: der.to_vec(),
+            cert,
+        })
     }
 
     pub(crate) fn subject(&self) -> String {
@@ -62,11 +67,23 @@ impl ParsedCert {
     }
 
     pub(crate) fn not_before(&self) -> OffsetDateTime {
-        to_offset(self.cert.tbs_certificate.validity.not_before.to_unix_duration())
+        to_offset(
+            self.cert
+                .tbs_certificate
+                .validity
+                .not_before
+                .to_unix_duration(),
+        )
     }
 
     pub(crate) fn not_after(&self) -> OffsetDateTime {
-        to_offset(self.cert.tbs_certificate.validity.not_after.to_unix_duration())
+        to_offset(
+            self.cert
+                .tbs_certificate
+                .validity
+                .not_after
+                .to_unix_duration(),
+        )
     }
 
     /// `None` when the certificate has no KeyUsage extension (RFC 5280: then any usage is allowed).
@@ -80,12 +97,21 @@ impl ParsedCert {
     }
 
     pub(crate) fn is_rsa(&self) -> bool {
-        self.cert.tbs_certificate.subject_public_key_info.algorithm.oid == RSA_ENCRYPTION
+        self.cert
+            .tbs_certificate
+            .subject_public_key_info
+            .algorithm
+            .oid
+            == RSA_ENCRYPTION
     }
 
     /// The PKCS#1 `RSAPublicKey` (or EC point) inside the SubjectPublicKeyInfo.
     pub(crate) fn public_key_bits(&self) -> &[u8] {
-        self.cert.tbs_certificate.subject_public_key_info.subject_public_key.raw_bytes()
+        self.cert
+            .tbs_certificate
+            .subject_public_key_info
+            .subject_public_key
+            .raw_bytes()
     }
 
     /// Checks that `issuer`'s key made this certificate's signature.

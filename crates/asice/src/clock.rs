@@ -56,7 +56,11 @@ pub(crate) fn format_signing_time(t: OffsetDateTime) -> String {
         s.push('Z');
     } else {
         let sign = if h < 0 || m < 0 { '-' } else { '+' };
-        s.push_str(&format!("{sign}{:02}:{:02}", h.unsigned_abs(), m.unsigned_abs()));
+        s.push_str(&format!(
+            "{sign}{:02}:{:02}",
+            h.unsigned_abs(),
+            m.unsigned_abs()
+        ));
     }
     s
 }

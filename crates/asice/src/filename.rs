@@ -55,7 +55,10 @@ pub fn safe_file_name(title: &str) -> Result<String> {
     }
     if out.len() > MAX_FILE_NAME_LEN {
         // Keep the extension: receivers decide the document type by it.
-        let ext = out.rfind('.').map(|i| out[i..].to_owned()).unwrap_or_default();
+        let ext = out
+            .rfind('.')
+            .map(|i| out[i..].to_owned())
+            .unwrap_or_default();
         let keep = MAX_FILE_NAME_LEN.saturating_sub(ext.len());
         out.truncate(keep);
         out.push_str(&ext);
@@ -99,10 +102,22 @@ mod tests {
 
     #[test]
     fn reduces_titles() {
-        assert_eq!(safe_file_name("Blåbærsyltetøy.pdf").unwrap(), "blaabaersyltetoey.pdf");
-        assert_eq!(safe_file_name("  Kontrakt   nr. 12 ").unwrap(), "kontrakt_nr._12");
-        assert_eq!(safe_file_name("Café Ünïcode.txt").unwrap(), "cafe_unicode.txt");
-        assert_eq!(safe_file_name("dokument (2).pdf").unwrap(), "dokument_2_.pdf");
+        assert_eq!(
+            safe_file_name("Blåbærsyltetøy.pdf").unwrap(),
+            "blaabaersyltetoey.pdf"
+        );
+        assert_eq!(
+            safe_file_name("  Kontrakt   nr. 12 ").unwrap(),
+            "kontrakt_nr._12"
+        );
+        assert_eq!(
+            safe_file_name("Café Ünïcode.txt").unwrap(),
+            "cafe_unicode.txt"
+        );
+        assert_eq!(
+            safe_file_name("dokument (2).pdf").unwrap(),
+            "dokument_2_.pdf"
+        );
         assert!(safe_file_name("!!!").is_err());
         assert!(safe_file_name("...").is_err());
         let long = format!("{}.pdf", "a".repeat(400));

@@ -75,7 +75,11 @@ impl SigningKey {
             return Err(Error::NoCertificate(WHAT));
         }
         let pkcs8 = Zeroizing::new(chain.key().as_der().to_vec());
-        let certs = chain.certs().iter().map(|c| c.as_der().to_vec()).collect::<Vec<_>>();
+        let certs = chain
+            .certs()
+            .iter()
+            .map(|c| c.as_der().to_vec())
+            .collect::<Vec<_>>();
         drop(store);
         Self::assemble(rsa_from_pkcs8(&pkcs8)?, certs, options)
     }
@@ -163,7 +167,11 @@ impl SigningKey {
                 return Err(problem);
             }
         }
-        Ok(Self { key, chain, warnings })
+        Ok(Self {
+            key,
+            chain,
+            warnings,
+        })
     }
 
     /// RFC 2253 subject of the signing certificate.
@@ -232,7 +240,8 @@ fn read(path: &Path) -> Result<Vec<u8>> {
 }
 
 fn rsa_from_pkcs8(pkcs8: &[u8]) -> Result<RsaKeyPair> {
-    let info = pkcs8::PrivateKeyInfo::try_from(pkcs8).map_err(|e| Error::InvalidKey(e.to_string()))?;
+    let info =
+        pkcs8::PrivateKeyInfo::try_from(pkcs8).map_err(|e| Error::InvalidKey(e.to_string()))?;
     if info.algorithm.oid != RSA_ENCRYPTION {
         return Err(Error::NonRsaKey(info.algorithm.oid.to_string()));
     }
@@ -247,13 +256,13 @@ fn pem_private_key(pem: &[u8], password: Option<&str>) -> Result<RsaKeyPair> {
             detail: e.to_string(),
         })?;
         let der = Zeroizing::new(der);
-        let encrypted = pkcs8::EncryptedPrivateKeyInfo::try_from(der.as_slice()).map_err(|e| {
-            Error::Pem {
+        let encrypted =
+            pkcs8::EncryptedPrivateKeyInfo::try_from(der.as_slice()).map_err(|e| Error::Pem {
                 what: "encrypted private key",
                 detail: e.to_string(),
-            }
-        })?;
-        let password = password.ok_or(Error::WrongPassword("encrypted private key (none given)"))?;
+            })?;
+        let password =
+            password.ok_or(Error::WrongPassword("encrypted private key (none given)"))?;
         let plain = encrypted
             .decrypt(password)
             .map_err(|_| Error::WrongPassword("encrypted private key"))?;
@@ -268,8 +277,9 @@ fn pem_private_key(pem: &[u8], password: Option<&str>) -> Result<RsaKeyPair> {
     })?;
     match key {
         PrivateKeyDer::Pkcs8(k) => rsa_from_pkcs8(k.secret_pkcs8_der()),
-        PrivateKeyDer::Pkcs1(k) => RsaKeyPair::from_der(k.secret_pkcs1_der())
-            .map_err(|e| Error::InvalidKey(e.to_string())),
+        PrivateKeyDer::Pkcs1(k) => {
+            RsaKeyPair::from_der(k.secret_pkcs1_der()).map_err(|e| Error::InvalidKey(e.to_string()))
+        }
         PrivateKeyDer::Sec1(_) => Err(Error::NonRsaKey("EC (SEC1)".to_owned())),
         _ => Err(Error::NonRsaKey("unknown".to_owned())),
     }

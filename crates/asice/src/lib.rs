@@ -29,6 +29,7 @@
 //! C14N 1.0, `Id="ID_n"` references, SHA-1 CertDigest, RFC 2253 issuer name in the JDK's form).
 //! The canonical bytes are emitted directly rather than produced by a C14N library.
 #![deny(missing_docs)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 mod bundle;
 mod c14n;

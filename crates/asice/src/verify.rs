@@ -127,15 +127,18 @@ pub fn verify(zip: &[u8], options: &VerifyOptions) -> Result<VerifiedBundle> {
         )?;
         let digest = b64(&child(reference, NS_DS, "DigestValue")?.text())?;
         if reference.attr("Type") == Some(TYPE_SIGNED_PROPERTIES) {
-            let id = uri
-                .strip_prefix('#')
-                .ok_or_else(|| structure("SignedProperties reference is not a same-document URI"))?;
-            let transforms: Vec<&Element> = child(reference, NS_DS, "Transforms")?
-                .elements()
-                .collect();
+            let id = uri.strip_prefix('#').ok_or_else(|| {
+                structure("SignedProperties reference is not a same-document URI")
+            })?;
+            let transforms: Vec<&Element> =
+                child(reference, NS_DS, "Transforms")?.elements().collect();
             match transforms.as_slice() {
                 [t] if t.is(NS_DS, "Transform") => expect_algorithm("transform", t, ALG_C14N)?,
-                _ => return Err(structure("SignedProperties reference needs one C14N transform")),
+                _ => {
+                    return Err(structure(
+                        "SignedProperties reference needs one C14N transform",
+                    ));
+                }
             }
             if sp_ref.replace((id.to_owned(), digest)).is_some() {
                 return Err(structure("more than one SignedProperties reference"));
@@ -173,10 +176,12 @@ pub fn verify(zip: &[u8], options: &VerifyOptions) -> Result<VerifiedBundle> {
     .ok_or_else(|| Error::DanglingReference(format!("#{sp_id}")))?;
     let qp = locate(signature, &|e| e.is(NS_XADES, "QualifyingProperties"))
         .ok_or_else(|| structure("no QualifyingProperties"))?;
-    if let (Some(target), Some(id)) = (qp.element.attr("Target"), signature.attr("Id")) {
-        if target.strip_prefix('#') != Some(id) {
-            return Err(structure("QualifyingProperties Target does not name the Signature"));
-        }
+    if let (Some(target), Some(id)) = (qp.element.attr("Target"), signature.attr("Id"))
+        && target.strip_prefix('#') != Some(id)
+    {
+        return Err(structure(
+            "QualifyingProperties Target does not name the Signature",
+        ));
     }
     // The located element carries its ancestors' scope, so this is the in-context form.
     let signed_props = object_sp.element;
@@ -189,16 +194,22 @@ pub fn verify(zip: &[u8], options: &VerifyOptions) -> Result<VerifiedBundle> {
     let leaf = &chain[0];
     let ssp = child(signed_props, NS_XADES, "SignedSignatureProperties")?;
     let signing_time = parse_time(&child(ssp, NS_XADES, "SigningTime")?.text())?;
-    let cert_el = child(child(ssp, NS_XADES, "SigningCertificate")?, NS_XADES, "Cert")?;
+    let cert_el = child(
+        child(ssp, NS_XADES, "SigningCertificate")?,
+        NS_XADES,
+        "Cert",
+    )?;
     let cert_digest = child(cert_el, NS_XADES, "CertDigest")?;
     let method = child(cert_digest, NS_DS, "DigestMethod")?
         .attr("Algorithm")
         .unwrap_or_default()
         .to_owned();
     let actual = match method.as_str() {
-        ALG_SHA1 => aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY, &leaf.der)
-            .as_ref()
-            .to_vec(),
+        ALG_SHA1 => {
+            aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY, &leaf.der)
+                .as_ref()
+                .to_vec()
+        }
         ALG_SHA256 => sha256(&leaf.der).to_vec(),
         _ => {
             return Err(Error::UnsupportedAlgorithm {
@@ -230,7 +241,10 @@ pub fn verify(zip: &[u8], options: &VerifyOptions) -> Result<VerifiedBundle> {
     // DataObjectFormat: one per file reference.
     let mut formats: HashMap<String, usize> = HashMap::new();
     if let Some(sdop) = signed_props.child(NS_XADES, "SignedDataObjectProperties") {
-        for dof in sdop.elements().filter(|e| e.is(NS_XADES, "DataObjectFormat")) {
+        for dof in sdop
+            .elements()
+            .filter(|e| e.is(NS_XADES, "DataObjectFormat"))
+        {
             let target = dof
                 .attr("ObjectReference")
                 .and_then(|r| r.strip_prefix('#'))
@@ -239,7 +253,9 @@ pub fn verify(zip: &[u8], options: &VerifyOptions) -> Result<VerifiedBundle> {
                 .child(NS_XADES, "MimeType")
                 .is_none_or(|m| m.text().trim().is_empty())
             {
-                return Err(Error::DataObjectFormat(format!("#{target} has no MimeType")));
+                return Err(Error::DataObjectFormat(format!(
+                    "#{target} has no MimeType"
+                )));
             }
             *formats.entry(target.to_owned()).or_default() += 1;
         }
@@ -348,7 +364,10 @@ fn check_chain(chain: &[ParsedCert], options: &VerifyOptions) -> Result<()> {
         });
         if let Some(root) = issued_by_root {
             if at < root.not_before() || at > root.not_after() {
-                return untrusted(format!("trust root {} is not valid at {at}", root.subject()));
+                return untrusted(format!(
+                    "trust root {} is not valid at {at}",
+                    root.subject()
+                ));
             }
             return Ok(());
         }

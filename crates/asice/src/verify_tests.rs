@@ -91,8 +91,11 @@ fn rezip(zip: &[u8], change: impl FnOnce(&mut Entries)) -> Vec<u8> {
         } else {
             zip::CompressionMethod::Deflated
         };
-        w.start_file(name, SimpleFileOptions::default().compression_method(method))
-            .unwrap();
+        w.start_file(
+            name,
+            SimpleFileOptions::default().compression_method(method),
+        )
+        .unwrap();
         w.write_all(&bytes).unwrap();
     }
     w.finish().unwrap().into_inner()
@@ -148,7 +151,10 @@ fn accepts_a_good_bundle_and_reports_it() {
     let ok = verify(&good(), &opts()).unwrap();
     assert_eq!(ok.files, ["a.pdf", "b.txt", "manifest.xml"]);
     assert_eq!(ok.signing_time, datetime!(2024-05-06 07:08:09.123 +02:00));
-    assert!(ok.signer_subject.contains("SERIALNUMBER=123456785") || ok.signer_subject.contains("2.5.4.5="));
+    assert!(
+        ok.signer_subject.contains("SERIALNUMBER=123456785")
+            || ok.signer_subject.contains("2.5.4.5=")
+    );
     assert!(ok.chain_trusted);
 }
 
@@ -168,12 +174,16 @@ fn tampered_document() {
 #[test]
 fn tampered_manifest() {
     let z = rezip(&good(), |l| l[3].1 = b"<m x='1'/>".to_vec());
-    assert!(matches!(verify(&z, &opts()), Err(Error::FileDigestMismatch(n)) if n == "manifest.xml"));
+    assert!(
+        matches!(verify(&z, &opts()), Err(Error::FileDigestMismatch(n)) if n == "manifest.xml")
+    );
 }
 
 #[test]
 fn uncovered_file() {
-    let z = rezip(&good(), |l| l.insert(2, ("extra.txt".into(), b"x".to_vec(), false)));
+    let z = rezip(&good(), |l| {
+        l.insert(2, ("extra.txt".into(), b"x".to_vec(), false))
+    });
     assert!(matches!(verify(&z, &opts()), Err(Error::UncoveredFile(n)) if n == "extra.txt"));
 }
 
@@ -187,13 +197,19 @@ fn missing_file() {
 
 #[test]
 fn forbidden_meta_inf_manifest() {
-    let z = rezip(&good(), |l| l.push(("META-INF/manifest.xml".into(), b"<x/>".to_vec(), false)));
-    assert!(matches!(verify(&z, &opts()), Err(Error::ForbiddenEntry(n)) if n == "META-INF/manifest.xml"));
+    let z = rezip(&good(), |l| {
+        l.push(("META-INF/manifest.xml".into(), b"<x/>".to_vec(), false))
+    });
+    assert!(
+        matches!(verify(&z, &opts()), Err(Error::ForbiddenEntry(n)) if n == "META-INF/manifest.xml")
+    );
 }
 
 #[test]
 fn second_signature_file() {
-    let z = rezip(&good(), |l| l.push(("META-INF/signatures2.xml".into(), b"<x/>".to_vec(), false)));
+    let z = rezip(&good(), |l| {
+        l.push(("META-INF/signatures2.xml".into(), b"<x/>".to_vec(), false))
+    });
     assert!(matches!(verify(&z, &opts()), Err(Error::ForbiddenEntry(_))));
 }
 
@@ -206,11 +222,20 @@ fn missing_signature() {
 #[test]
 fn bad_mimetype_entries() {
     let z = rezip(&good(), |l| l[0].2 = false);
-    assert!(matches!(verify(&z, &opts()), Err(Error::InvalidMimetypeEntry("compressed"))));
+    assert!(matches!(
+        verify(&z, &opts()),
+        Err(Error::InvalidMimetypeEntry("compressed"))
+    ));
     let z = rezip(&good(), |l| l[0].1 = b"application/zip".to_vec());
-    assert!(matches!(verify(&z, &opts()), Err(Error::InvalidMimetypeEntry(_))));
+    assert!(matches!(
+        verify(&z, &opts()),
+        Err(Error::InvalidMimetypeEntry(_))
+    ));
     let z = rezip(&good(), |l| l.swap(0, 1));
-    assert!(matches!(verify(&z, &opts()), Err(Error::InvalidMimetypeEntry("not the first entry"))));
+    assert!(matches!(
+        verify(&z, &opts()),
+        Err(Error::InvalidMimetypeEntry("not the first entry"))
+    ));
     // Without a mimetype entry the bundle is fine.
     let z = rezip(&good(), |l| {
         l.remove(0);
@@ -222,14 +247,22 @@ fn bad_mimetype_entries() {
 fn tampered_signing_time() {
     let xml = signature_xml(&good()).replace("07:08:09.123", "07:08:10.123");
     let z = set_signature(&good(), xml);
-    assert!(matches!(verify(&z, &opts()), Err(Error::SignedPropertiesDigestMismatch)));
+    assert!(matches!(
+        verify(&z, &opts()),
+        Err(Error::SignedPropertiesDigestMismatch)
+    ));
 }
 
 #[test]
 fn tampered_signature_value() {
     let xml = signature_xml(&good());
     let root = parse(xml.as_bytes()).unwrap();
-    let sv = root.child(NS_DS, "Signature").unwrap().child(NS_DS, "SignatureValue").unwrap().text();
+    let sv = root
+        .child(NS_DS, "Signature")
+        .unwrap()
+        .child(NS_DS, "SignatureValue")
+        .unwrap()
+        .text();
     let mut raw = B64.decode(&sv).unwrap();
     raw[10] ^= 1;
     let z = set_signature(&good(), xml.replace(&sv, &B64.encode(raw)));
@@ -258,7 +291,10 @@ fn unsupported_algorithms() {
     });
     assert!(matches!(
         verify(&z, &opts()),
-        Err(Error::UnsupportedAlgorithm { what: "canonicalization", .. })
+        Err(Error::UnsupportedAlgorithm {
+            what: "canonicalization",
+            ..
+        })
     ));
     let z = with_resigned_xml(&good(), |x| {
         x.replacen(ALG_SHA256, "http://www.w3.org/2000/09/xmldsig#sha1", 1)
@@ -274,18 +310,23 @@ fn wrong_certificate_in_key_info() {
     let ours = B64.encode(fixture().key.certificate_chain().next().unwrap());
     let theirs = B64.encode(other_fixture().key.certificate_chain().next().unwrap());
     let z = set_signature(&good(), signature_xml(&good()).replace(&ours, &theirs));
-    assert!(matches!(verify(&z, &opts()), Err(Error::CertDigestMismatch)));
+    assert!(matches!(
+        verify(&z, &opts()),
+        Err(Error::CertDigestMismatch)
+    ));
 }
 
 #[test]
 fn issuer_serial_mismatch() {
     let serial = fixture().key.leaf().serial_decimal();
-    let z = with_resigned_xml(&good(), |x| {
-        x.replace(&format!(">{serial}<"), ">12345<")
-    });
-    assert!(matches!(verify(&z, &opts()), Err(Error::IssuerSerialMismatch(m)) if m.contains("12345")));
+    let z = with_resigned_xml(&good(), |x| x.replace(&format!(">{serial}<"), ">12345<"));
+    assert!(
+        matches!(verify(&z, &opts()), Err(Error::IssuerSerialMismatch(m)) if m.contains("12345"))
+    );
     let z = with_resigned_xml(&good(), |x| x.replace("Mellomledd", "Annen"));
-    assert!(matches!(verify(&z, &opts()), Err(Error::IssuerSerialMismatch(m)) if m.contains("issuer")));
+    assert!(
+        matches!(verify(&z, &opts()), Err(Error::IssuerSerialMismatch(m)) if m.contains("issuer"))
+    );
 }
 
 #[test]
@@ -313,14 +354,20 @@ fn untrusted_chain() {
     o.trust_roots.push(other_fixture().pki.root_der.clone());
     assert!(matches!(verify(&good(), &o), Err(Error::UntrustedChain(_))));
     // Without trust roots only the signature is checked.
-    assert!(!verify(&good(), &VerifyOptions::default()).unwrap().chain_trusted);
+    assert!(
+        !verify(&good(), &VerifyOptions::default())
+            .unwrap()
+            .chain_trusted
+    );
 }
 
 #[test]
 fn expired_chain_at_check_time() {
     let mut o = opts();
     o.at = Some(time::OffsetDateTime::now_utc() + time::Duration::days(4000));
-    assert!(matches!(verify(&good(), &o), Err(Error::UntrustedChain(m)) if m.contains("not valid")));
+    assert!(
+        matches!(verify(&good(), &o), Err(Error::UntrustedChain(m)) if m.contains("not valid"))
+    );
 }
 
 #[test]

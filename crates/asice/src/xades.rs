@@ -46,7 +46,8 @@ pub(crate) struct CertRef {
 
 impl CertRef {
     pub(crate) fn of(cert: &ParsedCert) -> Self {
-        let sha1 = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY, &cert.der);
+        let sha1 =
+            aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY, &cert.der);
         Self {
             sha1: sha1.as_ref().to_vec(),
             issuer: cert.issuer(),
@@ -118,8 +119,18 @@ pub(crate) fn signed_info(
         s.push_str(SIGNED_INFO_CONTEXT);
     }
     s.push('>');
-    element(&mut s, "CanonicalizationMethod", &[("Algorithm", ALG_C14N)], "");
-    element(&mut s, "SignatureMethod", &[("Algorithm", ALG_RSA_SHA256)], "");
+    element(
+        &mut s,
+        "CanonicalizationMethod",
+        &[("Algorithm", ALG_C14N)],
+        "",
+    );
+    element(
+        &mut s,
+        "SignatureMethod",
+        &[("Algorithm", ALG_RSA_SHA256)],
+        "",
+    );
     for (i, f) in files.iter().enumerate() {
         let id = format!("ID_{i}");
         // Attributes in canonical order: Id before URI.
@@ -143,7 +154,12 @@ pub(crate) fn signed_info(
     element(&mut s, "Transform", &[("Algorithm", ALG_C14N)], "");
     s.push_str("</Transforms>");
     element(&mut s, "DigestMethod", &[("Algorithm", ALG_SHA256)], "");
-    element(&mut s, "DigestValue", &[], &B64.encode(signed_properties_sha256));
+    element(
+        &mut s,
+        "DigestValue",
+        &[],
+        &B64.encode(signed_properties_sha256),
+    );
     s.push_str("</Reference></SignedInfo>");
     s
 }

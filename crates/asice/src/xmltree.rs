@@ -118,7 +118,11 @@ pub(crate) fn locate<'a>(
         let scope = el.scope(outer);
         let mut attrs: Vec<Attr> = xml_attrs
             .iter()
-            .filter(|a| !el.attrs.iter().any(|b| b.ns == XML_NS && b.local == a.local))
+            .filter(|a| {
+                !el.attrs
+                    .iter()
+                    .any(|b| b.ns == XML_NS && b.local == a.local)
+            })
             .cloned()
             .collect();
         attrs.extend(el.attrs.iter().filter(|a| a.ns == XML_NS).cloned());
@@ -193,7 +197,9 @@ pub(crate) fn parse(xml: &[u8]) -> Result<Element> {
             }
             Event::DocType(_) => return Err(Error::Xml("DOCTYPE is not allowed".into())),
             Event::PI(_) if !stack.is_empty() => {
-                return Err(Error::Xml("processing instructions inside the signature".into()));
+                return Err(Error::Xml(
+                    "processing instructions inside the signature".into(),
+                ));
             }
             Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
             Event::Empty(_) => return Err(Error::Xml("unexpected empty-element event".into())),
@@ -245,7 +251,9 @@ fn element(start: &BytesStart<'_>, outer: &Scope) -> Result<(Element, Scope)> {
             decls.push((String::new(), value));
         } else if let Some(prefix) = key.strip_prefix("xmlns:") {
             if value.is_empty() {
-                return Err(Error::Xml(format!("prefix {prefix} undeclared (XML 1.1 only)")));
+                return Err(Error::Xml(format!(
+                    "prefix {prefix} undeclared (XML 1.1 only)"
+                )));
             }
             decls.push((prefix.to_owned(), value));
         } else {

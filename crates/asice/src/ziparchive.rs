@@ -98,8 +98,13 @@ pub(crate) fn check_entry_name(name: &str) -> Result<()> {
         || path.starts_with('/')
         || path.contains('\\')
         || path.chars().any(char::is_control)
-        || path.split('/').next().is_some_and(|first| first.contains(':'))
-        || path.split('/').any(|seg| seg.is_empty() || seg == "." || seg == "..");
+        || path
+            .split('/')
+            .next()
+            .is_some_and(|first| first.contains(':'))
+        || path
+            .split('/')
+            .any(|seg| seg.is_empty() || seg == "." || seg == "..");
     if bad {
         Err(Error::UnsafeEntryName(name.to_owned()))
     } else {
@@ -125,8 +130,17 @@ mod tests {
     #[test]
     fn entry_names() {
         for bad in [
-            "../x", "a/../../x", "/etc/passwd", "C:/x", "c:x", "a\\b", "a//b", "./a", "a/.",
-            "", "a\u{0}b",
+            "../x",
+            "a/../../x",
+            "/etc/passwd",
+            "C:/x",
+            "c:x",
+            "a\\b",
+            "a//b",
+            "./a",
+            "a/.",
+            "",
+            "a\u{0}b",
         ] {
             assert!(check_entry_name(bad).is_err(), "{bad:?}");
         }
@@ -165,12 +179,18 @@ mod tests {
             max_entry_size: 9_999,
             ..Limits::default()
         };
-        assert!(matches!(read_entries(&z, &limits), Err(Error::EntryTooLarge { .. })));
+        assert!(matches!(
+            read_entries(&z, &limits),
+            Err(Error::EntryTooLarge { .. })
+        ));
         let limits = Limits {
             max_total_size: 15_000,
             ..Limits::default()
         };
-        assert!(matches!(read_entries(&z, &limits), Err(Error::BundleTooLarge(15_000))));
+        assert!(matches!(
+            read_entries(&z, &limits),
+            Err(Error::BundleTooLarge(15_000))
+        ));
     }
 
     #[test]

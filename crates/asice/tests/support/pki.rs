@@ -25,7 +25,10 @@ impl Default for LeafSpec {
     fn default() -> Self {
         let now = OffsetDateTime::now_utc();
         Self {
-            key_usages: vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::KeyEncipherment],
+            key_usages: vec![
+                KeyUsagePurpose::DigitalSignature,
+                KeyUsagePurpose::KeyEncipherment,
+            ],
             not_before: now - Duration::days(1),
             not_after: now + Duration::days(365),
         }
@@ -84,8 +87,10 @@ pub fn make_pki(intermediate: bool, leaf: &LeafSpec) -> TestPki {
     let (leaf_cert, key_pem, key_der) = {
         let mut lp = CertificateParams::new(Vec::<String>::new()).expect("params");
         lp.distinguished_name.push(DnType::CountryName, "NO");
-        lp.distinguished_name.push(DnType::OrganizationName, "Testvirksomhet AS");
-        lp.distinguished_name.push(DnType::CommonName, "Testvirksomhet AS");
+        lp.distinguished_name
+            .push(DnType::OrganizationName, "Testvirksomhet AS");
+        lp.distinguished_name
+            .push(DnType::CommonName, "Testvirksomhet AS");
         lp.distinguished_name
             .push(DnType::CustomDnType(vec![2, 5, 4, 5]), "123456785");
         lp.key_usages = leaf.key_usages.clone();
