@@ -52,6 +52,14 @@ pub enum ValidationError {
         field: TextField,
     },
 
+    /// A text that the service shows in e-mails or SMS (reference, non-sensitive title)
+    /// contains a valid personal identification number. The number is not included.
+    #[error("{field} must not contain a personal identification number")]
+    IdentityNumberInText {
+        /// Which text.
+        field: TextField,
+    },
+
     /// The job has too few or too many documents.
     #[error("a job needs {min}–{max} documents, but has {count}")]
     DocumentCount {

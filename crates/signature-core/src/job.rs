@@ -10,6 +10,7 @@ use crate::document::{Document, MediaType, check_length};
 use crate::error::{FileNameProblem, TextField, ValidationError};
 use crate::flow::{Flow, FlowKind, PollingQueue, StatusRetrievalMethod};
 use crate::org_number::OrganizationNumber;
+use crate::pin::contains_identity_number;
 use crate::signer::{Notifications, OnBehalfOf, Signer, SignerBuilder, SignerIdentifier};
 
 /// Shortest and longest job title, in characters.
@@ -299,14 +300,15 @@ impl SigningJobBuilder {
     }
 
     /// A title for notifications, which may travel over less protected channels such as
-    /// SMS (portal flow, 1–80 characters).
+    /// SMS (portal flow, 1–80 characters, no personal identification number).
     pub fn non_sensitive_title(mut self, title: impl Into<String>) -> Self {
         self.non_sensitive_title = Some(title.into());
         self
     }
 
     /// The sender's own reference, at most 50 characters. Posten includes it in e-mails,
-    /// so it must not contain personal data.
+    /// so it must not contain personal data; [`build`](Self::build) rejects one that
+    /// contains a personal identification number.
     pub fn reference(mut self, reference: impl Into<String>) -> Self {
         self.reference = Some(reference.into());
         self
@@ -418,6 +420,15 @@ impl SigningJobBuilder {
         }
         if let Some(reference) = &self.reference {
             check_length(TextField::Reference, reference, (0, MAX_REFERENCE_LENGTH))?;
+        }
+        // Both travel in notifications over less protected channels (e-mail, SMS).
+        for (field, text) in [
+            (TextField::Reference, &self.reference),
+            (TextField::NonSensitiveTitle, &self.non_sensitive_title),
+        ] {
+            if text.as_deref().is_some_and(contains_identity_number) {
+                return Err(ValidationError::IdentityNumberInText { field });
+            }
         }
         let sender = self.sender.transpose()?;
         let polling_queue = self.polling_queue.transpose()?;

@@ -158,6 +158,13 @@ impl fmt::Debug for PersonalIdentificationNumber {
     }
 }
 
+/// Whether `text` contains a run of exactly 11 ASCII digits that is a valid personal
+/// identification number.
+pub(crate) fn contains_identity_number(text: &str) -> bool {
+    text.split(|c: char| !c.is_ascii_digit())
+        .any(|run| run.len() == 11 && PersonalIdentificationNumber::parse(run).is_ok())
+}
+
 /// The numeric value of each character, or `None` if any is not an ASCII digit.
 pub(crate) fn ascii_digits(input: &str) -> Option<Vec<u32>> {
     input
@@ -214,16 +221,15 @@ fn birth_date_of(digits: &[u32]) -> Option<Date> {
 
 /// Skatteetaten's century rules for the individual number (digits 7–9).
 ///
-/// Combinations outside the published ranges are not rejected, because synthetic numbers
-/// do not always follow them; the 1900s (or 2000s for years before 40) are assumed then, which
-/// only matters for 29 February.
+/// Combinations outside the published ranges (individual 500–749 with year 40–53, 750–899
+/// with year 40–99) are not rejected, because synthetic numbers do not always follow them;
+/// the 1900s are assumed then, which only matters for 29 February.
 fn century_of(individual: u32, two_digit_year: u32) -> u32 {
     match (individual, two_digit_year) {
         (0..=499, _) => 1900,
         (500..=749, 54..=99) => 1800,
         (500..=999, 0..=39) => 2000,
         (900..=999, 40..=99) => 1900,
-        (_, 0..=39) => 2000,
         _ => 1900,
     }
 }
@@ -351,6 +357,15 @@ mod tests {
             assert!(!error.to_string().contains(input));
             assert!(!format!("{error:?}").contains(input));
         }
+    }
+
+    #[test]
+    fn finds_identity_numbers_inside_text() {
+        assert!(contains_identity_number("case 24068110048"));
+        assert!(contains_identity_number("24068110048-x"));
+        assert!(!contains_identity_number("case 24068110049"));
+        assert!(!contains_identity_number("order 240681100481"));
+        assert!(!contains_identity_number("no digits"));
     }
 
     #[test]

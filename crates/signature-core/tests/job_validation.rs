@@ -234,6 +234,28 @@ fn text_limits_count_characters_not_bytes() {
 }
 
 #[test]
+fn texts_sent_in_notifications_must_not_carry_identity_numbers() {
+    assert_eq!(
+        portal_job().reference(format!("case-{PIN}")).build(),
+        Err(ValidationError::IdentityNumberInText {
+            field: TextField::Reference
+        })
+    );
+    assert_eq!(
+        portal_job()
+            .non_sensitive_title(format!("Kontrakt {OTHER_PIN}"))
+            .build(),
+        Err(ValidationError::IdentityNumberInText {
+            field: TextField::NonSensitiveTitle
+        })
+    );
+    // Eleven digits that are not a valid number are an ordinary reference.
+    assert!(portal_job().reference("case-24068110049").build().is_ok());
+    let error = portal_job().reference(PIN).build().unwrap_err();
+    assert!(!format!("{error} {error:?}").contains(PIN));
+}
+
+#[test]
 fn document_count_is_one_to_twenty() {
     let none = SigningJob::builder("Contract").signer(notified(PIN));
     assert_eq!(
