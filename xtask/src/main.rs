@@ -1,1 +1,37 @@
-fn main() {}
+//! Project automation: `cargo xtask <command>`.
+//!
+//! - `codegen [--check]`: regenerate `crates/signature-model/src/generated/` from `schema/`.
+
+mod codegen;
+mod outline;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("codegen") => {
+            let check = args.iter().skip(1).any(|a| a == "--check");
+            codegen::run(&workspace_root(), check)
+        }
+        _ => {
+            eprintln!("usage: cargo xtask codegen [--check]");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("xtask: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root, derived from this crate's manifest directory so the task works from any
+/// current directory.
+fn workspace_root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+}

@@ -1,0 +1,130 @@
+use std::fmt;
+
+/// Why a document could not be read or written.
+///
+/// Messages never contain an eleven-digit run (a personal identification number may be part of
+/// the document); such runs are masked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The document is larger than the configured bound.
+    #[error("XML document of {actual} bytes exceeds the limit of {limit} bytes")]
+    TooLarge {
+        /// The bound in bytes.
+        limit: usize,
+        /// The document's size in bytes.
+        actual: usize,
+    },
+    /// The document has a DOCTYPE (and so possibly entity declarations); refused before any
+    /// expansion.
+    #[error(
+        "XML document has a DOCTYPE declaration; DTDs and entity declarations are not accepted"
+    )]
+    DoctypeForbidden,
+    /// Elements are nested deeper than the bound.
+    #[error("XML document nests elements deeper than {limit} levels")]
+    TooDeep {
+        /// The bound in levels.
+        limit: usize,
+    },
+    /// The root element is not the one expected (or not in the Posten signering namespace).
+    #[error(
+        "expected root element {expected:?} in namespace {}, found {found:?}",
+        crate::NAMESPACE
+    )]
+    UnexpectedRoot {
+        /// The expected local name.
+        expected: &'static str,
+        /// What the document has (`{namespace}name`, or empty when there is no element).
+        found: String,
+    },
+    /// The bytes are not well-formed XML.
+    #[error("malformed XML: {0}")]
+    Malformed(Masked),
+    /// Well-formed XML that does not fit the schema (a required element is missing, a value does
+    /// not parse, ...).
+    #[error("XML does not match the {root} schema: {detail}")]
+    Invalid {
+        /// The root element being read.
+        root: &'static str,
+        /// What the deserializer reported.
+        detail: Masked,
+    },
+    /// Writing failed (only a bug or an I/O failure of the in-memory buffer can cause this).
+    #[error("could not write {root}: {detail}")]
+    Write {
+        /// The root element being written.
+        root: &'static str,
+        /// What the serializer reported.
+        detail: Masked,
+    },
+}
+
+/// A diagnostic text with every run of eleven or more digits masked.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Masked(String);
+
+impl Masked {
+    pub(crate) fn new(text: impl fmt::Display) -> Self {
+        let text = text.to_string();
+        let mut out = String::with_capacity(text.len());
+        let mut digits = String::new();
+        for c in text.chars().chain(std::iter::once('\0')) {
+            if c.is_ascii_digit() {
+                digits.push(c);
+                continue;
+            }
+            if digits.len() >= 11 {
+                out.extend(std::iter::repeat_n('*', digits.len()));
+            } else {
+                out.push_str(&digits);
+            }
+            digits.clear();
+            if c != '\0' {
+                out.push(c);
+            }
+        }
+        // Deserializer messages can be long debug dumps; keep errors readable.
+        const MAX: usize = 300;
+        if out.len() > MAX {
+            let cut = (0..=MAX)
+                .rev()
+                .find(|i| out.is_char_boundary(*i))
+                .unwrap_or(0);
+            out.truncate(cut);
+            out.push('…');
+        }
+        Self(out)
+    }
+
+    /// The masked text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Masked {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for Masked {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Masked;
+
+    #[test]
+    fn masks_long_digit_runs_only() {
+        let masked = Masked::new("pin 24068112345 job 123 org 984661185 long 123456789012");
+        assert_eq!(
+            masked.as_str(),
+            "pin *********** job 123 org 984661185 long ************"
+        );
+    }
+}
