@@ -297,3 +297,7 @@ fn pem_block<'a>(pem: &'a [u8], label: &str) -> Option<&'a [u8]> {
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
+
+#[cfg(test)]
+#[path = "keys_tests.rs"]
+mod tests;

@@ -273,6 +273,40 @@ fn key_formats_pkcs12_modern_legacy_and_pem_variants() {
         assert_accepted(&z, &pki, what);
     }
 
+    // IssuerName and serial as an independent tool prints them.
+    let out = Command::new("openssl")
+        .args([
+            "x509",
+            "-in",
+            &p("leaf.pem"),
+            "-noout",
+            "-issuer",
+            "-serial",
+            "-nameopt",
+            "RFC2253",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let info = asice::inspect(
+        &bundle(&pem_key(&pki), &d, &BuildOptions::default()),
+        &asice::Limits::default(),
+    )
+    .unwrap();
+    let issuer = text
+        .lines()
+        .find_map(|l| l.strip_prefix("issuer="))
+        .unwrap();
+    assert_eq!(info.certificates[0].issuer, issuer);
+    let hex = text
+        .lines()
+        .find_map(|l| l.strip_prefix("serial="))
+        .unwrap();
+    assert_eq!(info.certificates[0].serial, big_decimal(hex));
+    assert_eq!(info.certificates.len(), 3);
+    assert!(info.manifest.is_some());
+    assert!(info.signing_time.is_some());
+
     // Wrong passwords, and a PKCS#12 without a key.
     assert!(matches!(
         SigningKey::from_pkcs12_file(p("modern.p12"), "feil", &o),
@@ -416,4 +450,25 @@ fn deterministic_for_a_fixed_clock() {
         a,
         build(&files, &key, &later, &BuildOptions::default()).unwrap()
     );
+}
+
+/// Decimal of a hex string, by long multiplication (test-side, independent of the crate's).
+fn big_decimal(hex: &str) -> String {
+    let mut digits = vec![0u32]; // little-endian base 10^9
+    for c in hex.chars() {
+        let mut carry = c.to_digit(16).unwrap();
+        for d in digits.iter_mut() {
+            let v = u64::from(*d) * 16 + u64::from(carry);
+            *d = (v % 1_000_000_000) as u32;
+            carry = (v / 1_000_000_000) as u32;
+        }
+        if carry > 0 {
+            digits.push(carry);
+        }
+    }
+    let mut s = digits.last().unwrap().to_string();
+    for d in digits.iter().rev().skip(1) {
+        s.push_str(&format!("{d:09}"));
+    }
+    s
 }

@@ -1,0 +1,154 @@
+//! Key loading failures and options.
+
+use super::*;
+use time::Duration;
+
+#[path = "../tests/support/pki.rs"]
+mod pki;
+
+fn load(pki: &pki::TestPki, options: &LoadOptions) -> Result<SigningKey> {
+    SigningKey::from_pem(
+        pki.key_pem.as_bytes(),
+        pki.chain_pem.as_bytes(),
+        None,
+        options,
+    )
+}
+
+#[test]
+fn chain_is_ordered_from_leaf_and_debug_hides_the_key() {
+    let pki = pki::make_pki(true, &pki::LeafSpec::default());
+    // Root first, leaf last: loading must still put the signing certificate first.
+    let mut parts: Vec<&str> = pki
+        .chain_pem
+        .split_inclusive("-----END CERTIFICATE-----\n")
+        .collect();
+    parts.reverse();
+    let reversed = parts.concat();
+    let key = SigningKey::from_pem(
+        pki.key_pem.as_bytes(),
+        reversed.as_bytes(),
+        None,
+        &LoadOptions::default(),
+    )
+    .unwrap();
+    assert!(
+        key.subject().contains("CN=Testvirksomhet AS"),
+        "{}",
+        key.subject()
+    );
+    assert_eq!(
+        key.issuer(),
+        "O=Tillit & Sikkerhet AS,C=NO,CN=Test Mellomledd-CA"
+    );
+    assert_eq!(key.certificate_chain().count(), 3);
+    // serialNumber is not an RFC 2253 keyword: the JDK prints it as OID=#hex (UTF8String here).
+    assert!(
+        key.subject()
+            .starts_with("2.5.4.5=#0c09313233343536373835,O=Testvirksomhet AS"),
+        "{}",
+        key.subject()
+    );
+    let debug = format!("{key:?}");
+    assert!(
+        debug.contains("redacted") && !debug.contains("MII"),
+        "{debug}"
+    );
+    assert!(key.warnings().is_empty());
+}
+
+#[test]
+fn missing_digital_signature_usage() {
+    let spec = pki::LeafSpec {
+        key_usages: vec![rcgen::KeyUsagePurpose::KeyEncipherment],
+        ..Default::default()
+    };
+    let pki = pki::make_pki(false, &spec);
+    assert!(matches!(
+        load(&pki, &LoadOptions::default()),
+        Err(Error::NoDigitalSignatureUsage(_))
+    ));
+}
+
+#[test]
+fn expired_and_not_yet_valid() {
+    let now = OffsetDateTime::now_utc();
+    let expired = pki::make_pki(
+        false,
+        &pki::LeafSpec {
+            not_before: now - Duration::days(400),
+            not_after: now - Duration::days(10),
+            ..Default::default()
+        },
+    );
+    assert!(matches!(
+        load(&expired, &LoadOptions::default()),
+        Err(Error::CertificateExpired { .. })
+    ));
+    let lenient = LoadOptions {
+        allow_invalid_dates: true,
+        at: None,
+    };
+    let key = load(&expired, &lenient).unwrap();
+    assert!(matches!(key.warnings(), [Error::CertificateExpired { .. }]));
+
+    let future = pki::make_pki(
+        false,
+        &pki::LeafSpec {
+            not_before: now + Duration::days(10),
+            not_after: now + Duration::days(400),
+            ..Default::default()
+        },
+    );
+    assert!(matches!(
+        load(&future, &LoadOptions::default()),
+        Err(Error::CertificateNotYetValid { .. })
+    ));
+    // Checked at an explicit instant inside the validity, it loads.
+    let at = LoadOptions {
+        allow_invalid_dates: false,
+        at: Some(now + Duration::days(20)),
+    };
+    load(&future, &at).unwrap();
+}
+
+#[test]
+fn key_not_matching_certificate() {
+    let a = pki::make_pki(false, &pki::LeafSpec::default());
+    let b = pki::make_pki(false, &pki::LeafSpec::default());
+    assert!(matches!(
+        SigningKey::from_pem(
+            a.key_pem.as_bytes(),
+            b.chain_pem.as_bytes(),
+            None,
+            &LoadOptions::default()
+        ),
+        Err(Error::KeyCertificateMismatch(_))
+    ));
+}
+
+#[test]
+fn empty_inputs() {
+    let a = pki::make_pki(false, &pki::LeafSpec::default());
+    assert!(matches!(
+        SigningKey::from_pem(a.key_pem.as_bytes(), b"", None, &LoadOptions::default()),
+        Err(Error::NoCertificate(_))
+    ));
+    assert!(matches!(
+        SigningKey::from_pem(
+            a.chain_pem.as_bytes(),
+            a.chain_pem.as_bytes(),
+            None,
+            &LoadOptions::default()
+        ),
+        Err(Error::NoPrivateKey(_))
+    ));
+    assert!(matches!(
+        SigningKey::from_pkcs12(b"garbage", "x", &LoadOptions::default()),
+        Err(Error::Pkcs12(_))
+    ));
+    assert!(matches!(
+        SigningKey::from_pkcs12_file("/nonexistent/x.p12", "x", &LoadOptions::default()),
+        Err(Error::ReadFile { .. })
+    ));
+}
