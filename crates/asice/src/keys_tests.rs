@@ -3,8 +3,7 @@
 use super::*;
 use time::Duration;
 
-#[path = "../tests/support/pki.rs"]
-mod pki;
+use crate::testpki as pki;
 
 fn load(pki: &pki::TestPki, options: &LoadOptions) -> Result<SigningKey> {
     SigningKey::from_pem(

@@ -44,6 +44,11 @@ mod xades;
 mod xmltree;
 mod ziparchive;
 
+/// The test PKI shared with the integration tests.
+#[cfg(test)]
+#[path = "../tests/support/pki.rs"]
+mod testpki;
+
 pub use bundle::{ASICE_MIME_TYPE, BuildOptions, BundleFile, Compression, SIGNATURES_PATH, build};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{Error, Result};

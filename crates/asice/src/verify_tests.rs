@@ -11,8 +11,7 @@ use zip::write::SimpleFileOptions;
 use super::*;
 use crate::{BuildOptions, BundleFile, FixedClock, LoadOptions, SigningKey, build};
 
-#[path = "../tests/support/pki.rs"]
-mod pki;
+use crate::testpki as pki;
 
 struct Fixture {
     pki: pki::TestPki,
