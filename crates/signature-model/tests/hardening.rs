@@ -1,0 +1,188 @@
+//! Hostile or broken input is refused with a clear error, before any entity expansion and within
+//! explicit bounds; error texts never carry a personal identification number.
+
+use signature_model::{Error, ReadOptions, from_xml, from_xml_with, posten};
+
+type Response = posten::PortalSignatureJobResponse;
+
+const VALID: &str = r#"<portal-signature-job-response xmlns="http://signering.posten.no/schema/v1">
+    <signature-job-id>1</signature-job-id>
+    <cancellation-url>https://example.test/1/cancel</cancellation-url>
+</portal-signature-job-response>"#;
+
+#[test]
+fn the_valid_baseline_reads() {
+    assert!(from_xml::<Response>(VALID.as_bytes()).is_ok());
+}
+
+#[test]
+fn billion_laughs_is_refused_before_expansion() {
+    let xml = format!(
+        r#"<?xml version="1.0"?>
+<!DOCTYPE lolz [
+  <!ENTITY lol "lol">
+  <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+  <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+]>
+{}"#,
+        VALID.replace("<signature-job-id>1", "<signature-job-id>&lol3;")
+    );
+    assert_eq!(
+        from_xml::<Response>(xml.as_bytes()),
+        Err(Error::DoctypeForbidden)
+    );
+}
+
+#[test]
+fn external_entity_is_refused() {
+    let xml = format!(
+        "<?xml version=\"1.0\"?>\n<!DOCTYPE r [ <!ENTITY xxe SYSTEM \"file:///etc/passwd\"> ]>\n{}",
+        VALID.replace("https://example.test/1/cancel", "&xxe;")
+    );
+    assert_eq!(
+        from_xml::<Response>(xml.as_bytes()),
+        Err(Error::DoctypeForbidden)
+    );
+}
+
+#[test]
+fn any_doctype_is_refused() {
+    let xml = format!("<!DOCTYPE portal-signature-job-response>\n{VALID}");
+    let error = from_xml::<Response>(xml.as_bytes()).unwrap_err();
+    assert_eq!(error, Error::DoctypeForbidden);
+    assert!(error.to_string().contains("DOCTYPE"));
+}
+
+#[test]
+fn documents_over_one_mebibyte_are_refused_by_default() {
+    let padding = " ".repeat(1024 * 1024);
+    let xml = VALID.replace(
+        "</portal-signature-job-response>",
+        &format!("{padding}</portal-signature-job-response>"),
+    );
+    match from_xml::<Response>(xml.as_bytes()) {
+        Err(Error::TooLarge { limit, actual }) => {
+            assert_eq!(limit, 1024 * 1024);
+            assert_eq!(actual, xml.len());
+        }
+        other => panic!("expected TooLarge, got {other:?}"),
+    }
+    // Just under the bound is fine.
+    let fits = VALID.replace(
+        "</portal-signature-job-response>",
+        &format!(
+            "{}</portal-signature-job-response>",
+            " ".repeat(1024 * 1024 - VALID.len())
+        ),
+    );
+    assert_eq!(fits.len(), 1024 * 1024);
+    assert!(from_xml::<Response>(fits.as_bytes()).is_ok());
+}
+
+#[test]
+fn the_size_bound_is_configurable() {
+    let options = ReadOptions::default().max_bytes(100);
+    assert!(matches!(
+        from_xml_with::<Response>(VALID.as_bytes(), &options),
+        Err(Error::TooLarge { limit: 100, .. })
+    ));
+}
+
+#[test]
+fn deep_nesting_is_refused_even_inside_unknown_elements() {
+    let open = "<x>".repeat(100);
+    let close = "</x>".repeat(100);
+    let xml = VALID.replace(
+        "<signature-job-id>",
+        &format!("{open}{close}<signature-job-id>"),
+    );
+    assert_eq!(
+        from_xml::<Response>(xml.as_bytes()),
+        Err(Error::TooDeep { limit: 32 })
+    );
+}
+
+#[test]
+fn wrong_root_element_is_named() {
+    let xml = VALID.replace(
+        "portal-signature-job-response",
+        "direct-signature-job-response",
+    );
+    match from_xml::<Response>(xml.as_bytes()) {
+        Err(Error::UnexpectedRoot { expected, found }) => {
+            assert_eq!(expected, "portal-signature-job-response");
+            assert_eq!(
+                found,
+                "{http://signering.posten.no/schema/v1}direct-signature-job-response"
+            );
+        }
+        other => panic!("expected UnexpectedRoot, got {other:?}"),
+    }
+}
+
+#[test]
+fn right_name_in_the_wrong_namespace_is_refused() {
+    let xml = VALID.replace("http://signering.posten.no/schema/v1", "urn:example:other");
+    assert!(matches!(
+        from_xml::<Response>(xml.as_bytes()),
+        Err(Error::UnexpectedRoot { .. })
+    ));
+}
+
+#[test]
+fn empty_and_non_xml_input_is_refused() {
+    assert!(matches!(
+        from_xml::<Response>(b""),
+        Err(Error::UnexpectedRoot { .. })
+    ));
+    assert!(matches!(
+        from_xml::<Response>(b"<html><body>502 Bad Gateway</body></html>"),
+        Err(Error::UnexpectedRoot { .. })
+    ));
+    assert!(from_xml::<Response>(b"\xff\xfe\x00garbage").is_err());
+}
+
+#[test]
+fn malformed_xml_is_refused() {
+    let xml = VALID.replace("</signature-job-id>", "</signature-job>");
+    assert!(matches!(
+        from_xml::<Response>(xml.as_bytes()),
+        Err(Error::Malformed(_))
+    ));
+}
+
+#[test]
+fn missing_required_element_is_invalid() {
+    let xml = VALID.replace(
+        "<cancellation-url>https://example.test/1/cancel</cancellation-url>",
+        "",
+    );
+    match from_xml::<Response>(xml.as_bytes()) {
+        Err(Error::Invalid { root, .. }) => assert_eq!(root, "portal-signature-job-response"),
+        other => panic!("expected Invalid, got {other:?}"),
+    }
+}
+
+#[test]
+fn errors_never_show_a_personal_identification_number() {
+    let pin = "01017000056";
+    // An invalid manifest (no sender) that carries a PIN.
+    let xml = format!(
+        r#"<direct-signature-job-manifest xmlns="http://signering.posten.no/schema/v1">
+    <signer><personal-identification-number>{pin}</personal-identification-number></signer>
+    <title>t</title>
+</direct-signature-job-manifest>"#
+    );
+    let error = from_xml::<posten::DirectSignatureJobManifest>(xml.as_bytes()).unwrap_err();
+    assert!(!error.to_string().contains(pin), "{error}");
+    assert!(!format!("{error:?}").contains(pin), "{error:?}");
+
+    // A non-numeric job id next to a PIN-shaped value.
+    let xml = VALID.replace(
+        "<signature-job-id>1</signature-job-id>",
+        &format!("<signature-job-id>x{pin}</signature-job-id>"),
+    );
+    let error = from_xml::<Response>(xml.as_bytes()).unwrap_err();
+    assert!(!error.to_string().contains(pin), "{error}");
+    assert!(!format!("{error:?}").contains(pin), "{error:?}");
+}

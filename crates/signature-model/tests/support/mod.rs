@@ -1,0 +1,148 @@
+//! Shared helpers for the model's integration tests: the reference examples, xmllint, and a
+//! dispatcher from root element name to wire type.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use signature_model::{Error, WireDocument, from_xml, posten, to_xml};
+
+/// `$SIGNERING_REFERENCE_DIR`, or `None` after printing why the caller skips.
+pub fn reference_dir(test: &str) -> Option<PathBuf> {
+    match std::env::var_os("SIGNERING_REFERENCE_DIR") {
+        Some(dir) => Some(PathBuf::from(dir)),
+        None => {
+            skip_or_fail(
+                test,
+                "SIGNERING_REFERENCE_DIR is not set (point it at shared/reference/posten)",
+            );
+            None
+        }
+    }
+}
+
+/// Whether `xmllint` runs; prints a notice (or panics under SIGNERING_REQUIRE_TOOLS=1) when not.
+pub fn have_xmllint(test: &str) -> bool {
+    let ok = Command::new("xmllint")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        skip_or_fail(
+            test,
+            "xmllint is not installed (apt-get install libxml2-utils)",
+        );
+    }
+    ok
+}
+
+fn skip_or_fail(test: &str, why: &str) {
+    if std::env::var_os("SIGNERING_REQUIRE_TOOLS").is_some_and(|v| v == "1") {
+        panic!("{test}: {why}, and SIGNERING_REQUIRE_TOOLS=1");
+    }
+    eprintln!("notice: skipping {test}: {why}");
+}
+
+/// Our schema's entry point.
+pub fn our_schema() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../schema/posten/v1/signering.xsd")
+}
+
+/// The upstream schema's entry point under a reference directory.
+pub fn upstream_schema(reference: &Path) -> PathBuf {
+    reference.join("schema/xsd/direct-and-portal.xsd")
+}
+
+/// Runs `xmllint --schema` and returns (accepted, diagnostics).
+pub fn xmllint(schema: &Path, xml: &[u8]) -> (bool, String) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("document.xml");
+    std::fs::write(&file, xml).expect("write temp file");
+    let output = Command::new("xmllint")
+        .arg("--noout")
+        .arg("--schema")
+        .arg(schema)
+        .arg(&file)
+        .output()
+        .expect("run xmllint");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// Every example XML file under the reference directory (the XAdES sample excluded).
+pub fn example_files(reference: &Path) -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("read examples dir") {
+            let path = entry.expect("dir entry").path();
+            if path.is_dir() {
+                if path.file_name().is_some_and(|n| n != "xades") {
+                    walk(&path, out);
+                }
+            } else if path.extension().is_some_and(|e| e == "xml") {
+                out.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(&reference.join("schema/examples"), &mut files);
+    files.sort();
+    files
+}
+
+/// The local name of the first element of a document.
+pub fn root_name(xml: &[u8]) -> String {
+    let text = String::from_utf8_lossy(xml);
+    let mut rest: &str = &text;
+    loop {
+        let Some(i) = rest.find('<') else {
+            return String::new();
+        };
+        rest = &rest[i + 1..];
+        if rest.starts_with('?') || rest.starts_with('!') {
+            continue;
+        }
+        let end = rest
+            .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
+            .unwrap_or(rest.len());
+        let name = &rest[..end];
+        return name.rsplit(':').next().unwrap_or(name).to_owned();
+    }
+}
+
+fn round_trip_as<T: WireDocument + PartialEq + std::fmt::Debug>(
+    xml: &[u8],
+) -> Result<Vec<u8>, Error> {
+    let first: T = from_xml(xml)?;
+    let written = to_xml(&first)?;
+    let second: T = from_xml(&written)?;
+    assert_eq!(
+        first, second,
+        "reading our own output gives a different value"
+    );
+    Ok(written)
+}
+
+/// Reads `xml` as the type its root names, writes it again, checks that reading our output
+/// gives the same value, and returns what we wrote.
+pub fn round_trip(xml: &[u8]) -> Result<Vec<u8>, Error> {
+    match root_name(xml).as_str() {
+        "direct-signature-job-request" => round_trip_as::<posten::DirectSignatureJobRequest>(xml),
+        "direct-signature-job-manifest" => round_trip_as::<posten::DirectSignatureJobManifest>(xml),
+        "direct-signature-job-response" => round_trip_as::<posten::DirectSignatureJobResponse>(xml),
+        "direct-signer-response" => round_trip_as::<posten::DirectSignerResponse>(xml),
+        "direct-signer-update-request" => round_trip_as::<posten::DirectSignerUpdateRequest>(xml),
+        "direct-signature-job-status-response" => {
+            round_trip_as::<posten::DirectSignatureJobStatusResponse>(xml)
+        }
+        "portal-signature-job-request" => round_trip_as::<posten::PortalSignatureJobRequest>(xml),
+        "portal-signature-job-manifest" => round_trip_as::<posten::PortalSignatureJobManifest>(xml),
+        "portal-signature-job-response" => round_trip_as::<posten::PortalSignatureJobResponse>(xml),
+        "portal-signature-job-status-change-response" => {
+            round_trip_as::<posten::PortalSignatureJobStatusChangeResponse>(xml)
+        }
+        "error" => round_trip_as::<posten::Error>(xml),
+        other => panic!("no wire type for root element {other:?}"),
+    }
+}
