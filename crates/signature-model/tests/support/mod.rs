@@ -3,73 +3,10 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use signature_model::{Error, WireDocument, from_xml, posten, to_xml};
 
-/// `$SIGNERING_REFERENCE_DIR`, or `None` after printing why the caller skips.
-pub fn reference_dir(test: &str) -> Option<PathBuf> {
-    match std::env::var_os("SIGNERING_REFERENCE_DIR") {
-        Some(dir) => Some(PathBuf::from(dir)),
-        None => {
-            skip_or_fail(
-                test,
-                "SIGNERING_REFERENCE_DIR is not set (point it at shared/reference/posten)",
-            );
-            None
-        }
-    }
-}
-
-/// Whether `xmllint` runs; prints a notice (or panics under SIGNERING_REQUIRE_TOOLS=1) when not.
-pub fn have_xmllint(test: &str) -> bool {
-    let ok = Command::new("xmllint")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        skip_or_fail(
-            test,
-            "xmllint is not installed (apt-get install libxml2-utils)",
-        );
-    }
-    ok
-}
-
-fn skip_or_fail(test: &str, why: &str) {
-    if std::env::var_os("SIGNERING_REQUIRE_TOOLS").is_some_and(|v| v == "1") {
-        panic!("{test}: {why}, and SIGNERING_REQUIRE_TOOLS=1");
-    }
-    eprintln!("notice: skipping {test}: {why}");
-}
-
-/// Our schema's entry point.
-pub fn our_schema() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../schema/posten/v1/signering.xsd")
-}
-
-/// The upstream schema's entry point under a reference directory.
-pub fn upstream_schema(reference: &Path) -> PathBuf {
-    reference.join("schema/xsd/direct-and-portal.xsd")
-}
-
-/// Runs `xmllint --schema` and returns (accepted, diagnostics).
-pub fn xmllint(schema: &Path, xml: &[u8]) -> (bool, String) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let file = dir.path().join("document.xml");
-    std::fs::write(&file, xml).expect("write temp file");
-    let output = Command::new("xmllint")
-        .arg("--noout")
-        .arg("--schema")
-        .arg(schema)
-        .arg(&file)
-        .output()
-        .expect("run xmllint");
-    (
-        output.status.success(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
-}
+pub use signering_testkit::{have_xmllint, our_schema, reference_dir, upstream_schema, xmllint};
 
 /// Every example XML file under the reference directory (the XAdES sample excluded).
 pub fn example_files(reference: &Path) -> Vec<PathBuf> {
