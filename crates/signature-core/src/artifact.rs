@@ -20,6 +20,12 @@ pub enum ArtifactRef {
         /// Where to fetch it.
         url: String,
     },
+    /// A PDF rendering of the signed item made by the provider (Altinn's print of the
+    /// archived form set). It is a receipt, not a signature container.
+    Receipt {
+        /// Where to fetch it.
+        url: String,
+    },
 }
 
 impl ArtifactRef {
@@ -38,10 +44,17 @@ impl ArtifactRef {
         }
     }
 
+    /// A provider's PDF rendering of the signed item at `url` (surrounding whitespace removed).
+    pub fn receipt(url: impl Into<String>) -> Self {
+        Self::Receipt {
+            url: url.into().trim().to_owned(),
+        }
+    }
+
     /// Where to fetch the artifact.
     pub fn url(&self) -> &str {
         match self {
-            Self::Xades { url, .. } | Self::Pades { url } => url,
+            Self::Xades { url, .. } | Self::Pades { url } | Self::Receipt { url } => url,
         }
     }
 
@@ -49,7 +62,7 @@ impl ArtifactRef {
     pub fn media_type(&self) -> &'static str {
         match self {
             Self::Xades { .. } => "application/xml",
-            Self::Pades { .. } => "application/pdf",
+            Self::Pades { .. } | Self::Receipt { .. } => "application/pdf",
         }
     }
 
@@ -58,6 +71,7 @@ impl ArtifactRef {
         match self {
             Self::Xades { .. } => crate::Capability::DownloadXades,
             Self::Pades { .. } => crate::Capability::DownloadPades,
+            Self::Receipt { .. } => crate::Capability::DownloadReceipt,
         }
     }
 }
@@ -78,5 +92,9 @@ mod tests {
         assert_eq!(pades.url(), "https://example.com/p");
         assert_eq!(pades.media_type(), "application/pdf");
         assert_eq!(pades.capability(), Capability::DownloadPades);
+        let receipt = ArtifactRef::receipt(" https://example.com/r");
+        assert_eq!(receipt.url(), "https://example.com/r");
+        assert_eq!(receipt.media_type(), "application/pdf");
+        assert_eq!(receipt.capability(), Capability::DownloadReceipt);
     }
 }

@@ -35,6 +35,10 @@ pub enum Capability {
     DeleteDocuments,
     /// Request a new single-use redirect URL for a direct-flow signer.
     NewRedirectUrl,
+    /// Submit a structured form ([`ServiceForm`](crate::ServiceForm)) to be signed.
+    SubmitForm,
+    /// Download a PDF rendering of the signed item ([`ArtifactRef::Receipt`](crate::ArtifactRef::Receipt)).
+    DownloadReceipt,
 
     // Job settings.
     /// Send on behalf of another organization than the client's own (broker).
@@ -71,11 +75,16 @@ pub enum Capability {
     MultipleSigners,
     /// Plain-text documents besides PDF.
     PlainTextDocuments,
+    /// Name the signers who are asked to sign. Document jobs always do, so
+    /// [`CreatePortalJob`](Self::CreatePortalJob) and [`CreateDirectJob`](Self::CreateDirectJob)
+    /// imply it; a form job that names signers lists it explicitly, because a service that
+    /// lets whoever holds the signing right sign (Altinn) cannot address anyone.
+    AddressedSigners,
 }
 
 impl Capability {
     /// Every capability this version knows, in declaration order.
-    pub const ALL: [Capability; 28] = [
+    pub const ALL: [Capability; 31] = [
         Self::CreatePortalJob,
         Self::CreateDirectJob,
         Self::StatusByToken,
@@ -87,6 +96,8 @@ impl Capability {
         Self::DownloadPades,
         Self::DeleteDocuments,
         Self::NewRedirectUrl,
+        Self::SubmitForm,
+        Self::DownloadReceipt,
         Self::SenderOverride,
         Self::ActivationTime,
         Self::AvailableDuration,
@@ -104,6 +115,7 @@ impl Capability {
         Self::MultipleDocuments,
         Self::MultipleSigners,
         Self::PlainTextDocuments,
+        Self::AddressedSigners,
     ];
 
     /// A short human description, as used in error messages.
@@ -120,6 +132,8 @@ impl Capability {
             Self::DownloadPades => "downloading PAdES documents",
             Self::DeleteDocuments => "deleting documents",
             Self::NewRedirectUrl => "requesting new redirect URLs",
+            Self::SubmitForm => "submitting forms for signing",
+            Self::DownloadReceipt => "downloading a PDF of the signed item",
             Self::SenderOverride => "a per-job sender organization",
             Self::ActivationTime => "an activation time",
             Self::AvailableDuration => "an available duration",
@@ -137,6 +151,7 @@ impl Capability {
             Self::MultipleDocuments => "multiple documents",
             Self::MultipleSigners => "multiple signers",
             Self::PlainTextDocuments => "plain-text documents",
+            Self::AddressedSigners => "addressing signers",
         }
     }
 }

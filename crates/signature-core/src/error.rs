@@ -183,6 +183,13 @@ pub enum ValidationError {
         reason: Box<ValidationError>,
     },
 
+    /// A form set has no main form or more than one.
+    #[error("a form set needs exactly one main form, but has {count}")]
+    FormMainPartCount {
+        /// How many main forms the set has.
+        count: usize,
+    },
+
     /// A document is invalid.
     #[error("document {index}: {reason}")]
     Document {
@@ -312,6 +319,10 @@ pub enum TextField {
     ExitUrl,
     /// A polling queue name.
     PollingQueue,
+    /// A form's service code or data format identifier or version.
+    FormIdentifier,
+    /// The attachment type for a form job's documents.
+    AttachmentType,
 }
 
 impl fmt::Display for TextField {
@@ -326,6 +337,8 @@ impl fmt::Display for TextField {
             Self::DocumentFileName => "the document file name",
             Self::ExitUrl => "an exit URL",
             Self::PollingQueue => "the polling queue name",
+            Self::FormIdentifier => "a form identifier",
+            Self::AttachmentType => "the attachment type",
         })
     }
 }

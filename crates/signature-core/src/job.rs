@@ -9,6 +9,7 @@ use crate::capability::{Capabilities, Capability};
 use crate::document::{Document, MediaType, check_length};
 use crate::error::{FileNameProblem, TextField, ValidationError};
 use crate::flow::{Flow, FlowKind, PollingQueue, StatusRetrievalMethod};
+use crate::form::ServiceForm;
 use crate::org_number::OrganizationNumber;
 use crate::pin::contains_identity_number;
 use crate::signer::{Notifications, OnBehalfOf, Signer, SignerBuilder, SignerIdentifier};
@@ -90,6 +91,7 @@ pub struct SigningJob {
     sender: Option<OrganizationNumber>,
     flow: Flow,
     polling_queue: Option<PollingQueue>,
+    form: Option<ServiceForm>,
 }
 
 impl SigningJob {
@@ -158,6 +160,11 @@ impl SigningJob {
         self.polling_queue.as_ref()
     }
 
+    /// The form set to be signed, for form jobs.
+    pub fn form(&self) -> Option<&ServiceForm> {
+        self.form.as_ref()
+    }
+
     /// Total size of all documents in bytes.
     pub fn total_document_size(&self) -> u64 {
         self.documents.iter().map(Document::size).sum()
@@ -171,6 +178,15 @@ impl SigningJob {
     pub fn required_capabilities(&self) -> Capabilities {
         let mut required = Capabilities::none();
         match &self.flow {
+            // A form is signed by whoever holds the signing right, so the form job needs
+            // the form capability instead of a document-job one, and names its signers
+            // explicitly if it has any.
+            Flow::Portal if self.form.is_some() => {
+                required.insert(Capability::SubmitForm);
+                if !self.signers.is_empty() {
+                    required.insert(Capability::AddressedSigners);
+                }
+            }
             Flow::Portal => required.insert(Capability::CreatePortalJob),
             Flow::Direct(direct) => {
                 required.insert(Capability::CreateDirectJob);
@@ -272,6 +288,7 @@ pub struct SigningJobBuilder {
     flow: Flow,
     polling_queue: Option<Result<PollingQueue, ValidationError>>,
     max_total_document_size: u64,
+    form: Option<ServiceForm>,
 }
 
 impl SigningJobBuilder {
@@ -290,6 +307,7 @@ impl SigningJobBuilder {
             flow: Flow::default(),
             polling_queue: None,
             max_total_document_size: DEFAULT_MAX_TOTAL_DOCUMENT_SIZE,
+            form: None,
         }
     }
 
@@ -393,6 +411,14 @@ impl SigningJobBuilder {
         self
     }
 
+    /// Makes this a form job: the form set is what is signed, the documents (0–20) travel as
+    /// its attachments, and signers (0–10) are optional because the provider lets whoever
+    /// holds the signing right sign. Form jobs use the portal flow.
+    pub fn form(mut self, form: ServiceForm) -> Self {
+        self.form = Some(form);
+        self
+    }
+
     /// Checks every rule and returns the job.
     ///
     /// # Errors
@@ -437,8 +463,15 @@ impl SigningJobBuilder {
             direct.validate()?;
         }
 
-        validate_documents(&self.documents, self.max_total_document_size)?;
-        let signers = build_signers(self.signers, flow_kind)?;
+        let is_form_job = self.form.is_some();
+        if let Some(form) = &self.form {
+            if flow_kind != FlowKind::Portal {
+                return Err(not_in_flow(Capability::SubmitForm, flow_kind));
+            }
+            form.validate(!self.documents.is_empty())?;
+        }
+        validate_documents(&self.documents, self.max_total_document_size, is_form_job)?;
+        let signers = build_signers(self.signers, flow_kind, is_form_job)?;
         validate_availability(&self.availability, flow_kind)?;
         if flow_kind == FlowKind::Direct && self.non_sensitive_title.is_some() {
             return Err(not_in_flow(Capability::NonSensitiveTitle, flow_kind));
@@ -457,6 +490,7 @@ impl SigningJobBuilder {
             sender,
             flow: self.flow,
             polling_queue,
+            form: self.form,
         })
     }
 }
@@ -465,8 +499,14 @@ fn not_in_flow(capability: Capability, flow: FlowKind) -> ValidationError {
     ValidationError::NotAvailableInFlow { capability, flow }
 }
 
-fn validate_documents(documents: &[Document], max_total_size: u64) -> Result<(), ValidationError> {
+fn validate_documents(
+    documents: &[Document],
+    max_total_size: u64,
+    is_form_job: bool,
+) -> Result<(), ValidationError> {
     let (min, max) = DOCUMENT_COUNT;
+    // A form job's documents are optional attachments to the form.
+    let min = if is_form_job { 0 } else { min };
     if !(min..=max).contains(&documents.len()) {
         return Err(ValidationError::DocumentCount {
             count: documents.len(),
@@ -503,8 +543,10 @@ fn validate_documents(documents: &[Document], max_total_size: u64) -> Result<(),
 fn build_signers(
     builders: Vec<SignerBuilder>,
     flow: FlowKind,
+    is_form_job: bool,
 ) -> Result<Vec<Signer>, ValidationError> {
     let (min, max) = SIGNER_COUNT;
+    let min = if is_form_job { 0 } else { min };
     if !(min..=max).contains(&builders.len()) {
         return Err(ValidationError::SignerCount {
             count: builders.len(),

@@ -82,6 +82,7 @@ mod capability;
 mod document;
 mod error;
 mod flow;
+mod form;
 mod handle;
 mod job;
 mod job_ref;
@@ -101,6 +102,7 @@ pub use error::{
 pub use flow::{
     DirectFlow, ExitUrls, Flow, FlowKind, MAX_EXIT_URL_LENGTH, PollingQueue, StatusRetrievalMethod,
 };
+pub use form::{FormPart, FormPartKind, ServiceForm};
 pub use handle::{
     CancellationHandle, ConfirmationHandle, DeleteDocumentsHandle, RedirectUrl, SignerUrl,
     StatusQueryToken, StatusUrl,
