@@ -15,8 +15,9 @@
 //! [`BuildOptions::mimetype_entry`] turns it off to mimic the official clients, which omit it.
 //!
 //! **Compression.** [`Compression::Auto`] stores PDFs (and other already-compressed media) and
-//! deflates the rest. Measured on this crate's benchmark payload (see `docs/performance.md`),
-//! deflating PDF-like data costs far more time than it saves bytes.
+//! deflates the rest. Measured (see `docs/performance.md`): on two real PDFs deflate saved 1.8 %
+//! of the bytes for 9× the time; on a 3 MiB PDF-like payload it took 86 ms against 3.5 ms for
+//! the whole stored build and saved nothing.
 //!
 //! **File names.** File names are reference URIs. The official Java client form-encodes them
 //! (space → `+`) while RFC 3986 decoders (xmlsec1, signxml) keep `+`, so an encoded name does

@@ -384,3 +384,17 @@ fn structure_errors() {
     let z = set_signature(&good(), "<a><b></a>".into());
     assert!(matches!(verify(&z, &opts()), Err(Error::Xml(_))));
 }
+
+#[test]
+fn mimetype_entry_is_first_stored_and_readable_at_a_fixed_offset() {
+    // ASiC readers sniff the media type at byte 38 of the file, as with ODF/EPUB.
+    let z = good();
+    assert_eq!(&z[..4], b"PK\x03\x04");
+    assert_eq!(u16::from_le_bytes([z[8], z[9]]), 0, "compression method");
+    assert_eq!(u16::from_le_bytes([z[28], z[29]]), 0, "extra field length");
+    assert_eq!(&z[30..38], b"mimetype");
+    assert_eq!(
+        &z[38..38 + ASICE_MIME_TYPE.len()],
+        ASICE_MIME_TYPE.as_bytes()
+    );
+}
