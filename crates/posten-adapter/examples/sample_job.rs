@@ -43,8 +43,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     for (name, job) in [("portal", &portal), ("direct", &direct)] {
         let wire = SerializedJob::new(job, Some(&sender))?;
-        println!("===== {name} job: request =====\n{}", String::from_utf8(wire.request_xml)?);
-        println!("===== {name} job: manifest.xml =====\n{}", String::from_utf8(wire.manifest_xml)?);
+        println!(
+            "===== {name} job: request =====\n{}",
+            String::from_utf8(wire.request_xml)?
+        );
+        println!(
+            "===== {name} job: manifest.xml =====\n{}",
+            String::from_utf8(wire.manifest_xml)?
+        );
     }
     Ok(())
 }

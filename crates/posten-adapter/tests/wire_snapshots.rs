@@ -1,6 +1,8 @@
 //! Snapshots of the XML we send for representative jobs, each validated against our XSDs and
 //! (with SIGNERING_REFERENCE_DIR) the upstream XSDs.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
+
 use std::time::Duration;
 
 use posten_adapter::wire::SerializedJob;

@@ -1,6 +1,8 @@
 //! The service may add elements, attributes and status values at any time: reading must ignore
 //! what it does not know and keep unknown statuses, never fail because of them.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
+
 use signature_model::custom::{JobStatus, SignerStatus};
 use signature_model::{from_xml, posten};
 

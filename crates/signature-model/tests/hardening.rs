@@ -1,6 +1,8 @@
 //! Hostile or broken input is refused with a clear error, before any entity expansion and within
 //! explicit bounds; error texts never carry a personal identification number.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
+
 use signature_model::{Error, ReadOptions, from_xml, from_xml_with, posten};
 
 type Response = posten::PortalSignatureJobResponse;

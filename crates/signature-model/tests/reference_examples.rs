@@ -1,6 +1,8 @@
 //! Every upstream example parses into the model, and what we write back validates against our
 //! XSDs and the upstream XSDs alike.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
+
 mod support;
 
 #[test]

@@ -1,6 +1,8 @@
 //! Our XSDs keep every restriction of the wire format: each mutation below breaks one rule of the
 //! service's schema, and our schema must reject it just as the upstream schema does.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
+
 mod support;
 
 use std::path::Path;

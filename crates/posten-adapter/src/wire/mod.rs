@@ -1,6 +1,6 @@
 //! Conversion between provider-neutral jobs and the Posten signering wire types.
 //!
-//! Outgoing: a [`SigningJob`](signature_core::SigningJob) becomes the job request (first part
+//! Outgoing: a [`SigningJob`] becomes the job request (first part
 //! of the create call) and `manifest.xml` (inside the signed bundle), for the direct or the
 //! portal flow as the job says. Unset options are left out, so the service applies its own
 //! defaults.

@@ -1,6 +1,6 @@
 //! Shared helpers for the model's integration tests: the reference examples, xmllint, and a
 //! dispatcher from root element name to wire type.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
 
