@@ -9,8 +9,7 @@ use aws_lc_rs::signature::RSA_PKCS1_SHA256;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 
-#[path = "../tests/support/pki.rs"]
-mod pki;
+use signering_testkit::pki;
 
 /// Incompressible bytes behind a PDF header, like a PDF whose streams are Flate-compressed.
 fn pdf_like(seed: u32, len: usize) -> Vec<u8> {

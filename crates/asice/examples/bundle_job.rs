@@ -7,8 +7,7 @@
 
 use asice::{BuildOptions, BundleFile, Compression, LoadOptions, SigningKey, SystemClock, build};
 
-#[path = "../tests/support/pki.rs"]
-mod pki;
+use signering_testkit::pki;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -45,10 +45,9 @@ mod xades;
 mod xmltree;
 mod ziparchive;
 
-/// The test PKI shared with the integration tests.
+/// The test PKI shared with the integration tests and other crates.
 #[cfg(test)]
-#[path = "../tests/support/pki.rs"]
-mod testpki;
+use signering_testkit::pki as testpki;
 
 pub use bundle::{ASICE_MIME_TYPE, BuildOptions, BundleFile, Compression, SIGNATURES_PATH, build};
 pub use clock::{Clock, FixedClock, SystemClock};

@@ -13,4 +13,7 @@ pub enum Error {
     /// Reading or writing the service's XML failed.
     #[error(transparent)]
     Xml(#[from] signature_model::Error),
+    /// Building or signing the document bundle failed.
+    #[error("document bundle: {0}")]
+    Bundle(#[from] asice::Error),
 }

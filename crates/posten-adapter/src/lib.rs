@@ -3,8 +3,9 @@
 //! Scope of the crate: everything specific to Posten signering. Today that is the mapping
 //! between provider-neutral [`signature_core::SigningJob`]s and the service's wire format
 //! ([`wire`]): the job request sent as the first part of the create call and the
-//! `manifest.xml` that travels inside the signed document bundle. The HTTP client (mutual
-//! TLS, direct/portal/archive operations, polling) builds on this.
+//! `manifest.xml` that travels inside the signed document bundle; and the signed bundle itself
+//! ([`PreparedJob`], built with the `asice` crate). The HTTP client (mutual TLS,
+//! direct/portal/archive operations, polling) builds on this.
 //!
 //! ```
 //! use posten_adapter::wire::SerializedJob;
@@ -24,7 +25,9 @@
 //! ```
 #![deny(missing_docs)]
 
+mod bundle;
 mod error;
 pub mod wire;
 
+pub use bundle::PreparedJob;
 pub use error::Error;

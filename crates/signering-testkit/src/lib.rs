@@ -1,10 +1,13 @@
-//! Helpers for the workspace's conformance tests: where the upstream reference material is,
-//! whether an independent tool is installed, and running `xmllint` against a schema.
+//! Helpers for the workspace's tests: a throwaway test PKI ([`pki`]), where the upstream
+//! reference material is, whether an independent tool is installed, and running `xmllint`
+//! against a schema.
 //!
 //! A test that needs a missing tool or `SIGNERING_REFERENCE_DIR` prints a notice and skips,
 //! unless `SIGNERING_REQUIRE_TOOLS=1` (as in CI), where it fails instead.
 #![deny(missing_docs)]
 #![allow(clippy::expect_used, clippy::unwrap_used)] // test support: failing loudly is the point
+
+pub mod pki;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,2 +1,2 @@
-pub mod pki;
+pub use signering_testkit::pki;
 pub mod tools;

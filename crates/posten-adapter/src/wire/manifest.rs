@@ -5,6 +5,7 @@ use signature_core::{
 };
 use signature_model::posten;
 
+use super::bundle_file_names;
 use crate::Error;
 
 /// The direct-flow `manifest.xml`: signers, sender, texts, documents and job settings.
@@ -32,8 +33,9 @@ pub fn direct_manifest(
                         document: job
                             .documents()
                             .iter()
-                            .map(|d| posten::DirectDocumentType {
-                                href: d.file_name().to_owned(),
+                            .zip(bundle_file_names(job))
+                            .map(|(d, href)| posten::DirectDocumentType {
+                                href,
                                 mime: d.media_type().as_str().to_owned(),
                                 title: d.title().to_owned(),
                             })
@@ -76,7 +78,12 @@ pub fn portal_manifest(
                     nonsensitive_title: job.non_sensitive_title().map(str::to_owned),
                     description: job.description().map(str::to_owned),
                     documents: posten::PortalDocumentsType {
-                        document: job.documents().iter().map(portal_document).collect(),
+                        document: job
+                            .documents()
+                            .iter()
+                            .zip(bundle_file_names(job))
+                            .map(|(d, href)| portal_document(d, href))
+                            .collect(),
                     },
                 },
             ),
@@ -179,9 +186,9 @@ fn contact_notifications(
     }
 }
 
-fn portal_document(document: &Document) -> posten::PortalDocumentType {
+fn portal_document(document: &Document, href: String) -> posten::PortalDocumentType {
     posten::PortalDocumentType {
-        href: document.file_name().to_owned(),
+        href,
         mime: document.media_type().as_str().to_owned(),
         title: document.title().to_owned(),
     }

@@ -5,9 +5,11 @@
 //! portal flow as the job says. Unset options are left out, so the service applies its own
 //! defaults.
 
+mod file_names;
 mod manifest;
 mod request;
 
+pub use file_names::bundle_file_names;
 pub use manifest::{direct_manifest, portal_manifest};
 pub use request::{direct_request, portal_request};
 

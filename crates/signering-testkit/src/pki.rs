@@ -2,7 +2,7 @@
 //! (organization number as subject serialNumber, digitalSignature key usage), RSA-2048 keys
 //! from aws-lc-rs.
 
-#![allow(dead_code)]
+
 
 use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rsa::{KeyPair as RsaKeyPair, KeySize};
@@ -16,8 +16,11 @@ use time::{Duration, OffsetDateTime};
 /// What the leaf looks like.
 #[derive(Clone, Debug)]
 pub struct LeafSpec {
+    /// Key usages of the leaf certificate.
     pub key_usages: Vec<KeyUsagePurpose>,
+    /// Start of the leaf's validity.
     pub not_before: OffsetDateTime,
+    /// End of the leaf's validity.
     pub not_after: OffsetDateTime,
 }
 
@@ -38,7 +41,9 @@ impl Default for LeafSpec {
 /// PEM and DER forms of the generated PKI.
 #[derive(Debug)]
 pub struct TestPki {
+    /// The root CA certificate, PEM.
     pub root_pem: String,
+    /// The root CA certificate, DER.
     pub root_der: Vec<u8>,
     /// Leaf, [intermediate], root — what goes into KeyInfo.
     pub chain_pem: String,
@@ -48,9 +53,11 @@ pub struct TestPki {
     pub ca_pem: String,
     /// PKCS#8 PEM of the leaf key.
     pub key_pem: String,
+    /// PKCS#8 DER of the leaf key.
     pub key_pkcs8_der: Vec<u8>,
 }
 
+/// A fresh RSA-2048 key as an rcgen key pair and its PKCS#8 DER.
 pub fn rsa_key() -> (KeyPair, Vec<u8>) {
     let rsa = RsaKeyPair::generate(KeySize::Rsa2048).expect("RSA key generation");
     let der = rsa.as_der().expect("PKCS#8").as_ref().to_vec();
