@@ -1,0 +1,199 @@
+//! Logins that give an `.ASPXAUTH` cookie: Altinn username/password, or an enterprise user
+//! over mTLS with the enterprise certificate.
+
+use std::fmt;
+use std::time::Instant;
+
+use async_trait::async_trait;
+use serde_json::json;
+
+use super::cache::CredentialCache;
+use super::{AuthContext, AuthProvider, Credential, EnterpriseCertificate};
+use crate::error::Error;
+use crate::response::reason_phrase;
+use crate::secret::{Secret, mask_identity_numbers};
+
+const COOKIE_NAME: &str = ".ASPXAUTH";
+
+/// Logs in with an Altinn username (or identity number) and password and sends the
+/// `.ASPXAUTH` cookie.
+///
+/// **Security level 1.** Altinn ranks password logins lowest, so services whose signing
+/// step requires level 3 or 4 (most) refuse to be signed with it. Prefer [`BearerToken`]
+/// with ID-porten. Altinn phases password login out with Altinn 2.
+///
+/// [`BearerToken`]: super::BearerToken
+pub struct PasswordLogin {
+    username: Secret,
+    password: Secret,
+    cache: CredentialCache,
+}
+
+impl PasswordLogin {
+    /// Logs in as `username` (which may be an identity number, so it is kept secret too).
+    pub fn new(username: impl Into<Secret>, password: impl Into<Secret>) -> Self {
+        Self {
+            username: username.into(),
+            password: password.into(),
+            cache: CredentialCache::default(),
+        }
+    }
+}
+
+impl fmt::Debug for PasswordLogin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PasswordLogin")
+            .field("username", &self.username)
+            .field("password", &self.password)
+            .finish()
+    }
+}
+
+#[async_trait]
+impl AuthProvider for PasswordLogin {
+    async fn credential(&self, cx: &AuthContext<'_>) -> Result<Credential, Error> {
+        self.cache
+            .get(|| login(cx, &self.username, &self.password, false))
+            .await
+    }
+
+    async fn renew(
+        &self,
+        cx: &AuthContext<'_>,
+        rejected: &Credential,
+    ) -> Result<Option<Credential>, Error> {
+        self.cache
+            .renew(rejected, || {
+                login(cx, &self.username, &self.password, false)
+            })
+            .await
+            .map(Some)
+    }
+}
+
+/// Logs an enterprise user ("virksomhetsbruker") in over mTLS with the enterprise
+/// certificate (`?ForceEIAuthentication`) and sends the `.ASPXAUTH` cookie afterwards.
+///
+/// The client presents the certificate on every connection, as the login needs it; later
+/// calls need only the cookie.
+pub struct EnterpriseUserLogin {
+    certificate: EnterpriseCertificate,
+    username: String,
+    password: Secret,
+    cache: CredentialCache,
+}
+
+impl EnterpriseUserLogin {
+    /// Logs in as enterprise user `username` with the organization's `certificate`.
+    pub fn new(
+        certificate: EnterpriseCertificate,
+        username: impl Into<String>,
+        password: impl Into<Secret>,
+    ) -> Self {
+        Self {
+            certificate,
+            username: username.into(),
+            password: password.into(),
+            cache: CredentialCache::default(),
+        }
+    }
+
+    async fn login(&self, cx: &AuthContext<'_>) -> Result<(Credential, Option<Instant>), Error> {
+        login(
+            cx,
+            &Secret::new(self.username.clone()),
+            &self.password,
+            true,
+        )
+        .await
+    }
+}
+
+impl fmt::Debug for EnterpriseUserLogin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EnterpriseUserLogin")
+            .field("certificate", &self.certificate)
+            .field("username", &self.username)
+            .field("password", &self.password)
+            .finish()
+    }
+}
+
+#[async_trait]
+impl AuthProvider for EnterpriseUserLogin {
+    async fn credential(&self, cx: &AuthContext<'_>) -> Result<Credential, Error> {
+        self.cache.get(|| self.login(cx)).await
+    }
+
+    async fn renew(
+        &self,
+        cx: &AuthContext<'_>,
+        rejected: &Credential,
+    ) -> Result<Option<Credential>, Error> {
+        self.cache
+            .renew(rejected, || self.login(cx))
+            .await
+            .map(Some)
+    }
+
+    fn client_certificate(&self) -> Option<&EnterpriseCertificate> {
+        Some(&self.certificate)
+    }
+}
+
+async fn login(
+    cx: &AuthContext<'_>,
+    username: &Secret,
+    password: &Secret,
+    enterprise: bool,
+) -> Result<(Credential, Option<Instant>), Error> {
+    let service = if enterprise {
+        "the Altinn enterprise user login"
+    } else {
+        "the Altinn password login"
+    };
+    let mut url = cx
+        .environment
+        .api_url()
+        .join("api/authentication/authenticatewithpassword")
+        .map_err(|e| Error::Configuration(format!("login URL: {e}")))?;
+    if enterprise {
+        url.set_query(Some("ForceEIAuthentication"));
+    }
+    let body = json!({"UserName": username.expose(), "UserPassword": password.expose()});
+    let response = cx
+        .http
+        .post(url)
+        .header("ApiKey", cx.api_key.expose())
+        .header("Accept", "application/hal+json")
+        .header("Content-Type", "application/hal+json")
+        .body(body.to_string())
+        .send()
+        .await?;
+    let status = response.status();
+    if !status.is_success() {
+        let reason = reason_phrase(&response)
+            .map(|r| format!(": {}", mask_identity_numbers(&r)))
+            .unwrap_or_default();
+        return Err(Error::TokenRequest {
+            service,
+            detail: format!("HTTP {}{reason}", status.as_u16()),
+        });
+    }
+    let cookie = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .filter_map(|value| value.split(';').next())
+        .map(str::trim)
+        .find(|pair| {
+            pair.split_once('=')
+                .is_some_and(|(name, value)| name == COOKIE_NAME && !value.is_empty())
+        })
+        .ok_or_else(|| Error::TokenRequest {
+            service,
+            detail: format!("the answer sets no {COOKIE_NAME} cookie"),
+        })?;
+    Ok((Credential::Cookie(Secret::new(cookie)), None))
+}

@@ -1,0 +1,376 @@
+//! The client: configuration, and sending requests with the API key and credentials.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use reqwest::{Method, RequestBuilder, Response};
+use rustls_pki_types::CertificateDer;
+use serde_json::Value;
+use tokio::io::{AsyncWrite, AsyncWriteExt};
+use url::Url;
+
+use crate::auth::{AuthContext, AuthProvider, Credential};
+use crate::environment::{Environment, Language};
+use crate::error::Error;
+use crate::response;
+use crate::secret::Secret;
+use crate::tls;
+
+/// The content type Altinn documents for requests and answers.
+pub(crate) const HAL_JSON: &str = "application/hal+json";
+
+/// Attachments larger than this are uploaded as a stream by default.
+pub const DEFAULT_STREAMING_THRESHOLD: usize = 1024 * 1024;
+
+/// A client for Altinn's message API. Cheap to clone: clones share one connection pool and
+/// one authentication provider.
+///
+/// ```no_run
+/// use altinn_adapter::{AltinnClient, Environment, Who, MessageQuery};
+/// use altinn_adapter::auth::BearerToken;
+///
+/// # async fn run() -> Result<(), altinn_adapter::Error> {
+/// let client = AltinnClient::builder(Environment::tt02(), "my-api-key")
+///     .auth(BearerToken::new("eyJ…"))
+///     .build()?;
+/// let waiting = client
+///     .messages(&Who::My, &MessageQuery::new().filter("Status eq 'Signering'"))
+///     .await?;
+/// for message in waiting.messages {
+///     println!("{} {:?}", message.id, message.subject);
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct AltinnClient {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    http: reqwest::Client,
+    environment: Environment,
+    api_key: Secret,
+    language: Language,
+    auth: Arc<dyn AuthProvider>,
+    streaming_threshold: usize,
+}
+
+/// Configures an [`AltinnClient`].
+#[derive(Debug)]
+#[must_use = "a builder does nothing until it is built"]
+pub struct AltinnClientBuilder {
+    environment: Environment,
+    api_key: Secret,
+    auth: Option<Arc<dyn AuthProvider>>,
+    language: Language,
+    roots: Vec<CertificateDer<'static>>,
+    timeout: Option<Duration>,
+    streaming_threshold: usize,
+}
+
+impl AltinnClientBuilder {
+    /// How the user authenticates (required).
+    pub fn auth(mut self, provider: impl AuthProvider + 'static) -> Self {
+        self.auth = Some(Arc::new(provider));
+        self
+    }
+
+    /// Like [`auth`](Self::auth), for a provider that is already shared.
+    pub fn auth_shared(mut self, provider: Arc<dyn AuthProvider>) -> Self {
+        self.auth = Some(provider);
+        self
+    }
+
+    /// The language for statuses and texts; bokmål by default.
+    pub fn language(mut self, language: Language) -> Self {
+        self.language = language;
+        self
+    }
+
+    /// Trusts this root certificate. Once any is given, only the given roots are trusted
+    /// (as for a test server); otherwise the platform's roots are.
+    pub fn add_root_certificate(mut self, root: CertificateDer<'static>) -> Self {
+        self.roots.push(root);
+        self
+    }
+
+    /// Limits each request, including reading its answer.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Attachments larger than this many bytes are uploaded as a stream when a form is
+    /// submitted ([`DEFAULT_STREAMING_THRESHOLD`] by default).
+    pub fn streaming_threshold(mut self, bytes: usize) -> Self {
+        self.streaming_threshold = bytes;
+        self
+    }
+
+    /// Builds the client.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Configuration`] without an authentication provider or for a TLS set-up
+    /// failure; [`Error::Certificate`] if the provider's client certificate is unusable.
+    pub fn build(self) -> Result<AltinnClient, Error> {
+        let auth = self.auth.ok_or_else(|| {
+            Error::Configuration("an authentication provider is required (auth())".to_owned())
+        })?;
+        let tls = tls::client_config(&self.roots, auth.client_certificate())?;
+        let mut http = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
+            .http1_only()
+            // A redirect from the API means "log in"; it must be seen, not followed.
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!(
+                "signering-altinn-adapter/",
+                env!("CARGO_PKG_VERSION")
+            ));
+        if let Some(timeout) = self.timeout {
+            http = http.timeout(timeout);
+        }
+        let http = http
+            .build()
+            .map_err(|e| Error::Configuration(format!("HTTP client: {e}")))?;
+        Ok(AltinnClient {
+            inner: Arc::new(Inner {
+                http,
+                environment: self.environment,
+                api_key: self.api_key,
+                language: self.language,
+                auth,
+                streaming_threshold: self.streaming_threshold,
+            }),
+        })
+    }
+}
+
+/// What a request sends as its body.
+#[derive(Debug)]
+pub(crate) enum Payload {
+    None,
+    Json(Value),
+}
+
+/// One request, which can be sent again after renewing the credential.
+#[derive(Debug)]
+pub(crate) struct Call {
+    pub(crate) method: Method,
+    pub(crate) url: Url,
+    pub(crate) accept: &'static str,
+    pub(crate) payload: Payload,
+}
+
+impl Call {
+    pub(crate) fn get(url: Url) -> Self {
+        Self {
+            method: Method::GET,
+            url,
+            accept: HAL_JSON,
+            payload: Payload::None,
+        }
+    }
+
+    pub(crate) fn new(method: Method, url: Url, payload: Payload) -> Self {
+        Self {
+            method,
+            url,
+            accept: HAL_JSON,
+            payload,
+        }
+    }
+
+    pub(crate) fn accept(mut self, accept: &'static str) -> Self {
+        self.accept = accept;
+        self
+    }
+}
+
+impl AltinnClient {
+    /// Starts configuring a client for `environment` with the API key issued for it.
+    pub fn builder(environment: Environment, api_key: impl Into<Secret>) -> AltinnClientBuilder {
+        AltinnClientBuilder {
+            environment,
+            api_key: api_key.into(),
+            auth: None,
+            language: Language::default(),
+            roots: Vec::new(),
+            timeout: None,
+            streaming_threshold: DEFAULT_STREAMING_THRESHOLD,
+        }
+    }
+
+    /// The environment.
+    pub fn environment(&self) -> &Environment {
+        &self.inner.environment
+    }
+
+    /// The language sent with calls that take one.
+    pub fn language(&self) -> Language {
+        self.inner.language
+    }
+
+    pub(crate) fn streaming_threshold(&self) -> usize {
+        self.inner.streaming_threshold
+    }
+
+    /// `{api}/api/{segments…}`, each segment percent-encoded.
+    pub(crate) fn api_url(&self, segments: &[&str]) -> Url {
+        let mut url = self.inner.environment.api_url().clone();
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty().push("api").extend(segments);
+        }
+        url
+    }
+
+    /// `url` with `language=` added.
+    pub(crate) fn with_language(&self, mut url: Url) -> Url {
+        url.query_pairs_mut()
+            .append_pair("language", &self.inner.language.code().to_string());
+        url
+    }
+
+    /// A link or `Location` from the server, which must stay on the configured API host so
+    /// that credentials are not sent elsewhere.
+    pub(crate) fn resolve(&self, href: &str) -> Result<Url, Error> {
+        let base = self.inner.environment.api_url();
+        let url = base
+            .join(href.trim())
+            .map_err(|e| Error::UnexpectedResponse(format!("invalid link: {e}")))?;
+        if url.scheme() != base.scheme()
+            || url.host_str().map(str::to_ascii_lowercase)
+                != base.host_str().map(str::to_ascii_lowercase)
+            || url.port_or_known_default() != base.port_or_known_default()
+        {
+            return Err(Error::ForeignLink);
+        }
+        Ok(url)
+    }
+
+    fn context(&self) -> AuthContext<'_> {
+        AuthContext {
+            http: &self.inner.http,
+            environment: &self.inner.environment,
+            api_key: &self.inner.api_key,
+        }
+    }
+
+    fn request(
+        &self,
+        method: Method,
+        url: Url,
+        accept: &str,
+        credential: &Credential,
+    ) -> RequestBuilder {
+        let request = self
+            .inner
+            .http
+            .request(method, url)
+            .header("ApiKey", self.inner.api_key.expose())
+            .header("Accept", accept);
+        match credential {
+            Credential::Bearer(token) => request.bearer_auth(token.expose()),
+            Credential::Cookie(cookie) => request.header("Cookie", cookie.expose()),
+        }
+    }
+
+    /// Sends `call` with the current credential; if Altinn says the user is not
+    /// authenticated, renews the credential once and sends it again.
+    pub(crate) async fn execute(&self, call: &Call) -> Result<Response, Error> {
+        let cx = self.context();
+        let mut credential = self.inner.auth.credential(&cx).await?;
+        let mut renewed = false;
+        loop {
+            let mut request = self.request(
+                call.method.clone(),
+                call.url.clone(),
+                call.accept,
+                &credential,
+            );
+            if let Payload::Json(body) = &call.payload {
+                request = request
+                    .header("Content-Type", HAL_JSON)
+                    .body(body.to_string());
+            }
+            tracing::debug!(method = %call.method, path = call.url.path(), "Altinn request");
+            let response = request.send().await?;
+            match response::check(response).await {
+                Err(error @ Error::NotAuthenticated { .. }) if !renewed => {
+                    match self.inner.auth.renew(&cx, &credential).await? {
+                        Some(fresh) => {
+                            tracing::debug!("renewed the Altinn credential after a refusal");
+                            credential = fresh;
+                            renewed = true;
+                        }
+                        None => return Err(error),
+                    }
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// Sends a streamed body once (a stream cannot be replayed); the credential is fetched
+    /// (or renewed) before sending.
+    pub(crate) async fn execute_stream(
+        &self,
+        method: Method,
+        url: Url,
+        content_type: &str,
+        body: reqwest::Body,
+    ) -> Result<Response, Error> {
+        let cx = self.context();
+        let credential = self.inner.auth.credential(&cx).await?;
+        let response = self
+            .request(method, url, HAL_JSON, &credential)
+            .header("Content-Type", content_type)
+            .body(body)
+            .send()
+            .await?;
+        response::check(response).await
+    }
+
+    pub(crate) async fn json(&self, call: &Call) -> Result<(Value, Response), Error> {
+        let mut response = self.execute(call).await?;
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await? {
+            body.extend_from_slice(&chunk);
+        }
+        let value = serde_json::from_slice(&body)
+            .map_err(|e| Error::UnexpectedResponse(format!("invalid JSON: {e}")))?;
+        Ok((value, response))
+    }
+
+    pub(crate) async fn text(&self, call: &Call) -> Result<String, Error> {
+        let response = self.execute(call).await?;
+        let body: Bytes = response.bytes().await?;
+        Ok(String::from_utf8_lossy(&body).into_owned())
+    }
+
+    /// Streams an answer's body into `sink`; returns the bytes written.
+    pub(crate) async fn download(
+        &self,
+        call: &Call,
+        sink: &mut (dyn AsyncWrite + Unpin + Send),
+    ) -> Result<u64, Error> {
+        let mut response = self.execute(call).await?;
+        let mut written = 0u64;
+        while let Some(chunk) = response.chunk().await? {
+            sink.write_all(&chunk).await?;
+            written += chunk.len() as u64;
+        }
+        Ok(written)
+    }
+}
+
+/// The `Location` header of an answer, if present.
+pub(crate) fn location(response: &Response) -> Option<String> {
+    response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}

@@ -1,0 +1,140 @@
+//! Turning Altinn's answers into errors: reason phrases, error bodies, login pages.
+//!
+//! Altinn usually puts an error's only description in the HTTP/1.1 reason phrase
+//! (`400 Required header 'ApiKey' is missing.`). `StatusCode::canonical_reason` is the
+//! standard phrase, not the server's; hyper keeps a received phrase that differs from the
+//! standard one in the `hyper::ext::ReasonPhrase` response extension, and reqwest passes
+//! the extensions of hyper's response through `Response::extensions()`. The client speaks
+//! HTTP/1.1 only, since HTTP/2 has no reason phrase.
+
+use reqwest::Response;
+use reqwest::header::CONTENT_TYPE;
+use serde_json::Value;
+
+use crate::error::{ApiProblem, Error};
+use crate::hal::Obj;
+use crate::secret::mask_identity_numbers;
+
+/// Error bodies are small; a larger one is cut rather than held in memory.
+const MAX_ERROR_BODY: usize = 64 * 1024;
+
+/// The server's own reason phrase, if it sent one that differs from the standard phrase.
+pub(crate) fn reason_phrase(response: &Response) -> Option<String> {
+    response
+        .extensions()
+        .get::<hyper::ext::ReasonPhrase>()
+        .map(|reason| String::from_utf8_lossy(reason.as_bytes()).trim().to_owned())
+        .filter(|reason| !reason.is_empty())
+}
+
+fn is_html(response: &Response) -> bool {
+    response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("text/html"))
+}
+
+/// Passes a successful answer on, or turns it into the matching [`Error`].
+pub(crate) async fn check(response: Response) -> Result<Response, Error> {
+    let status = response.status();
+    if status.is_redirection() {
+        return Err(Error::NotAuthenticated {
+            detail: format!(
+                "Altinn redirected (HTTP {}) to a login page, as it does when a request carries \
+                 no valid token or cookie",
+                status.as_u16()
+            ),
+            problem: None,
+        });
+    }
+    if status.is_success() {
+        if is_html(&response) {
+            return Err(Error::NotAuthenticated {
+                detail: "Altinn answered with an HTML page instead of data, as it does when a \
+                         request carries no valid token or cookie"
+                    .to_owned(),
+                problem: None,
+            });
+        }
+        return Ok(response);
+    }
+    let reason = reason_phrase(&response).map(|r| mask_identity_numbers(&r));
+    let html = is_html(&response);
+    let body = read_limited(response).await.unwrap_or_default();
+    let (error_code, error_message) = if html {
+        (None, None)
+    } else {
+        error_body(&body)
+    };
+    let problem = ApiProblem {
+        status: status.as_u16(),
+        reason,
+        error_code,
+        error_message: error_message.map(|m| mask_identity_numbers(&m)),
+    };
+    tracing::warn!(status = problem.status, reason = ?problem.reason, code = ?problem.error_code, "Altinn refused the request");
+    Err(match status.as_u16() {
+        400 => Error::BadRequest(problem),
+        401 => Error::NotAuthenticated {
+            detail: format!("Altinn refused the credential ({problem})"),
+            problem: Some(problem),
+        },
+        403 => Error::Forbidden(problem),
+        404 => Error::NotFound(problem),
+        409 => Error::Conflict(problem),
+        _ => Error::Service(problem),
+    })
+}
+
+async fn read_limited(mut response: Response) -> Result<String, Error> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        let room = MAX_ERROR_BODY.saturating_sub(body.len());
+        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if room <= chunk.len() {
+            break;
+        }
+    }
+    Ok(String::from_utf8_lossy(&body).into_owned())
+}
+
+/// `{ErrorCode, ErrorMessage}`, in any casing; a bare JSON string counts as the message.
+pub(crate) fn error_body(body: &str) -> (Option<i64>, Option<String>) {
+    match serde_json::from_str::<Value>(body) {
+        Ok(value @ Value::Object(_)) => {
+            let obj = Obj::new(&value);
+            (
+                obj.int("ErrorCode"),
+                obj.any(&["ErrorMessage", "Message"])
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
+            )
+        }
+        Ok(Value::String(message)) if !message.is_empty() => (None, Some(message)),
+        _ => (None, None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_bodies() {
+        assert_eq!(
+            error_body(r#"{"ErrorCode": 40001, "ErrorMessage": "Form validation failed"}"#),
+            (Some(40001), Some("Form validation failed".to_owned()))
+        );
+        assert_eq!(
+            error_body(r#"{"errorCode": "12", "errorMessage": "x", "Other": 1}"#),
+            (Some(12), Some("x".to_owned()))
+        );
+        assert_eq!(
+            error_body(r#""Just a message""#),
+            (None, Some("Just a message".to_owned()))
+        );
+        assert_eq!(error_body(""), (None, None));
+        assert_eq!(error_body("<html>"), (None, None));
+    }
+}

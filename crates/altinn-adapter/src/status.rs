@@ -1,0 +1,128 @@
+//! Message statuses: Altinn's localised strings, and their provider-neutral meaning.
+
+use signature_core::JobStatus;
+
+/// A message's status. Altinn localises it by the request's language; every language
+/// this crate knows is recognised (ignoring case), and anything else is kept in `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MessageStatus {
+    /// A form being filled in (`Utfylling`, `Completion`).
+    Filling,
+    /// A form waiting for signatures (`Signering`, `Signing`).
+    Signing,
+    /// A form that was signed, submitted and archived (`Sendt og arkivert`, `Sent and archived`).
+    SentAndArchived,
+    /// Correspondence not yet read (`Ulest`, `Unread`).
+    Unread,
+    /// Correspondence read (`Lest`, `Read`).
+    Read,
+    /// Correspondence opened (`Åpnet`, `Opened`).
+    Opened,
+    /// Archived correspondence (`Arkivert`, `Archived`).
+    Archived,
+    /// In the trash bin (`Slettet`, `Deleted`).
+    Deleted,
+    /// `Active` (seen in the API help).
+    Active,
+    /// A value this version does not know, as received.
+    Unknown(String),
+}
+
+impl MessageStatus {
+    /// Parses Altinn's status text in any of its languages.
+    pub fn parse(text: &str) -> Self {
+        let trimmed = text.trim();
+        let lower = trimmed.to_lowercase();
+        match lower.as_str() {
+            "utfylling" | "completion" => Self::Filling,
+            "signering" | "signing" => Self::Signing,
+            "sendt og arkivert" | "sent and archived" => Self::SentAndArchived,
+            "ulest" | "unread" => Self::Unread,
+            "lest" | "read" => Self::Read,
+            "åpnet" | "opna" | "opened" => Self::Opened,
+            "arkivert" | "archived" => Self::Archived,
+            "slettet" | "sletta" | "deleted" => Self::Deleted,
+            "active" | "aktiv" => Self::Active,
+            _ => Self::Unknown(trimmed.to_owned()),
+        }
+    }
+
+    /// Whether the message sits in the archive (a final state).
+    pub fn is_archived(&self) -> bool {
+        matches!(self, Self::SentAndArchived | Self::Archived)
+    }
+
+    /// The provider-neutral job status: filling and signing are in progress, archived
+    /// forms completed, deleted ones failed; anything else is passed on as unknown.
+    pub fn job_status(&self) -> JobStatus {
+        match self {
+            Self::Filling | Self::Signing => JobStatus::InProgress,
+            Self::SentAndArchived | Self::Archived => JobStatus::CompletedSuccessfully,
+            Self::Deleted => JobStatus::Failed,
+            Self::Unread | Self::Read | Self::Opened | Self::Active => {
+                JobStatus::Unknown(self.label().to_owned())
+            }
+            Self::Unknown(text) => JobStatus::Unknown(text.clone()),
+        }
+    }
+
+    fn label(&self) -> &str {
+        match self {
+            Self::Filling => "Utfylling",
+            Self::Signing => "Signering",
+            Self::SentAndArchived => "Sendt og arkivert",
+            Self::Unread => "Ulest",
+            Self::Read => "Lest",
+            Self::Opened => "Åpnet",
+            Self::Archived => "Arkivert",
+            Self::Deleted => "Slettet",
+            Self::Active => "Active",
+            Self::Unknown(text) => text,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_in_every_language() {
+        for (text, status) in [
+            ("Utfylling", MessageStatus::Filling),
+            ("Completion", MessageStatus::Filling),
+            ("Signering", MessageStatus::Signing),
+            ("Signing", MessageStatus::Signing),
+            ("Sendt og arkivert", MessageStatus::SentAndArchived),
+            ("Sent and archived", MessageStatus::SentAndArchived),
+            ("Ulest", MessageStatus::Unread),
+            ("Unread", MessageStatus::Unread),
+            ("Lest", MessageStatus::Read),
+            ("Åpnet", MessageStatus::Opened),
+            ("Opened", MessageStatus::Opened),
+            ("Arkivert", MessageStatus::Archived),
+            ("Slettet", MessageStatus::Deleted),
+            (" signering ", MessageStatus::Signing),
+        ] {
+            assert_eq!(MessageStatus::parse(text), status, "{text}");
+        }
+        assert_eq!(
+            MessageStatus::parse("Til behandling"),
+            MessageStatus::Unknown("Til behandling".to_owned())
+        );
+    }
+
+    #[test]
+    fn neutral_statuses() {
+        assert_eq!(MessageStatus::Signing.job_status(), JobStatus::InProgress);
+        assert_eq!(MessageStatus::Filling.job_status(), JobStatus::InProgress);
+        assert_eq!(
+            MessageStatus::parse("Sent and archived").job_status(),
+            JobStatus::CompletedSuccessfully
+        );
+        assert_eq!(MessageStatus::Deleted.job_status(), JobStatus::Failed);
+        assert!(MessageStatus::Unread.job_status().is_unknown());
+        assert!(MessageStatus::Archived.is_archived());
+    }
+}
