@@ -188,6 +188,9 @@ impl AltinnClient {
     /// `who`'s messages (message box and archive), paging with `$skip` until a page comes
     /// back empty or [`MessageQuery::top`] is reached.
     ///
+    /// Altinn takes a snapshot per call, so items arriving or leaving while paging can
+    /// shift pages; narrow with a filter or date window where that matters.
+    ///
     /// # Errors
     ///
     /// The first failing page's error.
@@ -212,7 +215,8 @@ impl AltinnClient {
             list.limit_reached |= page.limit_reached;
             let count = page.messages.len();
             list.messages.extend(page.messages);
-            if count == 0 || page_top.is_some_and(|top| count < top as usize) {
+            // A short page is no sign of the end: Altinn caps pages below a requested $top.
+            if count == 0 {
                 break;
             }
         }

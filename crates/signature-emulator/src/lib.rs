@@ -1,1 +1,10 @@
-//! Emulators.
+//! In-process emulators of the signing services, for tests and demonstrations.
+//!
+//! Each provider has its own module; [`altinn`] emulates the Altinn 2 REST API for form
+//! tasks together with Maskinporten and the platform's token exchange. Emulators serve on
+//! 127.0.0.1 with an ephemeral port and keep their state in memory.
+
+#![deny(missing_docs)]
+#![deny(missing_debug_implementations)]
+
+pub mod altinn;

@@ -22,10 +22,10 @@ impl CredentialCache {
         Fut: Future<Output = Result<(Credential, Option<Instant>), Error>>,
     {
         let mut slot = self.slot.lock().await;
-        if let Some((credential, refresh_at)) = slot.as_ref() {
-            if refresh_at.is_none_or(|at| Instant::now() < at) {
-                return Ok(credential.clone());
-            }
+        if let Some((credential, refresh_at)) = slot.as_ref()
+            && refresh_at.is_none_or(|at| Instant::now() < at)
+        {
+            return Ok(credential.clone());
         }
         let (credential, refresh_at) = fetch().await?;
         *slot = Some((credential.clone(), refresh_at));
@@ -43,10 +43,10 @@ impl CredentialCache {
         Fut: Future<Output = Result<(Credential, Option<Instant>), Error>>,
     {
         let mut slot = self.slot.lock().await;
-        if let Some((credential, _)) = slot.as_ref() {
-            if credential != rejected {
-                return Ok(credential.clone());
-            }
+        if let Some((credential, _)) = slot.as_ref()
+            && credential != rejected
+        {
+            return Ok(credential.clone());
         }
         let (credential, refresh_at) = fetch().await?;
         *slot = Some((credential.clone(), refresh_at));

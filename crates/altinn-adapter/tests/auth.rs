@@ -1,0 +1,329 @@
+//! Every authentication provider against the emulator: bearer token with refresh,
+//! Maskinporten with token exchange, enterprise user over mTLS, password login; plus the
+//! answers that mean "not authenticated".
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use altinn_adapter::auth::{
+    AuthContext, AuthProvider, BearerToken, Credential, EnterpriseUserLogin, Maskinporten,
+    PasswordLogin,
+};
+use altinn_adapter::{AltinnClient, Environment, Error, MessageQuery, Secret, Who};
+use async_trait::async_trait;
+use signature_emulator::altinn::{AltinnEmulator, DEFAULT_AUDIENCE, FormTaskSeed};
+use support::{API_KEY, client, emulator, other_enterprise, pki};
+
+fn seeded(emulator: &AltinnEmulator) {
+    emulator.add_form_task(
+        "my",
+        FormTaskSeed::new("4711", 1).main_form("1", "2", "<a/>"),
+    );
+}
+
+async fn count(client: &AltinnClient) -> Result<usize, Error> {
+    Ok(client
+        .messages(&Who::My, &MessageQuery::new())
+        .await?
+        .messages
+        .len())
+}
+
+#[tokio::test]
+async fn bearer_token_is_refreshed_once_through_the_callback() {
+    let emulator = Arc::new(emulator().start().await.unwrap());
+    seeded(&emulator);
+    let refreshes = Arc::new(AtomicUsize::new(0));
+    let auth = BearerToken::new(emulator.issue_token(4)).with_refresh({
+        let (emulator, refreshes) = (emulator.clone(), refreshes.clone());
+        move || {
+            refreshes.fetch_add(1, Ordering::SeqCst);
+            let token = emulator.issue_token(4);
+            async move { Ok::<_, std::io::Error>(token) }
+        }
+    });
+    let client = client(&emulator, auth);
+    assert_eq!(count(&client).await.unwrap(), 1);
+    assert_eq!(refreshes.load(Ordering::SeqCst), 0);
+    emulator.expire_tokens();
+    assert_eq!(count(&client).await.unwrap(), 1);
+    assert_eq!(refreshes.load(Ordering::SeqCst), 1);
+    assert_eq!(count(&client).await.unwrap(), 1, "the new token is kept");
+    assert_eq!(refreshes.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn an_expired_bearer_token_without_refresh_reports_altinns_reason() {
+    let emulator = emulator().start().await.unwrap();
+    let client = client(&emulator, BearerToken::new(emulator.issue_token(4)));
+    emulator.expire_tokens();
+    match count(&client).await {
+        Err(Error::NotAuthenticated { problem, .. }) => {
+            let problem = problem.unwrap();
+            assert_eq!(problem.status, 401);
+            assert_eq!(
+                problem.reason.as_deref(),
+                Some("IDX10223: Lifetime validation failed. The token is expired.")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+fn maskinporten(
+    emulator: &AltinnEmulator,
+    certificate: altinn_adapter::auth::EnterpriseCertificate,
+    password: &str,
+) -> Maskinporten {
+    Maskinporten::builder("test-client", "altinn:enduser", certificate)
+        .audience(DEFAULT_AUDIENCE)
+        .token_endpoint(emulator.maskinporten_token_url())
+        .resource("https://tt02.altinn.no/")
+        .enterprise_user("VIRKSOMHETSBRUKER", password)
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn maskinporten_grant_exchange_cache_and_renewal() {
+    let pki = pki();
+    let emulator = emulator()
+        .maskinporten_client(
+            "test-client",
+            pki.enterprise.cert_der.clone(),
+            &["altinn:enduser"],
+        )
+        .resource("https://tt02.altinn.no/")
+        .enterprise_user("VIRKSOMHETSBRUKER", "hemmelig")
+        .start()
+        .await
+        .unwrap();
+    seeded(&emulator);
+    let client = client(
+        &emulator,
+        maskinporten(&emulator, pki.enterprise.certificate(), "hemmelig"),
+    );
+    assert_eq!(count(&client).await.unwrap(), 1);
+    assert_eq!(count(&client).await.unwrap(), 1);
+    assert_eq!(
+        (emulator.grants_accepted(), emulator.exchanges()),
+        (1, 1),
+        "cached"
+    );
+    emulator.expire_tokens();
+    assert_eq!(count(&client).await.unwrap(), 1);
+    assert_eq!(
+        (emulator.grants_accepted(), emulator.exchanges()),
+        (2, 2),
+        "renewed once on 401"
+    );
+    assert!(!format!("{client:?}").contains("hemmelig"));
+}
+
+#[tokio::test]
+async fn maskinporten_refuses_a_grant_signed_with_another_certificate() {
+    let pki = pki();
+    let emulator = emulator()
+        .maskinporten_client(
+            "test-client",
+            pki.enterprise.cert_der.clone(),
+            &["altinn:enduser"],
+        )
+        .enterprise_user("VIRKSOMHETSBRUKER", "hemmelig")
+        .start()
+        .await
+        .unwrap();
+    let client = client(
+        &emulator,
+        maskinporten(&emulator, other_enterprise().certificate(), "hemmelig"),
+    );
+    match count(&client).await {
+        Err(Error::TokenRequest { service, detail }) => {
+            assert_eq!(service, "Maskinporten");
+            assert!(detail.contains("x5c"), "{detail}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(emulator.grants_accepted(), 0);
+}
+
+#[tokio::test]
+async fn the_exchange_refuses_a_wrong_enterprise_user_password() {
+    let pki = pki();
+    let emulator = emulator()
+        .maskinporten_client(
+            "test-client",
+            pki.enterprise.cert_der.clone(),
+            &["altinn:enduser"],
+        )
+        .enterprise_user("VIRKSOMHETSBRUKER", "hemmelig")
+        .start()
+        .await
+        .unwrap();
+    let client = client(
+        &emulator,
+        maskinporten(&emulator, pki.enterprise.certificate(), "feil"),
+    );
+    match count(&client).await {
+        Err(error @ Error::TokenRequest { .. }) => {
+            let text = error.to_string();
+            assert!(
+                text.contains("Invalid enterprise user credentials"),
+                "{text}"
+            );
+            assert!(!text.contains("feil"), "{text}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(emulator.exchanges(), 0);
+}
+
+#[tokio::test]
+async fn enterprise_user_logs_in_over_mutual_tls() {
+    let pki = pki();
+    let emulator = emulator()
+        .tls(pki.tls())
+        .enterprise_certificate(pki.enterprise.cert_der.clone())
+        .enterprise_user("VIRKSOMHETSBRUKER", "hemmelig")
+        .start()
+        .await
+        .unwrap();
+    assert!(emulator.base_url().starts_with("https://127.0.0.1:"));
+    seeded(&emulator);
+    let client = AltinnClient::builder(Environment::custom(emulator.base_url()).unwrap(), API_KEY)
+        .auth(EnterpriseUserLogin::new(
+            pki.enterprise.certificate(),
+            "VIRKSOMHETSBRUKER",
+            "hemmelig",
+        ))
+        .add_root_certificate(pki.ca.clone())
+        .build()
+        .unwrap();
+    assert_eq!(count(&client).await.unwrap(), 1);
+    assert_eq!(count(&client).await.unwrap(), 1);
+    assert_eq!(emulator.logins(), 1, "the cookie is reused");
+    emulator.end_sessions();
+    assert_eq!(count(&client).await.unwrap(), 1);
+    assert_eq!(
+        emulator.logins(),
+        2,
+        "logged in again after the redirect to the login page"
+    );
+
+    // A certificate Altinn does not know cannot log in, even with the right password.
+    let stranger =
+        AltinnClient::builder(Environment::custom(emulator.base_url()).unwrap(), API_KEY)
+            .auth(EnterpriseUserLogin::new(
+                pki.unregistered.certificate(),
+                "VIRKSOMHETSBRUKER",
+                "hemmelig",
+            ))
+            .add_root_certificate(pki.ca.clone())
+            .build()
+            .unwrap();
+    match count(&stranger).await {
+        Err(Error::TokenRequest { detail, .. }) => assert!(
+            detail.contains("There is no authenticated organization number"),
+            "{detail}"
+        ),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn password_login_sends_the_cookie_and_logs_in_again_when_it_expires() {
+    let emulator = emulator()
+        .person_user("24068110048", "passord")
+        .start()
+        .await
+        .unwrap();
+    seeded(&emulator);
+    let auth = PasswordLogin::new("24068110048", "passord");
+    assert!(!format!("{auth:?}").contains("24068110048"));
+    let client = client(&emulator, auth);
+    assert_eq!(count(&client).await.unwrap(), 1);
+    assert_eq!(emulator.logins(), 1);
+    emulator.end_sessions();
+    assert_eq!(count(&client).await.unwrap(), 1);
+    assert_eq!(emulator.logins(), 2);
+
+    let wrong = support::client(&emulator, PasswordLogin::new("24068110048", "feil"));
+    match count(&wrong).await {
+        Err(error @ Error::TokenRequest { .. }) => {
+            let text = error.to_string();
+            assert!(text.contains("Invalid username or password"), "{text}");
+            assert!(
+                !text.contains("24068110048") && !text.contains("feil"),
+                "{text}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// A provider that sends a cookie Altinn does not know, as a browser without login would.
+#[derive(Debug)]
+struct Anonymous;
+
+#[async_trait]
+impl AuthProvider for Anonymous {
+    async fn credential(&self, _cx: &AuthContext<'_>) -> Result<Credential, Error> {
+        Ok(Credential::Cookie(Secret::new("theme=dark")))
+    }
+}
+
+#[tokio::test]
+async fn a_redirect_or_html_page_means_not_authenticated() {
+    let redirecting = emulator().start().await.unwrap();
+    match count(&client(&redirecting, Anonymous)).await {
+        Err(Error::NotAuthenticated { detail, problem }) => {
+            assert!(detail.contains("redirected"), "{detail}");
+            assert!(problem.is_none());
+        }
+        other => panic!("{other:?}"),
+    }
+    let html = emulator().html_for_anonymous(true).start().await.unwrap();
+    match count(&client(&html, Anonymous)).await {
+        Err(Error::NotAuthenticated { detail, .. }) => assert!(detail.contains("HTML"), "{detail}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn api_key_errors_come_from_the_reason_phrase() {
+    let emulator = emulator().start().await.unwrap();
+    let wrong_key =
+        AltinnClient::builder(Environment::custom(emulator.base_url()).unwrap(), "wrong")
+            .auth(BearerToken::new(emulator.issue_token(4)))
+            .build()
+            .unwrap();
+    match count(&wrong_key).await {
+        Err(Error::Forbidden(problem)) => {
+            assert_eq!(
+                problem.reason.as_deref(),
+                Some("The API key is not authorized for this operation")
+            );
+            assert_eq!(problem.error_code, None);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(!format!("{wrong_key:?}").contains("wrong\""));
+
+    // What the client relies on: reqwest 0.13 keeps hyper's `ReasonPhrase` extension.
+    let response = reqwest::Client::new()
+        .get(format!("{}/api/my/messages", emulator.base_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    assert_eq!(response.status().canonical_reason(), Some("Bad Request"));
+    let reason = response
+        .extensions()
+        .get::<hyper::ext::ReasonPhrase>()
+        .unwrap();
+    assert_eq!(reason.as_bytes(), b"Required header 'ApiKey' is missing.");
+}
