@@ -2,8 +2,6 @@
 //! (organization number as subject serialNumber, digitalSignature key usage), RSA-2048 keys
 //! from aws-lc-rs.
 
-
-
 use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rsa::{KeyPair as RsaKeyPair, KeySize};
 use rcgen::{
