@@ -1,0 +1,107 @@
+//! What can stop a command, and which exit code each failure maps to.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+/// The command's exit status. The numbers are stable and documented in `--help`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// 0: success; for `verify`, the bundle is valid.
+    Success,
+    /// 1: the bundle failed verification, or the input was read but is not acceptable.
+    Rejected,
+    /// 2: bad arguments, or a file that cannot be read or written, or no password source.
+    UsageOrIo,
+}
+
+impl Status {
+    /// The process exit code.
+    pub fn code(self) -> u8 {
+        match self {
+            Self::Success => 0,
+            Self::Rejected => 1,
+            Self::UsageOrIo => 2,
+        }
+    }
+}
+
+impl From<Status> for ExitCode {
+    fn from(status: Status) -> Self {
+        ExitCode::from(status.code())
+    }
+}
+
+/// A failure that ends a command. Messages never contain a password or key material; personal
+/// identification numbers are masked when the message is printed.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum CliError {
+    /// Arguments that do not fit together, or a password that cannot be obtained.
+    #[error("{0}")]
+    Usage(String),
+    /// A file could not be read.
+    #[error("cannot read {path}: {error}")]
+    Read { path: String, error: std::io::Error },
+    /// A file could not be written.
+    #[error("cannot write {path}: {error}")]
+    Write { path: String, error: std::io::Error },
+    /// Reading the password from the terminal failed.
+    #[error("cannot read the password from the terminal: {0}")]
+    Prompt(std::io::Error),
+    /// The job breaks a rule of the signing service (already described for the command line).
+    #[error("invalid signing job: {0}")]
+    Job(String),
+    /// A document's file type is not one the service accepts.
+    #[error(
+        "document {path}: unsupported file type {found}; use .pdf (application/pdf) or .txt (text/plain)"
+    )]
+    DocumentType { path: String, found: String },
+    /// The key store or key and certificate files were read but cannot be used.
+    #[error("cannot use the signing key: {0}")]
+    Key(asice::Error),
+    /// Serializing or signing the job failed.
+    #[error("cannot build the bundle: {0}")]
+    Build(posten_adapter::Error),
+    /// The file is not a bundle that can be read at all.
+    #[error("{path} is not a readable document bundle: {error}")]
+    Bundle { path: String, error: asice::Error },
+    /// A `--trust` file holds no usable certificate.
+    #[error("--trust {path}: {error}")]
+    Trust { path: String, error: asice::Error },
+}
+
+impl CliError {
+    /// Which exit status this failure ends with.
+    pub(crate) fn status(&self) -> Status {
+        match self {
+            Self::Usage(_)
+            | Self::Read { .. }
+            | Self::Write { .. }
+            | Self::Prompt(_)
+            | Self::Trust { .. } => Status::UsageOrIo,
+            Self::Job(_)
+            | Self::DocumentType { .. }
+            | Self::Key(_)
+            | Self::Build(_)
+            | Self::Bundle { .. } => Status::Rejected,
+        }
+    }
+
+    pub(crate) fn read(path: &Path, error: std::io::Error) -> Self {
+        Self::Read {
+            path: path.display().to_string(),
+            error,
+        }
+    }
+
+    pub(crate) fn write(path: &Path, error: std::io::Error) -> Self {
+        Self::Write {
+            path: path.display().to_string(),
+            error,
+        }
+    }
+}
+
+/// Reads a whole file, mapping failure to an I/O error naming the file.
+pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>, CliError> {
+    std::fs::read(path).map_err(|error| CliError::read(path, error))
+}
