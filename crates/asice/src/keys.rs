@@ -189,6 +189,33 @@ impl SigningKey {
         self.chain.iter().map(|c| c.der.as_slice())
     }
 
+    /// The private key as PKCS#8 DER, in a buffer that is wiped when dropped.
+    ///
+    /// For the other use of the same enterprise certificate: TLS client authentication
+    /// (for example a rustls `ClientConfig::with_client_auth_cert`), which needs the key in
+    /// a form its own crypto provider loads. Keep the returned bytes only as long as needed.
+    ///
+    /// ```no_run
+    /// use asice::{LoadOptions, SigningKey};
+    /// let key = SigningKey::from_pkcs12_file("virksomhet.p12", "passord", &LoadOptions::default())?;
+    /// let pkcs8 = key.private_key_pkcs8_der()?;
+    /// assert!(!pkcs8.is_empty());
+    /// # Ok::<(), asice::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidKey`] if the crypto library cannot encode the key (not expected for a
+    /// key it loaded).
+    pub fn private_key_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>> {
+        use aws_lc_rs::encoding::AsDer;
+        let der = self
+            .key
+            .as_der()
+            .map_err(|_| Error::InvalidKey("cannot encode the key as PKCS#8".to_owned()))?;
+        Ok(Zeroizing::new(der.as_ref().to_vec()))
+    }
+
     /// Problems downgraded by [`LoadOptions::allow_invalid_dates`].
     pub fn warnings(&self) -> &[Error] {
         &self.warnings

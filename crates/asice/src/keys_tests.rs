@@ -151,3 +151,16 @@ fn empty_inputs() {
         Err(Error::ReadFile { .. })
     ));
 }
+
+#[test]
+fn pkcs8_export_round_trips_to_the_same_key() {
+    let pki = pki::make_pki(false, &pki::LeafSpec::default());
+    let key = load(&pki, &LoadOptions::default()).unwrap();
+    let pkcs8 = key.private_key_pkcs8_der().unwrap();
+    let again = RsaKeyPair::from_pkcs8(&pkcs8).unwrap();
+    assert_eq!(
+        again.public_key().as_ref(),
+        key.key.public_key().as_ref(),
+        "exported key must be the loaded key"
+    );
+}

@@ -1,6 +1,22 @@
+//! The crate's one error type, and how error answers from the service become it.
+
+use std::time::Duration;
+
 use signature_core::Capability;
+use time::OffsetDateTime;
+
+/// How long the service's rate limiter (Jetty's DoSFilter) blocks an organization that sent
+/// too many requests, when the answer does not say.
+pub const DOS_FILTER_BLOCKING_PERIOD: Duration = Duration::from_secs(30);
+
+/// Longest excerpt of an unexpected (non-XML) error body kept in [`Error::UnexpectedResponse`].
+pub const MAX_EXCERPT_CHARS: usize = 512;
 
 /// What can go wrong in the Posten signering adapter.
+///
+/// Variants are named for what the caller can do about them. Messages never contain personal
+/// identification numbers, status query tokens or key material: URLs are left out of
+/// transport errors, and 11-digit numbers in the service's own messages are masked.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -16,4 +32,215 @@ pub enum Error {
     /// Building or signing the document bundle failed.
     #[error("document bundle: {0}")]
     Bundle(#[from] asice::Error),
+
+    /// The client configuration cannot work (bad URL, no trust roots, unreadable PEM…).
+    #[error("invalid client configuration: {0}")]
+    Configuration(String),
+    /// The enterprise certificate or key cannot be used for TLS client authentication.
+    #[error("the enterprise certificate cannot be used as TLS client certificate: {0}")]
+    ClientCertificate(String),
+    /// The server's certificate is valid but does not belong to the expected organization
+    /// (Posten: 984661185). The connection was closed before any request was sent.
+    #[error("server certificate belongs to organization {}, expected {expected}",
+        found_org.as_deref().unwrap_or("<none found in the subject>"))]
+    ServerCertificateRejected {
+        /// The organization number the client requires.
+        expected: String,
+        /// The organization number found in the certificate subject, if any.
+        found_org: Option<String>,
+    },
+    /// The server's certificate chain did not validate against the configured trust roots
+    /// (unknown issuer, expired, wrong usage…). Check the environment's CA bundle.
+    #[error("server certificate not trusted: {reason}")]
+    ServerCertificateUntrusted {
+        /// What rustls reported.
+        reason: String,
+    },
+    /// The call or download did not finish within its configured timeout.
+    #[error("the request to Posten signering timed out")]
+    Timeout(#[source] reqwest::Error),
+    /// Connecting or talking to the service failed (DNS, refused, reset, TLS handshake…).
+    #[error("could not reach Posten signering")]
+    Connection(#[source] reqwest::Error),
+
+    /// Polled a queue before the time the service permitted; wait until `retry_at`.
+    #[error("polled too eagerly{}", retry_at.map(|t| format!("; next poll permitted at {t}")).unwrap_or_default())]
+    TooEagerPolling {
+        /// When the service permits the next poll (`X-Next-permitted-poll-time`), if it said.
+        retry_at: Option<OffsetDateTime>,
+    },
+    /// The service's rate limiter blocked this organization (about 10 calls per second are
+    /// allowed; offenders are blocked for 30 seconds). Send nothing before `retry_at`.
+    #[error("rate limit exceeded; the service blocks calls until {retry_at}")]
+    RateLimitBlocked {
+        /// When calls are accepted again.
+        retry_at: OffsetDateTime,
+    },
+    /// `BROKER_NOT_AUTHORIZED`: the certificate's organization may not act for the sender.
+    #[error(
+        "the client's organization is not authorized to act for the sender (HTTP {http_status}): {message}"
+    )]
+    BrokerNotAuthorized {
+        /// The HTTP status.
+        http_status: u16,
+        /// The service's message.
+        message: String,
+    },
+    /// `INVALID_STATUS_QUERY_TOKEN`: the token from the exit URL was not accepted.
+    #[error("the status query token was not accepted (HTTP {http_status}): {message}")]
+    InvalidStatusQueryToken {
+        /// The HTTP status.
+        http_status: u16,
+        /// The service's message.
+        message: String,
+    },
+    /// `SIGNING_CEREMONY_NOT_COMPLETED`: the signer has not finished, so there is no status yet.
+    #[error("the signing ceremony is not completed (HTTP {http_status}): {message}")]
+    SigningCeremonyNotCompleted {
+        /// The HTTP status.
+        http_status: u16,
+        /// The service's message.
+        message: String,
+    },
+    /// `SCHEMA_VALIDATION_ERROR`: the service rejected the request XML or manifest.
+    #[error("the service rejected the request as invalid (HTTP {http_status}): {message}")]
+    SchemaValidation {
+        /// The HTTP status.
+        http_status: u16,
+        /// The service's message.
+        message: String,
+    },
+    /// `ASICE_VALIDATION_FAILED`: the service rejected the signed document bundle.
+    #[error("the service rejected the document bundle (HTTP {http_status}): {message}")]
+    DocumentBundleRejected {
+        /// The HTTP status.
+        http_status: u16,
+        /// The service's message.
+        message: String,
+    },
+    /// `ARCHIVED_DOCUMENT_NOT_FOUND`: no archived document with that id for that owner.
+    #[error("no archived document with that id (HTTP {http_status}): {message}")]
+    ArchivedDocumentNotFound {
+        /// The HTTP status.
+        http_status: u16,
+        /// The service's message.
+        message: String,
+    },
+    /// HTTP 409 on cancel: the job has ended (or is ending) and cannot be cancelled.
+    #[error("the job cannot be cancelled (HTTP {http_status}{}){}",
+        code.as_deref().map(|c| format!(", {c}")).unwrap_or_default(),
+        message.as_deref().map(|m| format!(": {m}")).unwrap_or_default())]
+    JobCannotBeCancelled {
+        /// The HTTP status (409).
+        http_status: u16,
+        /// The service's error code, if it sent one.
+        code: Option<String>,
+        /// The service's message, if it sent one.
+        message: Option<String>,
+    },
+    /// An error answer with an error code this version has no variant for.
+    #[error("Posten signering answered HTTP {http_status} ({code}): {message}")]
+    Service {
+        /// The HTTP status.
+        http_status: u16,
+        /// The service's `error-code`.
+        code: String,
+        /// The service's `error-message`.
+        message: String,
+        /// The service's `error-type` (`CLIENT` or `SERVER`).
+        error_type: String,
+    },
+    /// An error answer whose body is not the service's XML error (a proxy page, an empty
+    /// body…): its content type and the start of the body are kept.
+    #[error("Posten signering answered HTTP {http_status} with {} {excerpt:?}",
+        content_type.as_deref().unwrap_or("no content type"))]
+    UnexpectedResponse {
+        /// The HTTP status.
+        http_status: u16,
+        /// The `Content-Type` header, if any.
+        content_type: Option<String>,
+        /// The first [`MAX_EXCERPT_CHARS`] characters of the body (identity numbers masked).
+        excerpt: String,
+    },
+    /// A successful answer lacked something the protocol requires.
+    #[error("malformed answer from Posten signering: {0}")]
+    MalformedResponse(String),
+    /// Writing a download into the caller's sink failed.
+    #[error("writing the download failed")]
+    Io(#[from] std::io::Error),
+}
+
+impl Error {
+    /// Whether trying the same call again later can succeed. False for configuration,
+    /// certificate and authorization problems, which need a person.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            Self::Timeout(_)
+                | Self::Connection(_)
+                | Self::TooEagerPolling { .. }
+                | Self::RateLimitBlocked { .. }
+                | Self::UnexpectedResponse { .. }
+        ) || matches!(self, Self::Service { http_status, .. } if *http_status >= 500)
+    }
+
+    /// When the service allows the next call, for the rate-limit errors.
+    pub fn retry_at(&self) -> Option<OffsetDateTime> {
+        match self {
+            Self::TooEagerPolling { retry_at } => *retry_at,
+            Self::RateLimitBlocked { retry_at } => Some(*retry_at),
+            _ => None,
+        }
+    }
+}
+
+/// Replaces every run of exactly 11 digits (a possible personal identification number) with
+/// asterisks, so the service's messages can be shown and logged.
+pub(crate) fn mask_identity_numbers(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut digits = String::new();
+    let flush = |digits: &mut String, out: &mut String| {
+        if digits.len() == 11 {
+            out.push_str("***********");
+        } else {
+            out.push_str(digits);
+        }
+        digits.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+        } else {
+            flush(&mut digits, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut digits, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_only_eleven_digit_runs() {
+        assert_eq!(
+            mask_identity_numbers("pin 24068110048, org 984661185, x 123456789012"),
+            "pin ***********, org 984661185, x 123456789012"
+        );
+        assert_eq!(mask_identity_numbers("24068110048"), "***********");
+    }
+
+    #[test]
+    fn rejected_certificate_message_names_both_organizations() {
+        let e = Error::ServerCertificateRejected {
+            expected: "984661185".into(),
+            found_org: Some("123456785".into()),
+        };
+        assert_eq!(
+            e.to_string(),
+            "server certificate belongs to organization 123456785, expected 984661185"
+        );
+    }
 }

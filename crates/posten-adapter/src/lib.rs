@@ -1,11 +1,68 @@
 //! Posten signering (the Digipost signature API) for the signering workspace.
 //!
-//! Scope of the crate: everything specific to Posten signering. Today that is the mapping
-//! between provider-neutral [`signature_core::SigningJob`]s and the service's wire format
-//! ([`wire`]): the job request sent as the first part of the create call and the
-//! `manifest.xml` that travels inside the signed document bundle; and the signed bundle itself
-//! ([`PreparedJob`], built with the `asice` crate). The HTTP client (mutual TLS,
-//! direct/portal/archive operations, polling) builds on this.
+//! A map of the crate:
+//!
+//! - [`wire`]: provider-neutral [`signature_core::SigningJob`]s ↔ the service's XML (job
+//!   request and `manifest.xml`); [`PreparedJob`] adds the signed ASiC-E bundle.
+//! - [`Client`] (configured with a [`ClientBuilder`]): mutual TLS with the enterprise
+//!   certificate and every API call — create direct and portal jobs, new redirect URLs,
+//!   status by token, polling, confirm, cancel, delete documents, XAdES/PAdES and archive
+//!   downloads streamed into an `AsyncWrite`. It also implements
+//!   [`signature_core::SignatureService`].
+//! - [`Poller`]: the polling loop done right (poll times, backoff, confirm after success).
+//! - [`RateLimit`] and [`RetryPolicy`]: staying under the service's ~10 calls/s, and retrying
+//!   idempotent GETs only.
+//! - [`Error`]: one enum, a variant per documented error code.
+//!
+//! # Security choices
+//!
+//! The server is identified by its enterprise certificate's organization number (Posten
+//! Bring AS, 984661185), not by host name, as in the official Java and .NET clients; the
+//! chain is still validated against the configured roots. See the `tls` notes on
+//! [`ClientBuilder::server_organization_number`] and [`Environment`] for trust roots. A
+//! server of another organization is refused during the handshake, before a request byte
+//! is sent ([`Error::ServerCertificateRejected`]).
+//!
+//! Nothing the crate logs or puts in an error contains a personal identification number,
+//! a status query token or key material: spans carry path templates, not URLs.
+//!
+//! # Example
+//!
+//! ```no_run
+//! use asice::{LoadOptions, SigningKey};
+//! use posten_adapter::{Client, Environment};
+//! use signature_core::{
+//!     Document, FlowKind, LookupNotifications, OrganizationNumber, PollResult, Signer,
+//!     SigningJob, StatusQueue,
+//! };
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let key = SigningKey::from_pkcs12_file("virksomhet.p12", "passord", &LoadOptions::default())?;
+//! let client = Client::builder(Environment::Production, key)
+//!     .default_sender(OrganizationNumber::parse("123456785")?)
+//!     .build()?;
+//!
+//! let job = SigningJob::builder("Employment contract")
+//!     .document(Document::pdf("Contract", "contract.pdf", std::fs::read("contract.pdf")?))
+//!     .signer(Signer::with_personal_identification_number("24068110048")
+//!         .notify_through_lookup(LookupNotifications::EmailOnly))
+//!     .build()?;
+//! let created = client.create_job(&job).await?;
+//! println!("created job {}", created.id);
+//!
+//! if let PollResult::Change(change) = client.poll(&StatusQueue::new(FlowKind::Portal)).await? {
+//!     if let Some(pades) = &change.pades {
+//!         let mut pdf = Vec::new(); // any tokio AsyncWrite: a file, an upload stream…
+//!         client.download(pades, &mut pdf).await?;
+//!     }
+//!     if let Some(confirmation) = &change.confirmation {
+//!         client.confirm(confirmation).await?;
+//!     }
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! Serializing a job without a client:
 //!
 //! ```
 //! use posten_adapter::wire::SerializedJob;
@@ -26,8 +83,28 @@
 #![deny(missing_docs)]
 
 mod bundle;
+mod client;
+mod config;
+mod convert;
+mod download;
 mod error;
+mod multipart;
+mod poller;
+mod rate_limit;
+mod retry;
+mod service;
+mod tls;
+mod transport;
 pub mod wire;
 
 pub use bundle::PreparedJob;
-pub use error::Error;
+pub use client::Client;
+pub use config::{ClientBuilder, Environment, Timeouts};
+pub use error::{DOS_FILTER_BLOCKING_PERIOD, Error, MAX_EXCERPT_CHARS};
+pub use poller::Poller;
+pub use rate_limit::RateLimit;
+pub use retry::RetryPolicy;
+pub use tls::{POSTEN_ORGANIZATION_NUMBER, organization_number_of_certificate};
+
+/// Re-exported for [`ClientBuilder::proxy`].
+pub use reqwest::Proxy;

@@ -1,0 +1,315 @@
+//! Client configuration: environment, key store, senders, timeouts, trust roots, limits.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rustls::RootCertStore;
+use signature_core::{OrganizationNumber, PollingQueue};
+use url::Url;
+
+use crate::client::{Client, Inner};
+use crate::error::Error;
+use crate::rate_limit::{RateLimit, RateLimiter};
+use crate::retry::RetryPolicy;
+use crate::tls;
+
+/// Where the service runs.
+///
+/// Production trusts Mozilla's root programme (the `webpki-roots` crate) unless told
+/// otherwise. The test environment's server certificate is issued by Buypass' and
+/// Commfides' *test* CAs, which no public root store contains: give their certificates with
+/// [`ClientBuilder::trust_roots_pem`]. Posten/Digipost publish these CA certificates together
+/// with their official client libraries and in their integration documentation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Environment {
+    /// `https://api.signering.posten.no/api`.
+    Production,
+    /// `https://api.difitest.signering.posten.no/api`, for integration testing.
+    Test,
+    /// Any other root URL, for example an emulator on `https://127.0.0.1:8443/api`.
+    Custom(Url),
+}
+
+impl Environment {
+    /// The production root URL.
+    pub const PRODUCTION_URL: &'static str = "https://api.signering.posten.no/api";
+    /// The test root URL.
+    pub const TEST_URL: &'static str = "https://api.difitest.signering.posten.no/api";
+
+    /// A custom root URL; it must be absolute `https`.
+    ///
+    /// ```
+    /// use posten_adapter::Environment;
+    /// let env = Environment::custom("https://127.0.0.1:8443/api/")?;
+    /// assert_eq!(env.root_url().as_str(), "https://127.0.0.1:8443/api");
+    /// assert!(Environment::custom("http://example.com/api").is_err());
+    /// # Ok::<(), posten_adapter::Error>(())
+    /// ```
+    pub fn custom(url: &str) -> Result<Self, Error> {
+        let url = Url::parse(url)
+            .map_err(|e| Error::Configuration(format!("service URL {url:?}: {e}")))?;
+        if url.scheme() != "https" {
+            return Err(Error::Configuration(
+                "the service URL must use https (mutual TLS is the only authentication)".to_owned(),
+            ));
+        }
+        Ok(Self::Custom(url))
+    }
+
+    /// The root URL every path is appended to, without a trailing slash.
+    pub fn root_url(&self) -> Url {
+        let mut url = match self {
+            Self::Production => constant_url(Self::PRODUCTION_URL),
+            Self::Test => constant_url(Self::TEST_URL),
+            Self::Custom(url) => url.clone(),
+        };
+        let path = url.path().trim_end_matches('/').to_owned();
+        url.set_path(&path);
+        url
+    }
+}
+
+#[allow(clippy::expect_used)] // only called with the constant, known-good URLs above
+fn constant_url(url: &str) -> Url {
+    Url::parse(url).expect("constant URL parses")
+}
+
+/// Timeouts of one kind of call.
+///
+/// API calls and document downloads get separate values (and separate connection pools),
+/// because a 50 MB PAdES legitimately takes longer than a status poll.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// Establishing the TCP and TLS connection.
+    pub connect: Duration,
+    /// Longest silence while waiting for (more of) the answer.
+    pub read: Duration,
+    /// The whole call, answer body included; `None` for no limit (downloads).
+    pub total: Option<Duration>,
+}
+
+impl Timeouts {
+    /// API calls: connect 5 s, read 10 s, total 30 s.
+    pub const API: Self = Self {
+        connect: Duration::from_secs(5),
+        read: Duration::from_secs(10),
+        total: Some(Duration::from_secs(30)),
+    };
+    /// Downloads: connect 10 s, read 60 s, no total limit (the body streams as long as it
+    /// keeps moving).
+    pub const DOWNLOAD: Self = Self {
+        connect: Duration::from_secs(10),
+        read: Duration::from_secs(60),
+        total: None,
+    };
+}
+
+/// Builds a [`Client`]. Get one from [`Client::builder`].
+///
+/// ```no_run
+/// use asice::{LoadOptions, SigningKey};
+/// use posten_adapter::{Client, Environment, RateLimit};
+/// use signature_core::OrganizationNumber;
+///
+/// let key = SigningKey::from_pkcs12_file("virksomhet.p12", "passord", &LoadOptions::default())?;
+/// let client = Client::builder(Environment::Test, key)
+///     .trust_roots_pem(&std::fs::read("posten-test-cas.pem")?)
+///     .default_sender(OrganizationNumber::parse("123456785")?)
+///     .user_agent_suffix("my-app/1.2")
+///     .rate_limit(Some(RateLimit::per_second(5)))
+///     .build()?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+#[must_use]
+pub struct ClientBuilder {
+    environment: Environment,
+    key: asice::SigningKey,
+    default_sender: Option<OrganizationNumber>,
+    default_polling_queue: Option<PollingQueue>,
+    api_timeouts: Timeouts,
+    download_timeouts: Timeouts,
+    user_agent_suffix: Option<String>,
+    proxy: Option<reqwest::Proxy>,
+    trust_pem: Vec<Vec<u8>>,
+    webpki_roots: Option<bool>,
+    server_organization: String,
+    rate_limit: Option<RateLimit>,
+    retry: RetryPolicy,
+    http2: bool,
+}
+
+impl ClientBuilder {
+    pub(crate) fn new(environment: Environment, key: asice::SigningKey) -> Self {
+        Self {
+            environment,
+            key,
+            default_sender: None,
+            default_polling_queue: None,
+            api_timeouts: Timeouts::API,
+            download_timeouts: Timeouts::DOWNLOAD,
+            user_agent_suffix: None,
+            proxy: None,
+            trust_pem: Vec::new(),
+            webpki_roots: None,
+            server_organization: tls::POSTEN_ORGANIZATION_NUMBER.to_owned(),
+            rate_limit: Some(RateLimit::default()),
+            retry: RetryPolicy::default(),
+            http2: false,
+        }
+    }
+
+    /// The sender for jobs that name none, and the queue owner for polls that name none.
+    /// Without it, every job must name its sender.
+    pub fn default_sender(mut self, sender: OrganizationNumber) -> Self {
+        self.default_sender = Some(sender);
+        self
+    }
+
+    /// The polling queue for jobs and polls that name none. Jobs created by this client
+    /// without a queue are put on it, so creating and polling agree.
+    pub fn default_polling_queue(mut self, queue: PollingQueue) -> Self {
+        self.default_polling_queue = Some(queue);
+        self
+    }
+
+    /// Timeouts of API calls (default [`Timeouts::API`]).
+    pub fn timeouts(mut self, timeouts: Timeouts) -> Self {
+        self.api_timeouts = timeouts;
+        self
+    }
+
+    /// Timeouts of XAdES/PAdES downloads (default [`Timeouts::DOWNLOAD`]).
+    pub fn download_timeouts(mut self, timeouts: Timeouts) -> Self {
+        self.download_timeouts = timeouts;
+        self
+    }
+
+    /// Appended to the `User-Agent` header, which is `signering-rs/<version>`, as
+    /// `signering-rs/<version> (<suffix>)`.
+    pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
+        self.user_agent_suffix = Some(suffix.into());
+        self
+    }
+
+    /// Sends everything through this proxy (with credentials, if the proxy has them).
+    pub fn proxy(mut self, proxy: reqwest::Proxy) -> Self {
+        self.proxy = Some(proxy);
+        self
+    }
+
+    /// Adds the CA certificates in a PEM bundle to the trust roots. Required for the test
+    /// environment and for custom URLs; for production it adds to Mozilla's roots.
+    pub fn trust_roots_pem(mut self, pem: &[u8]) -> Self {
+        self.trust_pem.push(pem.to_vec());
+        self
+    }
+
+    /// Whether Mozilla's roots (`webpki-roots`) are trusted; by default only in production.
+    pub fn webpki_roots(mut self, enabled: bool) -> Self {
+        self.webpki_roots = Some(enabled);
+        self
+    }
+
+    /// The organization number the server certificate must carry (default 984661185,
+    /// Posten Bring AS). Change it only for an emulator or a future owner of the service.
+    pub fn server_organization_number(mut self, organization: OrganizationNumber) -> Self {
+        self.server_organization = organization.as_str().to_owned();
+        self
+    }
+
+    /// The client-side rate limit; `None` turns it off (default [`RateLimit::default`]).
+    pub fn rate_limit(mut self, limit: Option<RateLimit>) -> Self {
+        self.rate_limit = limit;
+        self
+    }
+
+    /// Retries of idempotent GETs (default [`RetryPolicy::default`]).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Offer HTTP/2 besides HTTP/1.1 in ALPN (needs the crate feature `http2`).
+    #[cfg(feature = "http2")]
+    pub fn http2(mut self, enabled: bool) -> Self {
+        self.http2 = enabled;
+        self
+    }
+
+    /// Builds the client: loads the trust roots, prepares mutual TLS and the two
+    /// connection pools.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Configuration`] for unusable trust roots or settings,
+    /// [`Error::ClientCertificate`] when the key store cannot serve as TLS client certificate.
+    pub fn build(self) -> Result<Client, Error> {
+        let mut roots = if self
+            .webpki_roots
+            .unwrap_or(self.environment == Environment::Production)
+        {
+            tls::webpki_roots()
+        } else {
+            RootCertStore::empty()
+        };
+        for pem in &self.trust_pem {
+            for cert in tls::certificates_from_pem(pem)? {
+                roots
+                    .add(cert)
+                    .map_err(|e| Error::Configuration(format!("trust root: {e}")))?;
+            }
+        }
+        if roots.is_empty() {
+            return Err(Error::Configuration(
+                "no trust roots: give the environment's CA certificates with trust_roots_pem \
+                 (Posten publishes them with its client libraries and integration docs)"
+                    .to_owned(),
+            ));
+        }
+        let mut alpn = Vec::new();
+        if self.http2 {
+            alpn.push(b"h2".to_vec());
+        }
+        alpn.push(b"http/1.1".to_vec());
+        let tls_config = tls::client_config(roots, &self.key, &self.server_organization, alpn)?;
+        let user_agent = match &self.user_agent_suffix {
+            Some(suffix) => format!("signering-rs/{} ({suffix})", env!("CARGO_PKG_VERSION")),
+            None => format!("signering-rs/{}", env!("CARGO_PKG_VERSION")),
+        };
+        let http = |timeouts: Timeouts| -> Result<reqwest::Client, Error> {
+            let mut builder = reqwest::Client::builder()
+                .use_preconfigured_tls(tls_config.clone())
+                .user_agent(user_agent.clone())
+                .connect_timeout(timeouts.connect)
+                .read_timeout(timeouts.read)
+                .redirect(reqwest::redirect::Policy::none());
+            if let Some(total) = timeouts.total {
+                builder = builder.timeout(total);
+            }
+            builder = match &self.proxy {
+                Some(proxy) => builder.proxy(proxy.clone()),
+                None => builder.no_proxy(),
+            };
+            if !self.http2 {
+                builder = builder.http1_only();
+            }
+            builder
+                .build()
+                .map_err(|e| Error::Configuration(format!("HTTP client: {e}")))
+        };
+        Ok(Client {
+            inner: Arc::new(Inner {
+                root: self.environment.root_url(),
+                api: http(self.api_timeouts)?,
+                downloads: http(self.download_timeouts)?,
+                key: self.key,
+                default_sender: self.default_sender,
+                default_polling_queue: self.default_polling_queue,
+                limiter: self.rate_limit.map(RateLimiter::new),
+                retry: self.retry,
+            }),
+        })
+    }
+}
