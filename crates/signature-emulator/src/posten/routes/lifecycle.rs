@@ -1,0 +1,63 @@
+//! Confirm a status change, cancel a portal job, delete a finished job's documents.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+
+use super::{load_job, parse_flow};
+use crate::posten::error::Error;
+use crate::posten::state::AppState;
+use crate::posten::store::Flow;
+use crate::posten::tls::Broker;
+use crate::posten::wire::{ApiError, codes, now_ms};
+
+/// `POST …/signature-jobs/{id}/complete`: the delivered status changes of the job are done.
+pub(crate) async fn confirm(
+    State(state): State<Arc<AppState>>,
+    broker: Broker,
+    Path((sender, flow, id)): Path<(String, String, String)>,
+) -> Result<StatusCode, ApiError> {
+    let job = load_job(&state, &broker, &sender, parse_flow(&flow)?, &id).await?;
+    let job_id = job.id;
+    state.store.run(move |s| s.confirm(job_id)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/{sender}/portal/signature-jobs/{id}/cancel`: 204, or 409 when finished.
+pub(crate) async fn cancel(
+    State(state): State<Arc<AppState>>,
+    broker: Broker,
+    Path((sender, id)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    let job = load_job(&state, &broker, &sender, Flow::Portal, &id).await?;
+    let job_id = job.id;
+    match state.store.run(move |s| s.cancel(job_id, now_ms())).await {
+        Ok(_) => Ok(StatusCode::NO_CONTENT),
+        Err(Error::Conflict(message)) => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            codes::CANNOT_CANCEL,
+            message,
+        )),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// `DELETE …/signature-jobs/{id}/documents`: 204, or 409 while the job is in progress.
+pub(crate) async fn delete_documents(
+    State(state): State<Arc<AppState>>,
+    broker: Broker,
+    Path((sender, flow, id)): Path<(String, String, String)>,
+) -> Result<StatusCode, ApiError> {
+    let job = load_job(&state, &broker, &sender, parse_flow(&flow)?, &id).await?;
+    let job_id = job.id;
+    match state.store.run(move |s| s.delete_documents(job_id)).await {
+        Ok(()) => Ok(StatusCode::NO_CONTENT),
+        Err(Error::Conflict(message)) => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            codes::CANNOT_DELETE_DOCUMENTS,
+            message,
+        )),
+        Err(other) => Err(other.into()),
+    }
+}

@@ -1,0 +1,79 @@
+//! `GET /api/{sender}/{direct|portal}/signature-jobs?polling_queue=…`: the status-change
+//! queue, with the permitted poll time and 429 on eager polling.
+
+use std::sync::Arc;
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::{parse_flow, render};
+use crate::posten::state::AppState;
+use crate::posten::store::{Flow, PollOutcome};
+use crate::posten::tls::Broker;
+use crate::posten::wire::{
+    ApiError, NEXT_PERMITTED_POLL_TIME, codes, now_ms, poll_time_header, xml_response,
+};
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct PollQuery {
+    polling_queue: Option<String>,
+}
+
+pub(crate) async fn poll(
+    State(state): State<Arc<AppState>>,
+    broker: Broker,
+    Path((sender, flow)): Path<(String, String)>,
+    query: Result<Query<PollQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let flow = parse_flow(&flow)?;
+    state.authorize(broker.0.as_deref(), &sender)?;
+    let Query(query) = query
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, codes::BAD_REQUEST, e.body_text()))?;
+    let queue = query.polling_queue.unwrap_or_default();
+    let settings = state.settings.clone();
+    let poll_sender = sender.clone();
+    let outcome = state
+        .store
+        .run(move |s| {
+            s.poll(
+                &poll_sender,
+                flow,
+                &queue,
+                now_ms(),
+                settings.poll_interval_ms,
+                settings.requeue_ms,
+            )
+        })
+        .await?;
+    let (mut response, next_ms) = match outcome {
+        PollOutcome::TooEager { next_ms } => (
+            ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                codes::TOO_MANY_REQUESTS,
+                "polled before the permitted poll time",
+            )
+            .into_response(),
+            next_ms,
+        ),
+        PollOutcome::Empty { next_ms } => (StatusCode::NO_CONTENT.into_response(), next_ms),
+        PollOutcome::Change { job_id, next_ms } => {
+            let job = state
+                .store
+                .run(move |s| s.job(job_id))
+                .await?
+                .ok_or_else(|| ApiError::internal("queued job vanished"))?;
+            let response = match flow {
+                Flow::Direct => xml_response(StatusCode::OK, &render::direct_status(&state, &job)),
+                Flow::Portal => xml_response(StatusCode::OK, &render::portal_status(&state, &job)),
+            };
+            (response, next_ms)
+        }
+    };
+    response
+        .headers_mut()
+        .insert(NEXT_PERMITTED_POLL_TIME, poll_time_header(next_ms));
+    Ok(response)
+}

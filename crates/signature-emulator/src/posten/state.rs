@@ -1,0 +1,70 @@
+//! What every handler shares: database, PKI, settings, URLs and faults.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use super::faults::Faults;
+use super::pki::Pki;
+use super::store::{Flow, Store};
+use super::wire::ApiError;
+
+/// Behaviour that the builder configures.
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    pub(crate) requeue_ms: i64,
+    pub(crate) poll_interval_ms: i64,
+    /// Broker → senders it may act for (besides itself).
+    pub(crate) brokers: HashMap<String, HashSet<String>>,
+    pub(crate) pades_padding: u64,
+    pub(crate) max_request_bytes: usize,
+}
+
+/// Shared by the API and web listeners.
+#[derive(Debug)]
+pub(crate) struct AppState {
+    pub(crate) store: Arc<Store>,
+    pub(crate) pki: Arc<Pki>,
+    pub(crate) seal: Arc<asice::SigningKey>,
+    pub(crate) settings: Settings,
+    /// `https://127.0.0.1:PORT/api`
+    pub(crate) api_base: String,
+    /// `http://127.0.0.1:PORT`
+    pub(crate) web_base: String,
+    pub(crate) faults: Arc<Faults>,
+}
+
+impl AppState {
+    /// Whether `broker` may act for `sender`.
+    pub(crate) fn authorize(&self, broker: Option<&str>, sender: &str) -> Result<(), ApiError> {
+        let Some(broker) = broker else {
+            return Err(ApiError::broker(
+                "the client certificate names no organization number",
+            ));
+        };
+        if broker == sender
+            || self
+                .settings
+                .brokers
+                .get(broker)
+                .is_some_and(|senders| senders.contains(sender))
+        {
+            Ok(())
+        } else {
+            Err(ApiError::broker(format!(
+                "broker {broker} is not authorized to act for sender {sender}"
+            )))
+        }
+    }
+
+    pub(crate) fn job_url(&self, sender: &str, flow: Flow, id: i64) -> String {
+        format!(
+            "{}/{sender}/{}/signature-jobs/{id}",
+            self.api_base,
+            flow.as_str()
+        )
+    }
+
+    pub(crate) fn redirect_url(&self, token: &str) -> String {
+        format!("{}/web/redirect/{token}", self.web_base)
+    }
+}

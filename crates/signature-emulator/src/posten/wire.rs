@@ -1,0 +1,155 @@
+//! The service's XML on the way out: documents, and the `error` body with its codes.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use signature_model::{WireDocument, posten, to_xml};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+/// Error codes the emulator answers with. The first seven are the service's own; the rest are
+/// the emulator's names for cases whose real code is not documented.
+pub(crate) mod codes {
+    pub(crate) const BROKER_NOT_AUTHORIZED: &str = "BROKER_NOT_AUTHORIZED";
+    pub(crate) const SCHEMA_VALIDATION_ERROR: &str = "SCHEMA_VALIDATION_ERROR";
+    pub(crate) const ASICE_VALIDATION_FAILED: &str = "ASICE_VALIDATION_FAILED";
+    pub(crate) const INVALID_STATUS_QUERY_TOKEN: &str = "INVALID_STATUS_QUERY_TOKEN";
+    pub(crate) const SIGNING_CEREMONY_NOT_COMPLETED: &str = "SIGNING_CEREMONY_NOT_COMPLETED";
+    pub(crate) const ARCHIVED_DOCUMENT_NOT_FOUND: &str = "ARCHIVED_DOCUMENT_NOT_FOUND";
+    pub(crate) const CANNOT_CANCEL: &str = "CANNOT_CANCEL";
+    pub(crate) const INVALID_MULTIPART: &str = "INVALID_MULTIPART_REQUEST";
+    pub(crate) const NOT_FOUND: &str = "NOT_FOUND";
+    pub(crate) const BAD_REQUEST: &str = "BAD_REQUEST";
+    pub(crate) const DOCUMENTS_DELETED: &str = "DOCUMENTS_DELETED";
+    pub(crate) const CANNOT_DELETE_DOCUMENTS: &str = "CANNOT_DELETE_DOCUMENTS";
+    pub(crate) const SIGNER_NOT_WAITING: &str = "SIGNER_NOT_WAITING";
+    pub(crate) const TOO_MANY_REQUESTS: &str = "TOO_MANY_REQUESTS";
+    pub(crate) const EMULATED_FAULT: &str = "EMULATED_FAULT";
+    pub(crate) const INTERNAL_ERROR: &str = "INTERNAL_ERROR";
+}
+
+/// The poll-time header.
+pub(crate) const NEXT_PERMITTED_POLL_TIME: &str = "X-Next-permitted-poll-time";
+
+/// A request the emulator refuses, answered with an `error` document.
+#[derive(Debug, Clone)]
+pub(crate) struct ApiError {
+    pub(crate) status: StatusCode,
+    pub(crate) code: &'static str,
+    pub(crate) message: String,
+}
+
+impl ApiError {
+    pub(crate) fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn broker(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, codes::BROKER_NOT_AUTHORIZED, message)
+    }
+
+    pub(crate) fn schema(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            codes::SCHEMA_VALIDATION_ERROR,
+            message,
+        )
+    }
+
+    pub(crate) fn asice(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            codes::ASICE_VALIDATION_FAILED,
+            message,
+        )
+    }
+
+    pub(crate) fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, codes::NOT_FOUND, message)
+    }
+
+    pub(crate) fn internal(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            codes::INTERNAL_ERROR,
+            message,
+        )
+    }
+}
+
+impl From<super::error::Error> for ApiError {
+    fn from(e: super::error::Error) -> Self {
+        use super::error::Error;
+        match e {
+            Error::NotFound(m) => Self::not_found(m),
+            Error::Conflict(m) => Self::new(StatusCode::CONFLICT, codes::SIGNER_NOT_WAITING, m),
+            other => Self::internal(other.to_string()),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        error_response(self.status, self.code, &self.message)
+    }
+}
+
+/// An `error` document with the given status.
+pub(crate) fn error_response(status: StatusCode, code: &str, message: &str) -> Response {
+    let error_type = if status.is_server_error() {
+        "SERVER"
+    } else {
+        "CLIENT"
+    };
+    xml_response(
+        status,
+        &posten::Error {
+            error_code: code.to_owned(),
+            error_message: message.to_owned(),
+            error_type: error_type.to_owned(),
+        },
+    )
+}
+
+/// A wire document as an `application/xml` response.
+pub(crate) fn xml_response<T: WireDocument>(status: StatusCode, document: &T) -> Response {
+    match to_xml(document) {
+        Ok(bytes) => (
+            status,
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/xml"),
+            )],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("could not write response: {e}"),
+        )
+            .into_response(),
+    }
+}
+
+/// Milliseconds since the epoch, now.
+pub(crate) fn now_ms() -> i64 {
+    (OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+/// An instant in milliseconds as a date-time.
+pub(crate) fn datetime(ms: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+/// The header value for a poll time: RFC 3339 with milliseconds, UTC.
+pub(crate) fn poll_time_header(ms: i64) -> HeaderValue {
+    let text = datetime(ms)
+        .format(&Rfc3339)
+        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_owned());
+    HeaderValue::from_str(&text)
+        .unwrap_or_else(|_| HeaderValue::from_static("1970-01-01T00:00:00Z"))
+}
