@@ -965,7 +965,7 @@ async fn missing_trust_roots_for_a_custom_url_is_a_configuration_error() {
 }
 
 #[tokio::test]
-async fn calls_share_a_connection_counter() {
+async fn concurrent_calls_through_clones_all_arrive() {
     // Several concurrent calls through clones of one client all arrive.
     let server = TestServer::start(ServerOrg::SerialNumber(POSTEN), |_| Scripted::new(204)).await;
     let client = server.client();
@@ -988,4 +988,35 @@ async fn calls_share_a_connection_counter() {
     }
     assert_eq!(done.load(Ordering::SeqCst), 5);
     assert_eq!(server.requests().len(), 5);
+}
+
+#[tokio::test]
+async fn client_side_rate_limit_spaces_calls() {
+    let times: Arc<std::sync::Mutex<Vec<std::time::Instant>>> = Arc::default();
+    let server = {
+        let times = times.clone();
+        TestServer::start(ServerOrg::SerialNumber(POSTEN), move |_| {
+            times.lock().unwrap().push(std::time::Instant::now());
+            Scripted::new(204)
+        })
+        .await
+    };
+    let client = server
+        .client_builder()
+        .rate_limit(Some(posten_adapter::RateLimit::per_second(5).burst(1)))
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    for _ in 0..6 {
+        client
+            .poll(&StatusQueue::new(FlowKind::Portal))
+            .await
+            .unwrap();
+    }
+    // One at once, then one per 200 ms.
+    assert!(started.elapsed() >= std::time::Duration::from_millis(990));
+    let times = times.lock().unwrap().clone();
+    for pair in times.windows(2) {
+        assert!(pair[1] - pair[0] >= std::time::Duration::from_millis(150));
+    }
 }
