@@ -14,7 +14,7 @@ use zeroize::Zeroizing;
 use crate::cli::{BuildArgs, FlowArg, NotifyArg};
 use crate::error::{CliError, Status, read_file};
 use crate::mask::mask_identity_numbers;
-use crate::output::{Entry, emit, emit_json, entry_lines, timestamp};
+use crate::output::{Entry, certificate_name, emit, emit_json, entry_lines, timestamp};
 use crate::password;
 
 /// The build summary, for both output forms.
@@ -87,7 +87,7 @@ pub(crate) fn run(args: &BuildArgs, json: bool) -> Result<Status, CliError> {
             })
             .collect(),
         signing_time: inspection.signing_time.map(timestamp),
-        signer_subject: mask_identity_numbers(&key.subject()),
+        signer_subject: certificate_name(&key.subject()),
         entries: inspection.entries.iter().map(Entry::from).collect(),
     };
     if json {

@@ -31,7 +31,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Signed document bundles (ASiC-E with a XAdES signature): build, inspect, verify.
-    #[command(subcommand)]
+    #[command(subcommand, after_help = EXIT_CODES_HELP)]
     Bundle(BundleCommand),
 }
 

@@ -42,14 +42,19 @@ pub(crate) struct Certificate {
 impl From<&asice::CertificateSummary> for Certificate {
     fn from(cert: &asice::CertificateSummary) -> Self {
         Self {
-            subject: mask_identity_numbers(&readable_name(&cert.subject)),
-            issuer: mask_identity_numbers(&readable_name(&cert.issuer)),
+            subject: certificate_name(&cert.subject),
+            issuer: certificate_name(&cert.issuer),
             // A certificate serial, not personal data; masking would make it useless.
             serial: cert.serial.clone(),
             not_before: timestamp(cert.not_before),
             not_after: timestamp(cert.not_after),
         }
     }
+}
+
+/// A certificate name for output: hex string attributes decoded, identity numbers masked.
+pub(crate) fn certificate_name(name: &str) -> String {
+    mask_identity_numbers(&readable_name(name))
 }
 
 /// An RFC 2253 name with hex-encoded string attributes decoded for people:

@@ -7,7 +7,7 @@ use crate::error::{CliError, Status, read_file};
 use crate::inspect::manifest_lines;
 use crate::manifest::{ManifestSummary, content_files, cross_check, summarize};
 use crate::mask::mask_identity_numbers;
-use crate::output::{emit, emit_json, timestamp};
+use crate::output::{certificate_name, emit, emit_json, timestamp};
 
 #[derive(Debug, Serialize)]
 struct Report {
@@ -52,7 +52,7 @@ pub(crate) fn run(args: &VerifyArgs, json: bool) -> Result<Status, CliError> {
                     .map(|f| mask_identity_numbers(f))
                     .collect(),
                 signing_time: timestamp(verified.signing_time),
-                signer_subject: mask_identity_numbers(&verified.signer_subject),
+                signer_subject: certificate_name(&verified.signer_subject),
             }),
             verified.chain_trusted,
         ),

@@ -375,6 +375,12 @@ fn pkcs12_bundle_builds_inspects_and_verifies() {
     verify.assert_no_pins(&[PIN_A, PIN_B]);
     assert!(verify.stdout.starts_with("VALID: "), "{verify:?}");
     assert!(
+        verify
+            .stdout
+            .contains("Signature: valid, signed by serialNumber=123456785,"),
+        "{verify:?}"
+    );
+    assert!(
         verify.stdout.contains("leads to a --trust root"),
         "{verify:?}"
     );
@@ -451,7 +457,10 @@ fn tampered_document_fails_verification_with_the_reason() {
     std::fs::write(&flipped_path, &flipped).unwrap();
     let output = verify(&flipped_path, false);
     assert_eq!(output.code, 1, "{output:?}");
-    assert!(output.stdout.contains("  - "), "a reason: {output:?}");
+    assert!(
+        output.stdout.contains("  - ") && output.stdout.contains("Leieavtale.pdf"),
+        "a reason naming the document: {output:?}"
+    );
 }
 
 #[test]
@@ -610,6 +619,13 @@ fn email_and_sms_notification_and_build_json_summary() {
         Some(std::fs::metadata(fx.path("sms.asice")).unwrap().len())
     );
     assert_eq!(summary["entries"].as_array().unwrap().len(), 5);
+    assert!(
+        summary["signer_subject"]
+            .as_str()
+            .unwrap()
+            .starts_with("serialNumber=123456785,"),
+        "{summary}"
+    );
 
     let inspect = signering(
         [
@@ -870,6 +886,16 @@ fn usage_errors_and_help() {
         None,
     );
     assert_eq!(both.code, 2, "{both:?}");
+
+    for command in [
+        &["--help"][..],
+        &["bundle", "--help"],
+        &["bundle", "inspect", "--help"],
+    ] {
+        let help = signering(command, None);
+        assert_eq!(help.code, 0, "{help:?}");
+        assert!(help.stdout.contains("Exit codes:"), "{help:?}");
+    }
 
     let help = signering(["bundle", "verify", "--help"], None);
     assert_eq!(help.code, 0, "{help:?}");
