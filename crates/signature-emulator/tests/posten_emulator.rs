@@ -1038,6 +1038,29 @@ async fn demo_files_hold_the_ca_and_a_loadable_pkcs12() {
         )
         .is_err()
     );
+    // The server certificate carries Posten's organization number in both attributes.
+    let identity = emulator.client(BROKER).unwrap();
+    let client = reqwest::Client::builder()
+        .tls_certs_only([reqwest::Certificate::from_pem(emulator.ca_pem.as_bytes()).unwrap()])
+        .identity(reqwest::Identity::from_pem(identity.identity_pem().as_bytes()).unwrap())
+        .tls_info(true)
+        .build()
+        .unwrap();
+    let root = client
+        .get(format!("{}/{BROKER}", emulator.base_url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(root.status(), StatusCode::OK);
+    let server_der = root
+        .extensions()
+        .get::<reqwest::tls::TlsInfo>()
+        .and_then(|info| info.peer_certificate())
+        .unwrap()
+        .to_vec();
+    let contains = |needle: &[u8]| server_der.windows(needle.len()).any(|w| w == needle);
+    assert!(contains(b"NTRNO-984661185"));
+    assert!(contains(&[0x06, 0x03, 0x55, 0x04, 0x05])); // serialNumber attribute
     // The default identity exists and the server's org number is Posten's.
     assert_eq!(emulator.clients()[0].organization_number(), BROKER);
     let _ =

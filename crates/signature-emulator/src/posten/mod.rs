@@ -17,6 +17,30 @@
 //! and manifest against the schema rules, the bundle's XAdES (trusting the emulator CA), and
 //! that the broker may act for the sender; refusals are the service's `error` documents.
 //!
+//! Routes of the API listener (`{flow}` = `direct` or `portal`):
+//!
+//! | Method | Path under `/api` | Answer |
+//! |---|---|---|
+//! | GET | `/{sender}` | 200 (TLS and broker check) |
+//! | POST | `/{sender}/{flow}/signature-jobs` | 200 job response |
+//! | GET | `/{sender}/{flow}/signature-jobs?polling_queue=…` | 200 status / 204 / 429, `X-Next-permitted-poll-time` |
+//! | GET | `/{sender}/direct/signature-jobs/{id}/status?status_query_token=…` | 200 / 403 / 404 |
+//! | POST | `/{sender}/direct/signature-jobs/{id}/signers/{n}` | 200 `direct-signer-response` |
+//! | POST | `/{sender}/{flow}/signature-jobs/{id}/complete` | 204 |
+//! | POST | `/{sender}/portal/signature-jobs/{id}/cancel` | 204 / 409 |
+//! | DELETE | `/{sender}/{flow}/signature-jobs/{id}/documents` | 204 / 409 |
+//! | GET | `/{sender}/{flow}/signature-jobs/{id}/xades/{n}` | 200 XML |
+//! | GET | `/{sender}/{flow}/signature-jobs/{id}/pades` | 200 PDF (streamed) |
+//! | GET | `/{owner}/archive/documents/{id}/pades` | 200 PDF / 404 |
+//!
+//! Error codes: the service's `BROKER_NOT_AUTHORIZED` (403), `SCHEMA_VALIDATION_ERROR`
+//! (400), `ASICE_VALIDATION_FAILED` (400), `INVALID_STATUS_QUERY_TOKEN` (403),
+//! `SIGNING_CEREMONY_NOT_COMPLETED` (404), `ARCHIVED_DOCUMENT_NOT_FOUND` (404); and the
+//! emulator's own names where the service's code is not documented: `CANNOT_CANCEL` (409),
+//! `CANNOT_DELETE_DOCUMENTS` (409), `SIGNER_NOT_WAITING` (409), `INVALID_MULTIPART_REQUEST`
+//! (400), `BAD_REQUEST` (400), `NOT_FOUND` (404), `DOCUMENTS_DELETED` (404),
+//! `TOO_MANY_REQUESTS` (429), `EMULATED_FAULT` (injected), `INTERNAL_ERROR` (500).
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), signature_emulator::posten::Error> {
 //! use signature_emulator::posten::PostenEmulator;

@@ -166,10 +166,21 @@ pub(crate) fn portal_manifest(
         {
             digits("personal-identification-number", pin, 11)?;
         }
-        if let posten::PortalSignerPortalSignerNotificationType::Notifications(n) =
-            &signer.portal_signer_notification
-        {
-            contact(n)?;
+        match (
+            &signer.portal_signer_identity,
+            &signer.portal_signer_notification,
+        ) {
+            (_, posten::PortalSignerPortalSignerNotificationType::Notifications(n)) => contact(n)?,
+            (
+                posten::PortalSignerPortalSignerIdentityType::IdentifiedByContactInformation(_),
+                posten::PortalSignerPortalSignerNotificationType::NotificationsUsingLookup(_),
+            ) => {
+                return Err(
+                    "a signer identified by contact information needs explicit notifications"
+                        .into(),
+                );
+            }
+            _ => {}
         }
     }
     sender(&manifest.sender)?;
