@@ -194,43 +194,11 @@ impl Error {
     }
 }
 
-/// Replaces every run of exactly 11 digits (a possible personal identification number) with
-/// asterisks, so the service's messages can be shown and logged.
-pub(crate) fn mask_identity_numbers(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut digits = String::new();
-    let flush = |digits: &mut String, out: &mut String| {
-        if digits.len() == 11 {
-            out.push_str("***********");
-        } else {
-            out.push_str(digits);
-        }
-        digits.clear();
-    };
-    for c in text.chars() {
-        if c.is_ascii_digit() {
-            digits.push(c);
-        } else {
-            flush(&mut digits, &mut out);
-            out.push(c);
-        }
-    }
-    flush(&mut digits, &mut out);
-    out
-}
+pub(crate) use signature_core::mask_identity_numbers;
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn masks_only_eleven_digit_runs() {
-        assert_eq!(
-            mask_identity_numbers("pin 24068110048, org 984661185, x 123456789012"),
-            "pin ***********, org 984661185, x 123456789012"
-        );
-        assert_eq!(mask_identity_numbers("24068110048"), "***********");
-    }
 
     #[test]
     fn rejected_certificate_message_names_both_organizations() {

@@ -88,6 +88,7 @@ mod job;
 mod job_ref;
 mod org_number;
 mod pin;
+mod redact;
 mod service;
 mod signer;
 mod status;
@@ -116,6 +117,7 @@ pub use job::{
 pub use job_ref::{CreatedSigner, JobId, JobRef};
 pub use org_number::OrganizationNumber;
 pub use pin::{PersonalIdentificationNumber, PinKind};
+pub use redact::mask_identity_numbers;
 pub use service::SignatureService;
 pub use signer::{
     CUSTOM_IDENTIFIER_LENGTH, ContactInformation, CustomIdentifier, EmailAddress,
