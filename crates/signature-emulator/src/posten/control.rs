@@ -47,6 +47,14 @@ pub struct JobSnapshot {
     pub documents_deleted: bool,
     /// The signers in manifest order.
     pub signers: Vec<SignerSnapshot>,
+    /// Status changes queued for polling so far.
+    pub status_changes: i64,
+    /// Of those, how many are confirmed.
+    pub confirmed_changes: i64,
+    /// Confirm requests received for the job, including repeated ones.
+    pub confirm_requests: i64,
+    /// Of those, how many confirmed a delivered change (the others found nothing to confirm).
+    pub effective_confirm_requests: i64,
 }
 
 /// A signer as the control API shows it.
@@ -82,7 +90,21 @@ impl Control {
             .run(move |s| s.job(job_id))
             .await?
             .ok_or_else(|| Error::NotFound(format!("job {job_id}")))?;
+        let [
+            status_changes,
+            confirmed_changes,
+            confirm_requests,
+            effective_confirm_requests,
+        ] = self
+            .state
+            .store
+            .run(move |s| s.confirmation_counts(job_id))
+            .await?;
         Ok(JobSnapshot {
+            status_changes,
+            confirmed_changes,
+            confirm_requests,
+            effective_confirm_requests,
             id: job.id,
             sender: job.sender.clone(),
             flow: job.flow,

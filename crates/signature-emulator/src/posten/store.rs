@@ -187,6 +187,7 @@ CREATE TABLE IF NOT EXISTS changes (
 );
 CREATE INDEX IF NOT EXISTS changes_pending ON changes (confirmed, available_ms);
 CREATE TABLE IF NOT EXISTS status_tokens (token TEXT PRIMARY KEY, job_id INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS confirm_requests (job_id INTEGER NOT NULL, confirmed INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS pollers (
     sender TEXT NOT NULL, flow TEXT NOT NULL, queue TEXT NOT NULL, next_ms INTEGER NOT NULL,
     PRIMARY KEY (sender, flow, queue)
@@ -601,12 +602,35 @@ impl Store {
     }
 
     /// Confirms the delivered changes of a job; false when there was nothing to confirm.
+    /// Every request is counted (see [`Store::confirmation_counts`]).
     pub(crate) fn confirm(&self, job_id: i64) -> Result<bool, Error> {
-        let n = self.conn().execute(
+        let conn = self.conn();
+        let n = conn.execute(
             "UPDATE changes SET confirmed = 1 WHERE job_id = ?1 AND delivered = 1 AND confirmed = 0",
             [job_id],
         )?;
+        conn.execute(
+            "INSERT INTO confirm_requests (job_id, confirmed) VALUES (?1, ?2)",
+            params![job_id, n],
+        )?;
         Ok(n > 0)
+    }
+
+    /// For a job: status changes queued, of those confirmed, confirm requests received, and
+    /// of those the ones that confirmed something.
+    pub(crate) fn confirmation_counts(&self, job_id: i64) -> Result<[i64; 4], Error> {
+        let conn = self.conn();
+        let (changes, confirmed): (i64, i64) = conn.query_row(
+            "SELECT COUNT(*), COALESCE(SUM(confirmed), 0) FROM changes WHERE job_id = ?1",
+            [job_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let (requests, effective): (i64, i64) = conn.query_row(
+            "SELECT COUNT(*), COALESCE(SUM(confirmed > 0), 0) FROM confirm_requests WHERE job_id = ?1",
+            [job_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok([changes, confirmed, requests, effective])
     }
 
     /// Issues a status query token for a direct job.

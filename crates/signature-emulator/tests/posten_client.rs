@@ -1,0 +1,901 @@
+//! `posten_adapter::Client` against the Posten emulator over real mutual TLS on 127.0.0.1:
+//! the client's operations, its typed errors, polling etiquette, concurrent pollers, a large
+//! streamed download, and the signing page in headless Chromium.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
+
+use std::collections::HashMap;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use asice::{BuildOptions, LoadOptions, SigningKey, SystemClock};
+use posten_adapter::{Client, Environment, Error, Poller, PreparedJob};
+use reqwest::StatusCode;
+use signature_core::{
+    DirectFlow, Document, ExitUrls, Flow, FlowKind, JobRef, JobStatus, LookupNotifications,
+    OrganizationNumber, PollResult, Signer, SigningJob, StatusChange, StatusQueryToken,
+    StatusQueue, StatusRetrievalMethod,
+};
+use signature_emulator::posten::{ClientIdentity, PostenEmulator, RunningEmulator};
+use tokio::io::AsyncWrite;
+
+const BROKER: &str = "123456785";
+const OTHER_SENDER: &str = "987654325";
+const PASSWORD: &str = "emulator-test-password";
+/// Upper bound for every wait in these tests.
+const DEADLINE: Duration = Duration::from_secs(60);
+
+// ---------------------------------------------------------------- helpers
+
+fn key_of(identity: &ClientIdentity) -> SigningKey {
+    let p12 = identity.to_pkcs12(PASSWORD).unwrap();
+    SigningKey::from_pkcs12(&p12, PASSWORD, &LoadOptions::default()).unwrap()
+}
+
+fn builder_for(emulator: &RunningEmulator, key: SigningKey) -> posten_adapter::ClientBuilder {
+    Client::builder(Environment::custom(&emulator.base_url).unwrap(), key)
+        .trust_roots_pem(emulator.ca_pem.as_bytes())
+        .webpki_roots(false)
+        .default_sender(OrganizationNumber::parse(BROKER).unwrap())
+}
+
+fn client_for(emulator: &RunningEmulator) -> Client {
+    let identity = emulator.client(BROKER).unwrap();
+    builder_for(emulator, key_of(&identity)).build().unwrap()
+}
+
+fn portal_job(reference: &str) -> SigningJob {
+    SigningJob::builder("Leieavtale")
+        .reference(reference)
+        .document(Document::pdf(
+            "Avtale",
+            "avtale.pdf",
+            b"%PDF-1.7 test document for the client".to_vec(),
+        ))
+        .signer(
+            Signer::with_personal_identification_number("01017010170")
+                .notify_through_lookup(LookupNotifications::EmailOnly),
+        )
+        .build()
+        .unwrap()
+}
+
+fn direct_job(exit: ExitUrls) -> SigningJob {
+    SigningJob::builder("Direkte avtale")
+        .flow(Flow::Direct(
+            DirectFlow::new(exit).status_retrieval(StatusRetrievalMethod::WaitForCallback),
+        ))
+        .document(Document::pdf(
+            "Avtale",
+            "avtale.pdf",
+            b"%PDF-1.7 direct".to_vec(),
+        ))
+        .signer(Signer::with_personal_identification_number("01017010170"))
+        .build()
+        .unwrap()
+}
+
+fn job_number(job: &JobRef) -> i64 {
+    job.id.as_str().parse().unwrap()
+}
+
+fn fast() -> signature_emulator::posten::PostenEmulatorBuilder {
+    PostenEmulator::builder()
+        .client(BROKER)
+        .poll_interval(Duration::from_millis(200))
+}
+
+fn portal() -> StatusQueue {
+    StatusQueue::new(FlowKind::Portal)
+}
+
+fn until(at: time::OffsetDateTime) -> Duration {
+    Duration::try_from(at - time::OffsetDateTime::now_utc()).unwrap_or_default()
+}
+
+/// Polls (honouring the permitted poll times) until a change arrives or the deadline passes.
+async fn poll_until_change(client: &Client, deadline: Instant) -> StatusChange {
+    loop {
+        assert!(
+            Instant::now() < deadline,
+            "no status change before the deadline"
+        );
+        let wait = match client.poll(&portal()).await {
+            Ok(PollResult::Change(change)) => return *change,
+            Ok(PollResult::NoChanges {
+                next_permitted_poll_time,
+            }) => next_permitted_poll_time.map_or(Duration::from_millis(50), until),
+            Err(Error::TooEagerPolling { retry_at }) => {
+                retry_at.map_or(Duration::from_millis(50), until)
+            }
+            Err(other) => panic!("poll failed: {other}"),
+            Ok(other) => panic!("unexpected poll result {other:?}"),
+        };
+        tokio::time::sleep(wait + Duration::from_millis(10)).await;
+    }
+}
+
+/// Polls until "no changes" (waiting out 429s), failing if a change arrives.
+async fn assert_queue_empty(client: &Client) {
+    let deadline = Instant::now() + DEADLINE;
+    loop {
+        assert!(Instant::now() < deadline, "queue never answered");
+        match client.poll(&portal()).await {
+            Ok(PollResult::NoChanges { .. }) => return,
+            Err(Error::TooEagerPolling { retry_at }) => {
+                tokio::time::sleep(
+                    retry_at.map_or(Duration::from_millis(50), until) + Duration::from_millis(10),
+                )
+                .await;
+            }
+            other => panic!("expected no changes, got {other:?}"),
+        }
+    }
+}
+
+/// An `AsyncWrite` that counts bytes and the largest single write, storing nothing.
+#[derive(Debug, Default)]
+struct CountingSink {
+    total: u64,
+    largest_write: usize,
+    writes: u64,
+}
+
+impl AsyncWrite for CountingSink {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        self.total += buf.len() as u64;
+        self.largest_write = self.largest_write.max(buf.len());
+        self.writes += 1;
+        Poll::Ready(Ok(buf.len()))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+}
+
+/// Creates `n` portal jobs and signs each through the control handle.
+async fn signed_portal_jobs(emulator: &RunningEmulator, client: &Client, n: usize) -> Vec<i64> {
+    let mut ids = Vec::new();
+    for i in 0..n {
+        let created = client
+            .create_job(&portal_job(&format!("job-{i}")))
+            .await
+            .unwrap();
+        let id = job_number(&created);
+        emulator.control().sign(id, 1).await.unwrap();
+        ids.push(id);
+    }
+    ids
+}
+
+// ---------------------------------------------------------------- tests
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn portal_job_poll_download_confirm() {
+    let emulator = fast().start().await.unwrap();
+    let client = client_for(&emulator);
+    let created = client.create_job(&portal_job("portal-1")).await.unwrap();
+    assert_eq!(created.reference.as_deref(), Some("portal-1"));
+    assert!(created.cancellation.is_some());
+    let id = job_number(&created);
+    assert_queue_empty(&client).await;
+
+    emulator.control().sign(id, 1).await.unwrap();
+    let change = poll_until_change(&client, Instant::now() + DEADLINE).await;
+    assert_eq!(change.job_id, created.id);
+    assert_eq!(change.status, JobStatus::CompletedSuccessfully);
+
+    let xades = change.signers[0]
+        .xades
+        .as_ref()
+        .expect("XAdES of the signer");
+    let mut xml = Vec::new();
+    let written = client.download(xades, &mut xml).await.unwrap();
+    assert_eq!(written, xml.len() as u64);
+    let text = String::from_utf8(xml).unwrap();
+    assert!(text.trim_start().starts_with('<'), "{text}");
+    assert!(text.contains("XAdESSignatures"), "{text}");
+
+    let mut pdf = Vec::new();
+    client
+        .download(change.pades.as_ref().expect("PAdES"), &mut pdf)
+        .await
+        .unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+
+    client
+        .confirm(change.confirmation.as_ref().expect("confirmation URL"))
+        .await
+        .unwrap();
+    let snapshot = emulator.control().job(id).await.unwrap();
+    assert_eq!(snapshot.confirmed_changes, 1);
+    assert_eq!(snapshot.status_changes, 1);
+    assert_queue_empty(&client).await;
+    emulator.shutdown().await;
+}
+
+/// Follows a signing page with plain HTTP: GET the page, POST the `#sign` form, and return
+/// the 303's `Location`.
+async fn sign_on_page(emulator: &RunningEmulator, redirect_url: &str) -> String {
+    let web = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap();
+    let page = web.get(redirect_url).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    let form = html
+        .split("<form")
+        .find(|f| f.contains(r#"id="sign""#))
+        .expect("a form holding #sign");
+    let action = form
+        .split("action=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap();
+    let signed = web
+        .post(format!("{}{action}", emulator.web_base_url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed.status(), StatusCode::SEE_OTHER);
+    signed.headers()["location"].to_str().unwrap().to_owned()
+}
+
+fn token_of(location: &str) -> StatusQueryToken {
+    let url = url_query(location, "status_query_token").expect("status_query_token");
+    StatusQueryToken::new(url)
+}
+
+fn url_query(url: &str, name: &str) -> Option<String> {
+    let query = url.split_once('?')?.1;
+    query
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn direct_job_new_redirect_url_signing_page_and_status_by_token() {
+    let emulator = fast().start().await.unwrap();
+    let client = client_for(&emulator);
+    let created = client
+        .create_job(&direct_job(ExitUrls::new(
+            "https://sender.example/done?case=7",
+            "https://sender.example/rejected",
+            "https://sender.example/error",
+        )))
+        .await
+        .unwrap();
+    let id = job_number(&created);
+    let signer = &created.signers[0];
+    let first = signer.redirect_url.clone().expect("redirect URL");
+    let renewed = client
+        .request_new_redirect_url(signer.signer_url.as_ref().expect("signer URL"))
+        .await
+        .unwrap();
+    assert_ne!(renewed.as_str(), first.as_str());
+    assert_eq!(
+        emulator.control().job(id).await.unwrap().signers[0]
+            .redirect_url
+            .as_deref(),
+        Some(renewed.as_str())
+    );
+
+    let status_url = created.status_url.clone().expect("status URL");
+    let early = client
+        .direct_status(&status_url, &StatusQueryToken::new("nothing"))
+        .await;
+    assert!(
+        matches!(early, Err(Error::SigningCeremonyNotCompleted { .. })),
+        "{early:?}"
+    );
+
+    let location = sign_on_page(&emulator, renewed.as_str()).await;
+    assert!(
+        location.starts_with("https://sender.example/done?case=7&status_query_token="),
+        "{location}"
+    );
+    let status = client
+        .direct_status(&status_url, &token_of(&location))
+        .await
+        .unwrap();
+    assert_eq!(status.status, JobStatus::CompletedSuccessfully);
+    assert_eq!(status.job_id, created.id);
+    let wrong = client
+        .direct_status(&status_url, &StatusQueryToken::new("wrong"))
+        .await;
+    assert!(
+        matches!(wrong, Err(Error::InvalidStatusQueryToken { .. })),
+        "{wrong:?}"
+    );
+    client
+        .confirm(status.confirmation.as_ref().expect("confirmation URL"))
+        .await
+        .unwrap();
+    assert_eq!(
+        emulator.control().job(id).await.unwrap().confirm_requests,
+        1
+    );
+    emulator.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_of_another_organization_is_refused_before_any_request() {
+    let emulator = fast().start().await.unwrap();
+    let identity = emulator.client(BROKER).unwrap();
+    let picky = builder_for(&emulator, key_of(&identity))
+        .server_organization_number(OrganizationNumber::parse("123456785").unwrap())
+        .build()
+        .unwrap();
+    let result = picky.create_job(&portal_job("never-sent")).await;
+    match result {
+        Err(Error::ServerCertificateRejected {
+            expected,
+            found_org,
+        }) => {
+            assert_eq!(expected, "123456785");
+            assert_eq!(
+                found_org.as_deref(),
+                Some(signature_emulator::posten::SERVER_ORGANIZATION_NUMBER)
+            );
+        }
+        other => panic!("expected ServerCertificateRejected, got {other:?}"),
+    }
+    // Nothing was created: the first job the emulator stores gets the first id.
+    assert!(emulator.control().job(1).await.is_err());
+    let created = client_for(&emulator)
+        .create_job(&portal_job("sent"))
+        .await
+        .unwrap();
+    assert_eq!(job_number(&created), 1);
+    emulator.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_certificate_from_an_untrusted_ca_is_refused_with_a_typed_error() {
+    let emulator = fast().start().await.unwrap();
+    let stranger = PostenEmulator::builder().start().await.unwrap();
+    let foreign_key = key_of(&stranger.client(BROKER).unwrap());
+    stranger.shutdown().await;
+    let client = builder_for(&emulator, foreign_key).build().unwrap();
+    let result = client.poll(&portal()).await;
+    assert!(
+        matches!(
+            result,
+            Err(Error::Connection(_) | Error::ClientCertificate(_))
+        ),
+        "{result:?}"
+    );
+    emulator.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn broker_schema_and_bundle_refusals_are_typed() {
+    let emulator = fast().start().await.unwrap();
+    let identity = emulator.client(BROKER).unwrap();
+    let client = client_for(&emulator);
+
+    // Not allowed to act for another sender.
+    let foreign = SigningJob::builder("Leieavtale")
+        .sender(OTHER_SENDER)
+        .document(Document::pdf(
+            "Avtale",
+            "avtale.pdf",
+            b"%PDF-1.7 broker".to_vec(),
+        ))
+        .signer(
+            Signer::with_personal_identification_number("01017010170")
+                .notify_through_lookup(LookupNotifications::EmailOnly),
+        )
+        .build()
+        .unwrap();
+    let result = client.create_job(&foreign).await;
+    assert!(
+        matches!(
+            result,
+            Err(Error::BrokerNotAuthorized {
+                http_status: 403,
+                ..
+            })
+        ),
+        "{result:?}"
+    );
+
+    let sender = OrganizationNumber::parse(BROKER).unwrap();
+    let key = key_of(&identity);
+    let prepared = || {
+        PreparedJob::new(
+            &portal_job("schema"),
+            Some(&sender),
+            &key,
+            &SystemClock,
+            &BuildOptions::default(),
+        )
+        .unwrap()
+    };
+
+    // A reference over 50 characters, written into the request behind the builder's back.
+    let mut long = prepared();
+    let request = String::from_utf8(long.request_xml.clone()).unwrap();
+    assert!(
+        request.contains("<reference>schema</reference>"),
+        "{request}"
+    );
+    long.request_xml = request
+        .replace(
+            "<reference>schema</reference>",
+            &format!("<reference>{}</reference>", "x".repeat(51)),
+        )
+        .into_bytes();
+    let result = client
+        .create_prepared(&sender, FlowKind::Portal, &long)
+        .await;
+    assert!(
+        matches!(
+            result,
+            Err(Error::SchemaValidation {
+                http_status: 400,
+                ..
+            })
+        ),
+        "{result:?}"
+    );
+
+    // One byte of the stored document changed after signing.
+    let mut tampered = prepared();
+    let needle = b"test document";
+    let at = tampered
+        .bundle
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .expect("stored PDF");
+    tampered.bundle[at] = b'b';
+    let result = client
+        .create_prepared(&sender, FlowKind::Portal, &tampered)
+        .await;
+    assert!(
+        matches!(
+            result,
+            Err(Error::DocumentBundleRejected {
+                http_status: 400,
+                ..
+            })
+        ),
+        "{result:?}"
+    );
+
+    // None of them created a job; the untouched request does.
+    assert!(emulator.control().job(1).await.is_err());
+    let created = client
+        .create_prepared(&sender, FlowKind::Portal, &prepared())
+        .await
+        .unwrap();
+    assert_eq!(job_number(&created), 1);
+    emulator.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn eager_poll_is_typed_and_the_poller_waits_for_the_permitted_time() {
+    let emulator = fast()
+        .poll_interval(Duration::from_millis(1500))
+        .start()
+        .await
+        .unwrap();
+    let client = client_for(&emulator);
+    let Ok(PollResult::NoChanges {
+        next_permitted_poll_time: Some(permitted),
+    }) = client.poll(&portal()).await
+    else {
+        panic!("first poll should be empty with a permitted time");
+    };
+    let eager = client.poll(&portal()).await;
+    match eager {
+        Err(Error::TooEagerPolling { retry_at }) => assert_eq!(retry_at, Some(permitted)),
+        other => panic!("expected TooEagerPolling, got {other:?}"),
+    }
+
+    let ids = signed_portal_jobs(&emulator, &client, 1).await;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let poller = Poller::new(client.clone(), portal()).idle_wait(Duration::from_millis(100));
+    let run = tokio::time::timeout(
+        DEADLINE,
+        poller.run_until(
+            move |change: StatusChange| {
+                let tx = tx.clone();
+                async move {
+                    tx.send((change.job_id, time::OffsetDateTime::now_utc()))
+                        .unwrap();
+                    Ok::<(), std::io::Error>(())
+                }
+            },
+            async {
+                // Stop once the change has been handled (and so confirmed).
+                while emulator
+                    .control()
+                    .job(ids[0])
+                    .await
+                    .unwrap()
+                    .confirmed_changes
+                    == 0
+                {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            },
+        ),
+    )
+    .await;
+    run.expect("poller stopped in time").unwrap();
+    let (job, at) = rx.try_recv().expect("the change reached the handler");
+    assert_eq!(job.as_str(), ids[0].to_string());
+    assert!(
+        at >= permitted,
+        "handled at {at}, permitted from {permitted}"
+    );
+    emulator.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unconfirmed_change_comes_back_after_the_requeue_delay() {
+    let requeue = Duration::from_secs(1);
+    let emulator = fast()
+        .poll_interval(Duration::from_millis(100))
+        .requeue_after(requeue)
+        .start()
+        .await
+        .unwrap();
+    let client = client_for(&emulator);
+    let ids = signed_portal_jobs(&emulator, &client, 1).await;
+    let first = poll_until_change(&client, Instant::now() + DEADLINE).await;
+    let delivered = Instant::now();
+    assert_eq!(first.job_id.as_str(), ids[0].to_string());
+    // Not confirmed: hidden until the delay has passed, then delivered again.
+    let again = poll_until_change(&client, Instant::now() + DEADLINE).await;
+    assert!(
+        delivered.elapsed() >= requeue - Duration::from_millis(100),
+        "came back after {:?}",
+        delivered.elapsed()
+    );
+    assert_eq!(again.job_id, first.job_id);
+    assert_eq!(again.status, first.status);
+    client
+        .confirm(again.confirmation.as_ref().unwrap())
+        .await
+        .unwrap();
+    let snapshot = emulator.control().job(ids[0]).await.unwrap();
+    assert_eq!(
+        (snapshot.status_changes, snapshot.confirmed_changes),
+        (1, 1)
+    );
+    emulator.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn four_concurrent_pollers_lose_no_change_and_confirm_each_delivery_once() {
+    const JOBS: usize = 12;
+    let emulator = fast()
+        .poll_interval(Duration::from_millis(100))
+        .requeue_after(Duration::from_millis(700))
+        .start()
+        .await
+        .unwrap();
+    let client = client_for(&emulator);
+    let ids = signed_portal_jobs(&emulator, &client, JOBS).await;
+
+    let deliveries: Arc<Mutex<HashMap<String, u32>>> = Arc::default();
+    let (all_seen, _) = tokio::sync::watch::channel(false);
+    let all_seen = Arc::new(all_seen);
+    let mut pollers = Vec::new();
+    for n in 0..4u64 {
+        let poller = Poller::new(client.clone(), portal())
+            .idle_wait(Duration::from_millis(50))
+            .error_backoff(Duration::from_millis(50), Duration::from_millis(200));
+        let deliveries = Arc::clone(&deliveries);
+        let done = Arc::clone(&all_seen);
+        let mut stop = all_seen.subscribe();
+        pollers.push(tokio::spawn(async move {
+            poller
+                .run_until(
+                    move |change: StatusChange| {
+                        let deliveries = Arc::clone(&deliveries);
+                        let done = Arc::clone(&done);
+                        async move {
+                            // Uneven handling times, some past the requeue delay.
+                            let slow = change.job_id.as_str().parse::<u64>().unwrap() % 4 == n;
+                            if slow {
+                                tokio::time::sleep(Duration::from_millis(800)).await;
+                            }
+                            let seen = {
+                                let mut map = deliveries.lock().unwrap();
+                                *map.entry(change.job_id.as_str().to_owned()).or_default() += 1;
+                                map.len()
+                            };
+                            if seen == JOBS {
+                                done.send_replace(true);
+                            }
+                            Ok::<(), std::io::Error>(())
+                        }
+                    },
+                    async move {
+                        let _ = stop.wait_for(|all| *all).await;
+                    },
+                )
+                .await
+        }));
+    }
+    let joined = tokio::time::timeout(DEADLINE, futures_util::future::join_all(pollers))
+        .await
+        .expect("pollers finished before the deadline");
+    for result in joined {
+        result.unwrap().unwrap();
+    }
+
+    let deliveries = deliveries.lock().unwrap().clone();
+    assert_eq!(deliveries.len(), JOBS, "{deliveries:?}");
+    for id in &ids {
+        let delivered = deliveries[&id.to_string()];
+        let snapshot = emulator.control().job(*id).await.unwrap();
+        assert_eq!(snapshot.status_changes, 1, "job {id}");
+        assert_eq!(snapshot.confirmed_changes, 1, "job {id}: change confirmed");
+        assert_eq!(
+            snapshot.effective_confirm_requests, 1,
+            "job {id}: confirmed exactly once"
+        );
+        assert_eq!(
+            i64::from(delivered),
+            snapshot.confirm_requests,
+            "job {id}: one confirm per handled delivery"
+        );
+    }
+    assert_queue_empty(&client).await;
+    emulator.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_mib_pades_streams_into_a_counting_sink() {
+    const PADDING: u64 = 50 * 1024 * 1024;
+    let emulator = fast().pades_padding(PADDING).start().await.unwrap();
+    let client = client_for(&emulator);
+    signed_portal_jobs(&emulator, &client, 1).await;
+    let change = poll_until_change(&client, Instant::now() + DEADLINE).await;
+    let mut sink = CountingSink::default();
+    let written = tokio::time::timeout(
+        DEADLINE,
+        client.download(change.pades.as_ref().unwrap(), &mut sink),
+    )
+    .await
+    .expect("download finished in time")
+    .unwrap();
+    assert_eq!(written, sink.total);
+    assert!(sink.total >= PADDING, "{} bytes", sink.total);
+    assert!(sink.writes > 1, "streamed in pieces, not one buffer");
+    assert!(
+        sink.largest_write <= 1024 * 1024,
+        "largest single write {} bytes",
+        sink.largest_write
+    );
+    emulator.shutdown().await;
+}
+
+// ---------------------------------------------------------------- headless Chromium
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// Kills and reaps the child on drop.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A minimal W3C WebDriver client over reqwest.
+struct WebDriver {
+    http: reqwest::Client,
+    base: String,
+}
+
+impl WebDriver {
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> serde_json::Value {
+        let mut request = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(body) = body {
+            request = request
+                .header("content-type", "application/json")
+                .body(body.to_string());
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        let value: serde_json::Value = serde_json::from_slice(&response.bytes().await.unwrap())
+            .expect("WebDriver answers JSON");
+        assert!(status.is_success(), "WebDriver {path}: {status} {value}");
+        value["value"].clone()
+    }
+}
+
+/// Serves the exit URLs on 127.0.0.1 and records every URL the browser arrives with.
+async fn exit_server() -> (String, Arc<Mutex<Vec<String>>>) {
+    let arrivals: Arc<Mutex<Vec<String>>> = Arc::default();
+    let recorded = Arc::clone(&arrivals);
+    let app = axum::Router::new().fallback(move |uri: axum::http::Uri| {
+        let recorded = Arc::clone(&recorded);
+        async move {
+            recorded.lock().unwrap().push(uri.to_string());
+            axum::response::Html("<html><body><p id=\"done\">Takk</p></body></html>")
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (base, arrivals)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_page_works_in_headless_chromium() {
+    const TEST: &str = "signing_page_works_in_headless_chromium";
+    for tool in [CHROMIUM, CHROMEDRIVER] {
+        if !std::path::Path::new(tool).exists() {
+            signering_testkit::skip_or_fail(
+                TEST,
+                &format!("{tool} is missing (Debian packages chromium and chromium-driver)"),
+            );
+            return;
+        }
+    }
+    let emulator = fast().start().await.unwrap();
+    let client = client_for(&emulator);
+    let (exit_base, arrivals) = exit_server().await;
+    let completion = format!("{exit_base}/done?case=7");
+    let created = client
+        .create_job(&direct_job(ExitUrls::new(
+            completion.clone(),
+            format!("{exit_base}/rejected"),
+            format!("{exit_base}/error"),
+        )))
+        .await
+        .unwrap();
+    let redirect = created.signers[0].redirect_url.clone().unwrap();
+
+    let profile = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let _driver = KillOnDrop(
+        std::process::Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let driver = WebDriver {
+        http: reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .unwrap(),
+        base: format!("http://127.0.0.1:{port}"),
+    };
+    let deadline = Instant::now() + DEADLINE;
+    loop {
+        let ready = driver
+            .http
+            .get(format!("{}/status", driver.base))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success());
+        if ready {
+            break;
+        }
+        assert!(Instant::now() < deadline, "chromedriver did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let args = [
+        "--headless".to_owned(),
+        "--no-sandbox".to_owned(),
+        "--disable-gpu".to_owned(),
+        "--disable-dev-shm-usage".to_owned(),
+        "--disable-background-networking".to_owned(),
+        "--disable-component-update".to_owned(),
+        "--disable-sync".to_owned(),
+        "--no-first-run".to_owned(),
+        format!("--user-data-dir={}", profile.path().display()),
+    ];
+    let session = driver
+        .call(
+            reqwest::Method::POST,
+            "/session",
+            Some(serde_json::json!({ "capabilities": { "alwaysMatch": {
+                "goog:chromeOptions": { "binary": CHROMIUM, "args": args }
+            }}})),
+        )
+        .await;
+    let session = format!("/session/{}", session["sessionId"].as_str().unwrap());
+
+    driver
+        .call(
+            reqwest::Method::POST,
+            &format!("{session}/url"),
+            Some(serde_json::json!({ "url": redirect.as_str() })),
+        )
+        .await;
+    let element = driver
+        .call(
+            reqwest::Method::POST,
+            &format!("{session}/element"),
+            Some(serde_json::json!({ "using": "css selector", "value": "#sign" })),
+        )
+        .await;
+    let element = element
+        .as_object()
+        .and_then(|o| o.values().next())
+        .and_then(|v| v.as_str())
+        .expect("element reference")
+        .to_owned();
+    driver
+        .call(
+            reqwest::Method::POST,
+            &format!("{session}/element/{element}/click"),
+            Some(serde_json::json!({})),
+        )
+        .await;
+    let final_url = loop {
+        let url = driver
+            .call(reqwest::Method::GET, &format!("{session}/url"), None)
+            .await;
+        let url = url.as_str().unwrap().to_owned();
+        if url.starts_with(&completion) {
+            break url;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "browser never reached the exit URL; at {url}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    driver.call(reqwest::Method::DELETE, &session, None).await;
+
+    assert!(
+        final_url.starts_with(&format!("{completion}&status_query_token=")),
+        "{final_url}"
+    );
+    assert!(
+        arrivals
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|u| u.contains("status_query_token=")),
+        "the exit URL was loaded by the browser"
+    );
+    let status = client
+        .direct_status(created.status_url.as_ref().unwrap(), &token_of(&final_url))
+        .await
+        .unwrap();
+    assert_eq!(status.status, JobStatus::CompletedSuccessfully);
+    emulator.shutdown().await;
+}
