@@ -1,5 +1,6 @@
 //! The command line, declared with clap's derive API. The doc comments are the `--help` text.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
@@ -33,6 +34,59 @@ pub enum Command {
     /// Signed document bundles (ASiC-E with a XAdES signature): build, inspect, verify.
     #[command(subcommand, after_help = EXIT_CODES_HELP)]
     Bundle(BundleCommand),
+    /// Run the Posten signering emulator until Ctrl-C.
+    ///
+    /// The API listener speaks mutual TLS with client certificates from the emulator's own CA;
+    /// the web listener serves the signing pages and the `/control` JSON API. With `--state`
+    /// jobs and the CA are kept in SQLite, so a restart keeps them.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Emulator(EmulatorArgs),
+    /// Run the whole signing story against in-process emulators and save what it produces.
+    ///
+    /// Creates a direct job (one signer) and a portal job (two signers) with the real Posten
+    /// client over mutual TLS on 127.0.0.1, signs them through the emulator, polls, downloads
+    /// XAdES and PAdES, confirms; then submits an Altinn form to signing, signs it and saves
+    /// the archived receipt. Prints a timeline; exits 0 only when every step succeeded.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Demo(DemoArgs),
+}
+
+/// Arguments of `signering emulator`.
+#[derive(Debug, Args)]
+pub struct EmulatorArgs {
+    /// Address of the mutual-TLS API listener, e.g. `127.0.0.1:8443` (port 0: any free port).
+    #[arg(long, value_name = "ADDR")]
+    pub listen: SocketAddr,
+
+    /// Address of the plain-HTTP web listener (signing pages, `/control`). Default: 127.0.0.1
+    /// with any free port.
+    #[arg(long, value_name = "ADDR")]
+    pub web_listen: Option<SocketAddr>,
+
+    /// Keep jobs and the CA in `DIR/posten.sqlite` (created when missing) instead of memory.
+    #[arg(long, value_name = "DIR")]
+    pub state: Option<PathBuf>,
+
+    /// Write the CA certificate (`ca.pem`) and a client key store (`ORGNR.p12`) into DIR.
+    #[arg(long, value_name = "DIR", requires = "password_env")]
+    pub write_demo_files: Option<PathBuf>,
+
+    /// Organization number of the client certificate written by --write-demo-files.
+    #[arg(long, value_name = "ORGNR", default_value = signature_emulator::posten::DEFAULT_CLIENT_ORGANIZATION_NUMBER)]
+    pub org: String,
+
+    /// Protect the key store written by --write-demo-files with the password in this
+    /// environment variable.
+    #[arg(long, value_name = "VAR", requires = "write_demo_files")]
+    pub password_env: Option<String>,
+}
+
+/// Arguments of `signering demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Where to save the bundle, XAdES, PAdES and receipt files (created when missing).
+    #[arg(long, value_name = "DIR", default_value = "signering-demo")]
+    pub out: PathBuf,
 }
 
 /// `signering bundle ...`

@@ -67,6 +67,12 @@ pub(crate) enum CliError {
     /// A `--trust` file holds no usable certificate.
     #[error("--trust {path}: {error}")]
     Trust { path: String, error: asice::Error },
+    /// The emulator could not be started (address in use, unreadable state, no runtime).
+    #[error("cannot run the emulator: {0}")]
+    Emulator(String),
+    /// A step of the demo failed.
+    #[error("demo step \"{step}\" failed: {message}")]
+    Demo { step: String, message: String },
 }
 
 impl CliError {
@@ -77,12 +83,14 @@ impl CliError {
             | Self::Read { .. }
             | Self::Write { .. }
             | Self::Prompt(_)
-            | Self::Trust { .. } => Status::UsageOrIo,
+            | Self::Trust { .. }
+            | Self::Emulator(_) => Status::UsageOrIo,
             Self::Job(_)
             | Self::DocumentType { .. }
             | Self::Key(_)
             | Self::Build(_)
-            | Self::Bundle { .. } => Status::Rejected,
+            | Self::Bundle { .. }
+            | Self::Demo { .. } => Status::Rejected,
         }
     }
 

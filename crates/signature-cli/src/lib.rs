@@ -64,6 +64,8 @@
 
 mod build;
 pub mod cli;
+mod demo;
+mod emulator;
 mod error;
 mod inspect;
 mod manifest;
@@ -71,6 +73,15 @@ mod mask;
 mod output;
 mod password;
 mod verify;
+
+/// A multi-threaded tokio runtime for the commands that serve or call over the network.
+fn runtime() -> Result<tokio::runtime::Runtime, error::CliError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| error::CliError::Emulator(format!("cannot start the async runtime: {e}")))
+}
 
 use std::ffi::OsString;
 use std::io::Write as _;
@@ -112,6 +123,8 @@ where
         Command::Bundle(BundleCommand::Build(args)) => build::run(args, cli.json),
         Command::Bundle(BundleCommand::Inspect(args)) => inspect::run(args, cli.json),
         Command::Bundle(BundleCommand::Verify(args)) => verify::run(args, cli.json),
+        Command::Emulator(args) => emulator::run(args),
+        Command::Demo(args) => demo::run(args),
     };
     match result {
         Ok(status) => status.into(),

@@ -1,0 +1,193 @@
+//! `signering demo` and `signering emulator` as processes: the demo's files and output, and
+//! the emulator printing its URLs and being stopped.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
+
+use std::io::{BufRead as _, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// Whether `text` holds a run of exactly eleven or more digits (an identity number).
+fn has_eleven_digits(text: &str) -> bool {
+    let mut run = 0;
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            run += 1;
+            if run >= 11 {
+                return true;
+            }
+        } else {
+            run = 0;
+        }
+    }
+    false
+}
+
+#[test]
+fn eleven_digit_detector_works() {
+    assert!(has_eleven_digits("signer 24068110048 signed"));
+    assert!(!has_eleven_digits("240681***** 123456785 2024-01-15"));
+}
+
+#[test]
+fn demo_runs_the_whole_story_and_writes_the_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("demo");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_signering"))
+        .args(["demo", "--out"])
+        .arg(&out)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Bounded: the demo takes about a second; give a loaded CI machine two minutes.
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("signering demo did not finish within 120 s");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let output = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "stdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+    assert!(
+        !has_eleven_digits(&stdout),
+        "identity number printed:\n{stdout}"
+    );
+    assert!(
+        !has_eleven_digits(&stderr),
+        "identity number printed:\n{stderr}"
+    );
+    for step in [
+        "direct: status by token",
+        "portal: poll status changes",
+        "altinn: sign",
+    ] {
+        assert!(stdout.contains(step), "no step {step:?} in:\n{stdout}");
+    }
+    assert!(stdout.contains("COMPLETED_SUCCESSFULLY"), "{stdout}");
+
+    let names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    let find = |prefix: &str, suffix: &str| -> Vec<std::path::PathBuf> {
+        names
+            .iter()
+            .filter(|n| n.starts_with(prefix) && n.ends_with(suffix))
+            .map(|n| out.join(n))
+            .collect()
+    };
+    let pades = [find("direct-", ".pades.pdf"), find("portal-", ".pades.pdf")];
+    let xades_direct = find("direct-", ".xades.xml");
+    let xades_portal = find("portal-", ".xades.xml");
+    let receipts = find("altinn-", ".receipt.pdf");
+    assert_eq!(pades[0].len(), 1, "{names:?}");
+    assert_eq!(pades[1].len(), 1, "{names:?}");
+    assert_eq!(xades_direct.len(), 1, "{names:?}");
+    assert_eq!(xades_portal.len(), 2, "two portal signers: {names:?}");
+    assert!(
+        xades_portal
+            .iter()
+            .any(|p| p.to_string_lossy().ends_with("-signer-2.xades.xml"))
+    );
+    assert_eq!(receipts.len(), 1, "{names:?}");
+
+    for pdf in pades.iter().flatten().chain(&receipts) {
+        let bytes = std::fs::read(pdf).unwrap();
+        assert!(bytes.starts_with(b"%PDF"), "{} is not a PDF", pdf.display());
+    }
+    for xades in xades_direct.iter().chain(&xades_portal) {
+        let text = std::fs::read_to_string(xades).unwrap();
+        let mut reader = quick_xml::Reader::from_str(&text);
+        let mut elements = Vec::new();
+        loop {
+            match reader.read_event() {
+                Ok(quick_xml::events::Event::Eof) => break,
+                Ok(quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e)) => {
+                    elements.push(String::from_utf8_lossy(e.local_name().as_ref()).into_owned());
+                }
+                Ok(_) => {}
+                Err(error) => panic!("{} is not XML: {error}", xades.display()),
+            }
+        }
+        assert!(
+            elements.iter().any(|e| e == "Signature"),
+            "{} has no Signature element",
+            xades.display()
+        );
+    }
+}
+
+#[test]
+fn emulator_prints_its_urls_and_keeps_state_in_the_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    let files = dir.path().join("files");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_signering"))
+        .args(["emulator", "--listen", "127.0.0.1:0", "--state"])
+        .arg(&state)
+        .arg("--write-demo-files")
+        .arg(&files)
+        .args(["--password-env", "SIGNERING_TEST_P12"])
+        .env("SIGNERING_TEST_P12", "hemmelig")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (lines_tx, lines_rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            if lines_tx.send(line.unwrap_or_default()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = Vec::new();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let ready = loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match lines_rx.recv_timeout(left) {
+            Ok(line) => {
+                let done = line.contains("Ctrl-C");
+                seen.push(line);
+                if done {
+                    break true;
+                }
+            }
+            Err(_) => break false,
+        }
+    };
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        ready,
+        "the emulator did not print its URLs in time: {seen:?}"
+    );
+    let all = seen.join("\n");
+    assert!(all.contains("https://127.0.0.1:"), "{all}");
+    assert!(all.contains("/api"), "{all}");
+    assert!(all.contains("http://127.0.0.1:"), "{all}");
+    assert!(state.join("posten.sqlite").is_file(), "{all}");
+    assert!(
+        std::fs::read_to_string(files.join("ca.pem"))
+            .unwrap()
+            .contains("BEGIN CERTIFICATE")
+    );
+    assert!(
+        !std::fs::read(files.join("123456785.p12"))
+            .unwrap()
+            .is_empty()
+    );
+}
