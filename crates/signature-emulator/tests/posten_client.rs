@@ -899,3 +899,81 @@ async fn signing_page_works_in_headless_chromium() {
     assert_eq!(status.status, JobStatus::CompletedSuccessfully);
     emulator.shutdown().await;
 }
+
+#[tokio::test]
+async fn cancel_archive_and_delete_documents_through_the_client() {
+    let emulator = fast().start().await.unwrap();
+    let client = client_for(&emulator);
+
+    // Cancel a job in progress; the change then reports it failed with the signer cancelled.
+    let cancelled = client.create_job(&portal_job("to-cancel")).await.unwrap();
+    client
+        .cancel(cancelled.cancellation.as_ref().expect("cancellation URL"))
+        .await
+        .unwrap();
+    let change = poll_until_change(&client, Instant::now() + DEADLINE).await;
+    assert_eq!(change.job_id, cancelled.id);
+    assert_eq!(change.status, JobStatus::Failed);
+    assert_eq!(
+        change.signers[0].status,
+        signature_core::SignerStatus::Cancelled
+    );
+    client
+        .confirm(change.confirmation.as_ref().unwrap())
+        .await
+        .unwrap();
+    // A finished job cannot be cancelled again: the typed conflict.
+    let again = client
+        .cancel(cancelled.cancellation.as_ref().unwrap())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(again, Error::JobCannotBeCancelled { .. }),
+        "{again:?}"
+    );
+
+    // A signed job: its archived PAdES is available by document id, then documents are deleted.
+    let signed = client.create_job(&portal_job("to-archive")).await.unwrap();
+    let id = job_number(&signed);
+    emulator.control().sign(id, 1).await.unwrap();
+    let change = poll_until_change(&client, Instant::now() + DEADLINE).await;
+    assert_eq!(change.job_id, signed.id);
+    let archive_id = emulator
+        .control()
+        .job(id)
+        .await
+        .unwrap()
+        .archive_id
+        .expect("archived");
+    let owner = OrganizationNumber::parse(BROKER).unwrap();
+    let mut archived = Vec::new();
+    client
+        .download_archived_pades(&owner, &archive_id, &mut archived)
+        .await
+        .unwrap();
+    assert!(archived.starts_with(b"%PDF"));
+    let missing = client
+        .download_archived_pades(&owner, "no-such-document", &mut Vec::new())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(missing, Error::ArchivedDocumentNotFound { .. }),
+        "{missing:?}"
+    );
+
+    client
+        .delete_documents(change.delete_documents.as_ref().expect("delete URL"))
+        .await
+        .unwrap();
+    assert!(emulator.control().job(id).await.unwrap().documents_deleted);
+    // With the documents gone, the PAdES can no longer be downloaded.
+    let gone = client
+        .download(change.pades.as_ref().unwrap(), &mut Vec::new())
+        .await;
+    assert!(gone.is_err(), "download after deletion must fail");
+    client
+        .confirm(change.confirmation.as_ref().unwrap())
+        .await
+        .unwrap();
+    emulator.shutdown().await;
+}
