@@ -43,7 +43,7 @@ pub struct TestPki {
     pub root_pem: String,
     /// The root CA certificate, DER.
     pub root_der: Vec<u8>,
-    /// Leaf, [intermediate], root — what goes into KeyInfo.
+    /// Leaf, the optional intermediate, and root — what goes into KeyInfo.
     pub chain_pem: String,
     /// Leaf only.
     pub leaf_pem: String,
