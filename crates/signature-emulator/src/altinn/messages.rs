@@ -35,13 +35,18 @@ fn language(query: &HashMap<String, String>) -> String {
     param(query, "language").unwrap_or("1044").to_owned()
 }
 
+/// A 200 answer carrying `body` as `content_type`.
+fn ok_as(content_type: &'static str, body: impl IntoResponse) -> Response {
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, HeaderValue::from_static(content_type))],
+        body,
+    )
+        .into_response()
+}
+
 fn hal(value: Value) -> Response {
-    let mut response = (StatusCode::OK, value.to_string()).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/hal+json; charset=utf-8"),
-    );
-    response
+    ok_as("application/hal+json; charset=utf-8", value.to_string())
 }
 
 fn with_location(mut response: Response, location: &str) -> Response {
@@ -640,12 +645,7 @@ pub(crate) async fn print(
         if let Some(reference) = &message.archive_reference {
             lines.push(format!("Arkivreferanse {reference}"));
         }
-        let mut response = (StatusCode::OK, pdf::print(&lines)).into_response();
-        response.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/pdf"),
-        );
-        response
+        ok_as("application/pdf", pdf::print(&lines))
     })
 }
 
@@ -708,14 +708,7 @@ pub(crate) async fn form_data(
 ) -> Response {
     with_message(&shared, &headers, &who, &id, |message, _| {
         match message.forms.iter().find(|f| f.id == form) {
-            Some(found) => {
-                let mut response = (StatusCode::OK, found.xml.clone()).into_response();
-                response.headers_mut().insert(
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static("application/xml"),
-                );
-                response
-            }
+            Some(found) => ok_as("application/xml", found.xml.clone()),
             None => with_reason(StatusCode::NOT_FOUND, "The form was not found"),
         }
     })
@@ -760,14 +753,7 @@ pub(crate) async fn attachment(
 ) -> Response {
     with_message(&shared, &headers, &who, &id, |message, _| {
         match message.attachments.iter().find(|a| a.id == attachment) {
-            Some(found) => {
-                let mut response = (StatusCode::OK, found.data.clone()).into_response();
-                response.headers_mut().insert(
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static("application/octet-stream"),
-                );
-                response
-            }
+            Some(found) => ok_as("application/octet-stream", found.data.clone()),
             None => with_reason(StatusCode::NOT_FOUND, "The attachment was not found"),
         }
     })
