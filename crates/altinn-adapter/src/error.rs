@@ -16,11 +16,47 @@ pub struct ApiProblem {
     pub reason: Option<String>,
     /// `ErrorCode` from the body, if any.
     pub error_code: Option<i64>,
-    /// `ErrorMessage` from the body, if any.
+    /// `ErrorMessage` from the body, if any (for Altinn 3: the ProblemDetails `detail`, else
+    /// its `title`, else a plain-text body).
     pub error_message: Option<String>,
+    /// The RFC 7807 ProblemDetails body Altinn 3's APIs answer with, when there was one.
+    pub details: Option<Box<ProblemDetails>>,
+}
+
+/// An RFC 7807 ProblemDetails body (`application/problem+json`), as Altinn 3's apps and
+/// Dialogporten answer errors with; also filled from an app's `UserActionResponse.error`
+/// (`{code, message}`). Identity numbers in its texts are masked.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ProblemDetails {
+    /// `type`: a URI naming the kind of problem.
+    pub problem_type: Option<String>,
+    /// `title`: a short summary (`"Process is ended."`, `"Not a signing task"`).
+    pub title: Option<String>,
+    /// `status`, as the body gives it.
+    pub status: Option<u16>,
+    /// `detail`: this occurrence's explanation.
+    pub detail: Option<String>,
+    /// `instance`.
+    pub instance: Option<String>,
+    /// An error code from a `UserActionResponse` (`"ActionNotFound"`, `"NoUserId"`), if any.
+    pub code: Option<String>,
+    /// Every other member (for example `validationIssues`, `errors`).
+    pub extensions: serde_json::Map<String, serde_json::Value>,
 }
 
 impl ApiProblem {
+    /// A problem with only the status set.
+    pub(crate) fn status(status: u16) -> Self {
+        Self {
+            status,
+            reason: None,
+            error_code: None,
+            error_message: None,
+            details: None,
+        }
+    }
+
     /// The most specific text the server gave: the body's message, else the reason phrase.
     pub fn message(&self) -> Option<&str> {
         self.error_message.as_deref().or(self.reason.as_deref())
@@ -100,6 +136,14 @@ pub enum Error {
     #[error("unexpected answer from Altinn: {0}")]
     UnexpectedResponse(String),
 
+    /// An answer body was larger than the client reads (see
+    /// [`MAX_ANSWER_BYTES`](crate::MAX_ANSWER_BYTES)); reading stopped at the limit.
+    #[error("the answer from Altinn is larger than {limit} bytes")]
+    ResponseTooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+
     /// A link or `Location` from the server points outside the configured Altinn host, so
     /// it is not followed with the credentials.
     #[error("refusing to follow a link to another host than the configured Altinn environment")]
@@ -129,6 +173,13 @@ pub enum Error {
     /// Connecting, TLS, or reading the response failed.
     #[error("the request to Altinn failed")]
     Transport(#[from] reqwest::Error),
+
+    /// A download or answer is larger than the client accepts.
+    #[error("the answer is larger than the limit of {limit} bytes")]
+    TooLarge {
+        /// The limit in bytes.
+        limit: u64,
+    },
 
     /// Writing to the caller's sink or reading the caller's source failed.
     #[error("reading or writing the local stream failed")]

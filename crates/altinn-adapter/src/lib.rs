@@ -54,10 +54,13 @@
 #![deny(missing_docs)]
 #![deny(missing_debug_implementations)]
 
+pub mod altinn3;
 pub mod auth;
 mod client;
 mod environment;
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 mod hal;
 mod messages;
 mod model;
@@ -68,9 +71,11 @@ mod signing;
 mod status;
 mod tls;
 
-pub use client::{AltinnClient, AltinnClientBuilder, DEFAULT_STREAMING_THRESHOLD};
+pub use client::{
+    AltinnClient, AltinnClientBuilder, DEFAULT_STREAMING_THRESHOLD, MAX_ANSWER_BYTES,
+};
 pub use environment::{Environment, Language, Who};
-pub use error::{ApiProblem, Error};
+pub use error::{ApiProblem, Error, ProblemDetails};
 pub use hal::Link;
 pub use messages::{Archived, MAX_PAGE_SIZE, MessageList, MessagePage, MessageQuery, PrintOptions};
 pub use model::{

@@ -72,6 +72,7 @@ pub(crate) async fn check(response: Response) -> Result<Response, Error> {
         reason,
         error_code,
         error_message: error_message.map(|m| mask_identity_numbers(&m)),
+        details: None,
     };
     tracing::warn!(status = problem.status, reason = ?problem.reason, code = ?problem.error_code, "Altinn refused the request");
     Err(match status.as_u16() {
@@ -87,7 +88,7 @@ pub(crate) async fn check(response: Response) -> Result<Response, Error> {
     })
 }
 
-async fn read_limited(mut response: Response) -> Result<String, Error> {
+pub(crate) async fn read_limited(mut response: Response) -> Result<String, Error> {
     let mut body = Vec::new();
     while let Some(chunk) = response.chunk().await? {
         let room = MAX_ERROR_BODY.saturating_sub(body.len());

@@ -26,6 +26,13 @@ pub enum ArtifactRef {
         /// Where to fetch it.
         url: String,
     },
+    /// A provider's JSON record of one signature: who signed which data, with hashes
+    /// (Altinn 3's signature data element). It is evidence kept by the provider, not a
+    /// cryptographic signature container.
+    SignatureRecord {
+        /// Where to fetch it.
+        url: String,
+    },
 }
 
 impl ArtifactRef {
@@ -51,10 +58,20 @@ impl ArtifactRef {
         }
     }
 
+    /// A provider's signature record at `url` (surrounding whitespace removed).
+    pub fn signature_record(url: impl Into<String>) -> Self {
+        Self::SignatureRecord {
+            url: url.into().trim().to_owned(),
+        }
+    }
+
     /// Where to fetch the artifact.
     pub fn url(&self) -> &str {
         match self {
-            Self::Xades { url, .. } | Self::Pades { url } | Self::Receipt { url } => url,
+            Self::Xades { url, .. }
+            | Self::Pades { url }
+            | Self::Receipt { url }
+            | Self::SignatureRecord { url } => url,
         }
     }
 
@@ -63,6 +80,7 @@ impl ArtifactRef {
         match self {
             Self::Xades { .. } => "application/xml",
             Self::Pades { .. } | Self::Receipt { .. } => "application/pdf",
+            Self::SignatureRecord { .. } => "application/json",
         }
     }
 
@@ -72,6 +90,7 @@ impl ArtifactRef {
             Self::Xades { .. } => crate::Capability::DownloadXades,
             Self::Pades { .. } => crate::Capability::DownloadPades,
             Self::Receipt { .. } => crate::Capability::DownloadReceipt,
+            Self::SignatureRecord { .. } => crate::Capability::DownloadSignatureRecord,
         }
     }
 }
@@ -96,5 +115,9 @@ mod tests {
         assert_eq!(receipt.url(), "https://example.com/r");
         assert_eq!(receipt.media_type(), "application/pdf");
         assert_eq!(receipt.capability(), Capability::DownloadReceipt);
+        let record = ArtifactRef::signature_record(" https://example.com/s ");
+        assert_eq!(record.url(), "https://example.com/s");
+        assert_eq!(record.media_type(), "application/json");
+        assert_eq!(record.capability(), Capability::DownloadSignatureRecord);
     }
 }

@@ -39,6 +39,9 @@ pub enum Capability {
     SubmitForm,
     /// Download a PDF rendering of the signed item ([`ArtifactRef::Receipt`](crate::ArtifactRef::Receipt)).
     DownloadReceipt,
+    /// Download a provider's record of a signature
+    /// ([`ArtifactRef::SignatureRecord`](crate::ArtifactRef::SignatureRecord)).
+    DownloadSignatureRecord,
 
     // Job settings.
     /// Send on behalf of another organization than the client's own (broker).
@@ -84,7 +87,7 @@ pub enum Capability {
 
 impl Capability {
     /// Every capability this version knows, in declaration order.
-    pub const ALL: [Capability; 31] = [
+    pub const ALL: [Capability; 32] = [
         Self::CreatePortalJob,
         Self::CreateDirectJob,
         Self::StatusByToken,
@@ -98,6 +101,7 @@ impl Capability {
         Self::NewRedirectUrl,
         Self::SubmitForm,
         Self::DownloadReceipt,
+        Self::DownloadSignatureRecord,
         Self::SenderOverride,
         Self::ActivationTime,
         Self::AvailableDuration,
@@ -134,6 +138,7 @@ impl Capability {
             Self::NewRedirectUrl => "requesting new redirect URLs",
             Self::SubmitForm => "submitting forms for signing",
             Self::DownloadReceipt => "downloading a PDF of the signed item",
+            Self::DownloadSignatureRecord => "downloading the provider's signature records",
             Self::SenderOverride => "a per-job sender organization",
             Self::ActivationTime => "an activation time",
             Self::AvailableDuration => "an available duration",

@@ -339,7 +339,7 @@ fn describe(reason: Option<&str>, detail: Option<&str>) -> String {
     }
 }
 
-fn unix_now() -> u64 {
+pub(crate) fn unix_now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
@@ -347,7 +347,7 @@ fn unix_now() -> u64 {
 }
 
 /// The `exp` claim of a JWT, read without verifying it: only to know when to renew.
-fn jwt_expiry(token: &str) -> Option<u64> {
+pub(crate) fn jwt_expiry(token: &str) -> Option<u64> {
     let payload = token.split('.').nth(1)?;
     let bytes = URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
     serde_json::from_slice::<Value>(&bytes)

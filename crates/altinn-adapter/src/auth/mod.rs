@@ -23,6 +23,9 @@ use std::fmt;
 
 use async_trait::async_trait;
 
+pub(crate) use cache::CredentialCache;
+pub(crate) use maskinporten::{jwt_expiry, unix_now};
+
 pub use bearer::BearerToken;
 pub use certificate::EnterpriseCertificate;
 pub use maskinporten::{Maskinporten, MaskinportenBuilder};
