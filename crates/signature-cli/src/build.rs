@@ -155,7 +155,7 @@ fn flow(args: &BuildArgs) -> Result<FlowArg, CliError> {
 }
 
 /// Reads each document, with its media type from the extension and its title from the stem.
-fn read_documents(paths: &[PathBuf]) -> Result<Vec<Document>, CliError> {
+pub(crate) fn read_documents(paths: &[PathBuf]) -> Result<Vec<Document>, CliError> {
     let mut kinds = Vec::with_capacity(paths.len());
     for path in paths {
         kinds.push(document_kind(path)?);

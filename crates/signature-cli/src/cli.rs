@@ -11,17 +11,32 @@ Exit codes:
   0  success; for `verify`, the bundle is valid
   1  rejected: the bundle failed verification, or the input was read but is not acceptable
      (job rules, document type, wrong password, unusable key, not a bundle)
-  2  usage or I/O error: bad arguments, a file that cannot be read or written, no password source";
+  2  usage or I/O error: bad arguments, a file that cannot be read or written, no password source,
+     a bad configuration file, variable or flag value
+  3  the service answered with an error (refused, not found, not authorized, cannot cancel, 5xx)
+  4  the service could not be reached: connection refused, timeout, TLS or certificate failure
+  5  a batch finished but some of its jobs failed (the summary lists them)";
 
-/// Build, inspect and verify signed document bundles for Posten signering.
+/// Posten signering and Altinn signing from the command line: create, follow, download,
+/// confirm, cancel and delete signing jobs; read, sign and submit Altinn messages; build,
+/// inspect and verify signed document bundles; run the emulators and the demo.
 ///
-/// Personal identification numbers are never printed in full (`240681*****`).
+/// Settings come from `signering.toml` (current directory or --config), `SIGNERING_*`
+/// environment variables and flags, in increasing precedence (`signering config show`).
+/// Secrets come from environment variables or files only. `SIGNERING_LOG=debug` (EnvFilter
+/// syntax) logs to standard error. Personal identification numbers are never printed in
+/// full (`240681*****`).
 #[derive(Debug, Parser)]
 #[command(name = "signering", version, after_help = EXIT_CODES_HELP)]
 pub struct Cli {
     /// Print the result as JSON on standard output (errors stay text on standard error).
     #[arg(long, global = true)]
     pub json: bool,
+
+    /// Read settings from this TOML file instead of `./signering.toml` (also
+    /// `SIGNERING_CONFIG`).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 
     /// What to do.
     #[command(subcommand)]
@@ -49,6 +64,414 @@ pub enum Command {
     /// the archived receipt. Prints a timeline; exits 0 only when every step succeeded.
     #[command(after_help = EXIT_CODES_HELP)]
     Demo(DemoArgs),
+    /// Posten signering jobs: create (one, from a file, or a batch), direct job status.
+    #[command(subcommand, after_help = EXIT_CODES_HELP)]
+    Job(JobCommand),
+    /// Take status changes from a Posten queue, one JSON line each; optionally download the
+    /// signed documents and confirm.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Poll(PollArgs),
+    /// Download a XAdES or PAdES by the URL a status change gave.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Download(DownloadArgs),
+    /// Confirm a status change by its confirmation URL (it is then not delivered again).
+    #[command(after_help = EXIT_CODES_HELP)]
+    Confirm(HandleArgs),
+    /// Cancel a portal job by its cancellation URL.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Cancel(HandleArgs),
+    /// Delete a finished job's documents at Posten by the delete-documents URL.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Delete(HandleArgs),
+    /// The long-term archive: fetch an archived job's PAdES.
+    #[command(subcommand, after_help = EXIT_CODES_HELP)]
+    Archive(ArchiveCommand),
+    /// Altinn 2 form tasks: list, show, read the signing text, sign, submit to signing.
+    #[command(subcommand, after_help = EXIT_CODES_HELP)]
+    Altinn(AltinnCommand),
+    /// Show the effective settings and where each came from.
+    #[command(subcommand, after_help = EXIT_CODES_HELP)]
+    Config(ConfigCommand),
+    /// Print a shell completion script, e.g. `signering completions bash > signering.bash`.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Completions(CompletionsArgs),
+}
+
+/// How to reach Posten signering; each overrides `signering.toml` and `SIGNERING_*`.
+#[derive(Debug, Args, Default, Clone)]
+pub struct PostenFlags {
+    /// `production`, `test`, or an https root URL such as an emulator's
+    /// (`SIGNERING_ENVIRONMENT`, `posten.environment`).
+    #[arg(long, value_name = "ENV")]
+    pub environment: Option<String>,
+
+    /// PKCS#12 key store with the enterprise certificate (`SIGNERING_KEYSTORE`).
+    #[arg(long, value_name = "FILE.p12")]
+    pub keystore: Option<PathBuf>,
+
+    /// Read the key store password from this environment variable (there is no flag that
+    /// takes the password itself; `SIGNERING_KEYSTORE_PASSWORD` holds it directly).
+    #[arg(long, value_name = "VAR", conflicts_with = "password_file")]
+    pub password_env: Option<String>,
+
+    /// Read the key store password from the first line of this file
+    /// (`SIGNERING_KEYSTORE_PASSWORD_FILE`).
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
+
+    /// PEM file of CA certificates that issued the server's certificate; repeatable
+    /// (`SIGNERING_TRUST_ROOTS`, paths separated like PATH).
+    #[arg(long = "trust-roots", value_name = "CA.pem")]
+    pub trust_roots: Vec<PathBuf>,
+
+    /// Sender organization number: the default job sender and queue owner
+    /// (`SIGNERING_SENDER`).
+    #[arg(long, value_name = "ORGNR")]
+    pub sender: Option<String>,
+
+    /// Named polling queue for created jobs and polls (`SIGNERING_POLLING_QUEUE`).
+    #[arg(long, value_name = "NAME")]
+    pub polling_queue: Option<String>,
+
+    /// Client-side limit of calls per second (`SIGNERING_RATE_LIMIT`; default 8, below the
+    /// service's 10).
+    #[arg(long, value_name = "N")]
+    pub rate_limit: Option<u32>,
+}
+
+/// How to reach Altinn; each overrides `signering.toml` and `SIGNERING_ALTINN_*`.
+#[derive(Debug, Args, Default, Clone)]
+pub struct AltinnFlags {
+    /// `production`, `tt02`, or a base URL such as an emulator's (`SIGNERING_ALTINN_URL`).
+    #[arg(long, value_name = "URL")]
+    pub altinn_url: Option<String>,
+
+    /// Read the API key from this file (`SIGNERING_ALTINN_API_KEY[_FILE]`).
+    #[arg(long, value_name = "FILE")]
+    pub api_key_file: Option<PathBuf>,
+
+    /// Read the ID-porten bearer token from this file (`SIGNERING_ALTINN_TOKEN[_FILE]`).
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+}
+
+/// `signering job ...`
+#[derive(Debug, Subcommand)]
+pub enum JobCommand {
+    /// Create a job from flags, from a TOML/JSON job file (--file), or many from a JSON Lines
+    /// file (--batch).
+    ///
+    /// Prints the job id; for the direct flow also each signer's redirect URL and the status
+    /// URL; for the portal flow the cancellation URL. Documents are read from their paths
+    /// (`.pdf` or `.txt`). A batch runs jobs concurrently within the rate limit and records
+    /// each created job in a journal, so running it again skips what was created.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Create(Box<CreateArgs>),
+    /// Fetch a direct job's status with the status URL and the token from the exit URL.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Status(Box<StatusArgs>),
+}
+
+/// Arguments of `signering job create`.
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("source").args(["file", "batch", "title"]).required(true)))]
+pub struct CreateArgs {
+    /// Connection settings.
+    #[command(flatten)]
+    pub posten: PostenFlags,
+
+    /// Read the job from this TOML (`.toml`) or JSON file; document paths in it are relative
+    /// to the file.
+    #[arg(long, value_name = "JOB.toml", conflicts_with_all = ["batch", "title"])]
+    pub file: Option<PathBuf>,
+
+    /// Create one job per line of this JSON Lines file (same fields as a JSON job file).
+    #[arg(long, value_name = "JOBS.jsonl", conflicts_with = "title")]
+    pub batch: Option<PathBuf>,
+
+    /// Batch: the journal of created jobs (default: the input file name + `.journal`).
+    #[arg(long, value_name = "FILE", requires = "batch")]
+    pub journal: Option<PathBuf>,
+
+    /// Batch: how many jobs are sent at the same time (default 4; the rate limit still
+    /// applies to every call).
+    #[arg(long, value_name = "N", requires = "batch")]
+    pub concurrency: Option<usize>,
+
+    /// Job title shown to the signers (1–80 characters).
+    #[arg(long, value_name = "TITLE")]
+    pub title: Option<String>,
+
+    /// Your reference for the job, returned in status changes.
+    #[arg(long, value_name = "REF", requires = "title")]
+    pub reference: Option<String>,
+
+    /// Personal identification number (11 digits) of a signer; repeat for more.
+    #[arg(long = "signer", value_name = "PIN", requires = "title")]
+    pub signers: Vec<String>,
+
+    /// A document to sign (`.pdf` or `.txt`); repeat for more.
+    #[arg(long = "document", value_name = "FILE", requires = "title")]
+    pub documents: Vec<PathBuf>,
+
+    /// `portal` (signers notified, sign in Posten's portal) or `direct` (needs --exit-url).
+    #[arg(long, value_enum, requires = "title")]
+    pub flow: Option<FlowArg>,
+
+    /// Portal flow: notify signers by `email` (default) or `email-and-sms`.
+    #[arg(long, value_enum, value_name = "HOW", requires = "title")]
+    pub notify: Option<NotifyArg>,
+
+    /// Direct flow: where the signer returns after signing, rejecting or an error.
+    #[arg(long, value_name = "URL", requires = "title")]
+    pub exit_url: Option<String>,
+}
+
+/// Arguments of `signering job status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Connection settings.
+    #[command(flatten)]
+    pub posten: PostenFlags,
+
+    /// The status URL printed by `job create` for a direct job.
+    #[arg(long, value_name = "URL")]
+    pub status_url: String,
+
+    /// The environment variable holding the `status_query_token` from the exit URL.
+    #[arg(long, value_name = "VAR", required_unless_present = "token_file")]
+    pub token_env: Option<String>,
+
+    /// A file holding the `status_query_token` from the exit URL.
+    #[arg(long, value_name = "FILE", conflicts_with = "token_env")]
+    pub token_file: Option<PathBuf>,
+}
+
+/// Arguments of `signering poll`.
+#[derive(Debug, Args)]
+pub struct PollArgs {
+    /// Connection settings.
+    #[command(flatten)]
+    pub posten: PostenFlags,
+
+    /// Which queue: the `portal` (default) or `direct` jobs'.
+    #[arg(long, value_enum, default_value_t = FlowArg::Portal)]
+    pub flow: FlowArg,
+
+    /// Keep polling after the queue is empty, at the permitted poll times, until Ctrl-C
+    /// (or --max-changes). Without it, poll until the queue is empty.
+    #[arg(long)]
+    pub follow: bool,
+
+    /// Download every signer's XAdES and the PAdES of finished jobs into this folder.
+    #[arg(long, value_name = "DIR")]
+    pub download: Option<PathBuf>,
+
+    /// Confirm each change after its line is written (and its downloads succeeded).
+    #[arg(long)]
+    pub confirm: bool,
+
+    /// Stop after this many changes.
+    #[arg(long, value_name = "N")]
+    pub max_changes: Option<u64>,
+}
+
+/// Arguments of `signering download`.
+#[derive(Debug, Args)]
+pub struct DownloadArgs {
+    /// Connection settings.
+    #[command(flatten)]
+    pub posten: PostenFlags,
+
+    /// The XAdES or PAdES URL from a status change.
+    #[arg(value_name = "URL")]
+    pub url: String,
+
+    /// Where to write it (written to FILE.part first, renamed when complete).
+    #[arg(long, short, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+/// Arguments of `confirm`, `cancel` and `delete`.
+#[derive(Debug, Args)]
+pub struct HandleArgs {
+    /// Connection settings.
+    #[command(flatten)]
+    pub posten: PostenFlags,
+
+    /// The URL from the status change or the create answer.
+    #[arg(value_name = "URL")]
+    pub url: String,
+}
+
+/// `signering archive ...`
+#[derive(Debug, Subcommand)]
+pub enum ArchiveCommand {
+    /// Download an archived job's PAdES by its archive document id.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Get(ArchiveGetArgs),
+}
+
+/// Arguments of `signering archive get`.
+#[derive(Debug, Args)]
+pub struct ArchiveGetArgs {
+    /// Connection settings.
+    #[command(flatten)]
+    pub posten: PostenFlags,
+
+    /// The archived document's id.
+    #[arg(value_name = "ID")]
+    pub id: String,
+
+    /// The archive's owner organization (default: the sender).
+    #[arg(long, value_name = "ORGNR")]
+    pub owner: Option<String>,
+
+    /// Where to write the PDF.
+    #[arg(long, short, value_name = "FILE.pdf")]
+    pub out: PathBuf,
+}
+
+/// `signering altinn ...`
+#[derive(Debug, Subcommand)]
+pub enum AltinnCommand {
+    /// Messages in a message box.
+    #[command(subcommand, after_help = EXIT_CODES_HELP)]
+    Messages(MessagesCommand),
+}
+
+/// `signering altinn messages ...`
+#[derive(Debug, Subcommand)]
+pub enum MessagesCommand {
+    /// List messages, optionally filtered (OData `$filter`).
+    #[command(after_help = EXIT_CODES_HELP)]
+    List(MessagesListArgs),
+    /// Show one message with its forms and attachments.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Show(MessageArgs),
+    /// Print the text the signer confirms by signing.
+    #[command(after_help = EXIT_CODES_HELP)]
+    SigningText(MessageArgs),
+    /// Sign a message at its signing step: the whole form set, or the --form and
+    /// --attachment ids given.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Sign(SignArgs),
+    /// Create a form task from XML files and send it to signing.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Submit(SubmitArgs),
+}
+
+/// Whose message box and how to reach Altinn.
+#[derive(Debug, Args)]
+pub struct AltinnTarget {
+    /// Connection settings.
+    #[command(flatten)]
+    pub altinn: AltinnFlags,
+
+    /// Whose message box: `my`, an organization number, or a reportee id (`r…`).
+    #[arg(long, value_name = "WHO", default_value = "my")]
+    pub who: String,
+}
+
+/// Arguments of `signering altinn messages list`.
+#[derive(Debug, Args)]
+pub struct MessagesListArgs {
+    /// Connection settings and message box.
+    #[command(flatten)]
+    pub target: AltinnTarget,
+
+    /// OData filter, e.g. `Status eq 'Signering'`.
+    #[arg(long, value_name = "ODATA")]
+    pub filter: Option<String>,
+
+    /// At most this many messages.
+    #[arg(long, value_name = "N")]
+    pub top: Option<u32>,
+}
+
+/// Arguments naming one message.
+#[derive(Debug, Args)]
+pub struct MessageArgs {
+    /// Connection settings and message box.
+    #[command(flatten)]
+    pub target: AltinnTarget,
+
+    /// The message id (`a…`, or `b…` when archived).
+    #[arg(value_name = "ID")]
+    pub id: String,
+}
+
+/// Arguments of `signering altinn messages sign`.
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    /// The message.
+    #[command(flatten)]
+    pub message: MessageArgs,
+
+    /// Sign only this form (by FormId); repeatable. With neither --form nor --attachment the
+    /// whole form set is signed.
+    #[arg(long = "form", value_name = "ID")]
+    pub forms: Vec<i64>,
+
+    /// Sign only this attachment (by id); repeatable.
+    #[arg(long = "attachment", value_name = "ID")]
+    pub attachments: Vec<i64>,
+}
+
+/// Arguments of `signering altinn messages submit`.
+#[derive(Debug, Args)]
+pub struct SubmitArgs {
+    /// Connection settings and message box.
+    #[command(flatten)]
+    pub target: AltinnTarget,
+
+    /// The service code, e.g. `4711`.
+    #[arg(long, value_name = "CODE")]
+    pub service_code: String,
+
+    /// The service edition.
+    #[arg(long, value_name = "N")]
+    pub service_edition: i64,
+
+    /// The main form: `DATAFORMATID:VERSION:FILE.xml`.
+    #[arg(long, value_name = "ID:VERSION:FILE")]
+    pub main_form: String,
+
+    /// A sub-form: `DATAFORMATID:VERSION:FILE.xml`; repeatable.
+    #[arg(long = "sub-form", value_name = "ID:VERSION:FILE")]
+    pub sub_forms: Vec<String>,
+
+    /// An attachment: `TYPE:FILE`; repeatable.
+    #[arg(long = "attachment", value_name = "TYPE:FILE")]
+    pub attachments: Vec<String>,
+}
+
+/// `signering config ...`
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print every setting, its value (secrets only say where they come from) and its source.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Show(ConfigShowArgs),
+}
+
+/// Arguments of `signering config show`.
+#[derive(Debug, Args)]
+pub struct ConfigShowArgs {
+    /// Posten flags to include in the merge.
+    #[command(flatten)]
+    pub posten: PostenFlags,
+
+    /// Altinn flags to include in the merge.
+    #[command(flatten)]
+    pub altinn: AltinnFlags,
+}
+
+/// Arguments of `signering completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// Arguments of `signering emulator`.

@@ -12,6 +12,12 @@ pub enum Status {
     Rejected,
     /// 2: bad arguments, or a file that cannot be read or written, or no password source.
     UsageOrIo,
+    /// 3: the service answered with an error (refused, not found, not authorized, 5xx).
+    Service,
+    /// 4: the service could not be reached: connection, timeout, or a TLS/certificate failure.
+    Unreachable,
+    /// 5: a batch finished, but some of its jobs failed (the summary lists them).
+    Partial,
 }
 
 impl Status {
@@ -21,6 +27,9 @@ impl Status {
             Self::Success => 0,
             Self::Rejected => 1,
             Self::UsageOrIo => 2,
+            Self::Service => 3,
+            Self::Unreachable => 4,
+            Self::Partial => 5,
         }
     }
 }
@@ -73,6 +82,15 @@ pub(crate) enum CliError {
     /// A step of the demo failed.
     #[error("demo step \"{step}\" failed: {message}")]
     Demo { step: String, message: String },
+    /// The configuration file, an environment variable or a flag holds a bad value.
+    #[error("configuration: {0}")]
+    Config(String),
+    /// A Posten signering call failed.
+    #[error("Posten signering: {0}")]
+    Posten(#[from] posten_adapter::Error),
+    /// An Altinn call failed.
+    #[error("Altinn: {0}")]
+    Altinn(#[from] altinn_adapter::Error),
 }
 
 impl CliError {
@@ -91,6 +109,9 @@ impl CliError {
             | Self::Build(_)
             | Self::Bundle { .. }
             | Self::Demo { .. } => Status::Rejected,
+            Self::Config(_) => Status::UsageOrIo,
+            Self::Posten(error) => posten_status(error),
+            Self::Altinn(error) => altinn_status(error),
         }
     }
 
@@ -106,6 +127,34 @@ impl CliError {
             path: path.display().to_string(),
             error,
         }
+    }
+}
+
+/// Which exit status a Posten failure ends with.
+fn posten_status(error: &posten_adapter::Error) -> Status {
+    use posten_adapter::Error as E;
+    match error {
+        E::Timeout(_)
+        | E::Connection(_)
+        | E::ServerCertificateRejected { .. }
+        | E::ServerCertificateUntrusted { .. } => Status::Unreachable,
+        E::Configuration(_) | E::ClientCertificate(_) | E::SenderNotSpecified | E::Io(_) => {
+            Status::UsageOrIo
+        }
+        E::Unsupported(_) | E::Bundle(_) | E::Xml(_) => Status::Rejected,
+        // Every answer of the service, and whatever a newer adapter adds.
+        _ => Status::Service,
+    }
+}
+
+/// Which exit status an Altinn failure ends with.
+fn altinn_status(error: &altinn_adapter::Error) -> Status {
+    use altinn_adapter::Error as E;
+    match error {
+        E::LockedItemOmitted(_) | E::LockedItemIncluded(_) | E::UnknownItem(_) => Status::Rejected,
+        E::Configuration(_) | E::Certificate(_) | E::Io(_) => Status::UsageOrIo,
+        E::Transport(_) => Status::Unreachable,
+        _ => Status::Service,
     }
 }
 

@@ -62,16 +62,27 @@
 #![deny(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+mod altinn_cmd;
+mod batch;
 mod build;
 pub mod cli;
+mod completions;
+mod config;
+mod connect;
 mod demo;
+mod download;
 mod emulator;
 mod error;
+mod handles;
 mod inspect;
+mod job;
+mod logging;
 mod manifest;
 mod mask;
 mod output;
 mod password;
+mod poll;
+mod style;
 mod verify;
 
 /// A multi-threaded tokio runtime for the commands that serve or call over the network.
@@ -91,7 +102,9 @@ use clap::Parser as _;
 
 pub use error::Status;
 
-use cli::{BundleCommand, Cli, Command};
+use cli::{AltinnCommand, ArchiveCommand, BundleCommand, Cli, Command, ConfigCommand, JobCommand};
+use config::Settings;
+use error::CliError;
 use mask::mask_identity_numbers;
 
 /// Parses `args` (program name first) and runs the command; returns the exit code.
@@ -119,13 +132,7 @@ where
             };
         }
     };
-    let result = match &cli.command {
-        Command::Bundle(BundleCommand::Build(args)) => build::run(args, cli.json),
-        Command::Bundle(BundleCommand::Inspect(args)) => inspect::run(args, cli.json),
-        Command::Bundle(BundleCommand::Verify(args)) => verify::run(args, cli.json),
-        Command::Emulator(args) => emulator::run(args),
-        Command::Demo(args) => demo::run(args),
-    };
+    let result = logging::init().and_then(|()| dispatch(&cli));
     match result {
         Ok(status) => status.into(),
         Err(error) => {
@@ -134,5 +141,57 @@ where
             drop(writeln!(std::io::stderr(), "signering: error: {message}"));
             error.status().into()
         }
+    }
+}
+
+/// Runs the parsed command. Settings are merged only for the commands that use them, so a
+/// broken `signering.toml` does not stop `bundle` or `completions`.
+fn dispatch(cli: &Cli) -> Result<Status, CliError> {
+    let json = cli.json;
+    let config = cli.config.as_deref();
+    let posten = |flags| Settings::load(config, Some(flags), None);
+    match &cli.command {
+        Command::Bundle(BundleCommand::Build(args)) => build::run(args, json),
+        Command::Bundle(BundleCommand::Inspect(args)) => inspect::run(args, json),
+        Command::Bundle(BundleCommand::Verify(args)) => verify::run(args, json),
+        Command::Emulator(args) => emulator::run(args),
+        Command::Demo(args) => demo::run(args),
+        Command::Job(JobCommand::Create(args)) => {
+            let settings = posten(&args.posten)?;
+            match &args.batch {
+                Some(input) => batch::run(args, input, &settings, json),
+                None => job::create(args, &settings, json),
+            }
+        }
+        Command::Job(JobCommand::Status(args)) => job::status(args, &posten(&args.posten)?, json),
+        Command::Poll(args) => poll::run(args, &posten(&args.posten)?, json),
+        Command::Download(args) => download::download(args, &posten(&args.posten)?, json),
+        Command::Confirm(args) => {
+            handles::run(handles::Action::Confirm, args, &posten(&args.posten)?, json)
+        }
+        Command::Cancel(args) => {
+            handles::run(handles::Action::Cancel, args, &posten(&args.posten)?, json)
+        }
+        Command::Delete(args) => {
+            handles::run(handles::Action::Delete, args, &posten(&args.posten)?, json)
+        }
+        Command::Archive(ArchiveCommand::Get(args)) => {
+            download::archive_get(args, &posten(&args.posten)?, json)
+        }
+        Command::Altinn(AltinnCommand::Messages(command)) => {
+            let target = match command {
+                cli::MessagesCommand::List(a) => &a.target,
+                cli::MessagesCommand::Show(a) | cli::MessagesCommand::SigningText(a) => &a.target,
+                cli::MessagesCommand::Sign(a) => &a.message.target,
+                cli::MessagesCommand::Submit(a) => &a.target,
+            };
+            let settings = Settings::load(config, None, Some(&target.altinn))?;
+            altinn_cmd::run(command, &settings, json)
+        }
+        Command::Config(ConfigCommand::Show(args)) => config::show(
+            &Settings::load(config, Some(&args.posten), Some(&args.altinn))?,
+            json,
+        ),
+        Command::Completions(args) => completions::run(args),
     }
 }

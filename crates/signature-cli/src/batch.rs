@@ -1,0 +1,390 @@
+//! `signering job create --batch JOBS.jsonl`: many jobs, concurrently, resumable.
+//!
+//! Each line of the input is a JSON job (the fields of a JSON job file). Its key is its
+//! `reference`, or `line-N` without one. Every created job is appended to the journal as one
+//! JSON line and the journal is flushed to disk (`fsync`) before the job counts as created;
+//! a run skips every key the journal already holds, so an interrupted run can simply be
+//! started again.
+//!
+//! The one gap: if the process dies after Posten created a job but before its journal line
+//! reached the disk, the next run creates that job again (at-least-once). The window is one
+//! HTTP answer and one `fsync` long; the job's `reference` is returned in status changes, so
+//! such a duplicate can be recognised and cancelled.
+
+use std::collections::{HashMap, HashSet};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use serde::{Deserialize, Serialize};
+use tokio::sync::Semaphore;
+
+use crate::cli::CreateArgs;
+use crate::config::Settings;
+use crate::error::{CliError, Status};
+use crate::job::{CreatedJob, JobSpec, now};
+use crate::mask::mask_identity_numbers;
+use crate::output::{emit, emit_json};
+use crate::style::{bar, status_word};
+
+/// Jobs in flight at once unless `--concurrency` says otherwise.
+const DEFAULT_CONCURRENCY: usize = 4;
+
+/// One journal line.
+#[derive(Debug, Serialize, Deserialize)]
+struct JournalEntry {
+    key: String,
+    line: usize,
+    created_at: String,
+    #[serde(flatten)]
+    job: CreatedJob,
+}
+
+/// One line of the input, parsed or not.
+struct Item {
+    line: usize,
+    key: String,
+    spec: Result<JobSpec, String>,
+}
+
+/// The end of a run.
+#[derive(Debug, Default, Serialize)]
+struct Summary {
+    input: String,
+    journal: String,
+    created: Vec<Done>,
+    skipped: Vec<Done>,
+    failed: Vec<Failed>,
+}
+
+#[derive(Debug, Serialize)]
+struct Done {
+    key: String,
+    line: usize,
+    job_id: String,
+}
+
+#[derive(Debug, Serialize)]
+struct Failed {
+    key: String,
+    line: usize,
+    reason: String,
+    exit_code: u8,
+}
+
+/// The default journal: the input's name with `.journal` appended, in the same folder.
+pub(crate) fn default_journal(input: &Path) -> PathBuf {
+    let mut name = input.file_name().unwrap_or_default().to_owned();
+    name.push(".journal");
+    input.with_file_name(name)
+}
+
+fn read_items(input: &Path) -> Result<Vec<Item>, CliError> {
+    let text = std::fs::read_to_string(input).map_err(|e| CliError::read(input, e))?;
+    let mut items = Vec::new();
+    let mut seen = HashSet::new();
+    for (index, raw) in text.lines().enumerate() {
+        let line = index + 1;
+        let raw = raw.trim();
+        if raw.is_empty() || raw.starts_with("//") {
+            continue;
+        }
+        let spec = serde_json::from_str::<JobSpec>(raw)
+            .map_err(|e| format!("not a job: {}", mask_identity_numbers(&e.to_string())));
+        let key = match &spec {
+            Ok(JobSpec {
+                reference: Some(reference),
+                ..
+            }) => reference.clone(),
+            _ => format!("line-{line}"),
+        };
+        let spec = if seen.insert(key.clone()) {
+            spec
+        } else {
+            Err(format!(
+                "duplicate key {key:?} (an earlier line has the same reference)"
+            ))
+        };
+        items.push(Item { line, key, spec });
+    }
+    Ok(items)
+}
+
+/// The keys and job ids the journal holds. A line that does not parse (a run killed in the
+/// middle of writing it) is reported and ignored.
+fn read_journal(path: &Path) -> Result<HashMap<String, String>, CliError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(HashMap::new()),
+        Err(e) => return Err(CliError::read(path, e)),
+    };
+    let mut done = HashMap::new();
+    for (index, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<JournalEntry>(line) {
+            Ok(entry) => {
+                done.insert(entry.key, entry.job.job_id);
+            }
+            Err(_) => {
+                drop(writeln!(
+                    std::io::stderr(),
+                    "signering: warning: {} line {} is not a journal entry (an interrupted \
+                     write?); ignored",
+                    path.display(),
+                    index + 1
+                ));
+            }
+        }
+    }
+    Ok(done)
+}
+
+/// Appends `entry` as one line and waits until it is on disk.
+fn append(
+    journal: &Mutex<std::fs::File>,
+    path: &Path,
+    entry: &JournalEntry,
+) -> Result<(), CliError> {
+    let mut line = serde_json::to_string(entry).map_err(|e| CliError::write(path, e.into()))?;
+    line.push('\n');
+    let mut file = journal
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    file.write_all(line.as_bytes())
+        .and_then(|()| file.sync_data())
+        .map_err(|e| CliError::write(path, e))
+}
+
+pub(crate) fn run(
+    args: &CreateArgs,
+    input: &Path,
+    settings: &Settings,
+    json: bool,
+) -> Result<Status, CliError> {
+    let journal_path = args
+        .journal
+        .clone()
+        .unwrap_or_else(|| default_journal(input));
+    let items = read_items(input)?;
+    let done = read_journal(&journal_path)?;
+    let mut summary = Summary {
+        input: mask_identity_numbers(&input.display().to_string()),
+        journal: mask_identity_numbers(&journal_path.display().to_string()),
+        ..Summary::default()
+    };
+    let mut pending = Vec::new();
+    for item in items {
+        match (done.get(&item.key), item.spec) {
+            (Some(job_id), _) => summary.skipped.push(Done {
+                key: mask_identity_numbers(&item.key),
+                line: item.line,
+                job_id: job_id.clone(),
+            }),
+            (None, Err(reason)) => summary.failed.push(Failed {
+                key: mask_identity_numbers(&item.key),
+                line: item.line,
+                reason,
+                exit_code: Status::Rejected.code(),
+            }),
+            (None, Ok(spec)) => pending.push((item.line, item.key, spec)),
+        }
+    }
+    if !pending.is_empty() {
+        let client = crate::connect::posten(settings)?;
+        let concurrency = args
+            .concurrency
+            .unwrap_or(DEFAULT_CONCURRENCY)
+            .clamp(1, crate::connect::rate_limit(settings).max(1) as usize * 4);
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&journal_path)
+            .map_err(|e| CliError::write(&journal_path, e))?;
+        // A torn last line (a run killed mid-write) must not swallow the next entry.
+        if std::fs::read(&journal_path)
+            .map_err(|e| CliError::read(&journal_path, e))?
+            .last()
+            .is_some_and(|&b| b != b'\n')
+        {
+            file.write_all(b"\n")
+                .and_then(|()| file.sync_data())
+                .map_err(|e| CliError::write(&journal_path, e))?;
+        }
+        let journal = Arc::new(Mutex::new(file));
+        let base = input.parent().unwrap_or(Path::new("")).to_owned();
+        let progress = bar(pending.len() as u64, json, "creating jobs");
+        let runtime = crate::runtime()?;
+        let results = runtime.block_on(async {
+            let permits = Arc::new(Semaphore::new(concurrency));
+            let mut tasks = tokio::task::JoinSet::new();
+            for (line, key, spec) in pending {
+                let (client, permits, journal, journal_path, base) = (
+                    client.clone(),
+                    permits.clone(),
+                    journal.clone(),
+                    journal_path.clone(),
+                    base.clone(),
+                );
+                tasks.spawn(async move {
+                    let outcome = async {
+                        let _permit = permits
+                            .acquire_owned()
+                            .await
+                            .map_err(|_| CliError::Usage("batch stopped".to_owned()))?;
+                        let job = tokio::task::block_in_place(|| spec.to_job(&base))?;
+                        let created = client.create_job(&job).await?;
+                        let entry = JournalEntry {
+                            key: key.clone(),
+                            line,
+                            created_at: now(),
+                            job: CreatedJob::new(&created, spec.flow),
+                        };
+                        // On disk before it counts (and before anything is printed).
+                        tokio::task::block_in_place(|| append(&journal, &journal_path, &entry))?;
+                        Ok::<String, CliError>(entry.job.job_id)
+                    }
+                    .await;
+                    (line, key, outcome)
+                });
+            }
+            let mut results = Vec::new();
+            while let Some(joined) = tasks.join_next().await {
+                if let Ok(result) = joined {
+                    progress.inc(1);
+                    progress.set_message(match &result.2 {
+                        Ok(id) => format!("job {id}"),
+                        Err(_) => format!("{} failed", mask_identity_numbers(&result.1)),
+                    });
+                    results.push(result);
+                }
+            }
+            results
+        });
+        progress.finish_and_clear();
+        for (line, key, outcome) in results {
+            let key = mask_identity_numbers(&key);
+            match outcome {
+                Ok(job_id) => summary.created.push(Done { key, line, job_id }),
+                Err(error) => summary.failed.push(Failed {
+                    key,
+                    line,
+                    reason: mask_identity_numbers(&error.to_string()),
+                    exit_code: error.status().code(),
+                }),
+            }
+        }
+    }
+    summary.created.sort_by_key(|d| d.line);
+    summary.skipped.sort_by_key(|d| d.line);
+    summary.failed.sort_by_key(|d| d.line);
+    if json {
+        emit_json(&summary)?;
+    } else {
+        emit(&human(&summary))?;
+    }
+    Ok(if summary.failed.is_empty() {
+        Status::Success
+    } else {
+        Status::Partial
+    })
+}
+
+fn human(s: &Summary) -> String {
+    let mut out = format!(
+        "Batch {}: {} {}, {} skipped (already in the journal {}), {} {}\n",
+        s.input,
+        s.created.len(),
+        status_word("created"),
+        s.skipped.len(),
+        s.journal,
+        s.failed.len(),
+        if s.failed.is_empty() {
+            "failed".to_owned()
+        } else {
+            status_word("failed")
+        },
+    );
+    for d in &s.created {
+        out.push_str(&format!(
+            "  created  line {:>4}  {}  job {}\n",
+            d.line, d.key, d.job_id
+        ));
+    }
+    for d in &s.skipped {
+        out.push_str(&format!(
+            "  skipped  line {:>4}  {}  job {}\n",
+            d.line, d.key, d.job_id
+        ));
+    }
+    for f in &s.failed {
+        out.push_str(&format!(
+            "  failed   line {:>4}  {}  {}\n",
+            f.line, f.key, f.reason
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_journal_sits_next_to_the_input() {
+        assert_eq!(
+            default_journal(Path::new("dir/jobs.jsonl")),
+            PathBuf::from("dir/jobs.jsonl.journal")
+        );
+    }
+
+    #[test]
+    fn keys_are_references_or_line_numbers_and_duplicates_fail() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("jobs.jsonl");
+        let job = |reference: &str| {
+            format!(r#"{{"title":"T",{reference}"signers":["24068110048"],"documents":["a.pdf"]}}"#)
+        };
+        std::fs::write(
+            &input,
+            [
+                job(r#""reference":"a","#),
+                String::new(),
+                job(""),
+                job(r#""reference":"a","#),
+                "{not json".to_owned(),
+            ]
+            .join("\n"),
+        )
+        .unwrap();
+        let items = read_items(&input).unwrap();
+        let keys: Vec<&str> = items.iter().map(|i| i.key.as_str()).collect();
+        assert_eq!(keys, ["a", "line-3", "a", "line-5"]);
+        assert!(items[0].spec.is_ok() && items[1].spec.is_ok());
+        assert!(
+            items[2]
+                .spec
+                .as_ref()
+                .unwrap_err()
+                .contains("duplicate key")
+        );
+        assert!(items[3].spec.as_ref().unwrap_err().starts_with("not a job"));
+    }
+
+    #[test]
+    fn a_torn_journal_line_is_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j");
+        std::fs::write(
+            &path,
+            "{\"key\":\"a\",\"line\":1,\"created_at\":\"x\",\"job_id\":\"7\",\"reference\":null,\
+             \"flow\":\"portal\",\"status_url\":null,\"cancellation_url\":null,\"signers\":[]}\n\
+             {\"key\":\"b\",\"li",
+        )
+        .unwrap();
+        let done = read_journal(&path).unwrap();
+        assert_eq!(done.len(), 1);
+        assert_eq!(done["a"], "7");
+    }
+}

@@ -1,0 +1,143 @@
+//! Building the Posten and Altinn clients from the merged [`Settings`].
+
+use std::io::IsTerminal as _;
+
+use altinn_adapter::AltinnClient;
+use altinn_adapter::auth::BearerToken;
+use asice::{LoadOptions, SigningKey};
+use posten_adapter::{Client, Environment, RateLimit};
+use signature_core::{OrganizationNumber, PollingQueue};
+use zeroize::Zeroizing;
+
+use crate::config::{Settings, env};
+use crate::error::{CliError, read_file};
+
+/// The sender (organization number) from the settings, if any.
+pub(crate) fn sender(settings: &Settings) -> Result<Option<OrganizationNumber>, CliError> {
+    settings
+        .sender
+        .as_ref()
+        .map(|s| {
+            OrganizationNumber::parse(s.value.trim())
+                .map_err(|e| CliError::Config(format!("sender ({}): {e}", s.source)))
+        })
+        .transpose()
+}
+
+/// The Posten environment: `production`, `test`, or an `https://` root URL.
+fn environment(settings: &Settings) -> Result<Environment, CliError> {
+    let Some(setting) = &settings.environment else {
+        return Err(CliError::Config(format!(
+            "no Posten environment: set posten.environment in signering.toml, {} or \
+             --environment (production, test, or the https URL of an emulator)",
+            env::ENVIRONMENT
+        )));
+    };
+    match setting.value.trim() {
+        "production" | "prod" => Ok(Environment::Production),
+        "test" | "difitest" => Ok(Environment::Test),
+        url => Environment::custom(url)
+            .map_err(|e| CliError::Config(format!("environment ({}): {e}", setting.source))),
+    }
+}
+
+/// The Posten client: the key store (password from its secret source, or a prompt on a
+/// terminal), trust roots, default sender, polling queue and rate limit.
+pub(crate) fn posten(settings: &Settings) -> Result<Client, CliError> {
+    let environment = environment(settings)?;
+    let Some(keystore) = &settings.keystore else {
+        return Err(CliError::Config(format!(
+            "no key store: set posten.keystore in signering.toml, {} or --keystore FILE.p12",
+            env::KEYSTORE
+        )));
+    };
+    let data = Zeroizing::new(read_file(&keystore.value)?);
+    let what = format!("the key store {}", keystore.value.display());
+    let password = match &settings.keystore_password {
+        Some(source) => source.value.read(&what)?,
+        None if std::io::stdin().is_terminal() => crate::password::obtain(None, &what)?,
+        None => {
+            return Err(CliError::Usage(format!(
+                "{what} needs a password: set {} (or {}), --password-env VAR or \
+                 --password-file FILE; signering does not prompt when standard input is not \
+                 a terminal",
+                env::KEYSTORE_PASSWORD,
+                env::KEYSTORE_PASSWORD_FILE
+            )));
+        }
+    };
+    let key = SigningKey::from_pkcs12(&data, &password, &LoadOptions::default())
+        .map_err(CliError::Key)?;
+    let mut builder = Client::builder(environment, key).user_agent_suffix("signering-cli");
+    if let Some(roots) = &settings.trust_roots {
+        for path in &roots.value {
+            builder = builder.trust_roots_pem(&read_file(path)?);
+        }
+    }
+    if let Some(sender) = sender(settings)? {
+        builder = builder.default_sender(sender);
+    }
+    if let Some(queue) = &settings.polling_queue {
+        let queue = PollingQueue::new(queue.value.as_str())
+            .map_err(|e| CliError::Config(format!("polling queue ({}): {e}", queue.source)))?;
+        builder = builder.default_polling_queue(queue);
+    }
+    if let Some(rate) = &settings.rate_limit {
+        if rate.value == 0 {
+            return Err(CliError::Config(format!(
+                "rate limit ({}): must be at least 1 call per second",
+                rate.source
+            )));
+        }
+        builder = builder.rate_limit(Some(RateLimit::per_second(rate.value)));
+    }
+    Ok(builder.build()?)
+}
+
+/// The calls per second the client keeps to (the adapter's default when not configured).
+pub(crate) fn rate_limit(settings: &Settings) -> u32 {
+    settings
+        .rate_limit
+        .as_ref()
+        .map_or_else(|| RateLimit::default().calls_per_second(), |r| r.value)
+}
+
+/// The Altinn client: environment (`production`, `tt02` or a URL), API key, and an
+/// ID-porten or emulator bearer token.
+pub(crate) fn altinn(settings: &Settings) -> Result<AltinnClient, CliError> {
+    let Some(setting) = &settings.altinn_environment else {
+        return Err(CliError::Config(format!(
+            "no Altinn environment: set altinn.environment in signering.toml, {} or \
+             --altinn-url (production, tt02, or a URL)",
+            env::ALTINN_URL
+        )));
+    };
+    let environment = match setting.value.trim() {
+        "production" | "prod" => altinn_adapter::Environment::production(),
+        "tt02" | "test" => altinn_adapter::Environment::tt02(),
+        url => altinn_adapter::Environment::custom(url).map_err(|e| {
+            CliError::Config(format!("Altinn environment ({}): {e}", setting.source))
+        })?,
+    };
+    let Some(api_key) = &settings.altinn_api_key else {
+        return Err(CliError::Config(format!(
+            "no Altinn API key: set {} or {}, --api-key-file, or altinn.api_key_env / \
+             api_key_file in signering.toml",
+            env::ALTINN_API_KEY,
+            env::ALTINN_API_KEY_FILE
+        )));
+    };
+    let Some(token) = &settings.altinn_token else {
+        return Err(CliError::Config(format!(
+            "no Altinn token: set {} or {}, --token-file, or altinn.token_env / token_file in \
+             signering.toml",
+            env::ALTINN_TOKEN,
+            env::ALTINN_TOKEN_FILE
+        )));
+    };
+    let api_key = api_key.value.read("the Altinn API key")?;
+    let token = token.value.read("the Altinn token")?;
+    Ok(AltinnClient::builder(environment, api_key.as_str())
+        .auth(BearerToken::new(token.as_str()))
+        .build()?)
+}

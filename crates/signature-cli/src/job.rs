@@ -1,0 +1,451 @@
+//! `signering job create` (flags or a TOML/JSON job file) and `signering job status`, and
+//! the JSON shapes of a created job and a status change shared with `poll` and `batch`.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use signature_core::{
+    DirectFlow, ExitUrls, Flow, JobRef, LookupNotifications, Signer, SignerIdentifier, SigningJob,
+    StatusChange, StatusQueryToken, StatusUrl, ValidationError,
+};
+use time::OffsetDateTime;
+
+use crate::cli::{CreateArgs, FlowArg, NotifyArg, StatusArgs};
+use crate::config::{SecretSource, Settings};
+use crate::error::{CliError, Status};
+use crate::mask::mask_identity_numbers;
+use crate::output::{emit, emit_json, timestamp};
+use crate::style::status_word;
+
+/// A job as written in a job file (TOML or JSON) or on one line of a batch file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct JobSpec {
+    /// Title shown to the signers.
+    pub title: String,
+    /// The sender's reference; also the batch key.
+    #[serde(default)]
+    pub reference: Option<String>,
+    /// Longer text shown to the signers.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Sender organization number, when not the configured one (broker use).
+    #[serde(default)]
+    pub sender: Option<String>,
+    /// `portal` (default) or `direct`.
+    #[serde(default)]
+    pub flow: FlowSpec,
+    /// Signers' personal identification numbers.
+    pub signers: Vec<String>,
+    /// Document paths, relative to the file.
+    pub documents: Vec<PathBuf>,
+    /// Portal: `email` (default) or `email-and-sms`.
+    #[serde(default)]
+    pub notify: Option<NotifySpec>,
+    /// Direct: one exit URL for completion, rejection and error…
+    #[serde(default)]
+    pub exit_url: Option<String>,
+    /// …or the three separately.
+    #[serde(default)]
+    pub completion_url: Option<String>,
+    #[serde(default)]
+    pub rejection_url: Option<String>,
+    #[serde(default)]
+    pub error_url: Option<String>,
+}
+
+/// The flow in a job file.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum FlowSpec {
+    #[default]
+    Portal,
+    Direct,
+}
+
+/// Notifications in a job file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum NotifySpec {
+    Email,
+    EmailAndSms,
+}
+
+impl JobSpec {
+    /// From the flags of `job create`.
+    fn from_args(args: &CreateArgs) -> Self {
+        Self {
+            title: args.title.clone().unwrap_or_default(),
+            reference: args.reference.clone(),
+            description: None,
+            sender: None,
+            flow: match args.flow {
+                Some(FlowArg::Direct) => FlowSpec::Direct,
+                _ => FlowSpec::Portal,
+            },
+            signers: args.signers.clone(),
+            documents: args.documents.clone(),
+            notify: args.notify.map(|n| match n {
+                NotifyArg::Email => NotifySpec::Email,
+                NotifyArg::EmailAndSms => NotifySpec::EmailAndSms,
+            }),
+            exit_url: args.exit_url.clone(),
+            completion_url: None,
+            rejection_url: None,
+            error_url: None,
+        }
+    }
+
+    /// Reads a `.toml` or `.json` job file.
+    pub(crate) fn read_file(path: &Path) -> Result<Self, CliError> {
+        let text = std::fs::read_to_string(path).map_err(|e| CliError::read(path, e))?;
+        let is_toml = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+        let spec = if is_toml {
+            toml::from_str(&text).map_err(|e| e.message().trim_end().to_owned())
+        } else {
+            serde_json::from_str(&text).map_err(|e| e.to_string())
+        };
+        spec.map_err(|message| {
+            CliError::Job(format!(
+                "job file {}: {}",
+                path.display(),
+                mask_identity_numbers(&message)
+            ))
+        })
+    }
+
+    /// Validates the spec, reads its documents (relative to `base`) and builds the job.
+    pub(crate) fn to_job(&self, base: &Path) -> Result<SigningJob, CliError> {
+        let urls = [&self.completion_url, &self.rejection_url, &self.error_url];
+        let any_url = self.exit_url.is_some() || urls.iter().any(|u| u.is_some());
+        match self.flow {
+            FlowSpec::Portal if any_url => {
+                return Err(CliError::Usage(
+                    "exit URLs belong to the direct flow; set flow = \"direct\" (--flow direct) \
+                     or leave them out"
+                        .to_owned(),
+                ));
+            }
+            FlowSpec::Direct if self.notify.is_some() => {
+                return Err(CliError::Usage(
+                    "notify belongs to the portal flow; direct-flow signers are redirected by \
+                     your web site"
+                        .to_owned(),
+                ));
+            }
+            _ => {}
+        }
+        if self.documents.is_empty() || self.signers.is_empty() {
+            return Err(CliError::Usage(
+                "a job needs at least one document (--document) and one signer (--signer)"
+                    .to_owned(),
+            ));
+        }
+        let paths: Vec<PathBuf> = self
+            .documents
+            .iter()
+            .map(|p| {
+                if p.is_absolute() {
+                    p.clone()
+                } else {
+                    base.join(p)
+                }
+            })
+            .collect();
+        let documents = crate::build::read_documents(&paths)?;
+        let lookup = match self.notify {
+            None | Some(NotifySpec::Email) => LookupNotifications::EmailOnly,
+            Some(NotifySpec::EmailAndSms) => LookupNotifications::EmailAndSms,
+        };
+        let mut builder = SigningJob::builder(self.title.as_str()).documents(documents);
+        if let Some(reference) = &self.reference {
+            builder = builder.reference(reference.as_str());
+        }
+        if let Some(description) = &self.description {
+            builder = builder.description(description.as_str());
+        }
+        if let Some(sender) = &self.sender {
+            builder = builder.sender(sender.as_str());
+        }
+        for pin in &self.signers {
+            let signer = Signer::with_personal_identification_number(pin.trim());
+            builder = match self.flow {
+                FlowSpec::Portal => builder.signer(signer.notify_through_lookup(lookup)),
+                FlowSpec::Direct => builder.signer(signer),
+            };
+        }
+        if self.flow == FlowSpec::Direct {
+            let urls = match (
+                &self.exit_url,
+                &self.completion_url,
+                &self.rejection_url,
+                &self.error_url,
+            ) {
+                (Some(url), ..) => ExitUrls::single(url.as_str()),
+                (None, Some(c), Some(r), Some(e)) => {
+                    ExitUrls::new(c.as_str(), r.as_str(), e.as_str())
+                }
+                _ => {
+                    return Err(CliError::Usage(
+                        "the direct flow needs an exit URL (--exit-url, or exit_url / all of \
+                         completion_url, rejection_url and error_url in a job file)"
+                            .to_owned(),
+                    ));
+                }
+            };
+            builder = builder.flow(Flow::Direct(DirectFlow::new(urls)));
+        }
+        builder
+            .build()
+            .map_err(|error| CliError::Job(describe(&error, &paths)))
+    }
+}
+
+/// A validation error with the signer or document it is about, counted from 1. Core
+/// messages never contain the identity number itself.
+pub(crate) fn describe(error: &ValidationError, documents: &[PathBuf]) -> String {
+    match error {
+        ValidationError::Signer { index, reason } => format!("signer {}: {reason}", index + 1),
+        ValidationError::DuplicateSigner { index, first_index } => format!(
+            "signer {} is the same person as signer {}",
+            index + 1,
+            first_index + 1
+        ),
+        ValidationError::Document { index, reason } => match documents.get(*index) {
+            Some(path) => format!("document {}: {reason}", path.display()),
+            None => error.to_string(),
+        },
+        other => other.to_string(),
+    }
+}
+
+/// A signer identifier for output: identity numbers show only their date digits.
+pub(crate) fn signer_label(signer: Option<&SignerIdentifier>) -> Option<String> {
+    signer.map(|s| match s {
+        SignerIdentifier::PersonalIdentificationNumber(pin) => pin.to_string(),
+        SignerIdentifier::CustomIdentifier(id) => mask_identity_numbers(id.as_str()),
+        _ => "(contact information)".to_owned(),
+    })
+}
+
+/// A created job, for both output forms.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct CreatedJob {
+    pub job_id: String,
+    pub reference: Option<String>,
+    pub flow: FlowSpec,
+    pub status_url: Option<String>,
+    pub cancellation_url: Option<String>,
+    pub signers: Vec<CreatedSignerOut>,
+}
+
+/// A created job's signer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct CreatedSignerOut {
+    pub signer: Option<String>,
+    pub redirect_url: Option<String>,
+    pub signer_url: Option<String>,
+}
+
+impl CreatedJob {
+    pub(crate) fn new(created: &JobRef, flow: FlowSpec) -> Self {
+        Self {
+            job_id: created.id.to_string(),
+            reference: created.reference.as_deref().map(mask_identity_numbers),
+            flow,
+            status_url: created.status_url.as_ref().map(|u| u.to_string()),
+            cancellation_url: created.cancellation.as_ref().map(|u| u.to_string()),
+            signers: created
+                .signers
+                .iter()
+                .map(|s| CreatedSignerOut {
+                    signer: signer_label(s.identifier.as_ref()),
+                    redirect_url: s.redirect_url.as_ref().map(|u| u.as_str().to_owned()),
+                    signer_url: s.signer_url.as_ref().map(|u| u.as_str().to_owned()),
+                })
+                .collect(),
+        }
+    }
+
+    fn human(&self) -> String {
+        let flow = match self.flow {
+            FlowSpec::Portal => "portal",
+            FlowSpec::Direct => "direct",
+        };
+        let mut out = format!("Created {flow} job {}", self.job_id);
+        if let Some(reference) = &self.reference {
+            out.push_str(&format!(" (reference {reference})"));
+        }
+        out.push('\n');
+        for (n, signer) in self.signers.iter().enumerate() {
+            if let Some(url) = &signer.redirect_url {
+                out.push_str(&format!(
+                    "  signer {} {}: redirect URL {url}\n",
+                    n + 1,
+                    signer.signer.as_deref().unwrap_or("")
+                ));
+            }
+        }
+        if let Some(url) = &self.status_url {
+            out.push_str(&format!("  status URL: {url}\n"));
+        }
+        if let Some(url) = &self.cancellation_url {
+            out.push_str(&format!("  cancellation URL: {url}\n"));
+        }
+        out
+    }
+}
+
+/// A status change, for both output forms (one JSON line in `poll`).
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct ChangeOut {
+    pub job_id: String,
+    pub reference: Option<String>,
+    pub status: String,
+    pub signers: Vec<SignerStateOut>,
+    pub pades_url: Option<String>,
+    pub confirmation_url: Option<String>,
+    pub cancellation_url: Option<String>,
+    pub delete_documents_url: Option<String>,
+    pub next_permitted_poll_time: Option<String>,
+    /// Files written by `poll --download`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub downloaded: Vec<String>,
+}
+
+/// One signer in a [`ChangeOut`].
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct SignerStateOut {
+    pub signer: Option<String>,
+    pub status: String,
+    pub since: Option<String>,
+    pub xades_url: Option<String>,
+}
+
+impl ChangeOut {
+    pub(crate) fn new(change: &StatusChange) -> Self {
+        Self {
+            job_id: change.job_id.to_string(),
+            reference: change.reference.as_deref().map(mask_identity_numbers),
+            status: change.status.to_string(),
+            signers: change
+                .signers
+                .iter()
+                .map(|s| SignerStateOut {
+                    signer: signer_label(s.signer.as_ref()),
+                    status: s.status.to_string(),
+                    since: s.since.map(timestamp),
+                    xades_url: s.xades.as_ref().map(|a| a.url().to_owned()),
+                })
+                .collect(),
+            pades_url: change.pades.as_ref().map(|a| a.url().to_owned()),
+            confirmation_url: change.confirmation.as_ref().map(|h| h.to_string()),
+            cancellation_url: change.cancellation.as_ref().map(|h| h.to_string()),
+            delete_documents_url: change.delete_documents.as_ref().map(|h| h.to_string()),
+            next_permitted_poll_time: change.next_permitted_poll_time.map(timestamp),
+            downloaded: Vec::new(),
+        }
+    }
+
+    pub(crate) fn human(&self) -> String {
+        let signers: Vec<String> = self
+            .signers
+            .iter()
+            .map(|s| {
+                format!(
+                    "{}{}",
+                    s.signer
+                        .as_deref()
+                        .map(|l| format!("{l} "))
+                        .unwrap_or_default(),
+                    status_word(&s.status)
+                )
+            })
+            .collect();
+        let mut out = format!(
+            "job {}: {} [{}]\n",
+            self.job_id,
+            status_word(&self.status),
+            signers.join(", ")
+        );
+        for (label, url) in [
+            ("PAdES", &self.pades_url),
+            ("confirmation", &self.confirmation_url),
+            ("cancellation", &self.cancellation_url),
+            ("delete documents", &self.delete_documents_url),
+        ] {
+            if let Some(url) = url {
+                out.push_str(&format!("  {label} URL: {url}\n"));
+            }
+        }
+        for (n, s) in self.signers.iter().enumerate() {
+            if let Some(url) = &s.xades_url {
+                out.push_str(&format!("  XAdES of signer {} URL: {url}\n", n + 1));
+            }
+        }
+        out
+    }
+}
+
+/// `signering job create` for one job (flags or --file); batches go to [`crate::batch`].
+pub(crate) fn create(
+    args: &CreateArgs,
+    settings: &Settings,
+    json: bool,
+) -> Result<Status, CliError> {
+    let (spec, base) = match &args.file {
+        Some(path) => (
+            JobSpec::read_file(path)?,
+            path.parent().unwrap_or(Path::new("")).to_owned(),
+        ),
+        None => (JobSpec::from_args(args), PathBuf::new()),
+    };
+    // Everything local is checked before the key store is opened or a call is made.
+    let job = spec.to_job(&base)?;
+    let client = crate::connect::posten(settings)?;
+    let runtime = crate::runtime()?;
+    let created = runtime.block_on(client.create_job(&job))?;
+    let out = CreatedJob::new(&created, spec.flow);
+    if json {
+        emit_json(&out)?;
+    } else {
+        emit(&mask_identity_numbers(&out.human()))?;
+    }
+    Ok(Status::Success)
+}
+
+/// `signering job status`.
+pub(crate) fn status(
+    args: &StatusArgs,
+    settings: &Settings,
+    json: bool,
+) -> Result<Status, CliError> {
+    let source = match (&args.token_env, &args.token_file) {
+        (Some(name), _) => SecretSource::Env(name.clone()),
+        (None, Some(path)) => SecretSource::File(path.clone()),
+        (None, None) => {
+            return Err(CliError::Usage(
+                "give --token-env VAR or --token-file FILE".to_owned(),
+            ));
+        }
+    };
+    let token = StatusQueryToken::new(source.read("the status query token")?.as_str());
+    let client = crate::connect::posten(settings)?;
+    let runtime = crate::runtime()?;
+    let change =
+        runtime.block_on(client.direct_status(&StatusUrl::new(&args.status_url), &token))?;
+    let out = ChangeOut::new(&change);
+    if json {
+        emit_json(&out)?;
+    } else {
+        emit(&mask_identity_numbers(&out.human()))?;
+    }
+    Ok(Status::Success)
+}
+
+/// The current time as RFC 3339, for journals and summaries.
+pub(crate) fn now() -> String {
+    timestamp(OffsetDateTime::now_utc())
+}
