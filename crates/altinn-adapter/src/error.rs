@@ -174,13 +174,6 @@ pub enum Error {
     #[error("the request to Altinn failed")]
     Transport(#[from] reqwest::Error),
 
-    /// A download or answer is larger than the client accepts.
-    #[error("the answer is larger than the limit of {limit} bytes")]
-    TooLarge {
-        /// The limit in bytes.
-        limit: u64,
-    },
-
     /// Writing to the caller's sink or reading the caller's source failed.
     #[error("reading or writing the local stream failed")]
     Io(#[from] std::io::Error),

@@ -8,4 +8,5 @@
 #![deny(missing_debug_implementations)]
 
 pub mod altinn;
+pub mod altinn3;
 pub mod posten;

@@ -564,7 +564,7 @@ impl Altinn3Client {
     ///
     /// # Errors
     ///
-    /// [`Error::TooLarge`] beyond the configured limit, [`Error::Forbidden`] for a data
+    /// [`Error::ResponseTooLarge`] beyond the configured limit, [`Error::Forbidden`] for a data
     /// type the caller may not read, [`Error::NotFound`], [`Error::Io`] writing.
     pub async fn download_data(
         &self,

@@ -19,7 +19,7 @@ use crate::error::Error;
 use crate::secret::Secret;
 use crate::tls;
 
-/// Downloads larger than this fail with [`Error::TooLarge`] unless configured otherwise.
+/// Downloads larger than this fail with [`Error::ResponseTooLarge`] unless configured otherwise.
 pub const DEFAULT_MAX_DOWNLOAD: u64 = 256 * 1024 * 1024;
 /// JSON answers larger than this are refused.
 const MAX_JSON: u64 = 16 * 1024 * 1024;
@@ -160,7 +160,7 @@ impl Altinn3ClientBuilder {
         self
     }
 
-    /// Downloads larger than this fail with [`Error::TooLarge`]
+    /// Downloads larger than this fail with [`Error::ResponseTooLarge`]
     /// ([`DEFAULT_MAX_DOWNLOAD`] by default).
     pub fn max_download_size(mut self, bytes: u64) -> Self {
         self.max_download = bytes;
@@ -448,13 +448,13 @@ impl Altinn3Client {
         let limit = self.inner.max_download;
         let mut response = self.send(Method::GET, url, accept, &Body::None).await?;
         if response.content_length().is_some_and(|len| len > limit) {
-            return Err(Error::TooLarge { limit });
+            return Err(too_large(limit));
         }
         let mut written = 0u64;
         while let Some(chunk) = response.chunk().await? {
             written += chunk.len() as u64;
             if written > limit {
-                return Err(Error::TooLarge { limit });
+                return Err(too_large(limit));
             }
             sink.write_all(&chunk).await?;
         }
@@ -476,6 +476,12 @@ impl Altinn3Client {
     }
 }
 
+fn too_large(limit: u64) -> Error {
+    Error::ResponseTooLarge {
+        limit: usize::try_from(limit).unwrap_or(usize::MAX),
+    }
+}
+
 fn bearer(credential: Credential) -> Secret {
     match credential {
         Credential::Bearer(token) | Credential::Cookie(token) => token,
@@ -484,12 +490,12 @@ fn bearer(credential: Credential) -> Secret {
 
 async fn read_capped(mut response: Response, limit: u64) -> Result<Vec<u8>, Error> {
     if response.content_length().is_some_and(|len| len > limit) {
-        return Err(Error::TooLarge { limit });
+        return Err(too_large(limit));
     }
     let mut body = Vec::new();
     while let Some(chunk) = response.chunk().await? {
         if (body.len() + chunk.len()) as u64 > limit {
-            return Err(Error::TooLarge { limit });
+            return Err(too_large(limit));
         }
         body.extend_from_slice(&chunk);
     }

@@ -23,10 +23,10 @@
 // only add noise.
 #![allow(clippy::result_large_err)]
 
-mod auth;
+pub(crate) mod auth;
 mod jwt;
 mod messages;
-mod pdf;
+pub(crate) mod pdf;
 mod reason;
 mod server;
 mod state;

@@ -1,0 +1,219 @@
+//! An emulator of Altinn 3 for tests: the platform's token exchange, an app's API
+//! (instances, process, actions, signing, data elements), Storage's instance query and
+//! Dialogporten's end-user search, all on one 127.0.0.1 host.
+//!
+//! Every app it knows has the same process: `Task_1` (data) → `Task_2` (signing the
+//! `ref-data-as-pdf` documents; signatures stored as `signatures` data elements holding a
+//! `SignDocument` with the signee) → `Task_3` (confirmation) → `EndEvent_1`. Moving from
+//! the data task to signing renders a PDF of the form when no `ref-data-as-pdf` was
+//! uploaded. Errors are answered as the real services do: ProblemDetails from the app and
+//! Dialogporten, plain strings from Storage and the token exchange, empty 401/403s.
+//!
+//! ```no_run
+//! use signature_emulator::altinn3::Altinn3Emulator;
+//!
+//! # async fn run() -> std::io::Result<()> {
+//! let emulator = Altinn3Emulator::builder().app("ttd/signing-demo").start().await?;
+//! let party = emulator.add_person("24068110048", "Kari Nordmann");
+//! let idporten = emulator.issue_idporten_token("24068110048");
+//! println!("{} {party} {}", emulator.base_url(), idporten.len());
+//! # Ok(()) }
+//! ```
+
+// Handlers return an early `Response` as their error, the usual axum style.
+#![allow(clippy::result_large_err)]
+
+mod handlers;
+mod state;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use state::{ExternalToken, Party, World};
+
+pub use state::{StoredData, StoredInstance};
+
+/// The emulated app process: element id and task type, in order.
+pub const PROCESS: [(&str, &str); 3] = [
+    ("Task_1", "data"),
+    ("Task_2", "signing"),
+    ("Task_3", "confirmation"),
+];
+/// The data type of the documents signed in the signing task.
+pub const DOCUMENT_DATA_TYPE: &str = "ref-data-as-pdf";
+/// The data type of the form model.
+pub const MODEL_DATA_TYPE: &str = "model";
+/// The data type signatures are stored under.
+pub const SIGNATURE_DATA_TYPE: &str = "signatures";
+
+#[derive(Debug)]
+pub(crate) struct Shared {
+    apps: Vec<String>,
+    token_lifetime: Duration,
+    world: Mutex<World>,
+    base_url: String,
+    exchanges: AtomicUsize,
+}
+
+impl Shared {
+    pub(crate) fn world(&self) -> MutexGuard<'_, World> {
+        // A panic while holding the lock leaves consistent-enough test data; keep serving.
+        self.world
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner())
+    }
+}
+
+/// Configures an [`Altinn3Emulator`].
+#[derive(Debug)]
+#[must_use = "a builder does nothing until started"]
+pub struct Altinn3EmulatorBuilder {
+    apps: Vec<String>,
+    token_lifetime: Duration,
+}
+
+impl Altinn3EmulatorBuilder {
+    /// Serves the app `"{org}/{app}"` (none by default).
+    pub fn app(mut self, app_id: impl Into<String>) -> Self {
+        self.apps.push(app_id.into());
+        self
+    }
+
+    /// How long issued tokens live (default 1 hour).
+    pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.token_lifetime = lifetime;
+        self
+    }
+
+    /// Binds 127.0.0.1 on an ephemeral port and serves plain HTTP on the current runtime.
+    ///
+    /// # Errors
+    ///
+    /// Binding fails.
+    pub async fn start(self) -> std::io::Result<Altinn3Emulator> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let base_url = format!("http://{}", listener.local_addr()?);
+        let shared = Arc::new(Shared {
+            apps: self.apps,
+            token_lifetime: self.token_lifetime,
+            world: Mutex::new(World::default()),
+            base_url,
+            exchanges: AtomicUsize::new(0),
+        });
+        let app = handlers::router(shared.clone());
+        let task = tokio::spawn(async move {
+            if let Err(error) = axum::serve(listener, app).await {
+                tracing::debug!(%error, "the Altinn 3 emulator stopped");
+            }
+        });
+        Ok(Altinn3Emulator { shared, task })
+    }
+}
+
+/// A running Altinn 3 emulator; it stops when dropped.
+#[derive(Debug)]
+pub struct Altinn3Emulator {
+    shared: Arc<Shared>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Altinn3Emulator {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl Altinn3Emulator {
+    /// Starts configuring an emulator.
+    pub fn builder() -> Altinn3EmulatorBuilder {
+        Altinn3EmulatorBuilder {
+            apps: Vec::new(),
+            token_lifetime: Duration::from_secs(3600),
+        }
+    }
+
+    /// The base URL (`http://127.0.0.1:PORT`) of apps, platform and Dialogporten alike.
+    pub fn base_url(&self) -> &str {
+        &self.shared.base_url
+    }
+
+    /// Registers a person (by identity number) and returns their party id.
+    pub fn add_person(&self, person_number: &str, name: &str) -> u64 {
+        self.add_party(Some(person_number), None, name)
+    }
+
+    /// Registers an organisation and returns its party id.
+    pub fn add_organisation(&self, organisation_number: &str, name: &str) -> u64 {
+        self.add_party(None, Some(organisation_number), name)
+    }
+
+    fn add_party(&self, person: Option<&str>, org: Option<&str>, name: &str) -> u64 {
+        let mut world = self.shared.world();
+        let count = world.parties.len() as u64 + 1;
+        let party_id = 50_000_000 + count;
+        world.parties.push(Party {
+            party_id,
+            user_id: 1_000 + count,
+            person_number: person.map(str::to_owned),
+            organisation_number: org.map(str::to_owned),
+            name: name.to_owned(),
+        });
+        party_id
+    }
+
+    fn issue(&self, provider: &'static str, party: Option<u64>) -> String {
+        let token = format!("{provider}-{}", crate::altinn::auth::random_hex());
+        if let Some(party_id) = party {
+            self.shared.world().external_tokens.insert(
+                token.clone(),
+                ExternalToken {
+                    provider,
+                    party_id,
+                    expires_at: Instant::now() + self.shared.token_lifetime,
+                },
+            );
+        }
+        token
+    }
+
+    /// Issues an ID-porten access token for a registered person (an unknown person gets a
+    /// token the exchange refuses).
+    pub fn issue_idporten_token(&self, person_number: &str) -> String {
+        let party = self.shared.world().party_by_person(person_number);
+        self.issue("id-porten", party)
+    }
+
+    /// Issues a Maskinporten token for a registered organisation.
+    pub fn issue_maskinporten_token(&self, organisation_number: &str) -> String {
+        let party = self.shared.world().party_by_org(organisation_number);
+        self.issue("maskinporten", party)
+    }
+
+    /// Makes every issued token (external and Altinn) expired.
+    pub fn expire_tokens(&self) {
+        let now = Instant::now();
+        let mut world = self.shared.world();
+        for token in world.external_tokens.values_mut() {
+            token.expires_at = now;
+        }
+        for (_, expires_at) in world.altinn_tokens.values_mut() {
+            *expires_at = now;
+        }
+    }
+
+    /// How many token exchanges succeeded.
+    pub fn exchanges(&self) -> usize {
+        self.shared.exchanges.load(Ordering::Relaxed)
+    }
+
+    /// An instance as stored, by GUID.
+    pub fn stored_instance(&self, guid: &str) -> Option<StoredInstance> {
+        self.shared
+            .world()
+            .instances
+            .iter()
+            .find(|i| i.guid == guid)
+            .cloned()
+    }
+}

@@ -1,0 +1,119 @@
+//! The Altinn 3 emulator's in-memory world.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+#[derive(Debug, Clone)]
+pub(crate) struct Party {
+    pub(crate) party_id: u64,
+    pub(crate) user_id: u64,
+    pub(crate) person_number: Option<String>,
+    pub(crate) organisation_number: Option<String>,
+    pub(crate) name: String,
+}
+
+impl Party {
+    /// Dialogporten's party URN.
+    pub(crate) fn urn(&self) -> String {
+        match (&self.person_number, &self.organisation_number) {
+            (Some(pid), _) => format!("urn:altinn:person:identifier-no:{pid}"),
+            (None, Some(org)) => format!("urn:altinn:organization:identifier-no:{org}"),
+            (None, None) => format!("urn:altinn:party:id:{}", self.party_id),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct ExternalToken {
+    pub(crate) provider: &'static str,
+    pub(crate) party_id: u64,
+    pub(crate) expires_at: Instant,
+}
+
+/// A data element as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredData {
+    /// Its GUID.
+    pub id: String,
+    /// Its data type.
+    pub data_type: String,
+    /// Its content type.
+    pub content_type: String,
+    /// Its file name.
+    pub filename: Option<String>,
+    /// Its content.
+    pub content: Vec<u8>,
+    /// When it was created.
+    pub created: String,
+    /// Whether it is locked.
+    pub locked: bool,
+}
+
+/// An instance as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredInstance {
+    /// `"{org}/{app}"`.
+    pub app_id: String,
+    /// The owner's party id.
+    pub party_id: u64,
+    /// The GUID.
+    pub guid: String,
+    /// The index into [`PROCESS`](super::PROCESS) of the current task; `None` once ended.
+    pub task: Option<usize>,
+    /// When the process started.
+    pub started: String,
+    /// When the current task started.
+    pub task_started: String,
+    /// When the process ended.
+    pub ended: Option<String>,
+    /// When it was last changed.
+    pub last_changed: String,
+    /// The data elements.
+    pub data: Vec<StoredData>,
+    /// The parties who signed the current signing task, with the time.
+    pub signed_by: Vec<(u64, String)>,
+    /// The Dialogporten dialog id mirroring it.
+    pub dialog_id: String,
+    /// A creation sequence number (for ordering).
+    pub sequence: u64,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct World {
+    pub(crate) parties: Vec<Party>,
+    pub(crate) external_tokens: HashMap<String, ExternalToken>,
+    pub(crate) altinn_tokens: HashMap<String, (u64, Instant)>,
+    pub(crate) instances: Vec<StoredInstance>,
+    pub(crate) sequence: u64,
+}
+
+impl World {
+    pub(crate) fn party(&self, party_id: u64) -> Option<&Party> {
+        self.parties.iter().find(|p| p.party_id == party_id)
+    }
+
+    pub(crate) fn party_by_person(&self, pid: &str) -> Option<u64> {
+        self.parties
+            .iter()
+            .find(|p| p.person_number.as_deref() == Some(pid))
+            .map(|p| p.party_id)
+    }
+
+    pub(crate) fn party_by_org(&self, org: &str) -> Option<u64> {
+        self.parties
+            .iter()
+            .find(|p| p.organisation_number.as_deref() == Some(org))
+            .map(|p| p.party_id)
+    }
+
+    pub(crate) fn instance_mut(
+        &mut self,
+        app_id: &str,
+        party_id: u64,
+        guid: &str,
+    ) -> Option<&mut StoredInstance> {
+        self.instances
+            .iter_mut()
+            .find(|i| i.app_id == app_id && i.party_id == party_id && i.guid == guid)
+    }
+}

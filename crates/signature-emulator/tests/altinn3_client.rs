@@ -1,0 +1,822 @@
+//! The Altinn 3 client (altinn-adapter) against the Altinn 3 emulator: every call, and the
+//! refusals the real services give (bad token, wrong action for the task, not found).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
+
+use altinn_adapter::Error;
+use altinn_adapter::altinn3::{
+    Action, Altinn3Client, Altinn3Environment, Altinn3Service, AppId, DialogQuery, DialogStatus,
+    InstanceId, InstanceOwner, InstanceQuery, NewData, NewInstance, TaskType, TokenProvider,
+};
+use altinn_adapter::auth::BearerToken;
+use signature_core::{
+    ArtifactRef, Capability, FormPart, JobStatus, ServiceForm, SignatureService, SignerStatus,
+    SigningJob,
+};
+use signature_emulator::altinn3::{Altinn3Emulator, DOCUMENT_DATA_TYPE, SIGNATURE_DATA_TYPE};
+
+const PERSON: &str = "24068110048";
+const OTHER: &str = "01017010170";
+const APP: &str = "ttd/signing-demo";
+const PDF: &[u8] = b"%PDF-1.7\n% a document to sign\n%%EOF\n";
+
+struct Setup {
+    emulator: Altinn3Emulator,
+    party: u64,
+    client: Altinn3Client,
+    app: AppId,
+}
+
+async fn setup() -> Setup {
+    let emulator = Altinn3Emulator::builder().app(APP).start().await.unwrap();
+    let party = emulator.add_person(PERSON, "Kari Nordmann");
+    emulator.add_person(OTHER, "Ola Nordmann");
+    let client = client_for(&emulator, &emulator.issue_idporten_token(PERSON));
+    Setup {
+        party,
+        client,
+        app: AppId::parse(APP).unwrap(),
+        emulator,
+    }
+}
+
+fn client_for(emulator: &Altinn3Emulator, idporten: &str) -> Altinn3Client {
+    Altinn3Client::builder(Altinn3Environment::custom(emulator.base_url()).unwrap())
+        .exchange(
+            TokenProvider::IdPorten,
+            BearerToken::new(idporten.to_owned()),
+        )
+        .language("nb")
+        .build()
+        .unwrap()
+}
+
+fn new_instance(party: u64) -> NewInstance {
+    NewInstance::new(InstanceOwner::PartyId(party))
+        .data(NewData::new(
+            "model",
+            "application/xml",
+            "<Skjema><Navn>Eksempel</Navn></Skjema>",
+        ))
+        .data(NewData::new(DOCUMENT_DATA_TYPE, "application/pdf", PDF).filename("avtale.pdf"))
+}
+
+#[tokio::test]
+async fn token_exchange_is_cached_and_refused_for_bad_tokens() {
+    let s = setup().await;
+    let first = s.client.altinn_token().await.unwrap();
+    let second = s.client.altinn_token().await.unwrap();
+    assert_eq!(first.expose(), second.expose());
+    assert_eq!(s.client.exchanges(), 1);
+    assert_eq!(s.emulator.exchanges(), 1);
+    assert_eq!(format!("{first:?}"), "***");
+
+    // A token the emulator never issued.
+    let stranger = client_for(&s.emulator, "id-porten-not-issued");
+    match stranger.altinn_token().await {
+        Err(Error::NotAuthenticated { detail, .. }) => assert!(detail.contains("id-porten")),
+        other => panic!("unexpected {other:?}"),
+    }
+    // An ID-porten token presented as a Maskinporten token.
+    let wrong = Altinn3Client::builder(Altinn3Environment::custom(s.emulator.base_url()).unwrap())
+        .exchange(
+            TokenProvider::Maskinporten,
+            BearerToken::new(s.emulator.issue_idporten_token(PERSON)),
+        )
+        .build()
+        .unwrap();
+    assert!(matches!(
+        wrong.altinn_token().await,
+        Err(Error::NotAuthenticated { .. })
+    ));
+    // An unknown provider: 400 with a plain-text message.
+    let unknown =
+        Altinn3Client::builder(Altinn3Environment::custom(s.emulator.base_url()).unwrap())
+            .exchange(
+                TokenProvider::Other("facebook".to_owned()),
+                BearerToken::new("x"),
+            )
+            .build()
+            .unwrap();
+    match unknown.altinn_token().await {
+        Err(Error::BadRequest(problem)) => {
+            assert!(
+                problem
+                    .message()
+                    .unwrap()
+                    .contains("Trusted token providers")
+            )
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    // A Maskinporten token for an organisation.
+    s.emulator.add_organisation("310000001", "Eksempel AS");
+    let org = Altinn3Client::builder(Altinn3Environment::custom(s.emulator.base_url()).unwrap())
+        .exchange(
+            TokenProvider::Maskinporten,
+            BearerToken::new(s.emulator.issue_maskinporten_token("310000001")),
+        )
+        .build()
+        .unwrap();
+    org.altinn_token().await.unwrap();
+}
+
+#[tokio::test]
+async fn an_expired_altinn_token_is_exchanged_again_once() {
+    let s = setup().await;
+    let refreshed = s.emulator.issue_idporten_token(PERSON);
+    let client = Altinn3Client::builder(Altinn3Environment::custom(s.emulator.base_url()).unwrap())
+        .exchange(
+            TokenProvider::IdPorten,
+            BearerToken::new(s.emulator.issue_idporten_token(PERSON)).with_refresh(move || {
+                let token = refreshed.clone();
+                async move { Ok::<_, std::io::Error>(token) }
+            }),
+        )
+        .build()
+        .unwrap();
+    client
+        .instances(&InstanceQuery::for_party(s.party))
+        .await
+        .unwrap();
+    // Expires both the Altinn token and the first ID-porten token (not the refreshed one,
+    // which is issued before but expired too: issue a new one after).
+    s.emulator.expire_tokens();
+    let fresh = s.emulator.issue_idporten_token(PERSON);
+    let client2 =
+        Altinn3Client::builder(Altinn3Environment::custom(s.emulator.base_url()).unwrap())
+            .exchange(
+                TokenProvider::IdPorten,
+                BearerToken::new("id-porten-expired").with_refresh(move || {
+                    let token = fresh.clone();
+                    async move { Ok::<_, std::io::Error>(token) }
+                }),
+            )
+            .build()
+            .unwrap();
+    // The first exchange is refused, the refreshed ID-porten token is exchanged.
+    client2
+        .instances(&InstanceQuery::for_party(s.party))
+        .await
+        .unwrap();
+    assert_eq!(client2.exchanges(), 1);
+    // The old client's Altinn token was expired: a 401, then one new exchange that fails
+    // because its ID-porten token expired too and its refresh gives an expired token.
+    assert!(matches!(
+        client.instances(&InstanceQuery::for_party(s.party)).await,
+        Err(Error::NotAuthenticated { .. })
+    ));
+}
+
+#[tokio::test]
+async fn create_get_and_walk_the_process_to_the_end() {
+    let s = setup().await;
+    let created = s
+        .client
+        .create_instance(&s.app, &new_instance(s.party))
+        .await
+        .unwrap();
+    assert_eq!(created.id.party_id(), s.party);
+    assert_eq!(created.app_id, APP);
+    assert_eq!(created.data.len(), 2);
+    let process = created.process.clone().unwrap();
+    assert_eq!(process.task_type(), Some(&TaskType::Data));
+    assert_eq!(process.process_tasks.len(), 3);
+
+    let got = s.client.instance(&s.app, &created.id).await.unwrap();
+    assert_eq!(got.id, created.id);
+    let elements = s.client.data_elements(&s.app, &created.id).await.unwrap();
+    let document = elements
+        .iter()
+        .find(|d| d.data_type == DOCUMENT_DATA_TYPE)
+        .unwrap();
+    assert_eq!(document.filename.as_deref(), Some("avtale.pdf"));
+    assert_eq!(document.size, Some(PDF.len() as u64));
+
+    // Wrong action for the data task: 403 ProblemDetails.
+    match s
+        .client
+        .process_next(&s.app, &created.id, Some(&Action::Sign))
+        .await
+    {
+        Err(Error::Forbidden(problem)) => {
+            assert_eq!(
+                problem.details.as_ref().unwrap().title.as_deref(),
+                Some("Unauthorized")
+            );
+            assert!(
+                problem
+                    .message()
+                    .unwrap()
+                    .contains("action sign on task Task_1")
+            );
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    // The signing state outside a signing task: 400 "Not a signing task".
+    match s.client.signing_state(&s.app, &created.id).await {
+        Err(Error::BadRequest(problem)) => {
+            assert_eq!(problem.reason.as_deref(), Some("Not a signing task"))
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    assert!(matches!(
+        s.client.signing_data_elements(&s.app, &created.id).await,
+        Err(Error::BadRequest(_))
+    ));
+    // Signing through /actions outside a signing task: 403.
+    assert!(matches!(
+        s.client
+            .perform_action(&s.app, &created.id, &Action::Sign)
+            .await,
+        Err(Error::Forbidden(_))
+    ));
+
+    let signing = s
+        .client
+        .process_next(&s.app, &created.id, None)
+        .await
+        .unwrap();
+    assert!(signing.awaits_signature());
+    assert_eq!(signing.current_task.as_ref().unwrap().element_id, "Task_2");
+    let process = s.client.process(&s.app, &created.id).await.unwrap();
+    assert_eq!(process, signing);
+    let to_sign = s
+        .client
+        .signing_data_elements(&s.app, &created.id)
+        .await
+        .unwrap();
+    assert_eq!(to_sign.len(), 1);
+    assert!(
+        s.client
+            .signing_state(&s.app, &created.id)
+            .await
+            .unwrap()
+            .signees
+            .is_empty()
+    );
+    // Confirming in the signing task is the wrong action.
+    assert!(matches!(
+        s.client
+            .process_next(&s.app, &created.id, Some(&Action::Confirm))
+            .await,
+        Err(Error::Forbidden(_))
+    ));
+
+    let confirmation = s
+        .client
+        .process_next(&s.app, &created.id, Some(&Action::Sign))
+        .await
+        .unwrap();
+    assert_eq!(confirmation.task_type(), Some(&TaskType::Confirmation));
+    let signed = s.client.instance(&s.app, &created.id).await.unwrap();
+    let signature = signed.data_of_type(SIGNATURE_DATA_TYPE).next().unwrap();
+    let record = s
+        .client
+        .sign_document(&s.app, &created.id, &signature.id)
+        .await
+        .unwrap();
+    assert_eq!(record.signee.person_number.as_deref(), Some(PERSON));
+    assert!(!format!("{record:?}").contains(PERSON));
+    let document = signed.data_of_type(DOCUMENT_DATA_TYPE).next().unwrap();
+    assert!(document.locked);
+    let signed_element = &record.data_element_signatures[0];
+    assert_eq!(signed_element.data_element_id, document.id);
+    let expected = sha256_hex(PDF);
+    assert_eq!(
+        signed_element.sha256_hash.as_deref(),
+        Some(expected.as_str())
+    );
+
+    let ended = s
+        .client
+        .process_next(&s.app, &created.id, Some(&Action::Confirm))
+        .await
+        .unwrap();
+    assert!(ended.is_ended());
+    // After the end: 409 ProblemDetails from process/next, plain 409 from actions.
+    match s.client.process_next(&s.app, &created.id, None).await {
+        Err(Error::Conflict(problem)) => {
+            assert_eq!(problem.reason.as_deref(), Some("Process is ended."))
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    match s
+        .client
+        .perform_action(&s.app, &created.id, &Action::Sign)
+        .await
+    {
+        Err(Error::Conflict(problem)) => assert_eq!(problem.message(), Some("Process is ended.")),
+        other => panic!("unexpected {other:?}"),
+    }
+    assert!(
+        s.client
+            .instance(&s.app, &created.id)
+            .await
+            .unwrap()
+            .is_archived
+    );
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    for b in sha256(bytes) {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
+}
+
+/// A small SHA-256 (FIPS 180-4) so the test does not trust the emulator's hashing library.
+fn sha256(data: &[u8]) -> [u8; 32] {
+    const K: [u32; 64] = [
+        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
+        0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
+        0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f,
+        0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
+        0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
+        0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
+        0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116,
+        0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+        0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
+        0xc67178f2,
+    ];
+    let mut h: [u32; 8] = [
+        0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab,
+        0x5be0cd19,
+    ];
+    let mut message = data.to_vec();
+    message.push(0x80);
+    while message.len() % 64 != 56 {
+        message.push(0);
+    }
+    message.extend_from_slice(&((data.len() as u64) * 8).to_be_bytes());
+    for block in message.chunks(64) {
+        let mut w = [0u32; 64];
+        for i in 0..16 {
+            w[i] = u32::from_be_bytes([
+                block[4 * i],
+                block[4 * i + 1],
+                block[4 * i + 2],
+                block[4 * i + 3],
+            ]);
+        }
+        for i in 16..64 {
+            let s0 = w[i - 15].rotate_right(7) ^ w[i - 15].rotate_right(18) ^ (w[i - 15] >> 3);
+            let s1 = w[i - 2].rotate_right(17) ^ w[i - 2].rotate_right(19) ^ (w[i - 2] >> 10);
+            w[i] = w[i - 16]
+                .wrapping_add(s0)
+                .wrapping_add(w[i - 7])
+                .wrapping_add(s1);
+        }
+        let mut v = h;
+        for i in 0..64 {
+            let s1 = v[4].rotate_right(6) ^ v[4].rotate_right(11) ^ v[4].rotate_right(25);
+            let ch = (v[4] & v[5]) ^ (!v[4] & v[6]);
+            let t1 = v[7]
+                .wrapping_add(s1)
+                .wrapping_add(ch)
+                .wrapping_add(K[i])
+                .wrapping_add(w[i]);
+            let s0 = v[0].rotate_right(2) ^ v[0].rotate_right(13) ^ v[0].rotate_right(22);
+            let maj = (v[0] & v[1]) ^ (v[0] & v[2]) ^ (v[1] & v[2]);
+            let t2 = s0.wrapping_add(maj);
+            v = [
+                t1.wrapping_add(t2),
+                v[0],
+                v[1],
+                v[2],
+                v[3].wrapping_add(t1),
+                v[4],
+                v[5],
+                v[6],
+            ];
+        }
+        for (a, b) in h.iter_mut().zip(v) {
+            *a = a.wrapping_add(b);
+        }
+    }
+    let mut out = [0u8; 32];
+    for (i, word) in h.iter().enumerate() {
+        out[4 * i..4 * i + 4].copy_from_slice(&word.to_be_bytes());
+    }
+    out
+}
+
+#[test]
+fn the_test_sha256_matches_a_known_vector() {
+    assert_eq!(
+        sha256_hex(b"abc"),
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    );
+}
+
+#[tokio::test]
+async fn parallel_signing_through_actions_and_downloads() {
+    let s = setup().await;
+    let created = s
+        .client
+        .create_instance(&s.app, &new_instance(s.party))
+        .await
+        .unwrap();
+    s.client
+        .process_next(&s.app, &created.id, None)
+        .await
+        .unwrap();
+    let result = s
+        .client
+        .perform_action(&s.app, &created.id, &Action::Sign)
+        .await
+        .unwrap();
+    let instance = result.instance.unwrap();
+    // Still at the signing task, with a signature recorded.
+    assert!(instance.process.unwrap().awaits_signature());
+    let state = s.client.signing_state(&s.app, &created.id).await.unwrap();
+    assert_eq!(state.signees.len(), 1);
+    assert_eq!(state.signees[0].name.as_deref(), Some("Kari Nordmann"));
+    assert_eq!(state.signees[0].party_id, Some(s.party));
+    assert!(state.signees[0].has_signed());
+    // An action the app has no handler for: 404 with a UserActionResponse error.
+    match s
+        .client
+        .perform_action(&s.app, &created.id, &Action::Unknown("lock".to_owned()))
+        .await
+    {
+        Err(Error::NotFound(problem)) => {
+            assert_eq!(
+                problem.details.unwrap().code.as_deref(),
+                Some("ActionNotFound")
+            )
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+
+    let signature = instance
+        .data
+        .iter()
+        .find(|d| d.data_type == SIGNATURE_DATA_TYPE)
+        .unwrap();
+    let mut sink = Vec::new();
+    let written = s
+        .client
+        .download_data(&s.app, &created.id, &signature.id, &mut sink)
+        .await
+        .unwrap();
+    assert_eq!(written, sink.len() as u64);
+    assert!(String::from_utf8(sink).unwrap().contains("signeeInfo"));
+    // The document through its Storage self link.
+    let document = instance
+        .data
+        .iter()
+        .find(|d| d.data_type == DOCUMENT_DATA_TYPE)
+        .unwrap();
+    let mut pdf = Vec::new();
+    s.client
+        .download_url(document.platform_url.as_deref().unwrap(), &mut pdf)
+        .await
+        .unwrap();
+    assert_eq!(pdf, PDF);
+    // A link to another host is not followed with the token.
+    assert!(matches!(
+        s.client
+            .download_url("https://evil.example/x", &mut Vec::new())
+            .await,
+        Err(Error::ForeignLink)
+    ));
+    // Unknown data element: 404.
+    assert!(matches!(
+        s.client
+            .download_data(
+                &s.app,
+                &created.id,
+                "00000000-0000-4000-8000-000000000000",
+                &mut Vec::new()
+            )
+            .await,
+        Err(Error::NotFound(_))
+    ));
+    // The download limit.
+    let small = Altinn3Client::builder(Altinn3Environment::custom(s.emulator.base_url()).unwrap())
+        .exchange(
+            TokenProvider::IdPorten,
+            BearerToken::new(s.emulator.issue_idporten_token(PERSON)),
+        )
+        .max_download_size(10)
+        .build()
+        .unwrap();
+    assert!(matches!(
+        small
+            .download_data(&s.app, &created.id, &document.id, &mut Vec::new())
+            .await,
+        Err(Error::ResponseTooLarge { limit: 10 })
+    ));
+}
+
+#[tokio::test]
+async fn not_found_forbidden_and_bad_data() {
+    let s = setup().await;
+    let missing =
+        InstanceId::parse(&format!("{}/00000000-0000-4000-8000-000000000000", s.party)).unwrap();
+    assert!(matches!(
+        s.client.instance(&s.app, &missing).await,
+        Err(Error::NotFound(_))
+    ));
+    assert!(matches!(
+        s.client.process(&s.app, &missing).await,
+        Err(Error::NotFound(_))
+    ));
+    let unknown_app = AppId::parse("ttd/no-such-app").unwrap();
+    assert!(matches!(
+        s.client
+            .create_instance(&unknown_app, &new_instance(s.party))
+            .await,
+        Err(Error::NotFound(_))
+    ));
+    // Data the app's data types do not allow: 400 plain text.
+    let bad = NewInstance::new(InstanceOwner::PartyId(s.party)).data(NewData::new(
+        DOCUMENT_DATA_TYPE,
+        "text/plain",
+        "not a pdf",
+    ));
+    match s.client.create_instance(&s.app, &bad).await {
+        Err(Error::BadRequest(problem)) => {
+            assert!(problem.message().unwrap().contains("application metadata"))
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    // Another person's instance: 403 on the app, on Storage and not in their dialogs.
+    let created = s
+        .client
+        .create_instance(&s.app, &new_instance(s.party))
+        .await
+        .unwrap();
+    let other = client_for(&s.emulator, &s.emulator.issue_idporten_token(OTHER));
+    assert!(matches!(
+        other.instance(&s.app, &created.id).await,
+        Err(Error::Forbidden(_))
+    ));
+    assert!(matches!(
+        other.instances(&InstanceQuery::for_party(s.party)).await,
+        Err(Error::Forbidden(_))
+    ));
+    assert!(matches!(
+        other.create_instance(&s.app, &new_instance(s.party)).await,
+        Err(Error::Forbidden(_))
+    ));
+    let theirs = other
+        .dialogs(&DialogQuery::new().service_resource(s.app.service_resource()))
+        .await
+        .unwrap();
+    assert!(theirs.items.is_empty());
+    let mine = s
+        .client
+        .dialogs(&DialogQuery::new().service_resource(s.app.service_resource()))
+        .await
+        .unwrap();
+    assert!(matches!(
+        other.dialog(&mine.items[0].id).await,
+        Err(Error::NotFound(_))
+    ));
+    // Storage without a party: 400 with Storage's plain-text message.
+    match s.client.instances(&InstanceQuery::default()).await {
+        Err(Error::BadRequest(problem)) => {
+            assert!(problem.message().unwrap().contains("InstanceOwnerPartyId"))
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    // A dialog search without party or resource is refused before sending.
+    assert!(matches!(
+        s.client.dialogs(&DialogQuery::new()).await,
+        Err(Error::Configuration(_))
+    ));
+}
+
+#[tokio::test]
+async fn storage_query_pages_with_continuation() {
+    let s = setup().await;
+    let mut ids = Vec::new();
+    for _ in 0..5 {
+        ids.push(
+            s.client
+                .create_instance(&s.app, &new_instance(s.party))
+                .await
+                .unwrap()
+                .id,
+        );
+    }
+    s.client.process_next(&s.app, &ids[0], None).await.unwrap();
+    let query = InstanceQuery::for_party(s.party).app(&s.app).size(2);
+    let first = s.client.instances(&query).await.unwrap();
+    assert_eq!(first.instances.len(), 2);
+    assert!(first.next.is_some());
+    let second = s.client.next_instances(&first).await.unwrap().unwrap();
+    assert_eq!(second.instances.len(), 2);
+    let all = s.client.all_instances(&query).await.unwrap();
+    assert_eq!(all.len(), 5);
+    let mut seen: Vec<_> = all.iter().map(|i| i.id.clone()).collect();
+    seen.sort();
+    let mut expected = ids.clone();
+    expected.sort();
+    assert_eq!(seen, expected);
+    assert!(
+        all[0]
+            .platform_url
+            .as_deref()
+            .unwrap()
+            .contains("/storage/api/v1/instances/")
+    );
+    let at_signing = s
+        .client
+        .all_instances(
+            &InstanceQuery::for_party(s.party)
+                .current_task("Task_2")
+                .archived(false),
+        )
+        .await
+        .unwrap();
+    assert_eq!(at_signing.len(), 1);
+    assert_eq!(at_signing[0].id, ids[0]);
+}
+
+#[tokio::test]
+async fn dialogporten_finds_instances_waiting_for_signature() {
+    let s = setup().await;
+    let waiting = s
+        .client
+        .create_instance(&s.app, &new_instance(s.party))
+        .await
+        .unwrap();
+    let draft = s
+        .client
+        .create_instance(&s.app, &new_instance(s.party))
+        .await
+        .unwrap();
+    s.client
+        .process_next(&s.app, &waiting.id, None)
+        .await
+        .unwrap();
+    let urn = format!("urn:altinn:person:identifier-no:{PERSON}");
+    let page = s
+        .client
+        .dialogs(
+            &DialogQuery::new()
+                .party(&urn)
+                .service_resource(s.app.service_resource())
+                .limit(1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 1);
+    assert!(page.has_next_page);
+    let page2 = s
+        .client
+        .dialogs(
+            &DialogQuery::new()
+                .party(&urn)
+                .limit(1)
+                .continuation_token(page.continuation_token.clone().unwrap()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(page2.items.len(), 1);
+    assert!(!page2.has_next_page);
+    let in_progress = s
+        .client
+        .dialogs(
+            &DialogQuery::new()
+                .party(&urn)
+                .status(DialogStatus::InProgress),
+        )
+        .await
+        .unwrap();
+    assert_eq!(in_progress.items.len(), 1);
+    assert_eq!(in_progress.items[0].status, DialogStatus::InProgress);
+    assert!(
+        in_progress.items[0].gui_actions.is_empty(),
+        "search items carry no actions"
+    );
+    let dialog = s.client.dialog(&in_progress.items[0].id).await.unwrap();
+    assert!(dialog.awaits_signature());
+    assert_eq!(dialog.instance().unwrap().id, waiting.id);
+
+    let found = s
+        .client
+        .awaiting_signature(
+            &DialogQuery::new()
+                .party(&urn)
+                .service_resource(s.app.service_resource())
+                .limit(1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].instance.id, waiting.id);
+    assert_eq!(found[0].instance.app, s.app);
+    assert!(found[0].process.awaits_signature());
+    assert_ne!(found[0].instance.id, draft.id);
+    assert!(matches!(
+        s.client
+            .dialog("01936b2e-0000-7000-8000-000000000001")
+            .await,
+        Err(Error::NotFound(_))
+    ));
+}
+
+#[tokio::test]
+async fn the_signature_service() {
+    let s = setup().await;
+    let service = Altinn3Service::new(s.client.clone(), InstanceOwner::PartyId(s.party));
+    assert!(
+        service
+            .capabilities()
+            .contains(Capability::DownloadSignatureRecord)
+    );
+    assert!(!service.capabilities().contains(Capability::CreatePortalJob));
+    let job = SigningJob::builder("Avtale")
+        .form(
+            ServiceForm::new(APP, 1)
+                .part(FormPart::main("model", "1", "<Skjema/>"))
+                .attachment_type(DOCUMENT_DATA_TYPE),
+        )
+        .document(signature_core::Document::pdf(
+            "Avtale",
+            "avtale.pdf",
+            PDF.to_vec(),
+        ))
+        .build()
+        .unwrap();
+    let created = service.create_job(&job).await.unwrap();
+    let status = service.job_status(&created.id).await.unwrap();
+    assert_eq!(status.status, JobStatus::InProgress);
+    assert!(status.signers.is_empty());
+    let (app, id) = Altinn3Service::parse_job_id(&created.id).unwrap();
+    s.client
+        .perform_action(&app, &id, &Action::Sign)
+        .await
+        .unwrap();
+    let status = service.job_status(&created.id).await.unwrap();
+    assert_eq!(status.signers.len(), 1);
+    assert_eq!(status.signers[0].status, SignerStatus::Signed);
+    assert!(status.signers[0].since.is_some());
+    let records = service.signature_records(&created.id).await.unwrap();
+    assert_eq!(records.len(), 1);
+    let mut sink = Vec::new();
+    service.download(&records[0], &mut sink).await.unwrap();
+    assert!(
+        String::from_utf8(sink)
+            .unwrap()
+            .contains("dataElementSignatures")
+    );
+    assert!(matches!(
+        service
+            .download(&ArtifactRef::pades("http://x/"), &mut Vec::new())
+            .await,
+        Err(signature_core::Error::Unsupported(
+            Capability::DownloadPades
+        ))
+    ));
+    s.client
+        .process_next(&app, &id, Some(&Action::Sign))
+        .await
+        .unwrap();
+    s.client
+        .process_next(&app, &id, Some(&Action::Confirm))
+        .await
+        .unwrap();
+    assert_eq!(
+        service.job_status(&created.id).await.unwrap().status,
+        JobStatus::CompletedSuccessfully
+    );
+    // Unsupported operations are reported as such.
+    assert!(matches!(
+        service
+            .cancel(&signature_core::CancellationHandle::new("x"))
+            .await,
+        Err(signature_core::Error::Unsupported(Capability::Cancel))
+    ));
+    // A job with an addressed signer is refused instead of dropping the signer.
+    let addressed = SigningJob::builder("Avtale")
+        .form(ServiceForm::new(APP, 1).part(FormPart::main("model", "1", "<Skjema/>")))
+        .signer(
+            signature_core::Signer::with_personal_identification_number(PERSON)
+                .notify_by_email("a@b.no"),
+        )
+        .build()
+        .unwrap();
+    assert!(matches!(
+        service.create_job(&addressed).await,
+        Err(signature_core::Error::Unsupported(_))
+    ));
+    // An unknown job: 404 through the core error.
+    let missing = signature_core::JobId::new(format!(
+        "{APP}/{}/00000000-0000-4000-8000-000000000000",
+        s.party
+    ));
+    assert!(matches!(
+        service.job_status(&missing).await,
+        Err(signature_core::Error::Service {
+            http_status: 404,
+            ..
+        })
+    ));
+}
