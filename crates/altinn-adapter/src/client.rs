@@ -3,7 +3,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
 use reqwest::{Method, RequestBuilder, Response};
 use rustls_pki_types::CertificateDer;
 use serde_json::Value;
@@ -22,6 +21,11 @@ pub(crate) const HAL_JSON: &str = "application/hal+json";
 
 /// Attachments larger than this are uploaded as a stream by default.
 pub const DEFAULT_STREAMING_THRESHOLD: usize = 1024 * 1024;
+
+/// Largest JSON or text answer the client reads into memory (message lists, forms, signing
+/// texts); a larger one is refused with [`Error::ResponseTooLarge`] as soon as the limit is
+/// passed. Downloads stream into the caller's writer and are not bounded by it.
+pub const MAX_ANSWER_BYTES: usize = 8 * 1024 * 1024;
 
 /// A client for Altinn's message API. Cheap to clone: clones share one connection pool and
 /// one authentication provider.
@@ -335,18 +339,15 @@ impl AltinnClient {
 
     pub(crate) async fn json(&self, call: &Call) -> Result<(Value, Response), Error> {
         let mut response = self.execute(call).await?;
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await? {
-            body.extend_from_slice(&chunk);
-        }
+        let body = read_bounded(&mut response).await?;
         let value = serde_json::from_slice(&body)
             .map_err(|e| Error::UnexpectedResponse(format!("invalid JSON: {e}")))?;
         Ok((value, response))
     }
 
     pub(crate) async fn text(&self, call: &Call) -> Result<String, Error> {
-        let response = self.execute(call).await?;
-        let body: Bytes = response.bytes().await?;
+        let mut response = self.execute(call).await?;
+        let body = read_bounded(&mut response).await?;
         Ok(String::from_utf8_lossy(&body).into_owned())
     }
 
@@ -364,6 +365,21 @@ impl AltinnClient {
         }
         Ok(written)
     }
+}
+
+/// Reads a body of at most [`MAX_ANSWER_BYTES`], chunk by chunk, so a hostile server cannot
+/// make the client buffer more than that.
+async fn read_bounded(response: &mut Response) -> Result<Vec<u8>, Error> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        if body.len() + chunk.len() > MAX_ANSWER_BYTES {
+            return Err(Error::ResponseTooLarge {
+                limit: MAX_ANSWER_BYTES,
+            });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 /// The `Location` header of an answer, if present.

@@ -1,0 +1,36 @@
+//! Entry points for the fuzz targets in `fuzz/` (not a public API: hidden from the docs and
+//! free to change). They run the same parsing the client runs on an answer body, so the
+//! fuzzers exercise the real code instead of a copy.
+
+use serde_json::Value;
+
+use crate::hal::Obj;
+use crate::messages::Archived;
+use crate::model::{Attachment, Form, Message, Reportee, SigningText};
+
+/// Reads `body` the way the client reads each HAL+JSON answer (message list, one message,
+/// forms, one form, attachments, reportees, an error body, a signing text, the `Location`
+/// of an archived item) and returns how many items were found, so nothing is optimized away.
+pub fn parse_answer(body: &[u8]) -> usize {
+    let mut found = 0;
+    if let Ok(text) = std::str::from_utf8(body) {
+        let signing = SigningText::parse(text.to_owned());
+        found += signing.text.len();
+        let (code, message) = crate::response::error_body(text);
+        found += usize::from(code.is_some()) + message.map_or(0, |m| m.len());
+        let archived = Archived::from_location(Some(text.to_owned()));
+        found += usize::from(archived.message_id.is_some());
+    }
+    let Ok(value) = serde_json::from_slice::<Value>(body) else {
+        return found;
+    };
+    found += Message::list(&value).len();
+    found += Form::list(&value).len();
+    found += Attachment::list(&value).len();
+    found += Reportee::list(&value).len();
+    let obj = Obj::new(&value);
+    found += usize::from(Message::from_obj(&obj).is_some());
+    found += usize::from(Form::from_obj(&obj).is_some());
+    found += obj.links("self").len();
+    found
+}
