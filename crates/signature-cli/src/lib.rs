@@ -1,49 +1,47 @@
-//! The `signering` command line: build, inspect and verify the signed document bundles
-//! (ASiC-E with a XAdES signature) that Posten signering receives.
+//! The `signering` command line: every operation of the Posten signering and Altinn adapters,
+//! resumable batch creation, signed document bundles (ASiC-E with a XAdES signature), the
+//! Posten emulator and the demo.
 //!
-//! The binary is a thin shell around this library's [`run`]; the commands use
-//! `signature-core` for the job rules, `posten-adapter` for the request XML, `manifest.xml`
-//! and the signed bundle, and `asice` for keys, inspection and verification. See also
-//! `docs/cli.md`.
+//! The binary is a thin shell around this library's [`run`]; one module per command group
+//! (`job`, `batch`, `poll`, `download`, `handles`, `altinn_cmd`, `config`, `completions`,
+//! `build`/`inspect`/`verify`, `emulator`, `demo`), with the argument definitions in [`cli`].
+//! The commands use `signature-core` for the job rules, `posten-adapter` and `altinn-adapter`
+//! for the services, and `asice` for keys and bundles. `docs/cli.md` is the user's guide.
 //!
 //! # Commands
 //!
-//! Build a portal job's bundle, signed with the enterprise certificate in a PKCS#12 key store
-//! whose password is in an environment variable:
-//!
 //! ```sh
-//! export P12_PASSWORD=...
-//! signering bundle build --keystore virksomhet.p12 --password-env P12_PASSWORD \
-//!     --sender 984661185 --title "Employment contract" \
-//!     --signer 24068110048 --document contract.pdf --document appendix.txt \
-//!     --out contract.asice --request-out request.xml
+//! signering job create --title "Employment contract" --signer 24068110048 --document contract.pdf
+//! signering job create --file job.toml
+//! signering job create --batch jobs.jsonl            # resumable: a journal records created jobs
+//! signering job status --status-url "$URL" --token-env STATUS_TOKEN
+//! signering poll --follow --download signed/ --confirm   # one JSON line per status change
+//! signering download "$PADES_URL" --out signed.pdf
+//! signering confirm|cancel|delete "$URL"
+//! signering archive get DOCUMENT_ID --out archived.pdf
+//! signering altinn messages list|show|signing-text|sign|submit ...
+//! signering bundle build|inspect|verify ...
+//! signering emulator --listen 127.0.0.1:8443 ; signering demo
+//! signering config show ; signering completions bash
 //! ```
 //!
-//! Signers of the portal flow are notified at the addresses in the national contact register,
-//! by e-mail (`--notify email`, the default) or e-mail and SMS (`--notify email-and-sms`).
-//! The direct flow needs exit URLs instead:
+//! # Configuration and secrets
 //!
-//! ```sh
-//! signering bundle build --key key.pem --cert chain.pem \
-//!     --sender 984661185 --title "Lease" --signer 24068110048 --document lease.pdf \
-//!     --flow direct --exit-url https://example.com/signing/done --out lease.asice
-//! ```
+//! Settings come from `signering.toml` (current directory, `--config FILE` or
+//! `SIGNERING_CONFIG`), then `SIGNERING_…` environment variables, then flags, each layer
+//! overriding the one before; `signering config show` prints the result with the source of
+//! every value. Secrets — the key store password, the Altinn API key and token, a status query
+//! token — come only from environment variables or files, never from a flag value or the
+//! configuration file, and are never printed. Without a password source, a password is
+//! prompted for on a terminal without echo (never when standard input is not a terminal).
 //!
-//! `--exit-url` uses one URL for completion, rejection and error; `--completion-url`,
-//! `--rejection-url` and `--error-url` set them separately. Without `--password-env`, a
-//! password is prompted for on the terminal without echo (never when standard input is not a
-//! terminal); an unencrypted PEM key needs none.
+//! # Output
 //!
-//! List a bundle without verifying it, then verify it against a trusted root:
-//!
-//! ```sh
-//! signering bundle inspect contract.asice
-//! signering --json bundle inspect contract.asice
-//! signering bundle verify contract.asice --trust buypass-root.pem
-//! ```
-//!
-//! `--json` (anywhere on the command line) prints the result of `build`, `inspect` and
-//! `verify` as JSON on standard output; errors stay text on standard error.
+//! Text for people by default; `--json` (anywhere on the command line) prints JSON on
+//! standard output; `poll` writes JSON Lines. Errors stay text on standard error. Colours only
+//! on a terminal without `NO_COLOR`; progress bars only when standard error is a terminal.
+//! `SIGNERING_LOG` (EnvFilter syntax, e.g. `debug`) turns on the libraries' tracing output on
+//! standard error, for every command including `demo`.
 //!
 //! # Exit codes
 //!
@@ -51,12 +49,15 @@
 //! |---|---|
 //! | 0 | success; for `verify`, the bundle is valid |
 //! | 1 | rejected: the bundle failed verification, or input was read but is not acceptable (job rules, document type, wrong password, unusable key, not a bundle) |
-//! | 2 | usage or I/O error: bad arguments, a file that cannot be read or written, no password source |
+//! | 2 | usage or I/O error: bad arguments, a file that cannot be read or written, no password source, bad configuration |
+//! | 3 | the service answered with an error (refused, not found, not authorized, 5xx) |
+//! | 4 | the service could not be reached (connection, timeout, TLS or certificate failure) |
+//! | 5 | a batch finished but some of its jobs failed |
 //!
 //! # Personal data
 //!
-//! Personal identification numbers are never printed in full: manifest identities show their
-//! date digits only (`240681*****`), and every run of eleven or more digits in titles, file
+//! Personal identification numbers are never printed in full: identities show their date
+//! digits only (`240681*****`), and every run of eleven or more digits in titles, file
 //! names, certificate names and error messages is masked the same way, command-line usage
 //! errors included.
 #![deny(missing_docs)]
