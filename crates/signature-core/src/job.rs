@@ -77,6 +77,35 @@ impl Availability {
 /// Built with [`SigningJob::builder`]; every rule the services document is checked in
 /// [`SigningJobBuilder::build`], so a `SigningJob` is known to be well-formed. Cloning is
 /// cheap because document contents are shared.
+///
+/// A portal job (the default flow) and a direct job:
+///
+/// ```
+/// use signature_core::{
+///     DirectFlow, Document, ExitUrls, Flow, FlowKind, LookupNotifications, Signer, SigningJob,
+/// };
+///
+/// let pdf = b"%PDF-1.7 ...".to_vec();
+/// let portal = SigningJob::builder("Shareholder agreement")
+///     .reference("agm-2024")
+///     .document(Document::pdf("Shareholder agreement", "agreement.pdf", pdf.clone()))
+///     .signer(Signer::with_personal_identification_number("24068110048")
+///         .notify_through_lookup(LookupNotifications::EmailOnly)
+///         .order(1))
+///     .signer(Signer::with_email("board@example.com").order(2))
+///     .build()?;
+/// assert_eq!(portal.flow().kind(), FlowKind::Portal);
+/// assert_eq!(portal.signers().len(), 2);
+/// assert_eq!(portal.reference(), Some("agm-2024"));
+///
+/// let direct = SigningJob::builder("Rental agreement")
+///     .flow(Flow::Direct(DirectFlow::new(ExitUrls::single("https://www.example.com/done"))))
+///     .document(Document::pdf("Rental agreement", "rental.pdf", pdf))
+///     .signer(Signer::with_personal_identification_number("24068110048"))
+///     .build()?;
+/// assert_eq!(direct.flow().kind(), FlowKind::Direct);
+/// # Ok::<(), signature_core::ValidationError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SigningJob {
     title: String,

@@ -303,6 +303,24 @@ impl Signer {
 }
 
 /// Builds a [`Signer`]; errors in the inputs are kept until [`build`](Self::build).
+///
+/// ```
+/// use signature_core::{Notifications, Signer, SignerIdentifier, ValidationError};
+///
+/// let signer = Signer::with_personal_identification_number("24068110048")
+///     .notify_by_email("kari@example.com")
+///     .notify_by_sms("+4799999999")
+///     .order(1)
+///     .build()?;
+/// assert_eq!(signer.order(), Some(1));
+/// assert!(matches!(signer.identifier(), SignerIdentifier::PersonalIdentificationNumber(_)));
+/// assert!(matches!(signer.notifications(), Some(Notifications::Explicit { .. })));
+///
+/// // A wrong check digit is reported by build(), not by the constructor.
+/// let wrong = Signer::with_personal_identification_number("24068110049").build();
+/// assert!(matches!(wrong, Err(ValidationError::InvalidPersonalIdentificationNumber { .. })));
+/// # Ok::<(), ValidationError>(())
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a builder does nothing until it is built or handed to a job builder"]
 pub struct SignerBuilder {
