@@ -6,6 +6,9 @@
 //! a run skips every key the journal already holds, so an interrupted run can simply be
 //! started again.
 //!
+//! Ctrl-C stops starting new jobs; the jobs in flight finish and are journaled, the summary
+//! lists the lines not started, and the exit code is 5. A second Ctrl-C ends at once.
+//!
 //! The one gap: if the process dies after Posten created a job but before its journal line
 //! reached the disk, the next run creates that job again (at-least-once). The window is one
 //! HTTP answer and one `fsync` long; the job's `reference` is returned in status changes, so
@@ -14,6 +17,7 @@
 use std::collections::{HashMap, HashSet};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
@@ -55,6 +59,15 @@ struct Summary {
     created: Vec<Done>,
     skipped: Vec<Done>,
     failed: Vec<Failed>,
+    /// Lines not started because the run was interrupted (Ctrl-C); a rerun creates them.
+    not_started: Vec<NotStarted>,
+    interrupted: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct NotStarted {
+    key: String,
+    line: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -216,16 +229,36 @@ pub(crate) fn run(
         let base = input.parent().unwrap_or(Path::new("")).to_owned();
         let progress = bar(pending.len() as u64, json, "creating jobs");
         let runtime = crate::runtime()?;
+        let stopping = Arc::new(AtomicBool::new(false));
         let results = runtime.block_on(async {
+            // Ctrl-C: start nothing new, let the jobs in flight finish and reach the journal.
+            // A second Ctrl-C ends the process at once.
+            let watcher = {
+                let stopping = stopping.clone();
+                tokio::spawn(async move {
+                    if tokio::signal::ctrl_c().await.is_ok() {
+                        stopping.store(true, Ordering::SeqCst);
+                        drop(writeln!(
+                            std::io::stderr(),
+                            "signering: interrupted; finishing the jobs in flight (Ctrl-C again \
+                             to stop at once)"
+                        ));
+                        if tokio::signal::ctrl_c().await.is_ok() {
+                            std::process::exit(130);
+                        }
+                    }
+                })
+            };
             let permits = Arc::new(Semaphore::new(concurrency));
             let mut tasks = tokio::task::JoinSet::new();
             for (line, key, spec) in pending {
-                let (client, permits, journal, journal_path, base) = (
+                let (client, permits, journal, journal_path, base, stopping) = (
                     client.clone(),
                     permits.clone(),
                     journal.clone(),
                     journal_path.clone(),
                     base.clone(),
+                    stopping.clone(),
                 );
                 tasks.spawn(async move {
                     let outcome = async {
@@ -233,6 +266,9 @@ pub(crate) fn run(
                             .acquire_owned()
                             .await
                             .map_err(|_| CliError::Usage("batch stopped".to_owned()))?;
+                        if stopping.load(Ordering::SeqCst) {
+                            return Ok(None);
+                        }
                         let job = tokio::task::block_in_place(|| spec.to_job(&base))?;
                         let created = client.create_job(&job).await?;
                         let entry = JournalEntry {
@@ -243,7 +279,7 @@ pub(crate) fn run(
                         };
                         // On disk before it counts (and before anything is printed).
                         tokio::task::block_in_place(|| append(&journal, &journal_path, &entry))?;
-                        Ok::<String, CliError>(entry.job.job_id)
+                        Ok::<Option<String>, CliError>(Some(entry.job.job_id))
                     }
                     .await;
                     (line, key, outcome)
@@ -254,19 +290,22 @@ pub(crate) fn run(
                 if let Ok(result) = joined {
                     progress.inc(1);
                     progress.set_message(match &result.2 {
-                        Ok(id) => format!("job {id}"),
+                        Ok(Some(id)) => format!("job {id}"),
+                        Ok(None) => "interrupted".to_owned(),
                         Err(_) => format!("{} failed", mask_identity_numbers(&result.1)),
                     });
                     results.push(result);
                 }
             }
+            watcher.abort();
             results
         });
         progress.finish_and_clear();
         for (line, key, outcome) in results {
             let key = mask_identity_numbers(&key);
             match outcome {
-                Ok(job_id) => summary.created.push(Done { key, line, job_id }),
+                Ok(Some(job_id)) => summary.created.push(Done { key, line, job_id }),
+                Ok(None) => summary.not_started.push(NotStarted { key, line }),
                 Err(error) => summary.failed.push(Failed {
                     key,
                     line,
@@ -279,16 +318,20 @@ pub(crate) fn run(
     summary.created.sort_by_key(|d| d.line);
     summary.skipped.sort_by_key(|d| d.line);
     summary.failed.sort_by_key(|d| d.line);
+    summary.not_started.sort_by_key(|d| d.line);
+    summary.interrupted = !summary.not_started.is_empty();
     if json {
         emit_json(&summary)?;
     } else {
         emit(&human(&summary))?;
     }
-    Ok(if summary.failed.is_empty() {
-        Status::Success
-    } else {
-        Status::Partial
-    })
+    Ok(
+        if summary.failed.is_empty() && summary.not_started.is_empty() {
+            Status::Success
+        } else {
+            Status::Partial
+        },
+    )
 }
 
 fn human(s: &Summary) -> String {
@@ -322,6 +365,12 @@ fn human(s: &Summary) -> String {
         out.push_str(&format!(
             "  failed   line {:>4}  {}  {}\n",
             f.line, f.key, f.reason
+        ));
+    }
+    if s.interrupted {
+        out.push_str(&format!(
+            "Interrupted: {} line(s) not started; run the same command again to create them.\n",
+            s.not_started.len()
         ));
     }
     out

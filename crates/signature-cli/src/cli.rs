@@ -15,7 +15,7 @@ Exit codes:
      a bad configuration file, variable or flag value
   3  the service answered with an error (refused, not found, not authorized, cannot cancel, 5xx)
   4  the service could not be reached: connection refused, timeout, TLS or certificate failure
-  5  a batch finished but some of its jobs failed (the summary lists them)";
+  5  a batch finished but some of its jobs failed or it was interrupted (the summary lists them)";
 
 /// Posten signering and Altinn signing from the command line: create, follow, download,
 /// confirm, cancel and delete signing jobs; read, sign and submit Altinn messages; build,

@@ -896,3 +896,93 @@ fn completions_and_help() {
         assert!(out.stdout.contains(word), "--help lacks {word}: {out:?}");
     }
 }
+
+/// Ctrl-C in the middle of a batch: the jobs in flight finish and reach the journal, nothing
+/// new starts, and the rerun creates exactly the rest.
+#[cfg(unix)]
+#[test]
+fn batch_interrupted_by_ctrl_c_finishes_in_flight_jobs_and_resumes() {
+    let posten = Posten::start();
+    let lines: Vec<String> = (1..=8)
+        .map(|n| {
+            format!(
+                r#"{{"title":"Avbrutt {n}","reference":"int-{n}","signers":["{PIN_A}"],"documents":["contract.pdf"]}}"#
+            )
+        })
+        .collect();
+    std::fs::write(posten.path().join("jobs.jsonl"), lines.join("\n")).unwrap();
+    // Slow creates, so that the run is surely in the middle when it is interrupted.
+    posten.emulator.control().inject(
+        FaultRule::new(Fault::Delay { millis: 250 })
+            .method("POST")
+            .path_contains("/portal/signature-jobs"),
+    );
+    let mut command = Command::new(env!("CARGO_BIN_EXE_signering"));
+    command
+        .args([
+            "--json",
+            "job",
+            "create",
+            "--batch",
+            "jobs.jsonl",
+            "--concurrency",
+            "2",
+        ])
+        .current_dir(posten.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .env(PASSWORD_VAR, PASSWORD);
+    let child = command.spawn().unwrap();
+    let journal = posten.path().join("jobs.jsonl.journal");
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while std::fs::read_to_string(&journal).map_or(0, |t| t.lines().count()) < 2 {
+        assert!(std::time::Instant::now() < deadline, "no journal lines");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let output = child.wait_with_output().unwrap();
+    let first = Output {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+    .clean();
+    assert_eq!(first.code, 5, "{first:?}");
+    assert!(first.stderr.contains("interrupted"), "{first:?}");
+    let summary = first.json();
+    assert_eq!(summary["interrupted"], true);
+    let created = summary["created"].as_array().unwrap().len();
+    let not_started = summary["not_started"].as_array().unwrap().len();
+    assert_eq!(created + not_started, 8, "{summary}");
+    assert!(not_started > 0 && created >= 2, "{summary}");
+    assert_eq!(
+        std::fs::read_to_string(&journal).unwrap().lines().count(),
+        created,
+        "every created job is in the journal"
+    );
+
+    posten.emulator.control().clear_faults();
+    let second = posten
+        .run(["--json", "job", "create", "--batch", "jobs.jsonl"])
+        .ok()
+        .json();
+    assert_eq!(second["created"].as_array().unwrap().len(), not_started);
+    assert_eq!(second["skipped"].as_array().unwrap().len(), created);
+    let mut references = BTreeMap::new();
+    for id in 1..=8 {
+        *references
+            .entry(posten.job(&id.to_string()).reference.unwrap())
+            .or_insert(0) += 1;
+    }
+    assert!(
+        runtime()
+            .block_on(posten.emulator.control().job(9))
+            .is_err()
+    );
+    assert_eq!(references.len(), 8, "{references:?}");
+}
