@@ -52,7 +52,7 @@
 //! | 2 | usage or I/O error: bad arguments, a file that cannot be read or written, no password source, bad configuration |
 //! | 3 | the service answered with an error (refused, not found, not authorized, 5xx) |
 //! | 4 | the service could not be reached (connection, timeout, TLS or certificate failure) |
-//! | 5 | a batch finished but some of its jobs failed |
+//! | 5 | a batch finished but some of its jobs failed, or it was interrupted with Ctrl-C |
 //!
 //! # Personal data
 //!

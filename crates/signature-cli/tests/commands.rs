@@ -497,6 +497,10 @@ fn batch_resumes_after_an_interruption_without_duplicates() {
         ])
         .clean();
     assert_eq!(first.code, 5, "{first:?}");
+    assert!(
+        !first.stderr.contains('\u{1b}') && !first.stderr.contains('\r'),
+        "no progress bar or colours when stderr is not a terminal: {first:?}"
+    );
     let summary = first.json();
     assert_eq!(summary["created"].as_array().unwrap().len(), 5, "{summary}");
     assert_eq!(summary["skipped"].as_array().unwrap().len(), 0);
@@ -940,8 +944,9 @@ fn batch_interrupted_by_ctrl_c_finishes_in_flight_jobs_and_resumes() {
         assert!(std::time::Instant::now() < deadline, "no journal lines");
         std::thread::sleep(Duration::from_millis(10));
     }
-    let killed = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+    // The shell's built-in `kill`, so no procps is needed.
+    let killed = Command::new("sh")
+        .args(["-c", &format!("kill -INT {}", child.id())])
         .status()
         .unwrap();
     assert!(killed.success());
