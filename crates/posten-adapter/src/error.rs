@@ -165,6 +165,13 @@ pub enum Error {
     /// A successful answer lacked something the protocol requires.
     #[error("malformed answer from Posten signering: {0}")]
     MalformedResponse(String),
+    /// An XML answer was larger than the client reads (1 MiB; the service's answers are a
+    /// few KiB). Reading stopped at the limit, so the rest was never buffered.
+    #[error("the answer from Posten signering is larger than {limit} bytes")]
+    ResponseTooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
     /// Writing a download into the caller's sink failed.
     #[error("writing the download failed")]
     Io(#[from] std::io::Error),

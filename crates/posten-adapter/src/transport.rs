@@ -216,9 +216,7 @@ pub(crate) async fn read_bounded(mut response: Response, limit: usize) -> Result
     let mut body = Vec::new();
     while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
         if body.len() + chunk.len() > limit {
-            return Err(Error::MalformedResponse(format!(
-                "answer larger than {limit} bytes"
-            )));
+            return Err(Error::ResponseTooLarge { limit });
         }
         body.extend_from_slice(&chunk);
     }
