@@ -99,6 +99,7 @@ pub enum Command {
 
 /// How to reach Posten signering; each overrides `signering.toml` and `SIGNERING_*`.
 #[derive(Debug, Args, Default, Clone)]
+#[command(next_help_heading = "Posten connection (override signering.toml and SIGNERING_*)")]
 pub struct PostenFlags {
     /// `production`, `test`, or an https root URL such as an emulator's
     /// (`SIGNERING_ENVIRONMENT`, `posten.environment`).
@@ -141,6 +142,7 @@ pub struct PostenFlags {
 
 /// How to reach Altinn; each overrides `signering.toml` and `SIGNERING_ALTINN_*`.
 #[derive(Debug, Args, Default, Clone)]
+#[command(next_help_heading = "Altinn connection (override signering.toml and SIGNERING_ALTINN_*)")]
 pub struct AltinnFlags {
     /// `production`, `tt02`, or a base URL such as an emulator's (`SIGNERING_ALTINN_URL`).
     #[arg(long, value_name = "URL")]
@@ -176,10 +178,6 @@ pub enum JobCommand {
 #[derive(Debug, Args)]
 #[command(group(ArgGroup::new("source").args(["file", "batch", "title"]).required(true)))]
 pub struct CreateArgs {
-    /// Connection settings.
-    #[command(flatten)]
-    pub posten: PostenFlags,
-
     /// Read the job from this TOML (`.toml`) or JSON file; document paths in it are relative
     /// to the file.
     #[arg(long, value_name = "JOB.toml", conflicts_with_all = ["batch", "title"])]
@@ -225,15 +223,15 @@ pub struct CreateArgs {
     /// Direct flow: where the signer returns after signing, rejecting or an error.
     #[arg(long, value_name = "URL", requires = "title")]
     pub exit_url: Option<String>,
+
+    /// Connection settings.
+    #[command(flatten)]
+    pub posten: PostenFlags,
 }
 
 /// Arguments of `signering job status`.
 #[derive(Debug, Args)]
 pub struct StatusArgs {
-    /// Connection settings.
-    #[command(flatten)]
-    pub posten: PostenFlags,
-
     /// The status URL printed by `job create` for a direct job.
     #[arg(long, value_name = "URL")]
     pub status_url: String,
@@ -245,15 +243,15 @@ pub struct StatusArgs {
     /// A file holding the `status_query_token` from the exit URL.
     #[arg(long, value_name = "FILE", conflicts_with = "token_env")]
     pub token_file: Option<PathBuf>,
+
+    /// Connection settings.
+    #[command(flatten)]
+    pub posten: PostenFlags,
 }
 
 /// Arguments of `signering poll`.
 #[derive(Debug, Args)]
 pub struct PollArgs {
-    /// Connection settings.
-    #[command(flatten)]
-    pub posten: PostenFlags,
-
     /// Which queue: the `portal` (default) or `direct` jobs'.
     #[arg(long, value_enum, default_value_t = FlowArg::Portal)]
     pub flow: FlowArg,
@@ -274,15 +272,15 @@ pub struct PollArgs {
     /// Stop after this many changes.
     #[arg(long, value_name = "N")]
     pub max_changes: Option<u64>,
+
+    /// Connection settings.
+    #[command(flatten)]
+    pub posten: PostenFlags,
 }
 
 /// Arguments of `signering download`.
 #[derive(Debug, Args)]
 pub struct DownloadArgs {
-    /// Connection settings.
-    #[command(flatten)]
-    pub posten: PostenFlags,
-
     /// The XAdES or PAdES URL from a status change.
     #[arg(value_name = "URL")]
     pub url: String,
@@ -290,18 +288,22 @@ pub struct DownloadArgs {
     /// Where to write it (written to FILE.part first, renamed when complete).
     #[arg(long, short, value_name = "FILE")]
     pub out: PathBuf,
+
+    /// Connection settings.
+    #[command(flatten)]
+    pub posten: PostenFlags,
 }
 
 /// Arguments of `confirm`, `cancel` and `delete`.
 #[derive(Debug, Args)]
 pub struct HandleArgs {
-    /// Connection settings.
-    #[command(flatten)]
-    pub posten: PostenFlags,
-
     /// The URL from the status change or the create answer.
     #[arg(value_name = "URL")]
     pub url: String,
+
+    /// Connection settings.
+    #[command(flatten)]
+    pub posten: PostenFlags,
 }
 
 /// `signering archive ...`
@@ -315,10 +317,6 @@ pub enum ArchiveCommand {
 /// Arguments of `signering archive get`.
 #[derive(Debug, Args)]
 pub struct ArchiveGetArgs {
-    /// Connection settings.
-    #[command(flatten)]
-    pub posten: PostenFlags,
-
     /// The archived document's id.
     #[arg(value_name = "ID")]
     pub id: String,
@@ -330,6 +328,10 @@ pub struct ArchiveGetArgs {
     /// Where to write the PDF.
     #[arg(long, short, value_name = "FILE.pdf")]
     pub out: PathBuf,
+
+    /// Connection settings.
+    #[command(flatten)]
+    pub posten: PostenFlags,
 }
 
 /// `signering altinn ...`
@@ -364,22 +366,18 @@ pub enum MessagesCommand {
 /// Whose message box and how to reach Altinn.
 #[derive(Debug, Args)]
 pub struct AltinnTarget {
-    /// Connection settings.
-    #[command(flatten)]
-    pub altinn: AltinnFlags,
-
     /// Whose message box: `my`, an organization number, or a reportee id (`r…`).
     #[arg(long, value_name = "WHO", default_value = "my")]
     pub who: String,
+
+    /// Connection settings.
+    #[command(flatten)]
+    pub altinn: AltinnFlags,
 }
 
 /// Arguments of `signering altinn messages list`.
 #[derive(Debug, Args)]
 pub struct MessagesListArgs {
-    /// Connection settings and message box.
-    #[command(flatten)]
-    pub target: AltinnTarget,
-
     /// OData filter, e.g. `Status eq 'Signering'`.
     #[arg(long, value_name = "ODATA")]
     pub filter: Option<String>,
@@ -387,27 +385,27 @@ pub struct MessagesListArgs {
     /// At most this many messages.
     #[arg(long, value_name = "N")]
     pub top: Option<u32>,
+
+    /// Connection settings and message box.
+    #[command(flatten)]
+    pub target: AltinnTarget,
 }
 
 /// Arguments naming one message.
 #[derive(Debug, Args)]
 pub struct MessageArgs {
-    /// Connection settings and message box.
-    #[command(flatten)]
-    pub target: AltinnTarget,
-
     /// The message id (`a…`, or `b…` when archived).
     #[arg(value_name = "ID")]
     pub id: String,
+
+    /// Connection settings and message box.
+    #[command(flatten)]
+    pub target: AltinnTarget,
 }
 
 /// Arguments of `signering altinn messages sign`.
 #[derive(Debug, Args)]
 pub struct SignArgs {
-    /// The message.
-    #[command(flatten)]
-    pub message: MessageArgs,
-
     /// Sign only this form (by FormId); repeatable. With neither --form nor --attachment the
     /// whole form set is signed.
     #[arg(long = "form", value_name = "ID")]
@@ -416,15 +414,15 @@ pub struct SignArgs {
     /// Sign only this attachment (by id); repeatable.
     #[arg(long = "attachment", value_name = "ID")]
     pub attachments: Vec<i64>,
+
+    /// The message.
+    #[command(flatten)]
+    pub message: MessageArgs,
 }
 
 /// Arguments of `signering altinn messages submit`.
 #[derive(Debug, Args)]
 pub struct SubmitArgs {
-    /// Connection settings and message box.
-    #[command(flatten)]
-    pub target: AltinnTarget,
-
     /// The service code, e.g. `4711`.
     #[arg(long, value_name = "CODE")]
     pub service_code: String,
@@ -444,6 +442,10 @@ pub struct SubmitArgs {
     /// An attachment: `TYPE:FILE`; repeatable.
     #[arg(long = "attachment", value_name = "TYPE:FILE")]
     pub attachments: Vec<String>,
+
+    /// Connection settings and message box.
+    #[command(flatten)]
+    pub target: AltinnTarget,
 }
 
 /// `signering config ...`
