@@ -6,12 +6,18 @@
 //! signed through the control API, status changes polled); XAdES per signer and PAdES are
 //! downloaded into the output directory and the changes confirmed. Altinn: a form set is
 //! submitted to signing, its signing text read, signed, and the archived receipt printed to
-//! PDF.
+//! PDF. Altinn 3: an app instance is created with a document, moved to its signing task,
+//! found through a Dialogporten search, signed, its signing state read and its signature
+//! data element downloaded.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use altinn_adapter::altinn3::{
+    Action, Altinn3Client, Altinn3Environment, AppId, DialogQuery, DialogStatus, InstanceOwner,
+    NewData, NewInstance, TokenProvider,
+};
 use altinn_adapter::auth::BearerToken;
 use altinn_adapter::{AltinnClient, FormTask, NewForm, PrintOptions, SignatureSelection, Who};
 use asice::{BuildOptions, LoadOptions, SigningKey, SystemClock};
@@ -22,6 +28,7 @@ use signature_core::{
     StatusChange, StatusQueryToken, StatusQueue,
 };
 use signature_emulator::altinn::AltinnEmulator;
+use signature_emulator::altinn3::{Altinn3Emulator, DOCUMENT_DATA_TYPE, SIGNATURE_DATA_TYPE};
 use signature_emulator::posten::{PostenEmulator, RunningEmulator};
 
 use crate::cli::DemoArgs;
@@ -35,6 +42,8 @@ const SIGNER_A: &str = "24068110048";
 const SIGNER_B: &str = "01017010170";
 const EXIT_URL: &str = "https://demo.signering.example/exit";
 const ALTINN_API_KEY: &str = "signering-demo";
+/// The Altinn 3 app the demo signs in.
+const ALTINN3_APP: &str = "ttd/signing-demo";
 /// How long any one wait (a poll loop, an HTTP call) may take before the demo gives up.
 const STEP_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -138,7 +147,10 @@ impl Demo {
         outcome?;
 
         // ---- Altinn
-        self.altinn().await
+        self.altinn().await?;
+
+        // ---- Altinn 3
+        self.altinn3().await
     }
 
     async fn posten(&mut self, emulator: &RunningEmulator) -> Result<(), CliError> {
@@ -461,6 +473,171 @@ impl Demo {
         }
         let path = self.write(&format!("altinn-{archived}.receipt.pdf"), &pdf, step)?;
         self.step(step, &format!("{written} bytes -> {}", path.display()));
+        Ok(())
+    }
+}
+
+impl Demo {
+    async fn altinn3(&mut self) -> Result<(), CliError> {
+        let step = "start Altinn 3 emulator";
+        let emulator = Altinn3Emulator::builder()
+            .app(ALTINN3_APP)
+            .start()
+            .await
+            .map_err(failed(step))?;
+        let party = emulator.add_person(SIGNER_A, "Kari Nordmann");
+        self.step(step, emulator.base_url());
+
+        let step = "altinn3: build client";
+        let app = AppId::parse(ALTINN3_APP).map_err(failed(step))?;
+        let client = Altinn3Client::builder(
+            Altinn3Environment::custom(emulator.base_url()).map_err(failed(step))?,
+        )
+        .exchange(
+            TokenProvider::IdPorten,
+            BearerToken::new(emulator.issue_idporten_token(SIGNER_A)),
+        )
+        .timeout(STEP_TIMEOUT)
+        .build()
+        .map_err(failed(step))?;
+        timed(step, client.altinn_token())
+            .await?
+            .map_err(failed(step))?;
+        self.step(step, "ID-porten token exchanged for an Altinn token");
+
+        let step = "altinn3: create instance";
+        let new = NewInstance::new(InstanceOwner::PartyId(party))
+            .data(NewData::new(
+                "model",
+                "application/xml",
+                "<Skjema><Navn>Demo AS</Navn><Belop>12000</Belop></Skjema>",
+            ))
+            .data(
+                NewData::new(DOCUMENT_DATA_TYPE, "application/pdf", CONTRACT_PDF)
+                    .filename("contract.pdf"),
+            );
+        let instance = timed(step, client.create_instance(&app, &new))
+            .await?
+            .map_err(failed(step))?;
+        let id = instance.id.clone();
+        self.step(
+            step,
+            &format!("{app} instance {id}, {} data elements", instance.data.len()),
+        );
+
+        let step = "altinn3: move to signing";
+        let process = timed(step, client.process_next(&app, &id, None))
+            .await?
+            .map_err(failed(step))?;
+        let task = process
+            .current_task
+            .as_ref()
+            .ok_or_else(|| fail(step, "the process ended instead of signing"))?;
+        self.step(
+            step,
+            &format!("task {} ({})", task.element_id, task.task_type),
+        );
+
+        let step = "altinn3: find via Dialogporten";
+        let query = DialogQuery::new()
+            .party(format!("urn:altinn:person:identifier-no:{SIGNER_A}"))
+            .service_resource(app.service_resource())
+            .status(DialogStatus::InProgress);
+        let waiting = timed(step, client.awaiting_signature(&query))
+            .await?
+            .map_err(failed(step))?;
+        let found = waiting
+            .iter()
+            .find(|w| w.instance.id == id)
+            .ok_or_else(|| {
+                fail(
+                    step,
+                    "the instance is not among the dialogs awaiting signature",
+                )
+            })?;
+        self.step(
+            step,
+            &format!(
+                "dialog {} -> instance {}",
+                found.dialog.id, found.instance.id
+            ),
+        );
+
+        let step = "altinn3: sign";
+        timed(step, client.perform_action(&app, &id, &Action::Sign))
+            .await?
+            .map_err(failed(step))?;
+        self.step(step, "signed with POST .../actions {\"action\":\"sign\"}");
+
+        let step = "altinn3: read signing state";
+        let state = timed(step, client.signing_state(&app, &id))
+            .await?
+            .map_err(failed(step))?;
+        let signed: Vec<String> = state
+            .signees
+            .iter()
+            .filter(|s| s.has_signed())
+            .map(|s| {
+                format!(
+                    "{} at {}",
+                    s.name.as_deref().unwrap_or("(organisation)"),
+                    s.signed_time.as_deref().unwrap_or_default()
+                )
+            })
+            .collect();
+        if signed.is_empty() {
+            return Err(fail(step, "no signee has signed"));
+        }
+        self.step(step, &format!("signed by {}", signed.join(", ")));
+
+        let step = "altinn3: download signature";
+        let elements = timed(step, client.data_elements(&app, &id))
+            .await?
+            .map_err(failed(step))?;
+        let signature = elements
+            .iter()
+            .find(|d| d.data_type == SIGNATURE_DATA_TYPE)
+            .ok_or_else(|| fail(step, "no signature data element"))?;
+        let mut record = Vec::new();
+        let written = timed(
+            step,
+            client.download_data(&app, &id, &signature.id, &mut record),
+        )
+        .await?
+        .map_err(failed(step))?;
+        let document =
+            altinn_adapter::altinn3::SignDocument::parse(&record).map_err(failed(step))?;
+        let path = self.write(
+            &format!("altinn3-{}.signature.json", id.guid()),
+            &record,
+            step,
+        )?;
+        self.step(
+            step,
+            &format!(
+                "{written} bytes, {} signed element(s) -> {}",
+                document.data_element_signatures.len(),
+                path.display()
+            ),
+        );
+
+        let step = "altinn3: complete process";
+        timed(step, client.process_next(&app, &id, Some(&Action::Sign)))
+            .await?
+            .map_err(failed(step))?;
+        let ended = timed(step, client.process_next(&app, &id, Some(&Action::Confirm)))
+            .await?
+            .map_err(failed(step))?;
+        if !ended.is_ended() {
+            return Err(fail(step, "the process did not end after confirming"));
+        }
+        self.step(
+            step,
+            &format!(
+                "signing -> confirm -> {}",
+                ended.end_event.as_deref().unwrap_or("end")
+            ),
+        );
         Ok(())
     }
 }

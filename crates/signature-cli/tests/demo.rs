@@ -71,6 +71,10 @@ fn demo_runs_the_whole_story_and_writes_the_files() {
         "direct: status by token",
         "portal: poll status changes",
         "altinn: sign",
+        "altinn3: find via Dialogporten",
+        "altinn3: sign",
+        "altinn3: read signing state",
+        "altinn3: download signature",
     ] {
         assert!(stdout.contains(step), "no step {step:?} in:\n{stdout}");
     }
@@ -101,6 +105,24 @@ fn demo_runs_the_whole_story_and_writes_the_files() {
             .any(|p| p.to_string_lossy().ends_with("-signer-2.xades.xml"))
     );
     assert_eq!(receipts.len(), 1, "{names:?}");
+    // Altinn 3: the signature data element, a SignDocument naming the signed document.
+    let signatures = find("altinn3-", ".signature.json");
+    assert_eq!(signatures.len(), 1, "{names:?}");
+    let record: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&signatures[0]).unwrap()).unwrap();
+    assert!(record["signeeInfo"]["userId"].is_string(), "{record}");
+    let signed = record["dataElementSignatures"].as_array().unwrap();
+    assert_eq!(signed.len(), 1, "{record}");
+    assert_eq!(
+        signed[0]["signed"],
+        serde_json::Value::Bool(true),
+        "{record}"
+    );
+    assert_eq!(
+        signed[0]["sha256Hash"].as_str().map(str::len),
+        Some(64),
+        "{record}"
+    );
 
     for pdf in pades.iter().flatten().chain(&receipts) {
         let bytes = std::fs::read(pdf).unwrap();
