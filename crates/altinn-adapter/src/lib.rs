@@ -1,5 +1,6 @@
 //! A client for Altinn 2's REST API for form tasks: read the message box, send a form set
-//! to signing, sign it (whole or in part), and fetch the archived result.
+//! to signing, sign it (whole or in part), and fetch the archived result; and, in
+//! [`altinn3`], a client for Altinn 3's apps, Storage and Dialogporten.
 //!
 //! # A tour
 //!
@@ -16,6 +17,14 @@
 //!   [`AltinnClient::sign`]).
 //! - [`AltinnService`] puts it behind `signature_core`'s provider-neutral
 //!   [`SignatureService`](signature_core::SignatureService).
+//! - [`altinn3`] is the client for Altinn 3, where forms are apps with their own APIs and
+//!   the message box is Dialogporten (Altinn 2 is switched off by June 2026):
+//!   [`altinn3::Altinn3Client`] exchanges an ID-porten or Maskinporten token for an
+//!   Altinn token, creates and reads app instances, walks the process, signs, reads the
+//!   signing state, downloads data elements and searches Dialogporten;
+//!   [`altinn3::Altinn3Service`] is its [`SignatureService`](signature_core::SignatureService).
+//!   It shares this crate's [`Secret`], [`Error`] (with Altinn 3's ProblemDetails in
+//!   [`ApiProblem::details`]) and the [`auth`] providers for the token to exchange.
 //!
 //! ```no_run
 //! use altinn_adapter::{AltinnClient, Environment, MessageQuery, SignatureSelection, Who};
@@ -33,6 +42,38 @@
 //!     println!("By signing you confirm: {}", text.text);
 //!     let signed = client.sign(&Who::My, &message.id, &SignatureSelection::Whole).await?;
 //!     println!("archived as {:?}", signed.archived.message_id);
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! The Altinn 3 flow: find what waits for the user's signature, sign it, keep the signature.
+//!
+//! ```no_run
+//! use altinn_adapter::altinn3::{
+//!     Action, Altinn3Client, Altinn3Environment, AppId, DialogQuery, DialogStatus, TokenProvider,
+//! };
+//! use altinn_adapter::auth::BearerToken;
+//!
+//! # async fn run(idporten_token: String) -> Result<(), altinn_adapter::Error> {
+//! let client = Altinn3Client::builder(Altinn3Environment::tt02())
+//!     .exchange(TokenProvider::IdPorten, BearerToken::new(idporten_token))
+//!     .build()?;
+//! let app = AppId::parse("ttd/signing-demo")?;
+//! let query = DialogQuery::new()
+//!     .service_resource(app.service_resource())
+//!     .status(DialogStatus::InProgress);
+//! for waiting in client.awaiting_signature(&query).await? {
+//!     let (app, id) = (&waiting.instance.app, &waiting.instance.id);
+//!     for document in client.signing_data_elements(app, id).await? {
+//!         let mut pdf = Vec::new();
+//!         client.download_data(app, id, &document.id, &mut pdf).await?;
+//!     }
+//!     client.process_next(app, id, Some(&Action::Sign)).await?;
+//!     let instance = client.instance(app, id).await?;
+//!     for signature in instance.data_of_type("signatures") {
+//!         let record = client.sign_document(app, id, &signature.id).await?;
+//!         println!("signed at {:?}", record.signed_time);
+//!     }
 //! }
 //! # Ok(()) }
 //! ```

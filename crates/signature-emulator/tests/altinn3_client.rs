@@ -124,48 +124,64 @@ async fn token_exchange_is_cached_and_refused_for_bad_tokens() {
 #[tokio::test]
 async fn an_expired_altinn_token_is_exchanged_again_once() {
     let s = setup().await;
-    let refreshed = s.emulator.issue_idporten_token(PERSON);
-    let client = Altinn3Client::builder(Altinn3Environment::custom(s.emulator.base_url()).unwrap())
-        .exchange(
-            TokenProvider::IdPorten,
-            BearerToken::new(s.emulator.issue_idporten_token(PERSON)).with_refresh(move || {
-                let token = refreshed.clone();
-                async move { Ok::<_, std::io::Error>(token) }
-            }),
-        )
-        .build()
-        .unwrap();
-    client
+    s.client
         .instances(&InstanceQuery::for_party(s.party))
         .await
         .unwrap();
-    // Expires both the Altinn token and the first ID-porten token (not the refreshed one,
-    // which is issued before but expired too: issue a new one after).
+    assert_eq!(s.client.exchanges(), 1);
+    // The service refuses the cached Altinn token (401): one new exchange, and the request
+    // is repeated.
+    s.emulator.expire_altinn_tokens();
+    s.client
+        .instances(&InstanceQuery::for_party(s.party))
+        .await
+        .unwrap();
+    assert_eq!(s.client.exchanges(), 2);
+
+    // The ID-porten token expired as well: the exchange refuses it, the refresh callback's
+    // token is exchanged instead.
+    let expired = s.emulator.issue_idporten_token(PERSON);
     s.emulator.expire_tokens();
     let fresh = s.emulator.issue_idporten_token(PERSON);
-    let client2 =
+    let refreshing =
         Altinn3Client::builder(Altinn3Environment::custom(s.emulator.base_url()).unwrap())
             .exchange(
                 TokenProvider::IdPorten,
-                BearerToken::new("id-porten-expired").with_refresh(move || {
+                BearerToken::new(expired).with_refresh(move || {
                     let token = fresh.clone();
                     async move { Ok::<_, std::io::Error>(token) }
                 }),
             )
             .build()
             .unwrap();
-    // The first exchange is refused, the refreshed ID-porten token is exchanged.
-    client2
+    refreshing
         .instances(&InstanceQuery::for_party(s.party))
         .await
         .unwrap();
-    assert_eq!(client2.exchanges(), 1);
-    // The old client's Altinn token was expired: a 401, then one new exchange that fails
-    // because its ID-porten token expired too and its refresh gives an expired token.
+    assert_eq!(refreshing.exchanges(), 1);
+    // Without a way to renew, the refusal reaches the caller.
+    s.emulator.expire_tokens();
     assert!(matches!(
-        client.instances(&InstanceQuery::for_party(s.party)).await,
+        s.client.instances(&InstanceQuery::for_party(s.party)).await,
         Err(Error::NotAuthenticated { .. })
     ));
+}
+
+#[tokio::test]
+async fn the_cached_token_is_renewed_a_minute_before_its_exp() {
+    // Tokens living 30 s are inside the renewal margin, so every call exchanges anew.
+    let emulator = Altinn3Emulator::builder()
+        .app(APP)
+        .token_lifetime(std::time::Duration::from_secs(30))
+        .start()
+        .await
+        .unwrap();
+    emulator.add_person(PERSON, "Kari Nordmann");
+    let client = client_for(&emulator, &emulator.issue_idporten_token(PERSON));
+    client.altinn_token().await.unwrap();
+    client.altinn_token().await.unwrap();
+    assert_eq!(client.exchanges(), 2);
+    assert_eq!(emulator.exchanges(), 2);
 }
 
 #[tokio::test]

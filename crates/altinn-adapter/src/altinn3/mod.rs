@@ -28,4 +28,4 @@ pub use model::{
     NotificationStatus, ProcessState, ProcessTask, SignDocument, Signee, SigneeState, SigningState,
     TaskType,
 };
-pub use service::Altinn3Service;
+pub use service::{Altinn3Service, DEFAULT_SIGNATURE_DATA_TYPE};

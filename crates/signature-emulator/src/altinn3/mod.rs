@@ -202,6 +202,15 @@ impl Altinn3Emulator {
         }
     }
 
+    /// Makes only the exchanged Altinn tokens expired (the ID-porten and Maskinporten
+    /// tokens stay valid, so a client can exchange again).
+    pub fn expire_altinn_tokens(&self) {
+        let now = Instant::now();
+        for (_, expires_at) in self.shared.world().altinn_tokens.values_mut() {
+            *expires_at = now;
+        }
+    }
+
     /// How many token exchanges succeeded.
     pub fn exchanges(&self) -> usize {
         self.shared.exchanges.load(Ordering::Relaxed)
