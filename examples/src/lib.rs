@@ -1,0 +1,112 @@
+//! Shared set-up for the signering examples (`cargo run -p signering-examples --example NAME`).
+//!
+//! Everything here stands in for what a real deployment already has: the Posten emulator
+//! replaces `api.signering.posten.no`, and its generated PKCS#12 key store replaces the
+//! enterprise certificate (virksomhetssertifikat) you get from Buypass or Commfides. The
+//! client itself is configured exactly as against the real service; see
+//! `docs/getting-started.md` for the production settings.
+
+#![deny(missing_docs)]
+
+// The Rust code in the guides compiles as doctests of this crate, so it cannot go stale.
+#[doc = include_str!("../../docs/getting-started.md")]
+#[cfg(doctest)]
+pub struct GettingStartedGuide;
+
+#[doc = include_str!("../../docs/posten-adapter.md")]
+#[cfg(doctest)]
+pub struct PostenAdapterGuide;
+
+#[doc = include_str!("../../docs/altinn-adapter.md")]
+#[cfg(doctest)]
+pub struct AltinnAdapterGuide;
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use asice::{LoadOptions, SigningKey};
+use posten_adapter::{Client, Environment};
+use signature_core::{ArtifactRef, OrganizationNumber};
+use signature_emulator::posten::{PostenEmulator, RunningEmulator};
+
+/// What the examples' `main` returns: any error ends the program with exit status 1.
+pub type Result<T, E = Box<dyn std::error::Error>> = std::result::Result<T, E>;
+
+/// The sender's organization number (the emulator issues it a client certificate).
+pub const SENDER: &str = signature_emulator::posten::DEFAULT_CLIENT_ORGANIZATION_NUMBER;
+
+/// Synthetic personal identification numbers (valid check digits, nobody's).
+pub const SIGNER_A: &str = "24068110048";
+/// A second synthetic signer.
+pub const SIGNER_B: &str = "01017010170";
+
+/// A minimal PDF to sign.
+pub const CONTRACT_PDF: &[u8] = b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n\
+2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+
+/// Starts the Posten signering emulator on 127.0.0.1 (mutual TLS API + plain-HTTP signing
+/// pages), with a 200 ms poll interval so the examples need not wait 30 s between polls.
+pub async fn start_posten_emulator() -> Result<RunningEmulator> {
+    let emulator = PostenEmulator::builder()
+        .client(SENDER)
+        .poll_interval(Duration::from_millis(200))
+        .start()
+        .await?;
+    println!("Posten emulator: API {}", emulator.base_url);
+    Ok(emulator)
+}
+
+/// A Posten client for the emulator, configured as for the real service except for the URL
+/// and the trusted root.
+pub fn posten_client(emulator: &RunningEmulator) -> Result<Client> {
+    // Your enterprise certificate arrives as a PKCS#12 key store (.p12) with a password;
+    // the emulator makes one for the sender. In production:
+    // SigningKey::from_pkcs12_file("virksomhet.p12", &password, &LoadOptions::default())?
+    let password = "example-password";
+    let key_store = emulator.client(SENDER)?.to_pkcs12(password)?;
+    let key = SigningKey::from_pkcs12(&key_store, password, &LoadOptions::default())?;
+    println!("client certificate: {}", key.subject());
+
+    let client = Client::builder(Environment::custom(&emulator.base_url)?, key)
+        // Against Environment::Test, give Posten's test CA certificates here instead;
+        // Environment::Production trusts the public roots.
+        .trust_roots_pem(emulator.ca_pem.as_bytes())
+        .default_sender(OrganizationNumber::parse(SENDER)?)
+        .build()?;
+    Ok(client)
+}
+
+/// Prints the error (its `Display`, with its causes) and turns the outcome into an exit
+/// status: 0 on success, 1 on failure.
+pub fn exit_code(outcome: Result<()>) -> ExitCode {
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            let mut source = error.source();
+            while let Some(cause) = source {
+                eprintln!("  caused by: {cause}");
+                source = cause.source();
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// A short name for a downloadable artifact.
+pub fn artifact_kind(artifact: &ArtifactRef) -> &'static str {
+    match artifact {
+        ArtifactRef::Xades { .. } => "XAdES",
+        ArtifactRef::Pades { .. } => "PAdES",
+        _ => "artifact",
+    }
+}
+
+/// Fails with `message` unless `condition` holds.
+pub fn ensure(condition: bool, message: impl Into<String>) -> Result<()> {
+    if condition {
+        Ok(())
+    } else {
+        Err(message.into().into())
+    }
+}
