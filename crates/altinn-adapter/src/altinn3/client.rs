@@ -511,3 +511,35 @@ pub(crate) fn boundary() -> String {
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     format!("signering-{hex}")
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_not_in_debug() {
+        let client = Altinn3Client::builder(Altinn3Environment::tt02())
+            .altinn_token("eyJ-secret-altinn-token")
+            .build()
+            .unwrap();
+        let shown = format!("{client:?}");
+        assert!(!shown.contains("secret"), "{shown}");
+        let exchanging = Altinn3Client::builder(Altinn3Environment::production())
+            .exchange(
+                TokenProvider::IdPorten,
+                crate::auth::BearerToken::new("idporten-secret-token"),
+            )
+            .build()
+            .unwrap();
+        let shown = format!("{exchanging:?}");
+        assert!(!shown.contains("secret"), "{shown}");
+        assert!(shown.contains("IdPorten"), "{shown}");
+        assert!(
+            Altinn3Client::builder(Altinn3Environment::tt02())
+                .build()
+                .is_err()
+        );
+        assert_eq!(TokenProvider::IdPorten.as_str(), "id-porten");
+    }
+}
