@@ -35,7 +35,8 @@ pub enum Error {
     UnexpectedRoot {
         /// The expected local name.
         expected: &'static str,
-        /// What the document has (`{namespace}name`, or empty when there is no element).
+        /// What the document has (`{namespace}name`, or empty when there is no element),
+        /// with eleven-digit runs masked.
         found: String,
     },
     /// The bytes are not well-formed XML.

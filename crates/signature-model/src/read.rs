@@ -173,7 +173,11 @@ fn known_element(
             };
             return Err(Error::UnexpectedRoot {
                 expected: root,
-                found: format!("{{{namespace}}}{local}"),
+                // The "name" of a malformed document can run on into its content, so it is
+                // masked (and shortened) like every other diagnostic.
+                found: Masked::new(format!("{{{namespace}}}{local}"))
+                    .as_str()
+                    .to_owned(),
             });
         }
         return Ok(Some(local));

@@ -188,3 +188,14 @@ fn errors_never_show_a_personal_identification_number() {
     assert!(!error.to_string().contains(pin), "{error}");
     assert!(!format!("{error:?}").contains(pin), "{error:?}");
 }
+
+#[test]
+fn root_name_running_into_content_does_not_show_an_identity_number() {
+    // Found by the `posten_xml` fuzz target: NUL bytes inside the root's name made the
+    // reported name run on into the document, personal identification number included.
+    let xml = b"<direct-signer-r\x00\x00\x00\x00\x00al2\"><personal-identification-number>15038512345</personal-identification-number><notifications-using-lookup><email/></notifications-using-les0onse xmlse xmlns=\"ht\xf4p://siga/v1\" href=\"https://api.example.test/signers/1\"><signer-identifier>kunde-1\x0f\x00\x00\x00\x00\x00\x00\x00ns=\"ht\xf4p://siga/v1\" h\xff\xff\x10\x00\"https://api.exampl>15038512345</pe\">gs<iner-identifieirect-signer-response>";
+    let error = from_xml::<posten::DirectSignerResponse>(xml).unwrap_err();
+    assert!(matches!(error, Error::UnexpectedRoot { .. }), "{error:?}");
+    let shown = format!("{error} {error:?}");
+    assert!(!shown.contains("15038512345"), "{shown}");
+}
