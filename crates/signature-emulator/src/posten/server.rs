@@ -27,6 +27,31 @@ const META_CA_KEY: &str = "ca_key_der";
 const META_CA_PEM: &str = "ca_pem";
 
 /// Entry point: `PostenEmulator::builder()…start().await`.
+///
+/// The emulator issues the client certificate; a `posten_adapter::Client` talks to it over
+/// mutual TLS exactly as to the real service:
+///
+/// ```
+/// use asice::{LoadOptions, SigningKey};
+/// use posten_adapter::{Client, Environment};
+/// use signature_core::{FlowKind, OrganizationNumber, PollResult, StatusQueue};
+/// use signature_emulator::posten::PostenEmulator;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let emulator = PostenEmulator::builder().client("123456785").start().await?;
+/// let identity = emulator.client("123456785")?;
+/// let key_store = identity.to_pkcs12("password")?; // as an enterprise certificate arrives
+/// let key = SigningKey::from_pkcs12(&key_store, "password", &LoadOptions::default())?;
+/// let client = Client::builder(Environment::custom(&emulator.base_url)?, key)
+///     .trust_roots_pem(emulator.ca_pem.as_bytes())
+///     .default_sender(OrganizationNumber::parse("123456785")?)
+///     .build()?;
+/// let answer = client.poll(&StatusQueue::new(FlowKind::Portal)).await?;
+/// assert!(matches!(answer, PollResult::NoChanges { .. }));
+/// emulator.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct PostenEmulator;
 
