@@ -5,6 +5,8 @@
 //! * `GET /control/jobs/{id}` → [`JobSnapshot`]
 //! * `POST /control/jobs/{id}/signers/{n}/{sign|reject|expire}` → [`SignerOutcome`]
 //! * `POST /control/faults` with a [`FaultRule`] → 204; `DELETE /control/faults` → 204
+//! * `GET /control/stats` → [`QueueStats`]: totals over every job and status change
+//!   (deliveries, confirmations, what is still queued) and the faults injected per kind
 
 use std::sync::Arc;
 
@@ -21,7 +23,7 @@ use super::actions::{SignerAction, SignerOutcome, act};
 use super::error::Error;
 use super::faults::FaultRule;
 use super::state::AppState;
-use super::store::{Flow, SignerIdentity};
+use super::store::{Flow, QueueStats, SignerIdentity};
 
 /// A job as the control API shows it (no personal identification numbers).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -159,6 +161,18 @@ impl Control {
     pub fn clear_faults(&self) {
         self.state.faults.clear();
     }
+
+    /// Faults injected so far, by [`Fault::kind`](super::Fault::kind).
+    pub fn fault_counts(&self) -> std::collections::BTreeMap<String, u64> {
+        self.state.faults.counts()
+    }
+
+    /// Totals over every job and status change, with the faults injected so far.
+    pub async fn stats(&self) -> Result<QueueStats, Error> {
+        let mut stats = self.state.store.run(|s| s.queue_stats()).await?;
+        stats.faults_injected = self.state.faults.counts();
+        Ok(stats)
+    }
 }
 
 /// The `/control` routes.
@@ -167,6 +181,14 @@ pub(crate) fn router() -> Router<Arc<AppState>> {
         .route("/control/jobs/{id}", get(job))
         .route("/control/jobs/{id}/signers/{signer}/{action}", post(signer))
         .route("/control/faults", post(add_fault).delete(clear_faults))
+        .route("/control/stats", get(stats))
+}
+
+async fn stats(State(state): State<Arc<AppState>>) -> Response {
+    match Control::new(state).stats().await {
+        Ok(stats) => Json(stats).into_response(),
+        Err(e) => error_json(&e),
+    }
 }
 
 fn error_json(e: &Error) -> Response {

@@ -1,6 +1,9 @@
-//! Fault injection on the API listener: dropped connections, error statuses, slow responses
-//! and bursts of 429, for every route or for the routes a rule matches.
+//! Fault injection on the API listener: dropped connections (before or after the request is
+//! handled), error statuses, slow responses, bursts of 429 and early requeues of delivered but
+//! unconfirmed status changes, for every route or for the routes a rule matches, always or
+//! with a probability. Every injected fault is counted per kind (see [`Fault::kind`]).
 
+use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
@@ -27,11 +30,35 @@ pub enum Fault {
         /// Milliseconds until the next permitted poll.
         next_poll_in_millis: u64,
     },
+    /// The request is handled (a poll hands out its change, a confirm confirms, a job is
+    /// created), then the connection is closed without a response: the client cannot tell
+    /// whether the call took effect.
+    DropAfterHandling,
+    /// Polls only: before the poll is handled, every delivered but unconfirmed change of the
+    /// polled queue becomes due again at once, as if its requeue time had passed. Other
+    /// requests are handled normally.
+    Requeue,
+}
+
+impl Fault {
+    /// A short name of the kind, used for the counts in
+    /// [`Control::fault_counts`](super::Control::fault_counts): `drop_connection`, `status`,
+    /// `delay`, `too_many_requests`, `drop_after_handling`, `requeue`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::DropConnection => "drop_connection",
+            Self::Status { .. } => "status",
+            Self::Delay { .. } => "delay",
+            Self::TooManyRequests { .. } => "too_many_requests",
+            Self::DropAfterHandling => "drop_after_handling",
+            Self::Requeue => "requeue",
+        }
+    }
 }
 
 /// A fault and the requests it applies to. Without `method`/`path_contains` it applies to
 /// every API request; without `times` it applies until cleared.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FaultRule {
     /// What to do.
     pub fault: Fault,
@@ -44,6 +71,10 @@ pub struct FaultRule {
     /// How many matching requests it applies to; `None` = until cleared.
     #[serde(default)]
     pub times: Option<u32>,
+    /// Chance (0.0–1.0) that a matching request gets the fault; `None` = always. A request
+    /// the dice spare is checked against the next rules.
+    #[serde(default)]
+    pub probability: Option<f64>,
 }
 
 impl FaultRule {
@@ -54,6 +85,7 @@ impl FaultRule {
             method: None,
             path_contains: None,
             times: None,
+            probability: None,
         }
     }
 
@@ -75,10 +107,18 @@ impl FaultRule {
         self
     }
 
+    /// Applies to a matching request with chance `p` (clamped to 0.0–1.0).
+    pub fn probability(mut self, p: f64) -> Self {
+        self.probability = Some(p.clamp(0.0, 1.0));
+        self
+    }
+
     fn matches(&self, method: &str, path: &str) -> bool {
-        self.method
-            .as_deref()
-            .is_none_or(|m| m.eq_ignore_ascii_case(method))
+        self.probability.is_none_or(|p| random_unit() < p)
+            && self
+                .method
+                .as_deref()
+                .is_none_or(|m| m.eq_ignore_ascii_case(method))
             && self
                 .path_contains
                 .as_deref()
@@ -86,10 +126,25 @@ impl FaultRule {
     }
 }
 
-/// The active rules, first match wins.
+/// Request extension set by [`Fault::Requeue`]: the poll handler requeues first.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RequeueNow;
+
+/// A uniform random number in [0, 1).
+fn random_unit() -> f64 {
+    let mut bytes = [0u8; 8];
+    // Without randomness the fault applies (a test that asked for faults gets them).
+    if aws_lc_rs::rand::fill(&mut bytes).is_err() {
+        return 0.0;
+    }
+    (u64::from_le_bytes(bytes) >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// The active rules, first match wins, and how many faults of each kind were injected.
 #[derive(Debug, Default)]
 pub(crate) struct Faults {
     rules: Mutex<Vec<FaultRule>>,
+    injected: Mutex<BTreeMap<&'static str, u64>>,
 }
 
 impl Faults {
@@ -107,7 +162,7 @@ impl Faults {
         self.rules().clear();
     }
 
-    /// The fault for this request, counting down limited rules.
+    /// The fault for this request, counting down limited rules and counting the injection.
     pub(crate) fn take(&self, method: &str, path: &str) -> Option<Fault> {
         let mut rules = self.rules();
         let position = rules.iter().position(|r| r.matches(method, path))?;
@@ -119,7 +174,24 @@ impl Faults {
                 rules.remove(position);
             }
         }
+        drop(rules);
+        *self
+            .injected
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .entry(fault.kind())
+            .or_default() += 1;
         Some(fault)
+    }
+
+    /// Faults injected so far, by [`Fault::kind`].
+    pub(crate) fn counts(&self) -> BTreeMap<String, u64> {
+        self.injected
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), *v))
+            .collect()
     }
 }
 
@@ -155,5 +227,33 @@ mod tests {
         );
         faults.clear();
         assert_eq!(faults.take("POST", "/api/1/portal/signature-jobs"), None);
+        assert_eq!(faults.counts().get("status"), Some(&2));
+        assert_eq!(faults.counts().get("delay"), Some(&2));
+    }
+
+    #[test]
+    fn probability_zero_never_applies_and_one_always_does() {
+        let faults = Faults::default();
+        faults.add(FaultRule::new(Fault::Requeue).probability(0.0));
+        faults.add(FaultRule::new(Fault::DropAfterHandling).probability(1.0));
+        for _ in 0..50 {
+            assert_eq!(
+                faults.take("GET", "/api/1/portal/signature-jobs"),
+                Some(Fault::DropAfterHandling)
+            );
+        }
+        assert_eq!(faults.counts().get("requeue"), None);
+        assert_eq!(faults.counts().get("drop_after_handling"), Some(&50));
+    }
+
+    #[test]
+    fn probability_half_applies_about_half_the_time() {
+        let faults = Faults::default();
+        faults.add(FaultRule::new(Fault::Status { status: 500 }).probability(0.5));
+        let hits = (0..2000)
+            .filter(|_| faults.take("GET", "/x").is_some())
+            .count();
+        // Binomial(2000, 0.5): ±200 is more than 8 standard deviations.
+        assert!((800..=1200).contains(&hits), "{hits}");
     }
 }

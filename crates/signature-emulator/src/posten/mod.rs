@@ -77,4 +77,4 @@ pub use pki::{ClientIdentity, OrgNumberIn, SERVER_ORGANIZATION_NUMBER};
 pub use server::{
     DEFAULT_CLIENT_ORGANIZATION_NUMBER, PostenEmulator, PostenEmulatorBuilder, RunningEmulator,
 };
-pub use store::Flow;
+pub use store::{Flow, QueueStats};

@@ -140,6 +140,41 @@ pub(crate) enum PollOutcome {
     Empty { next_ms: i64 },
 }
 
+/// Totals over all jobs and status changes (see [`Control::stats`]).
+///
+/// [`Control::stats`]: super::Control::stats
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct QueueStats {
+    /// Jobs created.
+    pub jobs: i64,
+    /// Of those, still `IN_PROGRESS`.
+    pub jobs_in_progress: i64,
+    /// Status changes queued for polling.
+    pub changes: i64,
+    /// Of those, not confirmed yet (still in the queue).
+    pub unconfirmed_changes: i64,
+    /// Times a change was handed out by a poll, redeliveries included.
+    pub deliveries: i64,
+    /// Changes handed out more than once.
+    pub redelivered_changes: i64,
+    /// Times a change went from delivered to confirmed (a counter per change, summed).
+    pub confirmations: i64,
+    /// Changes never handed out.
+    pub never_delivered_changes: i64,
+    /// Changes whose confirmation counter exceeds one (should stay 0).
+    pub changes_confirmed_more_than_once: i64,
+    /// Confirm requests received, repeated ones included.
+    pub confirm_requests: i64,
+    /// Of those, how many confirmed at least one change.
+    pub effective_confirm_requests: i64,
+    /// Up to 20 jobs with a change that is unconfirmed, never delivered or not confirmed
+    /// exactly once.
+    pub irregular_jobs: Vec<i64>,
+    /// Faults injected so far, by [`Fault::kind`](super::Fault::kind).
+    pub faults_injected: std::collections::BTreeMap<String, u64>,
+}
+
 /// The redirect state of a signer's current redirect URL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum RedirectState {
@@ -183,7 +218,9 @@ CREATE TABLE IF NOT EXISTS changes (
     job_id INTEGER NOT NULL REFERENCES jobs(id),
     available_ms INTEGER NOT NULL,
     delivered INTEGER NOT NULL DEFAULT 0,
-    confirmed INTEGER NOT NULL DEFAULT 0
+    confirmed INTEGER NOT NULL DEFAULT 0,
+    deliveries INTEGER NOT NULL DEFAULT 0,
+    confirmations INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS changes_pending ON changes (confirmed, available_ms);
 CREATE TABLE IF NOT EXISTS status_tokens (token TEXT PRIMARY KEY, job_id INTEGER NOT NULL);
@@ -248,6 +285,18 @@ impl Store {
         };
         conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;")?;
         conn.execute_batch(SCHEMA)?;
+        // Databases written before the delivery and confirmation counters existed.
+        let columns: Vec<String> = conn
+            .prepare("SELECT name FROM pragma_table_info('changes')")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for column in ["deliveries", "confirmations"] {
+            if !columns.iter().any(|c| c == column) {
+                conn.execute_batch(&format!(
+                    "ALTER TABLE changes ADD COLUMN {column} INTEGER NOT NULL DEFAULT 0"
+                ))?;
+            }
+        }
         Ok(Self {
             conn: Mutex::new(conn),
         })
@@ -575,7 +624,8 @@ impl Store {
         let outcome = match change {
             Some((change_id, job_id)) => {
                 tx.execute(
-                    "UPDATE changes SET delivered = 1, available_ms = ?1 WHERE id = ?2",
+                    "UPDATE changes SET delivered = 1, deliveries = deliveries + 1,
+                        available_ms = ?1 WHERE id = ?2",
                     params![now_ms + requeue_ms, change_id],
                 )?;
                 PollOutcome::Change {
@@ -606,7 +656,8 @@ impl Store {
     pub(crate) fn confirm(&self, job_id: i64) -> Result<bool, Error> {
         let conn = self.conn();
         let n = conn.execute(
-            "UPDATE changes SET confirmed = 1 WHERE job_id = ?1 AND delivered = 1 AND confirmed = 0",
+            "UPDATE changes SET confirmed = 1, confirmations = confirmations + 1
+             WHERE job_id = ?1 AND delivered = 1 AND confirmed = 0",
             [job_id],
         )?;
         conn.execute(
@@ -614,6 +665,89 @@ impl Store {
             params![job_id, n],
         )?;
         Ok(n > 0)
+    }
+
+    /// Makes every delivered, unconfirmed change of the queue due now (an early requeue);
+    /// returns how many.
+    pub(crate) fn requeue_delivered(
+        &self,
+        sender: &str,
+        flow: Flow,
+        queue: &str,
+        now_ms: i64,
+    ) -> Result<usize, Error> {
+        Ok(self.conn().execute(
+            "UPDATE changes SET available_ms = ?1
+             WHERE delivered = 1 AND confirmed = 0 AND available_ms > ?1
+               AND job_id IN (SELECT id FROM jobs WHERE sender = ?2 AND flow = ?3
+                              AND polling_queue = ?4)",
+            params![now_ms, sender, flow.as_str(), queue],
+        )?)
+    }
+
+    /// Totals over every job and status change, for soak tests.
+    pub(crate) fn queue_stats(&self) -> Result<QueueStats, Error> {
+        let conn = self.conn();
+        let (jobs, jobs_in_progress): (i64, i64) = conn.query_row(
+            "SELECT COUNT(*), COALESCE(SUM(status = ?1), 0) FROM jobs",
+            [job_status::IN_PROGRESS],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let row = conn.query_row(
+            "SELECT COUNT(*), COALESCE(SUM(confirmed = 0), 0), COALESCE(SUM(deliveries), 0),
+                COALESCE(SUM(deliveries > 1), 0), COALESCE(SUM(confirmations), 0),
+                COALESCE(SUM(deliveries = 0), 0), COALESCE(SUM(confirmations > 1), 0)
+             FROM changes",
+            [],
+            |r| {
+                Ok([
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                ])
+            },
+        )?;
+        let [
+            changes,
+            unconfirmed,
+            deliveries,
+            redelivered,
+            confirmations,
+            never_delivered,
+            confirmed_twice,
+        ]: [i64; 7] = row;
+        let (confirm_requests, effective): (i64, i64) = conn.query_row(
+            "SELECT COUNT(*), COALESCE(SUM(confirmed > 0), 0) FROM confirm_requests",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let mut statement = conn.prepare(
+            "SELECT DISTINCT job_id FROM changes
+             WHERE confirmed = 0 OR confirmations <> 1 OR deliveries = 0
+             ORDER BY job_id LIMIT 20",
+        )?;
+        let irregular_jobs = statement
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(QueueStats {
+            jobs,
+            jobs_in_progress,
+            changes,
+            unconfirmed_changes: unconfirmed,
+            deliveries,
+            redelivered_changes: redelivered,
+            confirmations,
+            never_delivered_changes: never_delivered,
+            changes_confirmed_more_than_once: confirmed_twice,
+            confirm_requests,
+            effective_confirm_requests: effective,
+            irregular_jobs,
+            faults_injected: std::collections::BTreeMap::new(),
+        })
     }
 
     /// For a job: status changes queued, of those confirmed, confirm requests received, and

@@ -25,7 +25,7 @@ use tower::Service;
 use x509_parser::prelude::{FromDer, X509Certificate};
 
 use super::error::Error;
-use super::faults::{Fault, Faults};
+use super::faults::{Fault, Faults, RequeueNow};
 use super::pki::Pki;
 use super::wire::{NEXT_PERMITTED_POLL_TIME, codes, error_response, now_ms, poll_time_header};
 
@@ -199,6 +199,18 @@ where
                 }
                 Some(Fault::Delay { millis }) => {
                     tokio::time::sleep(Duration::from_millis(millis)).await;
+                }
+                Some(Fault::DropAfterHandling) => {
+                    // Handle completely (body included), then lose the answer.
+                    let Ok(response) = inner.call(request).await;
+                    let _ = axum::body::to_bytes(response.into_body(), usize::MAX).await;
+                    return Err(io::Error::new(
+                        io::ErrorKind::ConnectionAborted,
+                        "emulated fault: connection dropped after handling",
+                    ));
+                }
+                Some(Fault::Requeue) => {
+                    request.extensions_mut().insert(RequeueNow);
                 }
                 None => {}
             }

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use axum::Extension;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -10,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::{parse_flow, render};
+use crate::posten::faults::RequeueNow;
 use crate::posten::state::AppState;
 use crate::posten::store::{Flow, PollOutcome};
 use crate::posten::tls::Broker;
@@ -27,12 +29,20 @@ pub(crate) async fn poll(
     broker: Broker,
     Path((sender, flow)): Path<(String, String)>,
     query: Result<Query<PollQuery>, QueryRejection>,
+    requeue: Option<Extension<RequeueNow>>,
 ) -> Result<Response, ApiError> {
     let flow = parse_flow(&flow)?;
     state.authorize(broker.0.as_deref(), &sender)?;
     let Query(query) = query
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, codes::BAD_REQUEST, e.body_text()))?;
     let queue = query.polling_queue.unwrap_or_default();
+    if requeue.is_some() {
+        let (sender, queue) = (sender.clone(), queue.clone());
+        state
+            .store
+            .run(move |s| s.requeue_delivered(&sender, flow, &queue, now_ms()))
+            .await?;
+    }
     let settings = state.settings.clone();
     let poll_sender = sender.clone();
     let outcome = state
