@@ -1,7 +1,10 @@
 //! Project automation: `cargo xtask <command>`.
 //!
 //! - `codegen [--check]`: regenerate `crates/signature-model/src/generated/` from `schema/`.
+//! - `soak [--seconds N]`: fault soak of the Posten client against the emulator.
+//! - `bench`: the benchmark table of `docs/performance.md`.
 
+mod bench;
 mod codegen;
 mod outline;
 
@@ -15,8 +18,11 @@ fn main() -> ExitCode {
             let check = args.iter().skip(1).any(|a| a == "--check");
             codegen::run(&workspace_root(), check)
         }
+        Some("soak") => bench::soak(&workspace_root(), &args[1..]),
+        Some("bench") => bench::bench(&workspace_root(), &args[1..]),
         _ => {
             eprintln!("usage: cargo xtask codegen [--check]");
+            eprintln!("       cargo xtask soak [--seconds N] | bench");
             return ExitCode::from(2);
         }
     };

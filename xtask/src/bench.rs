@@ -1,0 +1,33 @@
+//! `soak` and `bench`: both run binaries of the `signering-bench` crate in release mode, so
+//! xtask itself stays light.
+
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::{Context, bail};
+
+/// `cargo run --release -p signering-bench --bin <bin> -- <args>` in the workspace root.
+fn run_release(root: &Path, bin: &str, args: &[String]) -> anyhow::Result<()> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let status = Command::new(cargo)
+        .current_dir(root)
+        .args(["run", "--release", "-p", "signering-bench", "--bin", bin, "--"])
+        .args(args)
+        .status()
+        .with_context(|| format!("running cargo run --bin {bin}"))?;
+    if !status.success() {
+        bail!("{bin} failed ({status})");
+    }
+    Ok(())
+}
+
+/// The fault soak; `args` are passed on (`--seconds N`, `--jobs-per-second R`,
+/// `--rss-bound-mib M`).
+pub fn soak(root: &Path, args: &[String]) -> anyhow::Result<()> {
+    run_release(root, "soak", args)
+}
+
+/// The benchmark table.
+pub fn bench(root: &Path, args: &[String]) -> anyhow::Result<()> {
+    run_release(root, "bench", args)
+}
