@@ -70,9 +70,11 @@ impl Masked {
         let text = text.to_string();
         let mut out = String::with_capacity(text.len());
         let mut digits = String::new();
-        for c in text.chars().chain(std::iter::once('\0')) {
-            if c.is_ascii_digit() {
-                digits.push(c);
+        // `None` marks the end. (A NUL sentinel was dropped from the text, so "12345\06789012"
+        // came out as an unmasked eleven-digit run.)
+        for c in text.chars().map(Some).chain(std::iter::once(None)) {
+            if let Some(digit) = c.filter(char::is_ascii_digit) {
+                digits.push(digit);
                 continue;
             }
             if digits.len() >= 11 {
@@ -81,7 +83,7 @@ impl Masked {
                 out.push_str(&digits);
             }
             digits.clear();
-            if c != '\0' {
+            if let Some(c) = c {
                 out.push(c);
             }
         }
@@ -127,5 +129,12 @@ mod tests {
             masked.as_str(),
             "pin *********** job 123 org 984661185 long ************"
         );
+    }
+
+    #[test]
+    fn a_nul_between_digit_runs_stays_a_separator() {
+        // Found by the `posten_xml` fuzz target: NUL was the end sentinel and was dropped.
+        let masked = Masked::new("a 12345\u{0}678901 b");
+        assert_eq!(masked.as_str(), "a 12345\u{0}678901 b");
     }
 }

@@ -199,3 +199,17 @@ fn root_name_running_into_content_does_not_show_an_identity_number() {
     let shown = format!("{error} {error:?}");
     assert!(!shown.contains("15038512345"), "{shown}");
 }
+
+#[test]
+fn nul_between_digit_runs_does_not_join_them_into_an_identity_number() {
+    // Found by the `posten_xml` fuzz target: the masker used NUL as its end sentinel and
+    // dropped NULs from the text, so digit runs on both sides joined into eleven digits.
+    let xml = b"<portal-signature-job-respo~se xmlns=\"http://signering.00000000\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00000000 000000000001355789088de-1</signer-identifiegnerso1\"><signer-ide?nti/fi<signature-job-id>18</signature-job-id><reference>r</reference</error-messt\x01\x11\x00\x00errorature-job-response>";
+    let error = from_xml::<posten::PortalSignatureJobResponse>(xml).unwrap_err();
+    let shown = error.to_string();
+    let mut run = 0;
+    for c in shown.chars() {
+        run = if c.is_ascii_digit() { run + 1 } else { 0 };
+        assert!(run < 11, "eleven-digit run in {shown:?}");
+    }
+}
