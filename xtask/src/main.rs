@@ -1,11 +1,13 @@
 //! Project automation: `cargo xtask <command>`.
 //!
 //! - `codegen [--check]`: regenerate `crates/signature-model/src/generated/` from `schema/`.
+//! - `fuzz-smoke [--seconds N]`: run every cargo-fuzz target briefly (see `docs/fuzzing.md`).
 //! - `soak [--seconds N]`: fault soak of the Posten client against the emulator.
 //! - `bench`: the benchmark table of `docs/performance.md`.
 
 mod bench;
 mod codegen;
+mod fuzz;
 mod outline;
 
 use std::path::PathBuf;
@@ -18,10 +20,11 @@ fn main() -> ExitCode {
             let check = args.iter().skip(1).any(|a| a == "--check");
             codegen::run(&workspace_root(), check)
         }
+        Some("fuzz-smoke") => fuzz::smoke(&workspace_root(), &args[1..]),
         Some("soak") => bench::soak(&workspace_root(), &args[1..]),
         Some("bench") => bench::bench(&workspace_root(), &args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask codegen [--check]");
+            eprintln!("usage: cargo xtask codegen [--check] | fuzz-smoke [--seconds N]");
             eprintln!("       cargo xtask soak [--seconds N] | bench");
             return ExitCode::from(2);
         }
