@@ -452,6 +452,7 @@ async fn soak(config: &SoakConfig, emulator: &EmulatorProcess) -> anyhow::Result
     }
     let emulator_stats = control.stats().await?;
 
+    let rss_samples = lock(&samples).clone();
     let records = lock(&records);
     let mut report = SoakReport {
         load,
@@ -463,11 +464,11 @@ async fn soak(config: &SoakConfig, emulator: &EmulatorProcess) -> anyhow::Result
         distinct_states: records.jobs.values().map(|s| s.states.len() as u64).sum(),
         jobs_final_seen: 0,
         emulator: emulator_stats,
-        rss_samples: lock(&samples).clone(),
         // VmRSS and VmHWM are updated lazily by the kernel; take the larger.
         rss_peak_kib: rss::peak_kib()
             .unwrap_or(0)
-            .max(lock(&samples).iter().copied().max().unwrap_or(0)),
+            .max(rss_samples.iter().copied().max().unwrap_or(0)),
+        rss_samples,
         rss_growth_bound_kib: config.rss_growth_bound_kib,
         violations: Vec::new(),
     };
