@@ -20,7 +20,7 @@ use rcgen::{
     BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
     KeyUsagePurpose,
 };
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 use signature_core::{FlowKind, OrganizationNumber, StatusQueue};
 use signering_testkit::pki::{LeafSpec, make_pki};
 use support::{GeneratedBody, Scripted, ServerOrg, TestServer};
