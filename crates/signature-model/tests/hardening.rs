@@ -213,3 +213,17 @@ fn nul_between_digit_runs_does_not_join_them_into_an_identity_number() {
         assert!(run < 11, "eleven-digit run in {shown:?}");
     }
 }
+
+#[test]
+fn debug_escape_of_nul_does_not_complete_an_identity_number() {
+    // Found by the `posten_xml` fuzz target: `{found:?}` wrote a NUL as `\0`, whose `0`
+    // joined ten digits into eleven in the error text.
+    let xml = b"<direct-signature-job-status-r\x02<direct-signature-job-status-response xmlns=\"http://siexam4444444K\x02\x00\x00\x00\x00\x00\x004444444444\x00</signature-job-idi.example.tesz/dicert/.test/direct//2</redire.t-url></sie>4444444444444444444444444ple.test\xff\xff\xff\x09/signers/5555555555555555direct-signature-job-manifest/signer/personal-identif5555555555555555444444444444444444444444444555555444444444444444444444444444444444444444444444445~55555555555555555555555@/44444444444444444redire.t4445~55555555555555555555555@/direct-seue>future>\x00\x00\x00\x00\x00\x00\x00K\x00\x00ure>\x05<err\x00\x00\x00uor xe-job-status-r\x02<direbt-\xff\xff\xff\xff\xff\xff\xff\x01signat</u55555555551\"><signer-identifier>kunde-1</signer-identifier><re555555@/direct-44444seue>future>\x00\x00\x00\x00\x00\x00\x00K\x00\x00ure>\x05<err\x00\x00\x00uor xe-job-status-r\x02<direct-\xff\xff\xff\xff\xff\xff\xff\x01signat</u5555555ng.pos";
+    let error = from_xml::<posten::DirectSignatureJobStatusResponse>(xml).unwrap_err();
+    let shown = format!("{error} {error:?}");
+    let mut run = 0;
+    for c in shown.chars() {
+        run = if c.is_ascii_digit() { run + 1 } else { 0 };
+        assert!(run < 11, "eleven-digit run in {shown:?}");
+    }
+}
