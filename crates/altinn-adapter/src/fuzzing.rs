@@ -34,3 +34,39 @@ pub fn parse_answer(body: &[u8]) -> usize {
     found += obj.links("self").len();
     found
 }
+
+/// Reads `body` the way the Altinn 3 client reads its answers (process state, instance,
+/// Storage instance page, data element, signing state, signature data element, dialog,
+/// dialog page, action result, ProblemDetails error, the exchanged token's expiry, instance
+/// ids and app URLs) and returns how many items were found.
+pub fn parse_altinn3_answer(body: &[u8]) -> usize {
+    use crate::altinn3::model::{
+        ActionResult, DataElement, Dialog, DialogPage, Instance, InstanceId, InstancePage,
+        InstanceRef, ProcessState, SignDocument, SigningState,
+    };
+
+    let mut found = usize::from(SignDocument::parse(body).is_ok());
+    if let Ok(text) = std::str::from_utf8(body) {
+        let problem = crate::altinn3::problem::parse(400, text);
+        found += problem.to_string().len();
+        found += usize::from(crate::auth::jwt_expiry(text).is_some());
+        found += usize::from(InstanceId::parse(text).is_ok());
+        found += usize::from(InstanceRef::from_app_url(text).is_some());
+    }
+    let Ok(value) = serde_json::from_slice::<Value>(body) else {
+        return found;
+    };
+    let process = ProcessState::parse(&value);
+    found += usize::from(process.is_ended()) + usize::from(process.awaits_signature());
+    found += usize::from(Instance::parse(&value).is_ok());
+    found += InstancePage::parse(&value).map_or(0, |page| page.instances.len());
+    found += usize::from(DataElement::parse(&value).is_some());
+    found += SigningState::parse(&value).signees.len();
+    if let Some(dialog) = Dialog::parse(&value) {
+        found += usize::from(dialog.awaits_signature()) + usize::from(dialog.instance().is_some());
+    }
+    found += DialogPage::parse(&value).items.len();
+    let action = ActionResult::parse(&value);
+    found += usize::from(action.instance.is_some()) + usize::from(action.redirect_url.is_some());
+    found
+}

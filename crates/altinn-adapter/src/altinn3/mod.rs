@@ -13,8 +13,9 @@
 mod calls;
 mod client;
 mod environment;
-mod model;
-mod problem;
+// `pub(crate)` so the hidden `fuzzing` module can feed the parsers directly.
+pub(crate) mod model;
+pub(crate) mod problem;
 mod service;
 
 pub use calls::{
