@@ -31,6 +31,27 @@ pub(crate) fn random_hex() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A JWT-shaped token that expires after `lifetime`, with `claims` plus `exp` and `jti`.
+/// Clients read `exp` the way they read the platform's tokens; it is unsigned because only the
+/// emulator that issued it checks it, by lookup.
+pub(crate) fn unsigned_token(lifetime: Duration, mut claims: Value) -> String {
+    let exp = SystemTime::now()
+        .checked_add(lifetime)
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map(|d| d.as_secs())
+        .unwrap_or_default();
+    if let Value::Object(map) = &mut claims {
+        map.insert("exp".to_owned(), json!(exp));
+        map.insert("jti".to_owned(), json!(random_hex()));
+    }
+    format!(
+        "{}.{}.{}",
+        URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#),
+        URL_SAFE_NO_PAD.encode(claims.to_string()),
+        random_hex()
+    )
+}
+
 fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
@@ -242,21 +263,7 @@ pub(crate) async fn exchange(State(shared): State<Arc<Shared>>, headers: HeaderM
         );
     }
     let lifetime = shared.config.token_lifetime;
-    let exp = SystemTime::now()
-        .checked_add(lifetime)
-        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-        .map(|d| d.as_secs())
-        .unwrap_or_default();
-    // JWT-shaped like the platform's tokens, so that clients can read `exp`; unsigned
-    // because only this emulator checks it (by lookup).
-    let token = format!(
-        "{}.{}.{}",
-        URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#),
-        URL_SAFE_NO_PAD.encode(
-            json!({"exp": exp, "jti": random_hex(), "urn:altinn:authlevel": 3}).to_string()
-        ),
-        random_hex()
-    );
+    let token = unsigned_token(lifetime, json!({"urn:altinn:authlevel": 3}));
     shared.world().tokens.insert(
         token.clone(),
         IssuedToken {

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -10,13 +10,11 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 
 use super::state::{Party, StoredData, StoredInstance};
 use super::{DOCUMENT_DATA_TYPE, MODEL_DATA_TYPE, PROCESS, SIGNATURE_DATA_TYPE, Shared};
-use crate::altinn::auth::random_hex;
+use crate::altinn::auth::{random_hex, unsigned_token};
 use crate::altinn::pdf;
 
 type Shr = State<Arc<Shared>>;
@@ -347,21 +345,10 @@ async fn exchange(
         token.party_id
     };
     let lifetime = shared.token_lifetime;
-    let exp = SystemTime::now()
-        .checked_add(lifetime)
-        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-        .map(|d| d.as_secs())
-        .unwrap_or_default();
-    // JWT-shaped so clients can read `exp`; unsigned, since only this emulator checks it.
-    let token = format!(
-        "{}.{}.{}",
-        URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#),
-        URL_SAFE_NO_PAD.encode(
-            json!({"exp": exp, "jti": random_hex(), "urn:altinn:partyid": party_id,
-                   "urn:altinn:authlevel": 3, "urn:altinn:authenticatemethod": provider})
-            .to_string()
-        ),
-        random_hex()
+    let token = unsigned_token(
+        lifetime,
+        json!({"urn:altinn:partyid": party_id, "urn:altinn:authlevel": 3,
+               "urn:altinn:authenticatemethod": provider}),
     );
     shared
         .world()
