@@ -11,7 +11,15 @@ fn run_release(root: &Path, bin: &str, args: &[String]) -> anyhow::Result<()> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let status = Command::new(cargo)
         .current_dir(root)
-        .args(["run", "--release", "-p", "signering-bench", "--bin", bin, "--"])
+        .args([
+            "run",
+            "--release",
+            "-p",
+            "signering-bench",
+            "--bin",
+            bin,
+            "--",
+        ])
         .args(args)
         .status()
         .with_context(|| format!("running cargo run --bin {bin}"))?;

@@ -59,7 +59,11 @@ pub(crate) fn smoke(root: &Path, args: &[String]) -> Result<()> {
     }
     let _ = std::fs::remove_dir_all(&scratch);
     print_table(&outcomes);
-    let failed: Vec<&str> = outcomes.iter().filter(|o| !o.ok).map(|o| o.target.as_str()).collect();
+    let failed: Vec<&str> = outcomes
+        .iter()
+        .filter(|o| !o.ok)
+        .map(|o| o.target.as_str())
+        .collect();
     if failed.is_empty() {
         Ok(())
     } else {
@@ -78,7 +82,9 @@ fn parse_seconds(args: &[String]) -> Result<u64> {
                     .parse()
                     .with_context(|| format!("--seconds {value:?} is not a whole number"))?;
             }
-            other => bail!("unknown argument {other:?}; usage: cargo xtask fuzz-smoke [--seconds N]"),
+            other => {
+                bail!("unknown argument {other:?}; usage: cargo xtask fuzz-smoke [--seconds N]")
+            }
         }
     }
     if seconds == 0 {
@@ -173,7 +179,10 @@ fn run_target(root: &Path, scratch: &Path, target: &str, seconds: u64) -> Result
         outcome.ok = true;
         outcome.result = "ok".to_owned();
     } else {
-        let kept = scratch.parent().unwrap_or(scratch).join(format!("fuzz-smoke-{target}.log"));
+        let kept = scratch
+            .parent()
+            .unwrap_or(scratch)
+            .join(format!("fuzz-smoke-{target}.log"));
         let _ = std::fs::write(&kept, &log);
         outcome.result = format!("FAILED: {} (log {})", failure_kind(&log), kept.display());
         if let Some(artifact) = log
@@ -190,7 +199,9 @@ fn run_target(root: &Path, scratch: &Path, target: &str, seconds: u64) -> Result
                 let _ = std::fs::create_dir_all(parent);
             }
             if std::fs::copy(artifact.trim(), &kept_input).is_ok() {
-                outcome.result.push_str(&format!(", input {}", kept_input.display()));
+                outcome
+                    .result
+                    .push_str(&format!(", input {}", kept_input.display()));
             }
         }
     }
@@ -246,7 +257,12 @@ fn parse_log(target: &str, log: &str) -> Outcome {
 
 fn count_files(dir: &Path) -> usize {
     std::fs::read_dir(dir)
-        .map(|entries| entries.filter_map(Result::ok).filter(|e| e.path().is_file()).count())
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|e| e.path().is_file())
+                .count()
+        })
         .unwrap_or(0)
 }
 
