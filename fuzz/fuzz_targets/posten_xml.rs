@@ -24,7 +24,17 @@ fn has_eleven_digit_run(text: &str) -> bool {
 fn check<T: WireDocument + PartialEq + std::fmt::Debug>(xml: &[u8]) {
     match from_xml::<T>(xml) {
         Ok(value) => {
-            let written = to_xml(&value).expect("a value that was read can be written");
+            let written = match to_xml(&value) {
+                Ok(written) => written,
+                // The generated writer refuses `]]>` in text (read from a well-formed
+                // `]]&gt;`) with a typed error; anything else that was read must write.
+                Err(signature_model::Error::Write { .. })
+                    if format!("{value:?}").contains("]]>") =>
+                {
+                    return;
+                }
+                Err(error) => panic!("a value that was read can be written: {error:?}"),
+            };
             let again = from_xml::<T>(&written).expect("what we wrote reads again");
             assert_eq!(value, again, "round trip changed the value");
         }

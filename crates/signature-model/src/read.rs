@@ -133,6 +133,7 @@ fn prune(xml: &[u8], root: &'static str, options: &ReadOptions) -> Result<Vec<u8
             Event::Text(_) | Event::CData(_) | Event::GeneralRef(_)
                 if skipping > 0 || path_lengths.is_empty() => {}
             text @ (Event::Text(_) | Event::CData(_) | Event::GeneralRef(_)) => {
+                check_characters(&text)?;
                 writer.write_event(text).map_err(|e| malformed(&e))?;
             }
             // The declaration, comments and processing instructions carry nothing the model reads.
@@ -147,6 +148,48 @@ fn prune(xml: &[u8], root: &'static str, options: &ReadOptions) -> Result<Vec<u8
         });
     }
     Ok(writer.into_inner())
+}
+
+/// Refuses text XML 1.0 does not allow (which quick-xml passes through): characters outside
+/// its `Char` production, raw or as a character reference, and a literal `]]>` in character
+/// data. Whatever is read can then be written back, since the writer refuses the same.
+fn check_characters(event: &Event<'_>) -> Result<(), Error> {
+    let forbidden = || Error::Malformed(Masked::new("a character XML 1.0 does not allow"));
+    match event {
+        Event::Text(text) => {
+            if text.windows(3).any(|w| w == b"]]>") {
+                return Err(Error::Malformed(Masked::new("`]]>` in character data")));
+            }
+            if has_forbidden_bytes(text) {
+                return Err(forbidden());
+            }
+        }
+        Event::CData(data) if has_forbidden_bytes(data) => return Err(forbidden()),
+        Event::GeneralRef(reference) => match reference.resolve_char_ref() {
+            Ok(Some(c)) if !is_xml_char(c) => return Err(forbidden()),
+            Err(error) => return Err(Error::Malformed(Masked::new(error))),
+            Ok(_) => {}
+        },
+        _ => {}
+    }
+    Ok(())
+}
+
+/// XML 1.0's `Char`: tab, line feed, carriage return, and U+0020 upwards except U+FFFE and
+/// U+FFFF (surrogates are not `char`s).
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{FFFE}' && c != '\u{FFFF}')
+}
+
+/// The same test on UTF-8 bytes: a C0 control other than tab, line feed and carriage return,
+/// or the encoding of U+FFFE / U+FFFF.
+fn has_forbidden_bytes(bytes: &[u8]) -> bool {
+    bytes
+        .iter()
+        .any(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
+        || bytes
+            .windows(3)
+            .any(|w| w == [0xEF, 0xBF, 0xBE] || w == [0xEF, 0xBF, 0xBF])
 }
 
 /// The element's path when the schema knows it, `None` when it is to be skipped. The first

@@ -227,3 +227,60 @@ fn debug_escape_of_nul_does_not_complete_an_identity_number() {
         assert!(run < 11, "eleven-digit run in {shown:?}");
     }
 }
+
+/// Fuzz target posten_xml: an `error` document whose text held `]]>` (and C0 controls) was
+/// read, but `to_xml` refused to write it back. Such text is not well-formed XML 1.0, so the
+/// reader now refuses it, raw or as a character reference, and what it reads writes back.
+#[test]
+fn text_xml_does_not_allow_is_refused() {
+    let with_text = |text: &str| {
+        VALID.replace(
+            "https://example.test/1/cancel",
+            &format!("https://x/{text}"),
+        )
+    };
+    for (case, text) in [
+        ("literal ]]>", "a]]>b"),
+        ("NUL", "a\u{0}b"),
+        ("C0 control", "a\u{4}b"),
+        ("character reference to a C0 control", "a&#x4;b"),
+        ("character reference to NUL", "a&#0;b"),
+        ("U+FFFF", "a\u{FFFF}b"),
+    ] {
+        let result = from_xml::<Response>(with_text(text).as_bytes());
+        assert!(
+            matches!(result, Err(Error::Malformed(_))),
+            "{case}: expected Malformed, got {result:?}"
+        );
+    }
+    // Tab, line feed and `]]` without `>` stay allowed, and write back.
+    for text in ["a\tb", "a\nb", "a]]b"] {
+        let value = from_xml::<Response>(with_text(text).as_bytes()).unwrap();
+        let written = signature_model::to_xml(&value).unwrap();
+        assert_eq!(from_xml::<Response>(&written).unwrap(), value, "{text}");
+    }
+}
+
+/// An escaped `]]&gt;` is well-formed and reads as `]]>`; the generated writer
+/// (xsd-parser-types) refuses to write `]]>` in text, so `to_xml` answers with a typed
+/// `Write` error instead of producing broken XML.
+#[test]
+fn escaped_cdata_end_reads_but_the_writer_refuses_it_with_an_error() {
+    let xml = VALID.replace("https://example.test/1/cancel", "https://x/a]]&gt;b");
+    let value = from_xml::<Response>(xml.as_bytes()).unwrap();
+    assert_eq!(value.cancellation_url, "https://x/a]]>b");
+    assert!(matches!(
+        signature_model::to_xml(&value),
+        Err(Error::Write { .. })
+    ));
+}
+
+#[test]
+fn the_fuzzer_input_with_control_characters_and_cdata_end_is_refused() {
+    let xml = "<error xmlns=\"http://signering.posten.no/schema/v1\"><error-code>BROKER_NOT_AUTHORIZED</error-code>\
+<error-message>\u{0}\u{0}\u{0}0Not allowed</error-message><error-type>CLIEG>>]]>GG\u{4}\u{0}\u{1}GG</error-type></error>";
+    assert!(matches!(
+        from_xml::<posten::Error>(xml.as_bytes()),
+        Err(Error::Malformed(_))
+    ));
+}
