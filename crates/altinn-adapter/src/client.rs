@@ -339,7 +339,7 @@ impl AltinnClient {
 
     pub(crate) async fn json(&self, call: &Call) -> Result<(Value, Response), Error> {
         let mut response = self.execute(call).await?;
-        let body = read_bounded(&mut response).await?;
+        let body = response::read_capped(&mut response, MAX_ANSWER_BYTES as u64).await?;
         let value = serde_json::from_slice(&body)
             .map_err(|e| Error::UnexpectedResponse(format!("invalid JSON: {e}")))?;
         Ok((value, response))
@@ -347,7 +347,7 @@ impl AltinnClient {
 
     pub(crate) async fn text(&self, call: &Call) -> Result<String, Error> {
         let mut response = self.execute(call).await?;
-        let body = read_bounded(&mut response).await?;
+        let body = response::read_capped(&mut response, MAX_ANSWER_BYTES as u64).await?;
         Ok(String::from_utf8_lossy(&body).into_owned())
     }
 
@@ -365,21 +365,6 @@ impl AltinnClient {
         }
         Ok(written)
     }
-}
-
-/// Reads a body of at most [`MAX_ANSWER_BYTES`], chunk by chunk, so a hostile server cannot
-/// make the client buffer more than that.
-async fn read_bounded(response: &mut Response) -> Result<Vec<u8>, Error> {
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await? {
-        if body.len() + chunk.len() > MAX_ANSWER_BYTES {
-            return Err(Error::ResponseTooLarge {
-                limit: MAX_ANSWER_BYTES,
-            });
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
 }
 
 /// The `Location` header of an answer, if present.

@@ -100,6 +100,30 @@ pub(crate) async fn read_limited(mut response: Response) -> Result<String, Error
     Ok(String::from_utf8_lossy(&body).into_owned())
 }
 
+/// Reads a whole answer body of at most `limit` bytes, chunk by chunk, so a hostile server
+/// cannot make the client buffer more; a larger body, declared or sent, is
+/// [`Error::ResponseTooLarge`]. Used by the Altinn 2 and Altinn 3 clients alike.
+pub(crate) async fn read_capped(response: &mut Response, limit: u64) -> Result<Vec<u8>, Error> {
+    if response.content_length().is_some_and(|len| len > limit) {
+        return Err(too_large(limit));
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        if (body.len() + chunk.len()) as u64 > limit {
+            return Err(too_large(limit));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// [`Error::ResponseTooLarge`] for a limit given in bytes.
+pub(crate) fn too_large(limit: u64) -> Error {
+    Error::ResponseTooLarge {
+        limit: usize::try_from(limit).unwrap_or(usize::MAX),
+    }
+}
+
 /// `{ErrorCode, ErrorMessage}`, in any casing; a bare JSON string counts as the message.
 pub(crate) fn error_body(body: &str) -> (Option<i64>, Option<String>) {
     match serde_json::from_str::<Value>(body) {

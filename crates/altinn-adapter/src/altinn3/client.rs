@@ -16,6 +16,7 @@ use super::problem;
 use crate::auth::{AuthContext, AuthProvider, Credential, CredentialCache, jwt_expiry, unix_now};
 use crate::environment::Environment;
 use crate::error::Error;
+use crate::response::{read_capped, too_large};
 use crate::secret::Secret;
 use crate::tls;
 
@@ -355,7 +356,7 @@ impl Altinn3Client {
             .header("Accept", "text/plain, */*")
             .send()
             .await?;
-        let response = match problem::check(response).await {
+        let mut response = match problem::check(response).await {
             Err(Error::NotAuthenticated { problem, .. }) => {
                 return Err(Error::NotAuthenticated {
                     detail: format!(
@@ -367,7 +368,7 @@ impl Altinn3Client {
             }
             other => other?,
         };
-        let body = read_capped(response, MAX_JSON).await?;
+        let body = read_capped(&mut response, MAX_JSON).await?;
         let text = String::from_utf8_lossy(&body);
         // ASP.NET may JSON-encode the bare string when content-negotiating.
         let token = text.trim().trim_matches('"').trim();
@@ -432,8 +433,8 @@ impl Altinn3Client {
 
     /// Sends a request and reads a JSON answer.
     pub(crate) async fn json(&self, method: Method, url: Url, body: &Body) -> Result<Value, Error> {
-        let response = self.send(method, url, "application/json", body).await?;
-        let bytes = read_capped(response, MAX_JSON).await?;
+        let mut response = self.send(method, url, "application/json", body).await?;
+        let bytes = read_capped(&mut response, MAX_JSON).await?;
         serde_json::from_slice(&bytes)
             .map_err(|e| Error::UnexpectedResponse(format!("invalid JSON: {e}")))
     }
@@ -463,8 +464,8 @@ impl Altinn3Client {
 
     /// Downloads into memory, refusing more than `limit` bytes.
     pub(crate) async fn bytes(&self, url: Url, accept: &str, limit: u64) -> Result<Vec<u8>, Error> {
-        let response = self.send(Method::GET, url, accept, &Body::None).await?;
-        read_capped(response, limit.min(self.inner.max_download)).await
+        let mut response = self.send(Method::GET, url, accept, &Body::None).await?;
+        read_capped(&mut response, limit.min(self.inner.max_download)).await
     }
 
     /// `language=` for the calls that take it.
@@ -476,30 +477,10 @@ impl Altinn3Client {
     }
 }
 
-fn too_large(limit: u64) -> Error {
-    Error::ResponseTooLarge {
-        limit: usize::try_from(limit).unwrap_or(usize::MAX),
-    }
-}
-
 fn bearer(credential: Credential) -> Secret {
     match credential {
         Credential::Bearer(token) | Credential::Cookie(token) => token,
     }
-}
-
-async fn read_capped(mut response: Response, limit: u64) -> Result<Vec<u8>, Error> {
-    if response.content_length().is_some_and(|len| len > limit) {
-        return Err(too_large(limit));
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await? {
-        if (body.len() + chunk.len()) as u64 > limit {
-            return Err(too_large(limit));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
 }
 
 /// A random multipart boundary.
