@@ -104,13 +104,18 @@ fn wrong_key_usage() {
 }
 
 #[test]
-fn test_environment_without_its_ca_certificates() {
+fn custom_url_without_trust_anchors() {
     let pki = make_pki(false, &LeafSpec::default());
     let key = key_from(&pki, &pki.chain_pem).unwrap();
-    let error = Client::builder(Environment::Test, key).build().unwrap_err();
-    let text = show("Environment::Test without trust roots", &error);
+    // Environment::Test and Production have built-in anchors; a custom URL has none.
+    Client::builder(Environment::Test, key_from(&pki, &pki.chain_pem).unwrap())
+        .build()
+        .unwrap();
+    let custom = Environment::custom("https://127.0.0.1:8443/api").unwrap();
+    let error = Client::builder(custom, key).build().unwrap_err();
+    let text = show("custom URL without trust anchors", &error);
     assert!(matches!(error, Error::Configuration(_)));
-    assert!(text.starts_with("invalid client configuration: no trust roots"));
+    assert!(text.starts_with("invalid client configuration: no trust anchors"));
 }
 
 #[tokio::test]

@@ -3,7 +3,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use rustls::RootCertStore;
 use signature_core::{OrganizationNumber, PollingQueue};
 use url::Url;
 
@@ -11,22 +10,40 @@ use crate::client::{Client, Inner};
 use crate::error::Error;
 use crate::rate_limit::{RateLimit, RateLimiter};
 use crate::retry::RetryPolicy;
+use crate::server_trust::ServerTrust;
 use crate::tls;
+use crate::trust::TrustAnchors;
 
 /// Where the service runs.
 ///
-/// Production trusts Mozilla's root programme (the `webpki-roots` crate) unless told
-/// otherwise. The test environment's server certificate is issued by Buypass' and
-/// Commfides' *test* CAs, which no public root store contains: give their certificates with
-/// [`ClientBuilder::trust_roots_pem`]. Posten/Digipost publish these CA certificates together
-/// with their official client libraries and in their integration documentation.
+/// Each Posten environment comes with its built-in trust anchors ([`TrustAnchors`]): the CA
+/// certificates the official clients trust for the API's server certificate, embedded in this
+/// crate. Production trusts [`TrustAnchors::Production`], Test and QA trust
+/// [`TrustAnchors::Test`]; no public root store is used, since none contains these CAs. A
+/// custom URL starts with no anchors: give the server's CA with
+/// [`ClientBuilder::trust_roots_pem`] (an emulator) or pick a built-in set with
+/// [`ClientBuilder::built_in_trust`].
+///
+/// The URLs are those of the official clients (Java `ServiceEnvironment`, .NET
+/// `Environment`; see `posten-reference-clients.md` §4).
+///
+/// ```
+/// use posten_adapter::{Environment, TrustAnchors};
+/// assert_eq!(Environment::Qa.root_url().as_str(), "https://api.difiqa.signering.posten.no/api");
+/// assert_eq!(Environment::Test.trust_anchors(), Some(TrustAnchors::Test));
+/// assert_eq!(Environment::custom("https://127.0.0.1:8443/api")?.trust_anchors(), None);
+/// # Ok::<(), posten_adapter::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Environment {
     /// `https://api.signering.posten.no/api`.
     Production,
-    /// `https://api.difitest.signering.posten.no/api`, for integration testing.
+    /// `https://api.difitest.signering.posten.no/api`, for integration testing ("difitest").
     Test,
+    /// `https://api.difiqa.signering.posten.no/api`, Digdir's QA environment ("difiqa"),
+    /// which uses the test CAs.
+    Qa,
     /// Any other root URL, for example an emulator on `https://127.0.0.1:8443/api`.
     Custom(Url),
 }
@@ -36,6 +53,8 @@ impl Environment {
     pub const PRODUCTION_URL: &'static str = "https://api.signering.posten.no/api";
     /// The test root URL.
     pub const TEST_URL: &'static str = "https://api.difitest.signering.posten.no/api";
+    /// The QA root URL.
+    pub const QA_URL: &'static str = "https://api.difiqa.signering.posten.no/api";
 
     /// A custom root URL; it must be absolute `https`.
     ///
@@ -62,11 +81,31 @@ impl Environment {
         let mut url = match self {
             Self::Production => constant_url(Self::PRODUCTION_URL),
             Self::Test => constant_url(Self::TEST_URL),
+            Self::Qa => constant_url(Self::QA_URL),
             Self::Custom(url) => url.clone(),
         };
         let path = url.path().trim_end_matches('/').to_owned();
         url.set_path(&path);
         url
+    }
+
+    /// The built-in trust anchors of this environment; `None` for a custom URL.
+    pub fn trust_anchors(&self) -> Option<TrustAnchors> {
+        match self {
+            Self::Production => Some(TrustAnchors::Production),
+            Self::Test | Self::Qa => Some(TrustAnchors::Test),
+            Self::Custom(_) => None,
+        }
+    }
+
+    /// A short name for messages: `Production`, `Test`, `QA`, or `a custom URL`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Production => "Production",
+            Self::Test => "Test",
+            Self::Qa => "QA",
+            Self::Custom(_) => "a custom URL",
+        }
     }
 }
 
@@ -113,8 +152,7 @@ impl Timeouts {
 /// use signature_core::OrganizationNumber;
 ///
 /// let key = SigningKey::from_pkcs12_file("virksomhet.p12", "passord", &LoadOptions::default())?;
-/// let client = Client::builder(Environment::Test, key)
-///     .trust_roots_pem(&std::fs::read("posten-test-cas.pem")?)
+/// let client = Client::builder(Environment::Test, key) // trusts the built-in test CAs
 ///     .default_sender(OrganizationNumber::parse("123456785")?)
 ///     .user_agent_suffix("my-app/1.2")
 ///     .rate_limit(Some(RateLimit::per_second(5)))
@@ -132,9 +170,7 @@ pub struct ClientBuilder {
     download_timeouts: Timeouts,
     user_agent_suffix: Option<String>,
     proxy: Option<reqwest::Proxy>,
-    trust_pem: Vec<Vec<u8>>,
-    webpki_roots: Option<bool>,
-    server_organization: String,
+    trust: ServerTrust,
     rate_limit: Option<RateLimit>,
     retry: RetryPolicy,
     http2: bool,
@@ -143,6 +179,7 @@ pub struct ClientBuilder {
 impl ClientBuilder {
     pub(crate) fn new(environment: Environment, key: asice::SigningKey) -> Self {
         Self {
+            trust: ServerTrust::for_environment(&environment),
             environment,
             key,
             default_sender: None,
@@ -151,9 +188,6 @@ impl ClientBuilder {
             download_timeouts: Timeouts::DOWNLOAD,
             user_agent_suffix: None,
             proxy: None,
-            trust_pem: Vec::new(),
-            webpki_roots: None,
-            server_organization: tls::POSTEN_ORGANIZATION_NUMBER.to_owned(),
             rate_limit: Some(RateLimit::default()),
             retry: RetryPolicy::default(),
             http2: false,
@@ -199,23 +233,39 @@ impl ClientBuilder {
         self
     }
 
-    /// Adds the CA certificates in a PEM bundle to the trust roots. Required for the test
-    /// environment and for custom URLs; for production it adds to Mozilla's roots.
+    /// Adds the CA certificates in a PEM bundle to the trust anchors: to the environment's
+    /// built-in ones ([`Environment::trust_anchors`]), or, for a custom URL, to none (an
+    /// emulator's CA, say). Read when the client is built.
     pub fn trust_roots_pem(mut self, pem: &[u8]) -> Self {
-        self.trust_pem.push(pem.to_vec());
+        self.trust = self.trust.add_roots_pem(pem);
         self
     }
 
-    /// Whether Mozilla's roots (`webpki-roots`) are trusted; by default only in production.
-    pub fn webpki_roots(mut self, enabled: bool) -> Self {
-        self.webpki_roots = Some(enabled);
+    /// Trusts only the CA certificates in this PEM bundle, dropping the built-in anchors and
+    /// any added before; later [`trust_roots_pem`](Self::trust_roots_pem) calls still add.
+    /// For a server whose CAs are not Posten's (and not only added to them).
+    pub fn replace_trust_roots_pem(mut self, pem: &[u8]) -> Self {
+        self.trust = self.trust.replace_roots_pem(pem);
+        self
+    }
+
+    /// Which built-in anchors to start from (default: the environment's); `None` for none.
+    /// For a custom URL in front of a real environment.
+    pub fn built_in_trust(mut self, anchors: Option<TrustAnchors>) -> Self {
+        self.trust = self.trust.built_in(anchors);
         self
     }
 
     /// The organization number the server certificate must carry (default 984661185,
     /// Posten Bring AS). Change it only for an emulator or a future owner of the service.
     pub fn server_organization_number(mut self, organization: OrganizationNumber) -> Self {
-        self.server_organization = organization.as_str().to_owned();
+        self.trust = self.trust.organization_number(&organization);
+        self
+    }
+
+    /// Replaces the whole server-certificate policy: anchors and organization number.
+    pub fn server_trust(mut self, trust: ServerTrust) -> Self {
+        self.trust = trust;
         self
     }
 
@@ -238,49 +288,28 @@ impl ClientBuilder {
         self
     }
 
-    /// Builds the client: loads the trust roots, prepares mutual TLS and the two
+    /// Builds the client: loads the trust anchors, prepares mutual TLS and the two
     /// connection pools.
     ///
     /// # Errors
     ///
-    /// [`Error::Configuration`] for unusable trust roots or settings,
+    /// [`Error::Configuration`] for unusable or missing trust anchors or settings,
     /// [`Error::ClientCertificate`] when the key store cannot serve as TLS client certificate.
     pub fn build(self) -> Result<Client, Error> {
-        let mut roots = if self
-            .webpki_roots
-            .unwrap_or(self.environment == Environment::Production)
-        {
-            tls::webpki_roots()
-        } else {
-            RootCertStore::empty()
-        };
-        for pem in &self.trust_pem {
-            for cert in tls::certificates_from_pem(pem)? {
-                roots
-                    .add(cert)
-                    .map_err(|e| Error::Configuration(format!("trust root: {e}")))?;
-            }
-        }
-        if roots.is_empty() {
-            return Err(Error::Configuration(
-                "no trust roots: give the environment's CA certificates with trust_roots_pem \
-                 (Posten publishes them with its client libraries and integration docs)"
-                    .to_owned(),
-            ));
-        }
+        let verifier = self.trust.verifier()?;
         let mut alpn = Vec::new();
         if self.http2 {
             alpn.push(b"h2".to_vec());
         }
         alpn.push(b"http/1.1".to_vec());
-        let tls_config = tls::client_config(roots, &self.key, &self.server_organization, alpn)?;
+        let tls_config = tls::client_config(verifier, &self.key, alpn)?;
         let user_agent = match &self.user_agent_suffix {
             Some(suffix) => format!("signering-rs/{} ({suffix})", env!("CARGO_PKG_VERSION")),
             None => format!("signering-rs/{}", env!("CARGO_PKG_VERSION")),
         };
         let http = |timeouts: Timeouts| -> Result<reqwest::Client, Error> {
             let mut builder = reqwest::Client::builder()
-                .use_preconfigured_tls(tls_config.clone())
+                .tls_backend_preconfigured(tls_config.clone())
                 .user_agent(user_agent.clone())
                 .connect_timeout(timeouts.connect)
                 .read_timeout(timeouts.read)

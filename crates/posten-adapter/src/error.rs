@@ -49,6 +49,18 @@ pub enum Error {
         /// The organization number found in the certificate subject, if any.
         found_org: Option<String>,
     },
+    /// The server's certificate chain leads to the built-in anchors of the other kind of
+    /// environment: a test CA while the client is configured for production, or the
+    /// reverse. The environment (or URL) and the certificate do not belong together.
+    #[error(
+        "server certificate not trusted: issued by a {issued_by} CA, but the client is configured for {configured_for}"
+    )]
+    ServerCertificateWrongEnvironment {
+        /// Whose anchors the chain leads to.
+        issued_by: crate::TrustAnchors,
+        /// What the client is configured for (`Production`, `Test`, `QA`, `a custom URL`).
+        configured_for: String,
+    },
     /// The server's certificate chain did not validate against the configured trust roots
     /// (unknown issuer, expired, wrong usage…). Check the environment's CA bundle.
     #[error("server certificate not trusted: {reason}")]

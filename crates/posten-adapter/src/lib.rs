@@ -18,10 +18,13 @@
 //!
 //! The server is identified by its enterprise certificate's organization number (Posten
 //! Bring AS, 984661185), not by host name, as in the official Java and .NET clients; the
-//! chain is still validated against the configured roots. See the `tls` notes on
-//! [`ClientBuilder::server_organization_number`] and [`Environment`] for trust roots. A
-//! server of another organization is refused during the handshake, before a request byte
-//! is sent ([`Error::ServerCertificateRejected`]).
+//! chain is still validated against the environment's built-in trust anchors
+//! ([`TrustAnchors`]: the CA certificates the official clients ship, embedded here), never a
+//! public root store. See [`ServerTrust`], [`ClientBuilder::server_organization_number`] and
+//! [`Environment`]. A server of another organization is refused during the handshake, before
+//! a request byte is sent ([`Error::ServerCertificateRejected`]); a server certificate of the
+//! other kind of environment (a test CA while configured for production, or the reverse) is
+//! refused with [`Error::ServerCertificateWrongEnvironment`].
 //!
 //! Nothing the crate logs or puts in an error contains a personal identification number,
 //! a status query token or key material: spans carry path templates, not URLs.
@@ -83,6 +86,7 @@
 #![deny(missing_docs)]
 
 mod bundle;
+mod certificate;
 mod client;
 mod config;
 mod convert;
@@ -92,19 +96,24 @@ mod multipart;
 mod poller;
 mod rate_limit;
 mod retry;
+mod server_trust;
 mod service;
 mod tls;
 mod transport;
+mod trust;
 pub mod wire;
 
 pub use bundle::PreparedJob;
+pub use certificate::{CertificateSummary, Seid, organization_number_of_certificate};
 pub use client::Client;
 pub use config::{ClientBuilder, Environment, Timeouts};
 pub use error::{DOS_FILTER_BLOCKING_PERIOD, Error, MAX_EXCERPT_CHARS};
 pub use poller::Poller;
 pub use rate_limit::RateLimit;
 pub use retry::RetryPolicy;
-pub use tls::{POSTEN_ORGANIZATION_NUMBER, organization_number_of_certificate};
+pub use server_trust::ServerTrust;
+pub use tls::POSTEN_ORGANIZATION_NUMBER;
+pub use trust::{EmbeddedCertificate, TrustAnchors};
 
 /// Re-exported for [`ClientBuilder::proxy`].
 pub use reqwest::Proxy;

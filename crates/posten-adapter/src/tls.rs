@@ -7,16 +7,22 @@
 //! "virksomhetssertifikat", issued by Buypass or Commfides), whose subject names the
 //! organization, not the API host. Both official clients therefore skip host-name
 //! verification and instead require Posten's organization number (984661185) in the leaf
-//! certificate's subject. This crate does the same, in this order:
+//! certificate's subject (docs: `posten-reference-clients.md` §4.1, the Java client's
+//! `SignatureApiTrustStrategy` with `OrganizationNumberValidation`, and §4.2, the .NET
+//! client's `CertificateValidator.ValidateCertificateAndChain`). This crate does the same, in
+//! this order:
 //!
 //! 1. the chain is validated by rustls' [`WebPkiServerVerifier`] against the configured trust
-//!    roots (signatures, validity period, key usage, path to a root); only its "not valid for
-//!    this name" verdict is disregarded;
-//! 2. the organization number is read from the leaf subject — `organizationIdentifier`
+//!    anchors (signatures, validity period, key usage, path to an anchor); only its "not valid
+//!    for this name" verdict is disregarded;
+//! 2. when the chain leads to no configured anchor but to the built-in anchors of the *other*
+//!    kind of environment, the verdict says so ("issued by a test CA, but the client is
+//!    configured for Production");
+//! 3. the organization number is read from the leaf subject — `organizationIdentifier`
 //!    (2.5.4.97, `NTRNO-` prefix, SEID 2 certificates), else `serialNumber` (2.5.4.5, SEID 1),
 //!    else a 9-digit `CN` — and must equal the expected one.
 //!
-//! Either failure aborts the handshake, so not a single request byte reaches a server that
+//! Any failure aborts the handshake, so not a single request byte reaches a server that
 //! is not Posten's.
 
 use std::fmt;
@@ -24,14 +30,17 @@ use std::sync::Arc;
 
 use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
 use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, OtherError, RootCertStore};
-use x509_parser::prelude::{FromDer, X509Certificate};
 
+use crate::certificate::organization_number_of_certificate;
 use crate::error::Error;
+use crate::trust::TrustAnchors;
 
-/// Posten Bring AS, the organization behind Posten signering's server certificate.
+/// Posten Bring AS (until 2024 Posten Norge AS), the organization behind Posten signering's
+/// server certificate.
 pub const POSTEN_ORGANIZATION_NUMBER: &str = "984661185";
 
 /// Parses every `CERTIFICATE` in a PEM bundle.
@@ -47,22 +56,18 @@ pub(crate) fn certificates_from_pem(pem: &[u8]) -> Result<Vec<CertificateDer<'st
     Ok(certs)
 }
 
+/// The crypto provider of every TLS object of this crate.
+pub(crate) fn provider() -> Arc<CryptoProvider> {
+    Arc::new(rustls::crypto::aws_lc_rs::default_provider())
+}
+
 /// The rustls client configuration: TLS 1.2/1.3 with aws-lc-rs, the enterprise certificate
-/// for client authentication, and [`PostenServerVerifier`].
+/// for client authentication, and the [`PostenServerVerifier`].
 pub(crate) fn client_config(
-    roots: RootCertStore,
+    verifier: PostenServerVerifier,
     key: &asice::SigningKey,
-    expected_org: &str,
     alpn: Vec<Vec<u8>>,
 ) -> Result<ClientConfig, Error> {
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let inner = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
-        .build()
-        .map_err(|e| Error::Configuration(format!("trust roots: {e}")))?;
-    let verifier = PostenServerVerifier {
-        inner,
-        expected_org: expected_org.to_owned(),
-    };
     let chain: Vec<CertificateDer<'static>> = key
         .certificate_chain()
         .map(|der| CertificateDer::from(der.to_vec()))
@@ -71,7 +76,7 @@ pub(crate) fn client_config(
         .private_key_pkcs8_der()
         .map_err(|e| Error::ClientCertificate(e.to_string()))?;
     let private_key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(pkcs8.to_vec()));
-    let mut config = ClientConfig::builder_with_provider(provider)
+    let mut config = ClientConfig::builder_with_provider(verifier.provider.clone())
         .with_safe_default_protocol_versions()
         .map_err(|e| Error::Configuration(format!("TLS: {e}")))?
         .dangerous()
@@ -82,12 +87,78 @@ pub(crate) fn client_config(
     Ok(config)
 }
 
+/// A webpki verifier over `anchors` (DER), without any name check of its own.
+pub(crate) fn webpki_verifier(
+    anchors: &[CertificateDer<'static>],
+    provider: &Arc<CryptoProvider>,
+) -> Result<Arc<WebPkiServerVerifier>, Error> {
+    let mut roots = RootCertStore::empty();
+    for anchor in anchors {
+        roots
+            .add(anchor.clone())
+            .map_err(|e| Error::Configuration(format!("trust anchor: {e}")))?;
+    }
+    WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+        .build()
+        .map_err(|e| Error::Configuration(format!("trust anchors: {e}")))
+}
+
 /// Validates the server's chain with webpki (without the host name) and then requires the
 /// expected organization number in the leaf subject.
 #[derive(Debug)]
 pub(crate) struct PostenServerVerifier {
-    inner: Arc<WebPkiServerVerifier>,
-    expected_org: String,
+    pub(crate) inner: Arc<WebPkiServerVerifier>,
+    pub(crate) provider: Arc<CryptoProvider>,
+    pub(crate) expected_org: String,
+    /// The built-in set in use and the environment's own set: a chain leading to either is
+    /// not "another environment's" (the anchors may have been replaced on purpose).
+    pub(crate) own_environment: [Option<TrustAnchors>; 2],
+    /// What the client is configured for, for messages ("Production", "Test", …).
+    pub(crate) configured_for: String,
+}
+
+impl PostenServerVerifier {
+    /// The built-in set of the other kind of environment that `end_entity` chains to, if any.
+    fn other_environment(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        now: UnixTime,
+    ) -> Option<TrustAnchors> {
+        TrustAnchors::ALL
+            .into_iter()
+            .filter(|set| !self.own_environment.contains(&Some(*set)))
+            .find(|set| {
+                let anchors: Vec<CertificateDer<'static>> = set
+                    .certificates()
+                    .into_iter()
+                    .map(CertificateDer::from)
+                    .collect();
+                webpki_verifier(&anchors, &self.provider).is_ok_and(|other| {
+                    chain_verdict(&other, end_entity, intermediates, server_name, now).is_ok()
+                })
+            })
+    }
+}
+
+/// The chain part of the verdict: webpki's, with "not valid for this name" accepted.
+fn chain_verdict(
+    verifier: &WebPkiServerVerifier,
+    end_entity: &CertificateDer<'_>,
+    intermediates: &[CertificateDer<'_>],
+    server_name: &ServerName<'_>,
+    now: UnixTime,
+) -> Result<(), rustls::Error> {
+    // WebPkiServerVerifier checks the name only after the chain passed, so a name error
+    // means "chain valid, name not ours", which is expected for an enterprise certificate.
+    match verifier.verify_server_cert(end_entity, intermediates, server_name, &[], now) {
+        Ok(_)
+        | Err(rustls::Error::InvalidCertificate(
+            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
+        )) => Ok(()),
+        Err(other) => Err(other),
+    }
 }
 
 impl ServerCertVerifier for PostenServerVerifier {
@@ -99,22 +170,32 @@ impl ServerCertVerifier for PostenServerVerifier {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        // WebPkiServerVerifier checks the name only after the chain passed, so a name error
-        // means "chain valid, name not ours", which is expected for an enterprise certificate.
-        match self.inner.verify_server_cert(
-            end_entity,
-            intermediates,
-            server_name,
-            ocsp_response,
-            now,
-        ) {
-            Ok(_)
-            | Err(rustls::Error::InvalidCertificate(
-                CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
-            )) => {}
+        let _ = ocsp_response; // no revocation checking, as in the official clients
+        match chain_verdict(&self.inner, end_entity, intermediates, server_name, now) {
+            Ok(()) => {}
+            Err(rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer)) => {
+                return Err(
+                    match self.other_environment(end_entity, intermediates, server_name, now) {
+                        Some(issued_by) => {
+                            tracing::warn!(
+                                %issued_by,
+                                configured_for = %self.configured_for,
+                                "refusing a server certificate of another environment"
+                            );
+                            rustls::Error::InvalidCertificate(CertificateError::Other(OtherError(
+                                Arc::new(WrongEnvironment {
+                                    issued_by,
+                                    configured_for: self.configured_for.clone(),
+                                }),
+                            )))
+                        }
+                        None => rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer),
+                    },
+                );
+            }
             Err(other) => return Err(other),
         }
-        let found = organization_number(end_entity.as_ref());
+        let found = organization_number_of_certificate(end_entity.as_ref());
         if found.as_deref() == Some(self.expected_org.as_str()) {
             Ok(ServerCertVerified::assertion())
         } else {
@@ -175,43 +256,24 @@ impl fmt::Display for OrganizationMismatch {
 
 impl std::error::Error for OrganizationMismatch {}
 
-const OID_ORGANIZATION_IDENTIFIER: &str = "2.5.4.97";
-const OID_SERIAL_NUMBER: &str = "2.5.4.5";
-const OID_COMMON_NAME: &str = "2.5.4.3";
-
-/// The organization number in a DER certificate's subject: `organizationIdentifier`
-/// (`NTRNO-` prefix optional), else `serialNumber`, else a `CN` of exactly 9 digits.
-///
-/// ```
-/// # use posten_adapter::organization_number_of_certificate as org;
-/// assert_eq!(org(b"not a certificate"), None);
-/// ```
-pub fn organization_number_of_certificate(der: &[u8]) -> Option<String> {
-    organization_number(der)
+/// Carried inside the rustls error: the chain leads to the other environment's anchors.
+#[derive(Debug, Clone)]
+pub(crate) struct WrongEnvironment {
+    pub(crate) issued_by: TrustAnchors,
+    pub(crate) configured_for: String,
 }
 
-fn organization_number(der: &[u8]) -> Option<String> {
-    let (_, cert) = X509Certificate::from_der(der).ok()?;
-    let subject = cert.subject();
-    let values = |oid: &str| -> Vec<String> {
-        subject
-            .iter_attributes()
-            .filter(|a| a.attr_type().to_id_string() == oid)
-            .filter_map(|a| a.as_str().ok().map(|s| s.trim().to_owned()))
-            .collect()
-    };
-    let nine_digits = |s: &str| s.len() == 9 && s.bytes().all(|b| b.is_ascii_digit());
-    values(OID_ORGANIZATION_IDENTIFIER)
-        .into_iter()
-        .map(|v| v.strip_prefix("NTRNO-").map(str::to_owned).unwrap_or(v))
-        .find(|v| nine_digits(v))
-        .or_else(|| {
-            values(OID_SERIAL_NUMBER)
-                .into_iter()
-                .find(|v| nine_digits(v))
-        })
-        .or_else(|| values(OID_COMMON_NAME).into_iter().find(|v| nine_digits(v)))
+impl fmt::Display for WrongEnvironment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "issued by a {} CA, but the client is configured for {}",
+            self.issued_by, self.configured_for
+        )
+    }
 }
+
+impl std::error::Error for WrongEnvironment {}
 
 /// Finds an [`OrganizationMismatch`] or another certificate verdict inside a transport
 /// error's source chain, so it can become a typed [`Error`].
@@ -237,26 +299,32 @@ pub(crate) fn certificate_error_in(error: &(dyn std::error::Error + 'static)) ->
 fn from_rustls(e: &(dyn std::error::Error + 'static)) -> Option<Error> {
     match e.downcast_ref::<rustls::Error>()? {
         rustls::Error::InvalidCertificate(CertificateError::Other(other)) => {
-            match other.0.downcast_ref::<OrganizationMismatch>() {
-                Some(m) => Some(Error::ServerCertificateRejected {
+            if let Some(m) = other.0.downcast_ref::<OrganizationMismatch>() {
+                Some(Error::ServerCertificateRejected {
                     expected: m.expected.clone(),
                     found_org: m.found.clone(),
-                }),
-                None => Some(Error::ServerCertificateUntrusted {
+                })
+            } else if let Some(w) = other.0.downcast_ref::<WrongEnvironment>() {
+                Some(Error::ServerCertificateWrongEnvironment {
+                    issued_by: w.issued_by,
+                    configured_for: w.configured_for.clone(),
+                })
+            } else {
+                Some(Error::ServerCertificateUntrusted {
                     reason: other.to_string(),
-                }),
+                })
             }
         }
         rustls::Error::InvalidCertificate(reason) => Some(Error::ServerCertificateUntrusted {
-            reason: format!("{reason:?}"),
+            reason: reason.to_string(),
         }),
         _ => None,
     }
 }
 
-/// Mozilla's root programme, as shipped by the `webpki-roots` crate.
-pub(crate) fn webpki_roots() -> RootCertStore {
-    RootCertStore {
-        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-    }
+/// The typed [`Error`] for a verdict of the verifier.
+pub(crate) fn error_from_verdict(error: &rustls::Error) -> Error {
+    from_rustls(error).unwrap_or_else(|| Error::ServerCertificateUntrusted {
+        reason: error.to_string(),
+    })
 }

@@ -101,8 +101,9 @@ pub enum Command {
 #[derive(Debug, Args, Default, Clone)]
 #[command(next_help_heading = "Posten connection (override signering.toml and SIGNERING_*)")]
 pub struct PostenFlags {
-    /// `production`, `test`, or an https root URL such as an emulator's
-    /// (`SIGNERING_ENVIRONMENT`, `posten.environment`).
+    /// `production`, `test`, `qa`, or an https root URL such as an emulator's
+    /// (`SIGNERING_ENVIRONMENT`, `posten.environment`). Each Posten environment trusts its
+    /// built-in CA certificates; a URL trusts only `--trust-roots`.
     #[arg(long, value_name = "ENV")]
     pub environment: Option<String>,
 
@@ -120,8 +121,9 @@ pub struct PostenFlags {
     #[arg(long, value_name = "FILE")]
     pub password_file: Option<PathBuf>,
 
-    /// PEM file of CA certificates that issued the server's certificate; repeatable
-    /// (`SIGNERING_TRUST_ROOTS`, paths separated like PATH).
+    /// PEM file of CA certificates that issued the server's certificate, added to the
+    /// environment's built-in ones; repeatable (`SIGNERING_TRUST_ROOTS`, paths separated like
+    /// PATH).
     #[arg(long = "trust-roots", value_name = "CA.pem")]
     pub trust_roots: Vec<PathBuf>,
 

@@ -24,18 +24,19 @@ pub(crate) fn sender(settings: &Settings) -> Result<Option<OrganizationNumber>, 
         .transpose()
 }
 
-/// The Posten environment: `production`, `test`, or an `https://` root URL.
+/// The Posten environment: `production`, `test`, `qa`, or an `https://` root URL.
 fn environment(settings: &Settings) -> Result<Environment, CliError> {
     let Some(setting) = &settings.environment else {
         return Err(CliError::Config(format!(
             "no Posten environment: set posten.environment in signering.toml, {} or \
-             --environment (production, test, or the https URL of an emulator)",
+             --environment (production, test, qa, or the https URL of an emulator)",
             env::ENVIRONMENT
         )));
     };
     match setting.value.trim() {
         "production" | "prod" => Ok(Environment::Production),
         "test" | "difitest" => Ok(Environment::Test),
+        "qa" | "difiqa" => Ok(Environment::Qa),
         url => Environment::custom(url)
             .map_err(|e| CliError::Config(format!("environment ({}): {e}", setting.source))),
     }

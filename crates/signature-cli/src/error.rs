@@ -137,6 +137,7 @@ fn posten_status(error: &posten_adapter::Error) -> Status {
         E::Timeout(_)
         | E::Connection(_)
         | E::ServerCertificateRejected { .. }
+        | E::ServerCertificateWrongEnvironment { .. }
         | E::ServerCertificateUntrusted { .. } => Status::Unreachable,
         E::Configuration(_) | E::ClientCertificate(_) | E::SenderNotSpecified | E::Io(_) => {
             Status::UsageOrIo

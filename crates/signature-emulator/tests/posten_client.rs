@@ -37,7 +37,6 @@ fn key_of(identity: &ClientIdentity) -> SigningKey {
 fn builder_for(emulator: &RunningEmulator, key: SigningKey) -> posten_adapter::ClientBuilder {
     Client::builder(Environment::custom(&emulator.base_url).unwrap(), key)
         .trust_roots_pem(emulator.ca_pem.as_bytes())
-        .webpki_roots(false)
         .default_sender(OrganizationNumber::parse(BROKER).unwrap())
 }
 

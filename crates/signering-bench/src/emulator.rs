@@ -119,7 +119,6 @@ impl EmulatorProcess {
             .context("loading the client identity")?;
         Ok(Client::builder(Environment::custom(&self.base_url)?, key)
             .trust_roots_pem(&self.ca_pem)
-            .webpki_roots(false)
             .default_sender(OrganizationNumber::parse(BROKER)?))
     }
 
