@@ -22,9 +22,26 @@ struct Declarations<'a, 'i> {
     complex_types: HashMap<&'a str, Node<'a, 'i>>,
     groups: HashMap<&'a str, Node<'a, 'i>>,
     simple_types: BTreeSet<&'a str>,
+    /// `(complex type, attribute, why)`: required attributes the generated reader tolerates
+    /// missing (see `codegen::TOLERATED_MISSING_ON_READ`).
+    tolerated: &'static [(&'static str, &'static str, &'static str)],
 }
 
-pub fn render(entry: &Path, namespace: &str, roots: &[&str]) -> Result<String> {
+/// What the walk collects.
+#[derive(Default)]
+struct Outline {
+    /// Every element path and attribute path.
+    paths: BTreeSet<String>,
+    /// Attribute paths the schema requires that the generated types hold as optional.
+    required_on_write: BTreeSet<String>,
+}
+
+pub fn render(
+    entry: &Path,
+    namespace: &str,
+    roots: &[&str],
+    tolerated: &'static [(&'static str, &'static str, &'static str)],
+) -> Result<String> {
     let mut sources = HashMap::new();
     load(entry, &mut sources)?;
 
@@ -34,7 +51,10 @@ pub fn render(entry: &Path, namespace: &str, roots: &[&str]) -> Result<String> {
             Document::parse(text).with_context(|| format!("parsing {}", path.display()))
         })
         .collect::<Result<_>>()?;
-    let mut decls = Declarations::default();
+    let mut decls = Declarations {
+        tolerated,
+        ..Declarations::default()
+    };
     for doc in &docs {
         let schema = doc.root_element();
         if schema.attribute("targetNamespace") != Some(namespace) {
@@ -58,13 +78,23 @@ pub fn render(entry: &Path, namespace: &str, roots: &[&str]) -> Result<String> {
         }
     }
 
-    let mut paths = BTreeSet::new();
+    let mut outline = Outline::default();
     for root in roots {
         let element = decls
             .elements
             .get(*root)
             .with_context(|| format!("no top-level element {root}"))?;
-        walk_element(&decls, *element, root, &mut paths, 0)?;
+        walk_element(&decls, *element, root, &mut outline, 0)?;
+    }
+    for (type_name, attribute, _) in tolerated {
+        let suffix = format!("@{attribute}");
+        if !outline
+            .required_on_write
+            .iter()
+            .any(|p| p.ends_with(&suffix))
+        {
+            bail!("tolerated attribute {attribute} of {type_name} is not a required attribute");
+        }
     }
 
     let mut out = String::from(
@@ -74,7 +104,16 @@ pub fn render(entry: &Path, namespace: &str, roots: &[&str]) -> Result<String> {
          /// Sorted element paths and attribute paths allowed by `schema/posten/v1/`.\n\
          pub static KNOWN_PATHS: &[&str] = &[\n",
     );
-    for path in &paths {
+    for path in &outline.paths {
+        out.push_str(&format!("    {path:?},\n"));
+    }
+    out.push_str("];\n");
+    out.push_str(
+        "\n/// Attributes the schema requires that the generated types hold as `Option` because\n\
+         /// real answers omitted them: the reader tolerates their absence, the writer does not.\n\
+         pub static REQUIRED_ON_WRITE: &[&str] = &[\n",
+    );
+    for path in &outline.required_on_write {
         out.push_str(&format!("    {path:?},\n"));
     }
     out.push_str("];\n");
@@ -118,13 +157,13 @@ fn walk_element(
     decls: &Declarations<'_, '_>,
     element: Node<'_, '_>,
     path: &str,
-    out: &mut BTreeSet<String>,
+    out: &mut Outline,
     depth: usize,
 ) -> Result<()> {
     if depth > MAX_DEPTH {
         bail!("schema nesting deeper than {MAX_DEPTH} at {path}");
     }
-    out.insert(path.to_owned());
+    out.paths.insert(path.to_owned());
     if let Some(type_name) = element.attribute("type") {
         walk_type_by_name(decls, type_name, path, out, depth)
     } else if let Some(inline) = xs_children(element).find(|n| n.tag_name().name() == "complexType")
@@ -139,7 +178,7 @@ fn walk_type_by_name(
     decls: &Declarations<'_, '_>,
     qname: &str,
     path: &str,
-    out: &mut BTreeSet<String>,
+    out: &mut Outline,
     depth: usize,
 ) -> Result<()> {
     if qname.starts_with("xs:") || decls.simple_types.contains(local(qname)) {
@@ -156,7 +195,7 @@ fn walk_complex_type(
     decls: &Declarations<'_, '_>,
     node: Node<'_, '_>,
     path: &str,
-    out: &mut BTreeSet<String>,
+    out: &mut Outline,
     depth: usize,
 ) -> Result<()> {
     for child in xs_children(node) {
@@ -166,7 +205,11 @@ fn walk_complex_type(
                 let name = child
                     .attribute("name")
                     .context("attribute without a name")?;
-                out.insert(format!("{path}@{name}"));
+                let attribute_path = format!("{path}@{name}");
+                if child.attribute("use") == Some("required") && is_tolerated(decls, child, name) {
+                    out.required_on_write.insert(attribute_path.clone());
+                }
+                out.paths.insert(attribute_path);
             }
             "sequence" | "choice" | "group" => walk_particle(decls, child, path, out, depth)?,
             "simpleContent" | "complexContent" => {
@@ -184,11 +227,26 @@ fn walk_complex_type(
     Ok(())
 }
 
+/// Whether `attribute` (named `name`) is declared by a complex type listed as tolerated.
+fn is_tolerated(decls: &Declarations<'_, '_>, attribute: Node<'_, '_>, name: &str) -> bool {
+    let Some(owner) = attribute
+        .ancestors()
+        .find(|n| n.tag_name().name() == "complexType")
+        .and_then(|n| n.attribute("name"))
+    else {
+        return false;
+    };
+    decls
+        .tolerated
+        .iter()
+        .any(|(type_name, attribute_name, _)| *type_name == owner && *attribute_name == name)
+}
+
 fn walk_particle(
     decls: &Declarations<'_, '_>,
     node: Node<'_, '_>,
     path: &str,
-    out: &mut BTreeSet<String>,
+    out: &mut Outline,
     depth: usize,
 ) -> Result<()> {
     match node.tag_name().name() {

@@ -14,11 +14,27 @@ use signature_model::posten;
 use time::OffsetDateTime;
 
 /// `direct-signature-job-response` → [`JobRef`] with the signers' URLs.
+///
+/// Answers of 2018 (before the XSD gained `signer`, 2019) name each signer only in the
+/// top-level `redirect-url`'s `signer` attribute; their redirect URLs are kept from there.
 pub(crate) fn direct_job_ref(response: posten::DirectSignatureJobResponse) -> JobRef {
     let mut job = JobRef::new(JobId::from(response.signature_job_id));
     job.reference = response.reference;
     job.status_url = response.status_url.map(StatusUrl::new);
-    job.signers = response.signer.into_iter().map(created_signer).collect();
+    job.signers = if response.signer.is_empty() {
+        response
+            .redirect_url
+            .into_iter()
+            .map(|url| {
+                let mut created =
+                    CreatedSigner::new(url.signer.as_deref().and_then(direct_signer_identifier));
+                created.redirect_url = Some(RedirectUrl::new(url.content));
+                created
+            })
+            .collect()
+    } else {
+        response.signer.into_iter().map(created_signer).collect()
+    };
     job
 }
 
@@ -68,7 +84,8 @@ pub(crate) fn direct_status(
                 identifier.clone(),
                 SignerStatus::parse(status.content.as_str()),
             );
-            state.since = Some(status.since.to_offset_date_time());
+            // Answers from before 2017 have no `since`.
+            state.since = status.since.map(|since| since.to_offset_date_time());
             state.xades = at.map(|i| ArtifactRef::xades(identifier, xades.remove(i).content));
             state
         })
@@ -110,7 +127,10 @@ pub(crate) fn portal_status(
                 identifier.clone(),
                 SignerStatus::parse(signature.status.content.as_str()),
             );
-            state.since = Some(signature.status.since.to_offset_date_time());
+            state.since = signature
+                .status
+                .since
+                .map(|since| since.to_offset_date_time());
             state.xades = signature
                 .xades_url
                 .map(|url| ArtifactRef::xades(identifier, url));
@@ -164,3 +184,7 @@ fn contact_identifier(contact: posten::ContactNotificationsType) -> SignerIdenti
     };
     SignerIdentifier::ContactInformation(ContactInformation { email, mobile })
 }
+
+#[cfg(test)]
+#[path = "convert_tests.rs"]
+mod tests;

@@ -51,6 +51,18 @@ pub enum Error {
         /// What the deserializer reported.
         detail: Masked,
     },
+    /// A value lacks an attribute the schema requires. The model holds a few such attributes
+    /// as `Option` because real answers omitted them (see [`crate::to_xml`]); what we write
+    /// must still carry them.
+    #[error("could not write {root}: {element} lacks the required attribute {attribute}")]
+    MissingRequired {
+        /// The root element being written.
+        root: &'static str,
+        /// The element's path from the root, e.g. `direct-signature-job-status-response/status`.
+        element: &'static str,
+        /// The missing attribute's name.
+        attribute: &'static str,
+    },
     /// Writing failed (only a bug or an I/O failure of the in-memory buffer can cause this).
     #[error("could not write {root}: {detail}")]
     Write {

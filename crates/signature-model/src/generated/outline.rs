@@ -133,3 +133,10 @@ pub static KNOWN_PATHS: &[&str] = &[
     "portal-signature-job-status-change-response/signatures/signature/xades-url",
     "portal-signature-job-status-change-response/status",
 ];
+
+/// Attributes the schema requires that the generated types hold as `Option` because
+/// real answers omitted them: the reader tolerates their absence, the writer does not.
+pub static REQUIRED_ON_WRITE: &[&str] = &[
+    "direct-signature-job-status-response/status@since",
+    "portal-signature-job-status-change-response/signatures/signature/status@since",
+];

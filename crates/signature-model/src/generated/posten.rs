@@ -838,7 +838,7 @@ for DirectSignatureJobStatusResponseElementType {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DirectSignerStatusType {
     pub signer: ::core::option::Option<::std::string::String>,
-    pub since: super::custom::DateTime,
+    pub since: ::core::option::Option<super::custom::DateTime>,
     pub content: super::custom::SignerStatus,
 }
 impl ::xsd_parser_types::quick_xml::WithSerializer for DirectSignerStatusType {
@@ -1518,7 +1518,7 @@ impl ::xsd_parser_types::quick_xml::WithDeserializer for PortalSignatureType {
 }
 #[derive(Clone, Debug, PartialEq)]
 pub struct PortalSignerStatusType {
-    pub since: super::custom::DateTime,
+    pub since: ::core::option::Option<super::custom::DateTime>,
     pub content: super::custom::SignerStatus,
 }
 impl ::xsd_parser_types::quick_xml::WithSerializer for PortalSignerStatusType {
@@ -10515,7 +10515,7 @@ pub mod quick_xml_deserialize {
     #[derive(Debug)]
     pub struct DirectSignerStatusTypeDeserializer {
         signer: ::core::option::Option<::std::string::String>,
-        since: super::super::custom::DateTime,
+        since: ::core::option::Option<super::super::custom::DateTime>,
         content: ::core::option::Option<super::super::custom::SignerStatus>,
         state__: ::std::boxed::Box<DirectSignerStatusTypeDeserializerState>,
     }
@@ -10552,10 +10552,7 @@ pub mod quick_xml_deserialize {
             }
             Ok(Self {
                 signer: signer,
-                since: since
-                    .ok_or_else(|| ::xsd_parser_types::quick_xml::ErrorKind::MissingAttribute(
-                        "since".into(),
-                    ))?,
+                since: since,
                 content: None,
                 state__: ::std::boxed::Box::new(
                     DirectSignerStatusTypeDeserializerState::Init__,
@@ -20798,7 +20795,7 @@ pub mod quick_xml_deserialize {
     }
     #[derive(Debug)]
     pub struct PortalSignerStatusTypeDeserializer {
-        since: super::super::custom::DateTime,
+        since: ::core::option::Option<super::super::custom::DateTime>,
         content: ::core::option::Option<super::super::custom::SignerStatus>,
         state__: ::std::boxed::Box<PortalSignerStatusTypeDeserializerState>,
     }
@@ -20828,10 +20825,7 @@ pub mod quick_xml_deserialize {
                 }
             }
             Ok(Self {
-                since: since
-                    .ok_or_else(|| ::xsd_parser_types::quick_xml::ErrorKind::MissingAttribute(
-                        "since".into(),
-                    ))?,
+                since: since,
                 content: None,
                 state__: ::std::boxed::Box::new(
                     PortalSignerStatusTypeDeserializerState::Init__,
@@ -24329,7 +24323,7 @@ pub mod quick_xml_serialize {
                         helper.write_xmlns(&mut bytes, None, &super::NS_UNNAMED_5);
                         helper
                             .write_attrib_opt(&mut bytes, "signer", &self.value.signer)?;
-                        helper.write_attrib(&mut bytes, "since", &self.value.since)?;
+                        helper.write_attrib_opt(&mut bytes, "since", &self.value.since)?;
                         return Ok(
                             Some(::xsd_parser_types::quick_xml::Event::Start(bytes)),
                         );
@@ -27010,7 +27004,7 @@ pub mod quick_xml_serialize {
                         );
                         helper.begin_ns_scope();
                         helper.write_xmlns(&mut bytes, None, &super::NS_UNNAMED_5);
-                        helper.write_attrib(&mut bytes, "since", &self.value.since)?;
+                        helper.write_attrib_opt(&mut bytes, "since", &self.value.since)?;
                         return Ok(
                             Some(::xsd_parser_types::quick_xml::Event::Start(bytes)),
                         );

@@ -1,12 +1,14 @@
 //! Shared helpers for the model's integration tests: the reference examples, xmllint, and a
 //! dispatcher from root element name to wire type.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+#![allow(dead_code, unused_imports, clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
 
 use signature_model::{Error, WireDocument, from_xml, posten, to_xml};
 
-pub use signering_testkit::{have_xmllint, our_schema, reference_dir, upstream_schema, xmllint};
+pub use signering_testkit::{
+    have_xmllint, our_schema, posten_fixture_documents, reference_dir, upstream_schema, xmllint,
+};
 
 /// Every example XML file under the reference directory (the XAdES sample excluded).
 pub fn example_files(reference: &Path) -> Vec<PathBuf> {
@@ -80,6 +82,56 @@ pub fn round_trip(xml: &[u8]) -> Result<Vec<u8>, Error> {
             round_trip_as::<posten::PortalSignatureJobStatusChangeResponse>(xml)
         }
         "error" => round_trip_as::<posten::Error>(xml),
+        other => panic!("no wire type for root element {other:?}"),
+    }
+}
+
+/// What became of a document read and written again.
+#[derive(Debug)]
+pub enum Rewritten {
+    /// Written, and reading what we wrote gave the same value.
+    Same(Vec<u8>),
+    /// Read, but the writer refused it: it lacks what the schema requires and only reading
+    /// tolerates (the writer's error).
+    Refused(Error),
+}
+
+fn rewrite_as<T: WireDocument + PartialEq + std::fmt::Debug>(
+    xml: &[u8],
+) -> Result<Rewritten, Error> {
+    let first: T = from_xml(xml)?;
+    match to_xml(&first) {
+        Ok(written) => {
+            let second: T = from_xml(&written)?;
+            assert_eq!(
+                first, second,
+                "reading our own output gives a different value"
+            );
+            Ok(Rewritten::Same(written))
+        }
+        Err(refused @ Error::MissingRequired { .. }) => Ok(Rewritten::Refused(refused)),
+        Err(other) => Err(other),
+    }
+}
+
+/// Reads `xml` as the type its root names (whatever its prefix) and writes it again.
+pub fn read_and_rewrite(xml: &[u8]) -> Result<Rewritten, Error> {
+    match root_name(xml).as_str() {
+        "direct-signature-job-request" => rewrite_as::<posten::DirectSignatureJobRequest>(xml),
+        "direct-signature-job-manifest" => rewrite_as::<posten::DirectSignatureJobManifest>(xml),
+        "direct-signature-job-response" => rewrite_as::<posten::DirectSignatureJobResponse>(xml),
+        "direct-signer-response" => rewrite_as::<posten::DirectSignerResponse>(xml),
+        "direct-signer-update-request" => rewrite_as::<posten::DirectSignerUpdateRequest>(xml),
+        "direct-signature-job-status-response" => {
+            rewrite_as::<posten::DirectSignatureJobStatusResponse>(xml)
+        }
+        "portal-signature-job-request" => rewrite_as::<posten::PortalSignatureJobRequest>(xml),
+        "portal-signature-job-manifest" => rewrite_as::<posten::PortalSignatureJobManifest>(xml),
+        "portal-signature-job-response" => rewrite_as::<posten::PortalSignatureJobResponse>(xml),
+        "portal-signature-job-status-change-response" => {
+            rewrite_as::<posten::PortalSignatureJobStatusChangeResponse>(xml)
+        }
+        "error" => rewrite_as::<posten::Error>(xml),
         other => panic!("no wire type for root element {other:?}"),
     }
 }

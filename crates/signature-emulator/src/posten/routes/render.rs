@@ -78,7 +78,7 @@ pub(crate) fn direct_status(
             .iter()
             .map(|s| posten::DirectSignerStatusType {
                 signer: Some(direct_signer_name(&s.identity)),
-                since: since(s),
+                since: Some(since(s)),
                 content: s
                     .status
                     .parse()
@@ -155,7 +155,7 @@ pub(crate) fn portal_status(
                 .iter()
                 .map(|s| posten::PortalSignatureType {
                     status: posten::PortalSignerStatusType {
-                        since: since(s),
+                        since: Some(since(s)),
                         content: s
                             .status
                             .parse()
