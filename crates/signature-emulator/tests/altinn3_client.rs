@@ -195,9 +195,13 @@ async fn create_get_and_walk_the_process_to_the_end() {
     assert_eq!(created.id.party_id(), s.party);
     assert_eq!(created.app_id, APP);
     assert_eq!(created.data.len(), 2);
+    // An instance carries Storage's ProcessState: the task, but no actions or task list
+    // (audit M6); those come from GET …/process.
     let process = created.process.clone().unwrap();
     assert_eq!(process.task_type(), Some(&TaskType::Data));
-    assert_eq!(process.process_tasks.len(), 3);
+    assert!(process.process_tasks.is_empty());
+    let full = s.client.process(&s.app, &created.id).await.unwrap();
+    assert_eq!(full.process_tasks.len(), 3);
 
     let got = s.client.instance(&s.app, &created.id).await.unwrap();
     assert_eq!(got.id, created.id);
@@ -445,8 +449,19 @@ async fn parallel_signing_through_actions_and_downloads() {
         .await
         .unwrap();
     let instance = result.instance.unwrap();
-    // Still at the signing task, with a signature recorded.
-    assert!(instance.process.unwrap().awaits_signature());
+    // Still at the signing task (the instance's process has no actions: audit M6, so ask
+    // the process), with a signature recorded.
+    assert_eq!(
+        instance.process.unwrap().task_type(),
+        Some(&TaskType::Signing)
+    );
+    assert!(
+        s.client
+            .process(&s.app, &created.id)
+            .await
+            .unwrap()
+            .awaits_signature()
+    );
     let state = s.client.signing_state(&s.app, &created.id).await.unwrap();
     assert_eq!(state.signees.len(), 1);
     assert_eq!(state.signees[0].name.as_deref(), Some("Kari Nordmann"));

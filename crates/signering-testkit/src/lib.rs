@@ -1,4 +1,5 @@
-//! Helpers for the workspace's tests: a throwaway test PKI ([`pki`]), where the upstream
+//! Helpers for the workspace's tests: a throwaway test PKI ([`pki`]), OpenAPI conformance of
+//! recorded HTTP exchanges ([`openapi`]), where the upstream
 //! reference material is, whether an independent tool is installed, and running `xmllint`
 //! against a schema.
 //!
@@ -7,6 +8,7 @@
 #![deny(missing_docs)]
 #![allow(clippy::expect_used, clippy::unwrap_used)] // test support: failing loudly is the point
 
+pub mod openapi;
 pub mod pki;
 
 use std::path::{Path, PathBuf};
@@ -38,6 +40,26 @@ pub fn reference_dir(test: &str) -> Option<PathBuf> {
             );
             None
         }
+    }
+}
+
+/// The official Altinn 3 API descriptions (`../shared/reference/altinn3` beside the
+/// repository, or `$SIGNERING_ALTINN3_REFERENCE_DIR`), or `None` after [`skip_or_fail`].
+pub fn altinn3_reference_dir(test: &str) -> Option<PathBuf> {
+    let dir = std::env::var_os("SIGNERING_ALTINN3_REFERENCE_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("../shared/reference/altinn3"));
+    if dir.join("SOURCES.txt").is_file() {
+        Some(dir)
+    } else {
+        skip_or_fail(
+            test,
+            &format!(
+                "the Altinn 3 reference is not at {} (set SIGNERING_ALTINN3_REFERENCE_DIR)",
+                dir.display()
+            ),
+        );
+        None
     }
 }
 

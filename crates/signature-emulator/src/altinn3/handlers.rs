@@ -108,6 +108,11 @@ fn text(status: StatusCode, message: &str) -> Response {
         .into_response()
 }
 
+/// A bare string as ASP.NET writes it under `[Produces("application/json")]` (Storage).
+fn json_string(status: StatusCode, message: &str) -> Response {
+    json_ok(status, &json!(message))
+}
+
 fn unauthorized() -> Response {
     (
         StatusCode::UNAUTHORIZED,
@@ -202,8 +207,25 @@ fn storage_base(shared: &Shared, instance: &StoredInstance) -> String {
     )
 }
 
-fn data_json(shared: &Shared, instance: &StoredInstance, data: &StoredData) -> Value {
-    json!({
+/// Which serialisation of an instance: the app's `InstanceResponse` (GET/POST instances),
+/// the Storage model as the app writes it (System.Text.Json: nulls kept, `readStatus` an
+/// integer; inside `UserActionResponse`), or as Storage writes it (Newtonsoft: nulls
+/// left out, `readStatus` a string).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum View {
+    AppResponse,
+    AppModel,
+    Storage,
+}
+
+fn data_json(shared: &Shared, instance: &StoredInstance, data: &StoredData, view: View) -> Value {
+    let mut links =
+        json!({"platform": format!("{}/data/{}", storage_base(shared, instance), data.id)});
+    if view != View::Storage {
+        // Storage answers carry only the platform link (audit L6).
+        links["apps"] = json!(format!("{}/data/{}", app_base(shared, instance), data.id));
+    }
+    let value = json!({
         "id": data.id,
         "instanceGuid": instance.guid,
         "dataType": data.data_type,
@@ -213,90 +235,154 @@ fn data_json(shared: &Shared, instance: &StoredInstance, data: &StoredData) -> V
         "locked": data.locked,
         "isRead": true,
         "created": data.created,
+        "createdBy": instance.created_by,
         "lastChanged": data.created,
-        "selfLinks": {
-            "apps": format!("{}/data/{}", app_base(shared, instance), data.id),
-            "platform": format!("{}/data/{}", storage_base(shared, instance), data.id),
-        },
+        "lastChangedBy": instance.created_by,
+        "selfLinks": links,
+    });
+    finish(value, view)
+}
+
+/// Newtonsoft's `NullValueHandling.Ignore` for Storage answers.
+fn finish(mut value: Value, view: View) -> Value {
+    if view == View::Storage {
+        strip_nulls(&mut value);
+    }
+    value
+}
+
+fn strip_nulls(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.retain(|_, v| !v.is_null());
+            map.values_mut().for_each(strip_nulls);
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_nulls),
+        _ => {}
+    }
+}
+
+/// The current task as Storage's `ProcessElementInfo` (what instances carry).
+fn task_info(instance: &StoredInstance, index: usize) -> Value {
+    let (element_id, kind) = PROCESS[index];
+    json!({
+        "flow": index + 2,
+        "started": instance.task_started,
+        "elementId": element_id,
+        "name": element_id,
+        "altinnTaskType": kind,
+        "ended": null,
+        "validated": null,
+        "flowType": "CompleteCurrentMoveToNext",
     })
 }
 
+/// Storage's `ProcessState`: no `actions`, `userActions` or `processTasks` (audit M6).
+fn storage_process_json(instance: &StoredInstance) -> Value {
+    json!({
+        "started": instance.started,
+        "startEvent": "StartEvent_1",
+        "currentTask": instance.task.map(|i| task_info(instance, i)),
+        "ended": instance.ended,
+        "endEvent": instance.ended.as_ref().map(|_| "EndEvent_1"),
+    })
+}
+
+/// The app's `AppProcessState` (`GET …/process`, `PUT …/process/next`): the task with the
+/// caller's authorised actions.
 fn process_json(instance: &StoredInstance) -> Value {
     let tasks: Vec<Value> = PROCESS
         .iter()
-        .map(|(id, kind)| json!({"elementId": id, "altinnTaskType": kind}))
+        .map(|(id, kind)| json!({"elementId": id, "altinnTaskType": kind, "elementType": "Task"}))
         .collect();
-    let mut state = json!({
-        "started": instance.started,
-        "startEvent": "StartEvent_1",
-        "processTasks": tasks,
-    });
-    match instance.task {
-        Some(index) => {
-            let (element_id, kind) = PROCESS[index];
-            let actions = match kind {
-                "data" => json!({"read": true, "write": true}),
-                "signing" => json!({"read": true, "write": true, "sign": true, "reject": true}),
-                _ => json!({"read": true, "write": true, "confirm": true}),
-            };
-            let user_actions: Vec<Value> = actions
-                .as_object()
-                .map(|m| {
-                    m.keys()
-                        .map(|k| json!({"id": k, "authorized": true, "type": "ProcessAction"}))
-                        .collect()
-                })
-                .unwrap_or_default();
-            state["currentTask"] = json!({
-                "flow": index + 2,
-                "started": instance.task_started,
-                "elementId": element_id,
-                "name": element_id,
-                "altinnTaskType": kind,
-                "flowType": "CompleteCurrentMoveToNext",
-                "actions": actions,
-                "userActions": user_actions,
-                "read": true,
-                "write": true,
-            });
-        }
-        None => {
-            state["currentTask"] = Value::Null;
-            state["ended"] = json!(instance.ended);
-            state["endEvent"] = json!("EndEvent_1");
-        }
+    let mut state = storage_process_json(instance);
+    state["processTasks"] = json!(tasks);
+    if let Some(index) = instance.task {
+        let kind = PROCESS[index].1;
+        let actions = match kind {
+            "data" => json!({"read": true, "write": true}),
+            "signing" => json!({"read": true, "write": true, "sign": true, "reject": true}),
+            _ => json!({"read": true, "write": true, "confirm": true}),
+        };
+        let user_actions: Vec<Value> = actions
+            .as_object()
+            .map(|m| {
+                m.keys()
+                    .map(|k| json!({"id": k, "authorized": true, "type": "ProcessAction"}))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let task = &mut state["currentTask"];
+        task["actions"] = actions;
+        task["userActions"] = json!(user_actions);
+        task["read"] = json!(true);
+        task["write"] = json!(true);
+        task["elementType"] = json!("Task");
     }
     state
 }
 
-fn instance_json(shared: &Shared, instance: &StoredInstance, storage: bool) -> Value {
-    let world_party = shared.world().party(instance.party_id).cloned();
-    let mut owner = json!({"partyId": instance.party_id.to_string()});
-    if let Some(party) = &world_party {
-        if let Some(pid) = &party.person_number {
-            owner["personNumber"] = json!(pid);
-        }
-        if let Some(org) = &party.organisation_number {
-            owner["organisationNumber"] = json!(org);
-        }
+/// The app's `PartyResponse` of the owner (partyTypeName 1 = person, 2 = organisation).
+fn party_json(party: &Party) -> Value {
+    json!({
+        "partyId": party.party_id,
+        "partyUuid": party.uuid(),
+        "partyTypeName": if party.person_number.is_some() { 1 } else { 2 },
+        "ssn": party.person_number,
+        "orgNumber": party.organisation_number,
+        "unitType": party.organisation_number.as_ref().map(|_| "AS"),
+        "name": party.name,
+        "isDeleted": false,
+    })
+}
+
+fn instance_json(shared: &Shared, instance: &StoredInstance, view: View) -> Value {
+    let owner_party = shared.world().party(instance.party_id).cloned();
+    let mut owner = json!({
+        "partyId": instance.party_id.to_string(),
+        "personNumber": owner_party.as_ref().and_then(|p| p.person_number.clone()),
+        "organisationNumber": owner_party.as_ref().and_then(|p| p.organisation_number.clone()),
+        "username": null,
+        "externalIdentifier": null,
+    });
+    if view == View::AppResponse {
+        owner["party"] = owner_party.as_ref().map(party_json).unwrap_or(Value::Null);
     }
     let (org, _) = instance.app_id.split_once('/').unwrap_or_default();
-    json!({
+    let archived = instance.task.is_none();
+    let value = json!({
         "id": format!("{}/{}", instance.party_id, instance.guid),
         "instanceOwner": owner,
         "appId": instance.app_id,
         "org": org,
         "selfLinks": {
-            "apps": if storage { Value::Null } else { json!(app_base(shared, instance)) },
+            "apps": if view == View::Storage { Value::Null } else { json!(app_base(shared, instance)) },
             "platform": storage_base(shared, instance),
         },
-        "process": process_json(instance),
-        "status": {"isArchived": instance.task.is_none(), "archived": instance.ended,
-                   "isSoftDeleted": false, "isHardDeleted": false, "readStatus": "Read"},
-        "data": instance.data.iter().map(|d| data_json(shared, instance, d)).collect::<Vec<_>>(),
+        "dueBefore": instance.due_before,
+        "visibleAfter": null,
+        "process": storage_process_json(instance),
+        "status": {
+            "isArchived": archived,
+            "archived": instance.ended,
+            "isSoftDeleted": false,
+            "softDeleted": null,
+            "isHardDeleted": false,
+            "hardDeleted": null,
+            // ReadStatus.Read: an integer from the app, a string from Storage (audit L5).
+            "readStatus": if view == View::Storage { json!("Read") } else { json!(1) },
+            "substatus": null,
+        },
+        "completeConfirmations": null,
+        "data": instance.data.iter().map(|d| data_json(shared, instance, d, view)).collect::<Vec<_>>(),
+        "presentationTexts": null,
+        "dataValues": null,
         "created": instance.started,
+        "createdBy": instance.created_by,
         "lastChanged": instance.last_changed,
-    })
+        "lastChangedBy": instance.created_by,
+    });
+    finish(value, view)
 }
 
 fn data_answer(data: &StoredData) -> Response {
@@ -530,13 +616,15 @@ async fn create_instance(
             last_changed: created,
             data,
             signed_by: Vec::new(),
+            due_before: template["dueBefore"].as_str().map(str::to_owned),
+            created_by: caller.user_id.to_string(),
             dialog_id: guid(),
             sequence: world.sequence,
         };
         world.instances.push(instance.clone());
         instance
     };
-    let body = instance_json(&shared, &instance, false);
+    let body = instance_json(&shared, &instance, View::AppResponse);
     let mut response = json_ok(StatusCode::CREATED, &body);
     if let Ok(location) = HeaderValue::from_str(&app_base(&shared, &instance)) {
         response.headers_mut().insert(header::LOCATION, location);
@@ -553,7 +641,10 @@ async fn get_instance(
 ) -> Response {
     let result = with_instance(&shared, &headers, &path, |i, _| Ok(i.clone()));
     match result {
-        Ok(instance) => json_ok(StatusCode::OK, &instance_json(&shared, &instance, false)),
+        Ok(instance) => json_ok(
+            StatusCode::OK,
+            &instance_json(&shared, &instance, View::AppResponse),
+        ),
         Err(refusal) => refusal,
     }
 }
@@ -730,7 +821,7 @@ async fn actions(
             return Err(response);
         };
         let Some(index) = instance.task else {
-            return Err(text(StatusCode::CONFLICT, "Process is ended."));
+            return Err(json_string(StatusCode::CONFLICT, "Process is ended."));
         };
         if action != "sign" {
             return Err(json_ok(
@@ -749,7 +840,7 @@ async fn actions(
     match result {
         Ok(instance) => json_ok(
             StatusCode::OK,
-            &json!({"instance": instance_json(&shared, &instance, false),
+            &json!({"instance": instance_json(&shared, &instance, View::AppModel),
                     "updatedDataModels": {}, "updatedValidationIssues": {},
                     "clientActions": [], "error": null, "redirectUrl": null}),
         ),
@@ -784,7 +875,7 @@ async fn signing(State(shared): Shr, Path(path): InstancePath, headers: HeaderMa
                     let person = party.and_then(|p| p.person_number.as_ref()).is_some();
                     json!({
                         "name": party.filter(|_| person).map(|p| p.name.clone()),
-                        "organisation": party.filter(|_| !person).map(|p| p.name.clone()),
+                        "organization": party.filter(|_| !person).map(|p| p.name.clone()),
                         "delegationSuccessful": true,
                         "notificationStatus": "NotSent",
                         "partyId": party_id,
@@ -813,7 +904,7 @@ async fn signing_data_elements(
                 .data
                 .iter()
                 .filter(|d| d.data_type == DOCUMENT_DATA_TYPE)
-                .map(|d| data_json(&shared, &instance, d))
+                .map(|d| data_json(&shared, &instance, d, View::AppModel))
                 .collect();
             json_ok(StatusCode::OK, &json!({"dataElements": elements}))
         }
@@ -870,13 +961,13 @@ async fn storage_query(
             .map(|(_, v)| v.clone())
     };
     let Some(party) = param("instanceOwner.partyId") else {
-        return text(
+        return json_string(
             StatusCode::BAD_REQUEST,
             "Either InstanceOwnerPartyId or InstanceOwnerIdentifier need to be defined.",
         );
     };
     let Ok(party) = party.parse::<u64>() else {
-        return text(
+        return json_string(
             StatusCode::BAD_REQUEST,
             "instanceOwner.partyId must be a number",
         );
@@ -891,7 +982,7 @@ async fn storage_query(
     let offset = match param("continuationToken") {
         Some(token) => match token.parse::<usize>() {
             Ok(offset) => offset,
-            Err(_) => return text(StatusCode::BAD_REQUEST, "Invalid continuation token"),
+            Err(_) => return json_string(StatusCode::BAD_REQUEST, "Invalid continuation token"),
         },
         None => 0,
     };
@@ -913,7 +1004,7 @@ async fn storage_query(
         .iter()
         .skip(offset)
         .take(size)
-        .map(|i| instance_json(&shared, i, true))
+        .map(|i| instance_json(&shared, i, View::Storage))
         .collect();
     let self_url = format!(
         "{}/storage/api/v1/instances?{}",
@@ -953,7 +1044,7 @@ fn storage_lookup(
         .find(|i| i.party_id == party && i.guid == guid)
         .cloned()
         .ok_or_else(|| {
-            text(
+            json_string(
                 StatusCode::NOT_FOUND,
                 &format!("Unable to find instance {guid}"),
             )
@@ -970,7 +1061,10 @@ async fn storage_instance(
     headers: HeaderMap,
 ) -> Response {
     match storage_lookup(&shared, &headers, party, &guid) {
-        Ok(instance) => json_ok(StatusCode::OK, &instance_json(&shared, &instance, true)),
+        Ok(instance) => json_ok(
+            StatusCode::OK,
+            &instance_json(&shared, &instance, View::Storage),
+        ),
         Err(refusal) => refusal,
     }
 }
@@ -983,7 +1077,7 @@ async fn storage_data(
     match storage_lookup(&shared, &headers, party, &guid) {
         Ok(instance) => match instance.data.iter().find(|d| d.id == data) {
             Some(data) => data_answer(data),
-            None => text(StatusCode::NOT_FOUND, "Unable to find data element"),
+            None => json_string(StatusCode::NOT_FOUND, "Unable to find data element"),
         },
         Err(refusal) => refusal,
     }

@@ -24,6 +24,7 @@
 #![allow(clippy::result_large_err)]
 
 mod handlers;
+mod recorder;
 mod state;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -32,6 +33,7 @@ use std::time::{Duration, Instant};
 
 use state::{ExternalToken, Party, World};
 
+pub use recorder::RecordedExchange;
 pub use state::{StoredData, StoredInstance};
 
 /// The emulated app process: element id and task type, in order.
@@ -71,6 +73,7 @@ impl Shared {
 pub struct Altinn3EmulatorBuilder {
     apps: Vec<String>,
     token_lifetime: Duration,
+    record: bool,
 }
 
 impl Altinn3EmulatorBuilder {
@@ -83,6 +86,13 @@ impl Altinn3EmulatorBuilder {
     /// How long issued tokens live (default 1 hour).
     pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
         self.token_lifetime = lifetime;
+        self
+    }
+
+    /// Records every request and its answer (see [`Altinn3Emulator::recorded`]); off by
+    /// default, since it keeps every body in memory.
+    pub fn record_exchanges(mut self) -> Self {
+        self.record = true;
         self
     }
 
@@ -101,13 +111,24 @@ impl Altinn3EmulatorBuilder {
             base_url,
             exchanges: AtomicUsize::new(0),
         });
-        let app = handlers::router(shared.clone());
+        let recorder = self.record.then(|| Arc::new(recorder::Recorder::default()));
+        let mut app = handlers::router(shared.clone());
+        if let Some(recorder) = &recorder {
+            app = app.layer(axum::middleware::from_fn_with_state(
+                recorder.clone(),
+                recorder::record,
+            ));
+        }
         let task = tokio::spawn(async move {
             if let Err(error) = axum::serve(listener, app).await {
                 tracing::debug!(%error, "the Altinn 3 emulator stopped");
             }
         });
-        Ok(Altinn3Emulator { shared, task })
+        Ok(Altinn3Emulator {
+            shared,
+            recorder,
+            task,
+        })
     }
 }
 
@@ -115,6 +136,7 @@ impl Altinn3EmulatorBuilder {
 #[derive(Debug)]
 pub struct Altinn3Emulator {
     shared: Arc<Shared>,
+    recorder: Option<Arc<recorder::Recorder>>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -130,6 +152,7 @@ impl Altinn3Emulator {
         Altinn3EmulatorBuilder {
             apps: Vec::new(),
             token_lifetime: Duration::from_secs(3600),
+            record: false,
         }
     }
 
@@ -214,6 +237,20 @@ impl Altinn3Emulator {
     /// How many token exchanges succeeded.
     pub fn exchanges(&self) -> usize {
         self.shared.exchanges.load(Ordering::Relaxed)
+    }
+
+    /// The exchanges recorded so far, oldest first (empty unless built with
+    /// [`record_exchanges`](Altinn3EmulatorBuilder::record_exchanges)).
+    pub fn recorded(&self) -> Vec<RecordedExchange> {
+        self.recorder
+            .as_ref()
+            .map(|r| r.snapshot())
+            .unwrap_or_default()
+    }
+
+    /// Returns the exchanges recorded so far and forgets them.
+    pub fn take_recorded(&self) -> Vec<RecordedExchange> {
+        self.recorder.as_ref().map(|r| r.take()).unwrap_or_default()
     }
 
     /// An instance as stored, by GUID.

@@ -13,6 +13,11 @@ pub(crate) struct Party {
 }
 
 impl Party {
+    /// A stable party UUID derived from the party id.
+    pub(crate) fn uuid(&self) -> String {
+        format!("00000000-0000-4000-8000-{:012x}", self.party_id)
+    }
+
     /// Dialogporten's party URN.
     pub(crate) fn urn(&self) -> String {
         match (&self.person_number, &self.organisation_number) {
@@ -72,6 +77,10 @@ pub struct StoredInstance {
     pub data: Vec<StoredData>,
     /// The parties who signed the current signing task, with the time.
     pub signed_by: Vec<(u64, String)>,
+    /// `dueBefore` from the instance template.
+    pub due_before: Option<String>,
+    /// The user id of whoever created it.
+    pub created_by: String,
     /// The Dialogporten dialog id mirroring it.
     pub dialog_id: String,
     /// A creation sequence number (for ordering).

@@ -1,0 +1,823 @@
+//! OpenAPI conformance of the Altinn 3 client and emulator: each test drives the real
+//! `altinn_adapter` client against the emulator with recording on, then judges every
+//! recorded request and answer against the official documents in
+//! `../shared/reference/altinn3/` (every `*.json` there; see its SOURCES.txt) with
+//! `signering_testkit::openapi`. Storage and the token exchange, which publish no document,
+//! are judged by the table in [`facts`], written from `ROUTES-without-openapi.md`.
+//!
+//! The last test lists the client's calls from its source and fails when one has no
+//! conformance test here.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
+
+use std::path::Path;
+
+use altinn_adapter::Error;
+use altinn_adapter::altinn3::{
+    Action, Altinn3Client, Altinn3Environment, Altinn3Service, AppId, DialogQuery, DialogStatus,
+    InstanceOwner, InstanceQuery, NewData, NewInstance, TokenProvider,
+};
+use altinn_adapter::auth::BearerToken;
+use serde_json::json;
+use signature_core::{FormPart, ServiceForm, SignatureService, SigningJob};
+use signature_emulator::altinn3::{
+    Altinn3Emulator, MODEL_DATA_TYPE, RecordedExchange, SIGNATURE_DATA_TYPE,
+};
+use signering_testkit::openapi::{BodyRule, Conformance, Departure, Exchange, FactRoute, Spec};
+
+const PERSON: &str = "24068110048";
+const ORG: &str = "310000001";
+const APP: &str = "ttd/signing-demo";
+const ROUTES: &str = "ROUTES-without-openapi.md";
+
+/// The app documents (Swashbuckle) show `UserAction.type` as an integer enum, but a
+/// property-level JsonStringEnumConverter writes "ProcessAction"/"ServerAction" (SOURCES.txt).
+fn action_type() -> serde_json::Value {
+    json!({"type": "string", "enum": ["ProcessAction", "ServerAction"]})
+}
+
+/// Every document in the reference folder, mounted where the service serves it, and whether
+/// it is only a fallback: the per-app document is written by hand in app-lib
+/// (CustomOpenApiController) and describes fewer routes, less exactly (its `AppProcessState`
+/// has no `userActions`), so it judges only what the generated documents lack (the token
+/// exchange).
+fn documents(dir: &Path) -> Vec<(Spec, bool)> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    assert!(
+        files.len() >= 5,
+        "expected the official documents in {dir:?}"
+    );
+    files
+        .iter()
+        .map(|path| {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if name.starts_with("dialogporten") {
+                // Dialogporten is served below /dialogporten on the platform host.
+                (Spec::load(path, "/dialogporten").unwrap(), false)
+            } else if name.contains("custom-openapi") {
+                // The per-app document of app-lib's test app `tdd/contributer-restriction`.
+                let spec = Spec::load(path, "")
+                    .unwrap()
+                    .generalise_prefix("/tdd/contributer-restriction", "/{org}/{app}")
+                    .nullable_refs();
+                (spec, true)
+            } else if name.contains("app-api") {
+                let spec = Spec::load(path, "")
+                    .unwrap()
+                    .nullable_refs()
+                    .patch_schema("ActionType", action_type());
+                (spec, false)
+            } else {
+                (Spec::load(path, "").unwrap(), false)
+            }
+        })
+        .collect()
+}
+
+/// Storage and the token exchange, from `ROUTES-without-openapi.md` (Storage @ d9364e40,
+/// Authentication @ ad4f6f36). Instances are Storage.Interface `Instance`s, the model the app
+/// document also describes; Storage writes `readStatus` as a string (Newtonsoft
+/// StringEnumConverter), so that enum is patched in the schemas these facts use.
+fn facts(dir: &Path) -> (Spec, Vec<FactRoute>) {
+    let schemas = Spec::load(
+        &dir.join("app-lib-dotnet_app-api.swagger.verified.json"),
+        "",
+    )
+    .unwrap()
+    .patch_schema(
+        "ReadStatus",
+        json!({"type": "string", "enum": ["Unread", "Read", "UpdatedSinceLastReview"]}),
+    );
+    let instance = || BodyRule::Schema(json!({"$ref": "#/components/schemas/Instance"}));
+    let query_response = BodyRule::Schema(json!({
+        "type": "object", "additionalProperties": false, "required": ["count", "self", "instances"],
+        "properties": {
+            "count": {"type": "integer", "format": "int64"},
+            "self": {"type": "string"},
+            "next": {"type": "string"},
+            "instances": {"type": "array", "items": {"$ref": "#/components/schemas/Instance"}},
+        },
+    }));
+    let routes = vec![
+        FactRoute {
+            method: "GET",
+            template: "/authentication/api/v1/exchange/{tokenProvider}",
+            query: &["test"],
+            request: BodyRule::Empty,
+            responses: vec![
+                (200, BodyRule::Text),
+                (400, BodyRule::Text),
+                (401, BodyRule::Empty),
+                (403, BodyRule::Empty),
+                (
+                    410,
+                    BodyRule::Schema(json!({"$ref": "#/components/schemas/ProblemDetails"})),
+                ),
+                (429, BodyRule::Any),
+            ],
+            source: "ROUTES-without-openapi.md, Authentication",
+        },
+        FactRoute {
+            method: "GET",
+            template: "/storage/api/v1/instances",
+            query: &[
+                "org",
+                "appId",
+                "appIds",
+                "process.currentTask",
+                "process.isComplete",
+                "process.endEvent",
+                "process.ended",
+                "instanceOwner.partyId",
+                "instanceOwner.partyIds",
+                "lastChanged",
+                "created",
+                "visibleAfter",
+                "dueBefore",
+                "excludeConfirmedBy",
+                "confirmed",
+                "status.isSoftDeleted",
+                "status.isHardDeleted",
+                "status.isArchived",
+                "status.isActiveOrSoftDeleted",
+                "status.isArchivedOrSoftDeleted",
+                "continuationToken",
+                "size",
+                "mainVersionInclude",
+                "mainVersionExclude",
+                "archiveReference",
+                "A3Ref",
+                "dataValues.A2ArchRef",
+                "msgBoxInterval",
+                "searchString",
+                "order",
+            ],
+            request: BodyRule::Empty,
+            responses: vec![
+                (200, query_response),
+                (400, BodyRule::JsonString),
+                (403, BodyRule::Empty),
+            ],
+            source: "ROUTES-without-openapi.md, Storage (InstanceQueryParameters.cs, QueryResponse.cs)",
+        },
+        FactRoute {
+            method: "GET",
+            template: "/storage/api/v1/instances/{instanceOwnerPartyId:int}/{instanceGuid:guid}",
+            query: &[],
+            request: BodyRule::Empty,
+            responses: vec![
+                (200, instance()),
+                (403, BodyRule::Empty),
+                (404, BodyRule::JsonString),
+            ],
+            source: "ROUTES-without-openapi.md, Storage (InstancesController.cs)",
+        },
+        FactRoute {
+            method: "GET",
+            template: "/storage/api/v1/instances/{partyId:int}/{guid:guid}/data/{dataGuid:guid}",
+            query: &[],
+            request: BodyRule::Empty,
+            responses: vec![
+                (200, BodyRule::Any),
+                (403, BodyRule::Empty),
+                (404, BodyRule::JsonString),
+            ],
+            source: "ROUTES-without-openapi.md, Storage (DataController.cs)",
+        },
+    ];
+    (schemas, routes)
+}
+
+const INSTANCE_PATH: &str = "/{org}/{app}/instances/{instanceOwnerPartyId}/{instanceGuid}";
+
+/// Where the app documents are silent or wrong about what app-lib's controllers do; each
+/// from `../shared/docs/altinn3-audit.md` §2, which cites the controllers.
+fn departures() -> Vec<Departure> {
+    let problem = || BodyRule::Schema(json!({"$ref": "#/components/schemas/ProblemDetails"}));
+    let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+    vec![
+        Departure {
+            method: "POST",
+            template: "/{org}/{app}/instances",
+            status: None,
+            spec: None,
+            body: BodyRule::Multipart {
+                first: "instance",
+                content_type: "application/json",
+                schema: json!({"$ref": "#/components/schemas/Instance"}),
+            },
+            source: "InstancesController.Post reads the multipart form itself: part `instance` \
+                     (application/json) first, then one part per data type (audit §2 #2)",
+        },
+        Departure {
+            method: "PUT",
+            template: leak(format!("{INSTANCE_PATH}/process/next")),
+            status: Some(403),
+            spec: None,
+            body: problem(),
+            source: "ProcessController: 403 ProblemDetails \"User is not authorized to perform \
+                     process next\" (audit §2 #7; declared in the per-app document)",
+        },
+        Departure {
+            method: "POST",
+            template: leak(format!("{INSTANCE_PATH}/actions")),
+            status: Some(400),
+            spec: None,
+            body: problem(),
+            source: "ActionsController: 400 ProblemDetails when the action is null (audit §2 #8)",
+        },
+        Departure {
+            method: "POST",
+            template: leak(format!("{INSTANCE_PATH}/actions")),
+            status: Some(409),
+            spec: None,
+            body: BodyRule::JsonString,
+            source: "ActionsController: 409 Conflict(string), JSON-quoted under Accept: \
+                     application/json (audit §2 #8)",
+        },
+        Departure {
+            method: "PUT",
+            template: leak(format!("{INSTANCE_PATH}/process/next")),
+            status: Some(200),
+            spec: Some("app-backend-v9"),
+            body: BodyRule::Schema(json!({"$ref": "#/components/schemas/AppProcessState"})),
+            source: "v9 declares only the EnrichedInstanceResponse of ?returnInstance=true; \
+                     without it the answer is still AppProcessState (audit §4)",
+        },
+    ]
+}
+
+fn conformance(test: &str) -> Option<Conformance> {
+    let dir = signering_testkit::altinn3_reference_dir(test)?;
+    assert!(dir.join(ROUTES).is_file());
+    let mut conformance = Conformance::new().departures(departures());
+    for (spec, fallback) in documents(&dir) {
+        conformance = if fallback {
+            conformance.fallback_spec(spec)
+        } else {
+            conformance.spec(spec)
+        };
+    }
+    let (schemas, routes) = facts(&dir);
+    Some(conformance.facts(schemas, routes))
+}
+
+fn exchange(recorded: &RecordedExchange) -> Exchange {
+    Exchange {
+        method: recorded.method.clone(),
+        path: recorded.path.clone(),
+        query: recorded.query.clone(),
+        request_content_type: recorded.request_content_type.clone(),
+        request_body: recorded.request_body.to_vec(),
+        status: recorded.status,
+        response_content_type: recorded.response_content_type.clone(),
+        response_body: recorded.response_body.to_vec(),
+    }
+}
+
+/// Judges everything `emulator` recorded; fails on any violation and when one of `expected`
+/// (`"METHOD template"`) was not exercised. Returns the operations seen.
+fn assert_conforms(test: &str, emulator: &Altinn3Emulator, expected: &[&str]) -> Vec<String> {
+    let Some(conformance) = conformance(test) else {
+        return Vec::new();
+    };
+    let recorded: Vec<Exchange> = emulator.recorded().iter().map(exchange).collect();
+    assert!(!recorded.is_empty(), "{test}: nothing was recorded");
+    let (operations, violations) = conformance.check_all(&recorded);
+    assert!(
+        violations.is_empty(),
+        "{test}: {} violation(s) of the official API descriptions:\n{}",
+        violations.len(),
+        violations.join("\n")
+    );
+    for want in expected {
+        assert!(
+            operations.iter().any(|op| op.ends_with(want)),
+            "{test}: `{want}` was not exercised; saw {operations:#?}"
+        );
+    }
+    operations
+}
+
+/// When a test fails before judging (a call the emulator refused), prints the verdict on
+/// what was recorded, so a malformed request shows as the violation it is.
+impl Drop for Setup {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            return;
+        }
+        let Some(conformance) = conformance("(failed test)") else {
+            return;
+        };
+        let recorded: Vec<Exchange> = self.emulator.recorded().iter().map(exchange).collect();
+        let (_, violations) = conformance.check_all(&recorded);
+        eprintln!(
+            "violations of the official API descriptions before the failure:\n{}",
+            violations.join("\n")
+        );
+    }
+}
+
+struct Setup {
+    emulator: Altinn3Emulator,
+    party: u64,
+    client: Altinn3Client,
+    app: AppId,
+}
+
+async fn setup() -> Setup {
+    let emulator = Altinn3Emulator::builder()
+        .app(APP)
+        .record_exchanges()
+        .start()
+        .await
+        .unwrap();
+    let party = emulator.add_person(PERSON, "Kari Nordmann");
+    emulator.add_organisation(ORG, "Eksempel AS");
+    let client = client(
+        &emulator,
+        TokenProvider::IdPorten,
+        &emulator.issue_idporten_token(PERSON),
+    );
+    Setup {
+        party,
+        client,
+        app: AppId::parse(APP).unwrap(),
+        emulator,
+    }
+}
+
+fn client(emulator: &Altinn3Emulator, provider: TokenProvider, token: &str) -> Altinn3Client {
+    Altinn3Client::builder(Altinn3Environment::custom(emulator.base_url()).unwrap())
+        .exchange(provider, BearerToken::new(token.to_owned()))
+        .language("nb")
+        .build()
+        .unwrap()
+}
+
+fn new_instance(party: u64) -> NewInstance {
+    NewInstance::new(InstanceOwner::PartyId(party))
+        .due_before("2031-01-01T00:00:00Z")
+        .data(NewData::new(
+            MODEL_DATA_TYPE,
+            "application/xml",
+            "<Skjema><Navn>Eksempel</Navn></Skjema>",
+        ))
+}
+
+/// An instance moved on to the signing task.
+async fn at_signing(s: &Setup) -> altinn_adapter::altinn3::InstanceId {
+    let created = s
+        .client
+        .create_instance(&s.app, &new_instance(s.party))
+        .await
+        .unwrap();
+    s.client
+        .process_next(&s.app, &created.id, Some(&Action::Write))
+        .await
+        .unwrap();
+    created.id
+}
+
+fn op(method: &str, rest: &str) -> String {
+    format!("{method} {INSTANCE_PATH}{rest}")
+}
+
+#[tokio::test]
+async fn openapi_conformance_token_exchange() {
+    let s = setup().await;
+    s.client.altinn_token().await.unwrap();
+    let org = client(
+        &s.emulator,
+        TokenProvider::Maskinporten,
+        &s.emulator.issue_maskinporten_token(ORG),
+    );
+    org.altinn_token().await.unwrap();
+    let stranger = client(&s.emulator, TokenProvider::IdPorten, "id-porten-not-issued");
+    assert!(matches!(
+        stranger.altinn_token().await,
+        Err(Error::NotAuthenticated { .. })
+    ));
+    assert_conforms(
+        "openapi_conformance_token_exchange",
+        &s.emulator,
+        &["GET /authentication/api/v1/exchange/{tokenProvider}"],
+    );
+}
+
+#[tokio::test]
+async fn openapi_conformance_create_and_get_instance() {
+    let s = setup().await;
+    let created = s
+        .client
+        .create_instance(&s.app, &new_instance(s.party))
+        .await
+        .unwrap();
+    let by_org_number = NewInstance::new(InstanceOwner::PersonNumber(PERSON.to_owned()));
+    s.client
+        .create_instance(&s.app, &by_org_number)
+        .await
+        .unwrap();
+    s.client.instance(&s.app, &created.id).await.unwrap();
+    assert_eq!(
+        s.client
+            .data_elements(&s.app, &created.id)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_conforms(
+        "openapi_conformance_create_and_get_instance",
+        &s.emulator,
+        &["POST /{org}/{app}/instances", &op("GET", "")],
+    );
+}
+
+#[tokio::test]
+async fn openapi_conformance_storage_query_and_paging() {
+    let s = setup().await;
+    for _ in 0..3 {
+        at_signing(&s).await;
+    }
+    let query = InstanceQuery::for_party(s.party)
+        .app(&s.app)
+        .current_task("Task_2")
+        .archived(false)
+        .size(2);
+    let first = s.client.instances(&query).await.unwrap();
+    assert!(first.next.is_some());
+    s.client.next_instances(&first).await.unwrap().unwrap();
+    assert_eq!(s.client.all_instances(&query).await.unwrap().len(), 3);
+    assert!(matches!(
+        s.client.instances(&InstanceQuery::default()).await,
+        Err(Error::BadRequest(_))
+    ));
+    assert_conforms(
+        "openapi_conformance_storage_query_and_paging",
+        &s.emulator,
+        &["GET /storage/api/v1/instances"],
+    );
+}
+
+#[tokio::test]
+async fn openapi_conformance_process_and_process_next() {
+    let s = setup().await;
+    let id = at_signing(&s).await;
+    s.client.process(&s.app, &id).await.unwrap();
+    // The wrong action for the task: 403.
+    assert!(matches!(
+        s.client
+            .process_next(&s.app, &id, Some(&Action::Confirm))
+            .await,
+        Err(Error::Forbidden(_))
+    ));
+    s.client
+        .process_next(&s.app, &id, Some(&Action::Sign))
+        .await
+        .unwrap();
+    s.client
+        .process_next(&s.app, &id, Some(&Action::Confirm))
+        .await
+        .unwrap();
+    // After the end: 409.
+    assert!(matches!(
+        s.client.process_next(&s.app, &id, None).await,
+        Err(Error::Conflict(_))
+    ));
+    s.client.process(&s.app, &id).await.unwrap();
+    assert_conforms(
+        "openapi_conformance_process_and_process_next",
+        &s.emulator,
+        &[&op("GET", "/process"), &op("PUT", "/process/next")],
+    );
+}
+
+#[tokio::test]
+async fn openapi_conformance_user_actions() {
+    let s = setup().await;
+    let id = at_signing(&s).await;
+    let result = s
+        .client
+        .perform_action(&s.app, &id, &Action::Sign)
+        .await
+        .unwrap();
+    assert!(result.instance.is_some());
+    assert!(matches!(
+        s.client
+            .perform_action(&s.app, &id, &Action::Unknown("lock".to_owned()))
+            .await,
+        Err(Error::NotFound(_) | Error::Forbidden(_))
+    ));
+    assert_conforms(
+        "openapi_conformance_user_actions",
+        &s.emulator,
+        &[&op("POST", "/actions")],
+    );
+}
+
+#[tokio::test]
+async fn openapi_conformance_signing_state_and_documents() {
+    let s = setup().await;
+    let id = at_signing(&s).await;
+    assert!(
+        s.client
+            .signing_state(&s.app, &id)
+            .await
+            .unwrap()
+            .signees
+            .is_empty()
+    );
+    assert_eq!(
+        s.client
+            .signing_data_elements(&s.app, &id)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    s.client
+        .perform_action(&s.app, &id, &Action::Sign)
+        .await
+        .unwrap();
+    assert_eq!(
+        s.client
+            .signing_state(&s.app, &id)
+            .await
+            .unwrap()
+            .signees
+            .len(),
+        1
+    );
+    // Outside a signing task: 400 ProblemDetails.
+    let draft = s
+        .client
+        .create_instance(&s.app, &new_instance(s.party))
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.client.signing_state(&s.app, &draft.id).await,
+        Err(Error::BadRequest(_))
+    ));
+    assert_conforms(
+        "openapi_conformance_signing_state_and_documents",
+        &s.emulator,
+        &[&op("GET", "/signing"), &op("GET", "/signing/data-elements")],
+    );
+}
+
+#[tokio::test]
+async fn openapi_conformance_data_downloads() {
+    let s = setup().await;
+    let created = s
+        .client
+        .create_instance(&s.app, &new_instance(s.party))
+        .await
+        .unwrap();
+    let id = created.id.clone();
+    s.client
+        .process_next(&s.app, &id, Some(&Action::Write))
+        .await
+        .unwrap();
+    s.client
+        .perform_action(&s.app, &id, &Action::Sign)
+        .await
+        .unwrap();
+    let instance = s.client.instance(&s.app, &id).await.unwrap();
+    let signature = instance.data_of_type(SIGNATURE_DATA_TYPE).next().unwrap();
+    s.client
+        .sign_document(&s.app, &id, &signature.id)
+        .await
+        .unwrap();
+    let mut sink = Vec::new();
+    s.client
+        .download_data(&s.app, &id, &signature.id, &mut sink)
+        .await
+        .unwrap();
+    let model = instance.data_of_type(MODEL_DATA_TYPE).next().unwrap();
+    let mut xml = Vec::new();
+    s.client
+        .download_url(model.platform_url.as_deref().unwrap(), &mut xml)
+        .await
+        .unwrap();
+    assert!(xml.starts_with(b"<Skjema>"));
+    assert_conforms(
+        "openapi_conformance_data_downloads",
+        &s.emulator,
+        &[
+            &op("GET", "/data/{dataGuid}"),
+            "GET /storage/api/v1/instances/{partyId:int}/{guid:guid}/data/{dataGuid:guid}",
+        ],
+    );
+}
+
+#[tokio::test]
+async fn openapi_conformance_dialog_search() {
+    let s = setup().await;
+    at_signing(&s).await;
+    at_signing(&s).await;
+    let urn = format!("urn:altinn:person:identifier-no:{PERSON}");
+    let query = DialogQuery::new()
+        .party(&urn)
+        .service_resource(s.app.service_resource())
+        .org("ttd")
+        .status(DialogStatus::InProgress)
+        .status(DialogStatus::Draft)
+        .search("signing")
+        .limit(1);
+    let page = s.client.dialogs(&query).await.unwrap();
+    assert!(page.has_next_page);
+    s.client
+        .dialogs(&query.continuation_token(page.continuation_token.unwrap()))
+        .await
+        .unwrap();
+    assert_conforms(
+        "openapi_conformance_dialog_search",
+        &s.emulator,
+        &["GET /api/v1/enduser/dialogs"],
+    );
+}
+
+#[tokio::test]
+async fn openapi_conformance_dialog_details_and_discovery() {
+    let s = setup().await;
+    at_signing(&s).await;
+    let query = DialogQuery::new().service_resource(s.app.service_resource());
+    let page = s.client.dialogs(&query).await.unwrap();
+    s.client.dialog(&page.items[0].id).await.unwrap();
+    s.client.awaiting_signature(&query).await.unwrap();
+    assert!(matches!(
+        s.client
+            .dialog("01936b2e-0000-7000-8000-000000000001")
+            .await,
+        Err(Error::NotFound(_))
+    ));
+    assert_conforms(
+        "openapi_conformance_dialog_details_and_discovery",
+        &s.emulator,
+        &["GET /api/v1/enduser/dialogs/{dialogId}"],
+    );
+}
+
+#[tokio::test]
+async fn openapi_conformance_signature_service() {
+    let s = setup().await;
+    let service = Altinn3Service::new(s.client.clone(), InstanceOwner::PartyId(s.party));
+    let job = SigningJob::builder("Avtale")
+        .form(ServiceForm::new(APP, 1).part(FormPart::main(MODEL_DATA_TYPE, "1", "<Skjema/>")))
+        .build()
+        .unwrap();
+    let created = service.create_job(&job).await.unwrap();
+    let (app, id) = Altinn3Service::parse_job_id(&created.id).unwrap();
+    s.client
+        .perform_action(&app, &id, &Action::Sign)
+        .await
+        .unwrap();
+    service.job_status(&created.id).await.unwrap();
+    let records = service.signature_records(&created.id).await.unwrap();
+    let mut sink = Vec::new();
+    service.download(&records[0], &mut sink).await.unwrap();
+    assert_conforms(
+        "openapi_conformance_signature_service",
+        &s.emulator,
+        &[
+            "POST /{org}/{app}/instances",
+            &op("PUT", "/process/next"),
+            &op("GET", "/process"),
+            &op("GET", "/signing"),
+        ],
+    );
+}
+
+/// Each call of the Altinn 3 client and service, and the conformance test exercising it.
+const COVERAGE: &[(&str, &str)] = &[
+    ("altinn_token", "openapi_conformance_token_exchange"),
+    (
+        "create_instance",
+        "openapi_conformance_create_and_get_instance",
+    ),
+    ("instance", "openapi_conformance_create_and_get_instance"),
+    (
+        "data_elements",
+        "openapi_conformance_create_and_get_instance",
+    ),
+    ("instances", "openapi_conformance_storage_query_and_paging"),
+    (
+        "next_instances",
+        "openapi_conformance_storage_query_and_paging",
+    ),
+    (
+        "all_instances",
+        "openapi_conformance_storage_query_and_paging",
+    ),
+    ("process", "openapi_conformance_process_and_process_next"),
+    (
+        "process_next",
+        "openapi_conformance_process_and_process_next",
+    ),
+    ("perform_action", "openapi_conformance_user_actions"),
+    (
+        "signing_state",
+        "openapi_conformance_signing_state_and_documents",
+    ),
+    (
+        "signing_data_elements",
+        "openapi_conformance_signing_state_and_documents",
+    ),
+    ("download_data", "openapi_conformance_data_downloads"),
+    ("download_url", "openapi_conformance_data_downloads"),
+    ("sign_document", "openapi_conformance_data_downloads"),
+    ("dialogs", "openapi_conformance_dialog_search"),
+    ("dialog", "openapi_conformance_dialog_details_and_discovery"),
+    (
+        "awaiting_signature",
+        "openapi_conformance_dialog_details_and_discovery",
+    ),
+    ("job_status", "openapi_conformance_signature_service"),
+    ("signature_records", "openapi_conformance_signature_service"),
+    ("create_job", "openapi_conformance_signature_service"),
+    ("download", "openapi_conformance_signature_service"),
+];
+
+/// The client's calls: every `pub async fn` under the adapter's Altinn 3 module folder
+/// (`src/altinn3` or `src/v3`, walked, so new files count), and the `SignatureService`
+/// methods its service implements.
+fn client_calls() -> Vec<String> {
+    let src = signering_testkit::workspace_root().join("crates/altinn-adapter/src");
+    let mut files = Vec::new();
+    let mut dirs: Vec<_> = ["altinn3", "v3"]
+        .iter()
+        .map(|d| src.join(d))
+        .filter(|d| d.is_dir())
+        .collect();
+    assert!(!dirs.is_empty(), "no Altinn 3 module under {src:?}");
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
+        }
+    }
+    let mut calls = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let mut in_service_impl = false;
+        for line in text.lines() {
+            if line.starts_with("impl SignatureService for") {
+                in_service_impl = true;
+            } else if line.starts_with('}') {
+                in_service_impl = false;
+            }
+            let trimmed = line.trim_start();
+            let name = trimmed.strip_prefix("pub async fn ").or_else(|| {
+                in_service_impl
+                    .then(|| trimmed.strip_prefix("async fn "))
+                    .flatten()
+            });
+            if let Some(name) = name {
+                let name: String = name
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                if !calls.contains(&name) {
+                    calls.push(name);
+                }
+            }
+        }
+    }
+    calls.sort();
+    calls
+}
+
+#[test]
+fn openapi_conformance_covers_every_client_call() {
+    let calls = client_calls();
+    assert!(calls.len() >= 20, "found only {calls:?}");
+    let missing: Vec<&String> = calls
+        .iter()
+        .filter(|c| !COVERAGE.iter().any(|(name, _)| name == c))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "client calls without a conformance test: {missing:?} (add a test and a COVERAGE row)"
+    );
+    let this = std::fs::read_to_string(signering_testkit::workspace_root().join(file!())).unwrap();
+    for (call, test) in COVERAGE {
+        assert!(
+            this.contains(&format!("async fn {test}()")),
+            "{call}: no test named {test}"
+        );
+    }
+    eprintln!("client calls and their conformance tests:");
+    for (call, test) in COVERAGE {
+        eprintln!("  {call:<24} {test}");
+    }
+}
