@@ -116,7 +116,7 @@ pub use job::{
 };
 pub use job_ref::{CreatedSigner, JobId, JobRef};
 pub use org_number::OrganizationNumber;
-pub use pin::{PersonalIdentificationNumber, PinKind};
+pub use pin::{CheckDigitScheme, PersonalIdentificationNumber, PinKind};
 pub use redact::mask_identity_numbers;
 pub use service::SignatureService;
 pub use signer::{
