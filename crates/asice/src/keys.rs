@@ -56,20 +56,34 @@ impl std::fmt::Debug for SigningKey {
 
 impl SigningKey {
     /// Loads a PKCS#12 file's first private key and its certificate chain. Both the OpenSSL 3
-    /// default (AES-256-CBC, PBKDF2) and the legacy (RC2/3DES, SHA-1 PBE) encodings are read.
+    /// default (AES-256-CBC, PBKDF2) and the legacy (RC2/3DES, SHA-1 PBE) encodings are read,
+    /// in DER or in the BER that Java and Bouncy Castle write (chunked OCTET STRINGs).
     pub fn from_pkcs12(data: &[u8], password: &str, options: &LoadOptions) -> Result<Self> {
         const WHAT: &str = "PKCS#12 file";
-        let store = p12_keystore::KeyStore::from_pkcs12(
-            data,
-            password,
-            p12_keystore::Pkcs12ImportPolicy::Relaxed,
-        )
-        .map_err(|e| match e {
-            p12_keystore::error::Error::MacError(_) | p12_keystore::error::Error::UnpadError => {
-                Error::WrongPassword(WHAT)
+        let open = |data: &[u8]| {
+            p12_keystore::KeyStore::from_pkcs12(
+                data,
+                password,
+                p12_keystore::Pkcs12ImportPolicy::Relaxed,
+            )
+            .map_err(|e| match e {
+                p12_keystore::error::Error::MacError(_)
+                | p12_keystore::error::Error::UnpadError => Error::WrongPassword(WHAT),
+                other => Error::Pkcs12(other.to_string()),
+            })
+        };
+        let store = match open(data) {
+            Ok(store) => store,
+            Err(Error::Pkcs12(detail)) => {
+                // Perhaps BER (Java, Bouncy Castle): re-encode in DER, MAC checked there.
+                match crate::pkcs12_ber::to_der_without_mac(data, password) {
+                    Ok(der) => open(&der)?,
+                    Err(Error::WrongPassword(what)) => return Err(Error::WrongPassword(what)),
+                    Err(_) => return Err(Error::Pkcs12(detail)),
+                }
             }
-            other => Error::Pkcs12(other.to_string()),
-        })?;
+            Err(other) => return Err(other),
+        };
         let (_, chain) = store.private_key_chain().ok_or(Error::NoPrivateKey(WHAT))?;
         if chain.certs().is_empty() {
             return Err(Error::NoCertificate(WHAT));

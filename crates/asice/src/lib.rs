@@ -40,6 +40,7 @@ mod error;
 mod filename;
 mod inspect;
 mod keys;
+mod pkcs12_ber;
 mod verify;
 mod xades;
 mod xmltree;

@@ -98,8 +98,8 @@ impl CertificateSummary {
             }
         }
         Ok(Self {
-            subject: cert.subject().to_string(),
-            issuer: cert.issuer().to_string(),
+            subject: readable_name(&cert.subject().to_string()),
+            issuer: readable_name(&cert.issuer().to_string()),
             organization_number,
             seid,
             not_before: cert.validity().not_before.to_datetime(),
@@ -118,6 +118,11 @@ impl CertificateSummary {
     pub fn is_valid_at(&self, at: OffsetDateTime) -> bool {
         self.not_before <= at && at <= self.not_after
     }
+}
+
+/// x509-parser writes attributes it has no short name for as `OID(2.5.4.97)`.
+fn readable_name(name: &str) -> String {
+    name.replace("OID(2.5.4.97)", "organizationIdentifier")
 }
 
 /// The organization number in a DER certificate's subject: `organizationIdentifier`

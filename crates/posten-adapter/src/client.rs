@@ -14,11 +14,13 @@ use tokio::io::AsyncWrite;
 use url::Url;
 
 use crate::bundle::PreparedJob;
+use crate::certificate::CertificateSummary;
 use crate::config::{ClientBuilder, Environment};
 use crate::error::Error;
 use crate::multipart::MultipartMixed;
 use crate::rate_limit::RateLimiter;
 use crate::retry::RetryPolicy;
+use crate::service_root::ServiceRoot;
 use crate::transport::{Call, Operation, next_permitted_poll_time, read_bounded};
 use crate::{convert, download, wire};
 
@@ -336,6 +338,54 @@ impl Client {
             })
             .await?;
         download::stream_into(response, sink).await
+    }
+
+    /// The service's own "who am I": `GET {root}/{organization}`. A 2xx answer means the
+    /// mutual-TLS handshake passed and the certificate's organization may act for
+    /// `organization`; see [`ServiceRoot`] for what is (not) known about the body.
+    ///
+    /// ```no_run
+    /// # async fn run(client: posten_adapter::Client) -> Result<(), posten_adapter::Error> {
+    /// let sender = signature_core::OrganizationNumber::parse("123456785").expect("valid");
+    /// let root = client.root_resource(&sender).await?;
+    /// println!("HTTP {}", root.http_status);
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The handshake's verdict ([`Error::ServerCertificateUntrusted`], …), a transport
+    /// failure, or the service's answer ([`Error::BrokerNotAuthorized`], …).
+    pub async fn root_resource(
+        &self,
+        organization: &OrganizationNumber,
+    ) -> Result<ServiceRoot, Error> {
+        let response = self
+            .inner
+            .execute(Call {
+                operation: Operation::RootResource,
+                url: self.api_url(&[organization.as_str()])?,
+                body: None,
+            })
+            .await?;
+        let http_status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let server_certificate = response
+            .extensions()
+            .get::<reqwest::tls::TlsInfo>()
+            .and_then(reqwest::tls::TlsInfo::peer_certificate)
+            .and_then(|der| CertificateSummary::from_der(der).ok());
+        let body = read_bounded(response, 1024 * 1024).await?;
+        Ok(ServiceRoot {
+            http_status,
+            content_type,
+            body_bytes: body.len(),
+            server_certificate,
+        })
     }
 
     /// The default sender, if configured.

@@ -174,6 +174,7 @@ pub struct ClientBuilder {
     rate_limit: Option<RateLimit>,
     retry: RetryPolicy,
     http2: bool,
+    tls_info: bool,
 }
 
 impl ClientBuilder {
@@ -191,6 +192,7 @@ impl ClientBuilder {
             rate_limit: Some(RateLimit::default()),
             retry: RetryPolicy::default(),
             http2: false,
+            tls_info: false,
         }
     }
 
@@ -281,6 +283,13 @@ impl ClientBuilder {
         self
     }
 
+    /// Record the server certificate of each answer, for
+    /// [`ServiceRoot::server_certificate`](crate::ServiceRoot::server_certificate).
+    pub(crate) fn record_server_certificate(mut self) -> Self {
+        self.tls_info = true;
+        self
+    }
+
     /// Offer HTTP/2 besides HTTP/1.1 in ALPN (needs the crate feature `http2`).
     #[cfg(feature = "http2")]
     pub fn http2(mut self, enabled: bool) -> Self {
@@ -313,7 +322,8 @@ impl ClientBuilder {
                 .user_agent(user_agent.clone())
                 .connect_timeout(timeouts.connect)
                 .read_timeout(timeouts.read)
-                .redirect(reqwest::redirect::Policy::none());
+                .redirect(reqwest::redirect::Policy::none())
+                .tls_info(self.tls_info);
             if let Some(total) = timeouts.total {
                 builder = builder.timeout(total);
             }

@@ -13,6 +13,9 @@
 //! - [`RateLimit`] and [`RetryPolicy`]: staying under the service's ~10 calls/s, and retrying
 //!   idempotent GETs only.
 //! - [`Error`]: one enum, a variant per documented error code.
+//! - [`TrustAnchors`] and [`ServerTrust`]: the built-in CA certificates per environment and
+//!   the server-certificate policy; [`doctor`]: why a connection will fail (the library
+//!   behind `signering doctor`).
 //!
 //! # Security choices
 //!
@@ -90,6 +93,7 @@ mod certificate;
 mod client;
 mod config;
 mod convert;
+pub mod doctor;
 mod download;
 mod error;
 mod multipart;
@@ -98,6 +102,7 @@ mod rate_limit;
 mod retry;
 mod server_trust;
 mod service;
+mod service_root;
 mod tls;
 mod transport;
 mod trust;
@@ -112,6 +117,7 @@ pub use poller::Poller;
 pub use rate_limit::RateLimit;
 pub use retry::RetryPolicy;
 pub use server_trust::ServerTrust;
+pub use service_root::ServiceRoot;
 pub use tls::POSTEN_ORGANIZATION_NUMBER;
 pub use trust::{EmbeddedCertificate, TrustAnchors};
 

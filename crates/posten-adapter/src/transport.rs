@@ -28,6 +28,7 @@ const MAX_ERROR_BODY_BYTES: usize = 64 * 1024;
 /// may carry a status query token).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Operation {
+    RootResource,
     CreateDirectJob,
     CreatePortalJob,
     NewRedirectUrl,
@@ -57,6 +58,7 @@ impl Operation {
 
     fn path_template(self) -> &'static str {
         match self {
+            Self::RootResource => "/{organization}",
             Self::CreateDirectJob => "/{sender}/direct/signature-jobs",
             Self::CreatePortalJob => "/{sender}/portal/signature-jobs",
             Self::NewRedirectUrl => "{signer-url}",

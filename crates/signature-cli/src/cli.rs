@@ -17,6 +17,16 @@ Exit codes:
   4  the service could not be reached: connection refused, timeout, TLS or certificate failure
   5  a batch finished but some of its jobs failed or it was interrupted (the summary lists them)";
 
+/// The exit codes of `signering doctor`.
+pub const DOCTOR_EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0  every check passed (warnings may be printed)
+  1  a check found a problem: the certificate is expired, not yet valid, unusable, from a CA
+     the environment does not trust, or the server chain is refused
+  2  usage or I/O error: bad arguments, unreadable files, no password source, bad settings
+  3  the online check reached the service, which refused the call (e.g. not authorized)
+  4  the online check could not connect: network, proxy, TLS handshake or certificate";
+
 /// Posten signering and Altinn signing from the command line: create, follow, download,
 /// confirm, cancel and delete signing jobs; read, sign and submit Altinn messages; build,
 /// inspect and verify signed document bundles; run the emulators and the demo.
@@ -89,6 +99,17 @@ pub enum Command {
     /// Altinn 2 form tasks: list, show, read the signing text, sign, submit to signing.
     #[command(subcommand, after_help = EXIT_CODES_HELP)]
     Altinn(AltinnCommand),
+    /// Tell why a connection to Posten signering will fail, before it does.
+    ///
+    /// With a key store (--keystore, or --key/--cert PEM): the certificate's organization and
+    /// SEID version, issuer and whether it is a test or production CA, validity and days left,
+    /// the digitalSignature key usage, whether the chain to a trust anchor is complete, and
+    /// which environment it fits. With --environment as well: connects (TLS handshake, the
+    /// server's organization) and calls the service's "who am I", GET /api/{organization};
+    /// --offline skips that. With --server-chain: checks a captured server chain (e.g. from
+    /// `openssl s_client -showcerts`) with exactly the client's verifier, offline.
+    #[command(after_help = DOCTOR_EXIT_CODES_HELP)]
+    Doctor(DoctorArgs),
     /// Show the effective settings and where each came from.
     #[command(subcommand, after_help = EXIT_CODES_HELP)]
     Config(ConfigCommand),
@@ -245,6 +266,46 @@ pub struct StatusArgs {
     /// A file holding the `status_query_token` from the exit URL.
     #[arg(long, value_name = "FILE", conflicts_with = "token_env")]
     pub token_file: Option<PathBuf>,
+
+    /// Connection settings.
+    #[command(flatten)]
+    pub posten: PostenFlags,
+}
+
+/// Arguments of `signering doctor`.
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// PEM private key of the enterprise certificate (with --cert), instead of --keystore.
+    /// An encrypted key takes its password from --password-env/--password-file.
+    #[arg(
+        long,
+        value_name = "KEY.pem",
+        requires = "cert",
+        conflicts_with = "keystore"
+    )]
+    pub key: Option<PathBuf>,
+
+    /// PEM certificate chain of the enterprise certificate, instead of --keystore. Without
+    /// --key only the certificate is checked (no online check).
+    #[arg(long, value_name = "CERT.pem", conflicts_with = "keystore")]
+    pub cert: Option<PathBuf>,
+
+    /// A captured server chain (PEM, leaf first) to check offline against --environment.
+    #[arg(long, value_name = "FILE.pem")]
+    pub server_chain: Option<PathBuf>,
+
+    /// Check validity at this time instead of now (RFC 3339, e.g. 2020-01-01T00:00:00Z).
+    #[arg(long, value_name = "RFC3339")]
+    pub at: Option<String>,
+
+    /// Connect to this root URL instead of the environment's (e.g. an emulator), keeping the
+    /// environment's built-in trust anchors.
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+
+    /// Do not connect: check only the certificate (and --server-chain).
+    #[arg(long)]
+    pub offline: bool,
 
     /// Connection settings.
     #[command(flatten)]

@@ -26,26 +26,36 @@ pub(crate) fn sender(settings: &Settings) -> Result<Option<OrganizationNumber>, 
 
 /// The Posten environment: `production`, `test`, `qa`, or an `https://` root URL.
 fn environment(settings: &Settings) -> Result<Environment, CliError> {
-    let Some(setting) = &settings.environment else {
-        return Err(CliError::Config(format!(
+    environment_if_set(settings)?.ok_or_else(|| {
+        CliError::Config(format!(
             "no Posten environment: set posten.environment in signering.toml, {} or \
              --environment (production, test, qa, or the https URL of an emulator)",
             env::ENVIRONMENT
-        )));
+        ))
+    })
+}
+
+/// The Posten environment, if one is configured.
+pub(crate) fn environment_if_set(settings: &Settings) -> Result<Option<Environment>, CliError> {
+    let Some(setting) = &settings.environment else {
+        return Ok(None);
     };
     match setting.value.trim() {
-        "production" | "prod" => Ok(Environment::Production),
-        "test" | "difitest" => Ok(Environment::Test),
-        "qa" | "difiqa" => Ok(Environment::Qa),
+        "production" | "prod" => Ok(Some(Environment::Production)),
+        "test" | "difitest" => Ok(Some(Environment::Test)),
+        "qa" | "difiqa" => Ok(Some(Environment::Qa)),
         url => Environment::custom(url)
+            .map(Some)
             .map_err(|e| CliError::Config(format!("environment ({}): {e}", setting.source))),
     }
 }
 
-/// The Posten client: the key store (password from its secret source, or a prompt on a
-/// terminal), trust roots, default sender, polling queue and rate limit.
-pub(crate) fn posten(settings: &Settings) -> Result<Client, CliError> {
-    let environment = environment(settings)?;
+/// The enterprise key from the configured PKCS#12 key store: its password from the
+/// configured secret source, else a prompt on a terminal.
+pub(crate) fn signing_key(
+    settings: &Settings,
+    options: &LoadOptions,
+) -> Result<SigningKey, CliError> {
     let Some(keystore) = &settings.keystore else {
         return Err(CliError::Config(format!(
             "no key store: set posten.keystore in signering.toml, {} or --keystore FILE.p12",
@@ -67,14 +77,19 @@ pub(crate) fn posten(settings: &Settings) -> Result<Client, CliError> {
             )));
         }
     };
-    let key = SigningKey::from_pkcs12(&data, &password, &LoadOptions::default())
-        .map_err(CliError::Key)?;
+    SigningKey::from_pkcs12(&data, &password, options).map_err(CliError::Key)
+}
+
+/// The Posten client: the key store (password from its secret source, or a prompt on a
+/// terminal), trust roots, default sender, polling queue and rate limit.
+pub(crate) fn posten(settings: &Settings) -> Result<Client, CliError> {
+    let environment = environment(settings)?;
+    let key = signing_key(settings, &LoadOptions::default())?;
     let mut builder = Client::builder(environment, key).user_agent_suffix("signering-cli");
-    if let Some(roots) = &settings.trust_roots {
-        for path in &roots.value {
-            builder = builder.trust_roots_pem(&read_file(path)?);
-        }
+    for pem in trust_root_pems(settings)? {
+        builder = builder.trust_roots_pem(&pem);
     }
+    builder = with_proxy(builder, settings)?;
     if let Some(sender) = sender(settings)? {
         builder = builder.default_sender(sender);
     }
@@ -93,6 +108,23 @@ pub(crate) fn posten(settings: &Settings) -> Result<Client, CliError> {
         builder = builder.rate_limit(Some(RateLimit::per_second(rate.value)));
     }
     Ok(builder.build()?)
+}
+
+/// The contents of the configured `--trust-roots` files.
+pub(crate) fn trust_root_pems(settings: &Settings) -> Result<Vec<Vec<u8>>, CliError> {
+    match &settings.trust_roots {
+        Some(roots) => roots.value.iter().map(|path| read_file(path)).collect(),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// The configured proxy on a Posten client builder (none configured: the environment's
+/// `HTTPS_PROXY`/`NO_PROXY`, as curl reads them).
+pub(crate) fn with_proxy(
+    builder: posten_adapter::ClientBuilder,
+    _settings: &Settings,
+) -> Result<posten_adapter::ClientBuilder, CliError> {
+    Ok(builder)
 }
 
 /// The calls per second the client keeps to (the adapter's default when not configured).

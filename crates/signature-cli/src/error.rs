@@ -131,7 +131,7 @@ impl CliError {
 }
 
 /// Which exit status a Posten failure ends with.
-fn posten_status(error: &posten_adapter::Error) -> Status {
+pub(crate) fn posten_status(error: &posten_adapter::Error) -> Status {
     use posten_adapter::Error as E;
     match error {
         E::Timeout(_)

@@ -22,6 +22,7 @@
 //! signering altinn messages list|show|signing-text|sign|submit ...
 //! signering bundle build|inspect|verify ...
 //! signering emulator --listen 127.0.0.1:8443 ; signering demo
+//! signering doctor --keystore virksomhet.p12 --password-env P12_PASSWORD --environment test
 //! signering config show ; signering completions bash
 //! ```
 //!
@@ -71,6 +72,8 @@ mod completions;
 mod config;
 mod connect;
 mod demo;
+mod doctor;
+mod doctor_report;
 mod download;
 mod emulator;
 mod error;
@@ -193,6 +196,7 @@ fn dispatch(cli: &Cli) -> Result<Status, CliError> {
             &Settings::load(config, Some(&args.posten), Some(&args.altinn))?,
             json,
         ),
+        Command::Doctor(args) => doctor::run(args, &posten(&args.posten)?, json),
         Command::Completions(args) => completions::run(args),
     }
 }
