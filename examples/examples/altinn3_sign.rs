@@ -9,11 +9,11 @@
 
 use std::process::ExitCode;
 
-use altinn_adapter::altinn3::{
-    Action, Altinn3Client, Altinn3Environment, AppId, InstanceOwner, NewData, NewInstance,
-    TaskType, TokenProvider,
-};
 use altinn_adapter::auth::BearerToken;
+use altinn_adapter::v3::{
+    Action, AppId, Client, Environment, InstanceOwner, NewData, NewInstance, ProcessNext, TaskType,
+    TokenProvider,
+};
 use signature_emulator::altinn3::{Altinn3Emulator, DOCUMENT_DATA_TYPE, SIGNATURE_DATA_TYPE};
 use signering_examples::{CONTRACT_PDF, Result, SIGNER_A, ensure, exit_code};
 
@@ -25,13 +25,13 @@ async fn main() -> ExitCode {
 }
 
 async fn run() -> Result<()> {
-    // The emulator stands in for Altinn 3 (Altinn3Environment::tt02() or ::production()).
+    // The emulator stands in for Altinn 3 (Environment::tt02() or ::production()).
     let emulator = Altinn3Emulator::builder().app(APP).start().await?;
     let party = emulator.add_person(SIGNER_A, "Kari Nordmann");
     let id_porten_token = emulator.issue_idporten_token(SIGNER_A); // from your ID-porten login
     println!("Altinn 3 emulator: {}", emulator.base_url());
 
-    let client = Altinn3Client::builder(Altinn3Environment::custom(emulator.base_url())?)
+    let client = Client::builder(Environment::custom(emulator.base_url())?)
         .exchange(TokenProvider::IdPorten, BearerToken::new(id_porten_token))
         .build()?;
     let app = AppId::parse(APP)?;
@@ -55,17 +55,21 @@ async fn run() -> Result<()> {
     );
 
     // Move from the data task to the signing task and see what is to be signed.
-    let process = client.process_next(&app, &instance.id, None).await?;
+    let process = client
+        .process_next(&app, &instance.id, &ProcessNext::new())
+        .await?;
     ensure(
         process.awaits_signature(),
         "the instance is not at a signing task",
     )?;
-    let to_sign = client.signing_data_elements(&app, &instance.id).await?;
+    let to_sign = client
+        .signing_data_elements(&app, &instance.id, None)
+        .await?;
     println!("at the signing task; {} document(s) to sign", to_sign.len());
 
     // Sign: the app records the signature and moves on to the confirmation task.
     let process = client
-        .process_next(&app, &instance.id, Some(&Action::Sign))
+        .process_next(&app, &instance.id, &ProcessNext::sign())
         .await?;
     ensure(
         process.task_type() == Some(&TaskType::Confirmation),
@@ -87,7 +91,7 @@ async fn run() -> Result<()> {
 
     // Confirm: the process ends.
     let process = client
-        .process_next(&app, &instance.id, Some(&Action::Confirm))
+        .process_next(&app, &instance.id, &ProcessNext::perform(Action::Confirm))
         .await?;
     ensure(process.is_ended(), "the process did not end")?;
     println!("process ended");

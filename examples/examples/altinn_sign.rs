@@ -1,17 +1,17 @@
-//! Altinn 2: submit a form set to signing, read the signing text, sign it, and fetch the
-//! archived result as a PDF receipt.
+//! Altinn 2 (retired: the platform was switched off on 2026-06-19; this runs against the
+//! emulator, where the project started): submit a form set to signing, read the signing
+//! text, sign it, and fetch the archived result as a PDF receipt.
 //!
-//! The user here is logged in with an ID-porten token (`BearerToken`); Maskinporten,
-//! enterprise-user and password logins are other `auth` providers (docs/altinn-adapter.md).
+//! The user here is logged in with an ID-porten token (`BearerToken`); enterprise-user and
+//! password logins are other `v2::auth` logins (docs/altinn-adapter.md).
 //!
 //! `cargo run -p signering-examples --example altinn_sign`
 
 use std::process::ExitCode;
 
 use altinn_adapter::auth::BearerToken;
-use altinn_adapter::{
-    AltinnClient, Environment, FormTask, MessageQuery, NewForm, PrintOptions, SignatureSelection,
-    Who,
+use altinn_adapter::v2::{
+    Client, Environment, FormTask, MessageQuery, NewForm, PrintOptions, SignatureSelection, Who,
 };
 use signature_emulator::altinn::AltinnEmulator;
 use signering_examples::{Result, ensure, exit_code};
@@ -29,7 +29,7 @@ async fn run() -> Result<()> {
     println!("Altinn emulator: {}", emulator.base_url());
     let id_porten_token = emulator.issue_token(4); // from your ID-porten login, level 4
 
-    let client = AltinnClient::builder(Environment::custom(emulator.base_url())?, API_KEY)
+    let client = Client::builder(Environment::custom(emulator.base_url())?, API_KEY)
         .auth(BearerToken::new(id_porten_token))
         .build()?;
 

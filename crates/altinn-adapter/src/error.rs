@@ -1,8 +1,10 @@
 //! The crate's error type.
 
 use std::fmt;
+use std::time::Duration;
 
-use crate::signing::SignatureItem;
+#[cfg(feature = "altinn2")]
+use crate::v2::SignatureItem;
 
 /// What the Altinn API said when it refused a request: the HTTP status, the reason phrase
 /// (where Altinn usually puts the message) and the `{ErrorCode, ErrorMessage}` body of newer
@@ -21,6 +23,8 @@ pub struct ApiProblem {
     pub error_message: Option<String>,
     /// The RFC 7807 ProblemDetails body Altinn 3's APIs answer with, when there was one.
     pub details: Option<Box<ProblemDetails>>,
+    /// How long the service asked the client to wait (`Retry-After` on a 429 or 503).
+    pub retry_after: Option<Duration>,
 }
 
 /// An RFC 7807 ProblemDetails body (`application/problem+json`), as Altinn 3's apps and
@@ -54,6 +58,7 @@ impl ApiProblem {
             error_code: None,
             error_message: None,
             details: None,
+            retry_after: None,
         }
     }
 
@@ -119,15 +124,33 @@ pub enum Error {
     #[error("Altinn answered with an error: {0}")]
     Service(ApiProblem),
 
+    /// The token exchange refused an Altinn 2 enterprise user ("virksomhetsbruker") with
+    /// 410 Gone: enterprise users ended with Altinn 2, which was switched off on 2026-06-19;
+    /// the platform's exchange answers 410 to `X-Altinn-EnterpriseUser-Authentication` since
+    /// 2026-06-26. Use a system user ([`Maskinporten`](crate::auth::Maskinporten) with
+    /// `system_user`) or a person's ID-porten token with Altinn 3 instead.
+    #[error(
+        "Altinn retired enterprise users (virksomhetsbrukere) with Altinn 2 (switched off \
+         2026-06-19); the token exchange answered 410 Gone. Use a system user or ID-porten \
+         with Altinn 3 instead ({problem})"
+    )]
+    EnterpriseUserRetired {
+        /// The exchange's answer.
+        problem: ApiProblem,
+    },
+
+    #[cfg(feature = "altinn2")]
     /// A partial signature would leave out an item that the service requires to be signed,
     /// or include one the signer may not choose. Nothing was sent.
     #[error("the signature selection must include {0}, which the service locks as signed")]
     LockedItemOmitted(SignatureItem),
 
+    #[cfg(feature = "altinn2")]
     /// A partial signature names an item the service locks as not signed. Nothing was sent.
     #[error("the signature selection may not include {0}, which the service locks as unsigned")]
     LockedItemIncluded(SignatureItem),
 
+    #[cfg(feature = "altinn2")]
     /// A partial signature names an item the message does not have. Nothing was sent.
     #[error("the message has no {0}")]
     UnknownItem(SignatureItem),
@@ -136,8 +159,8 @@ pub enum Error {
     #[error("unexpected answer from Altinn: {0}")]
     UnexpectedResponse(String),
 
-    /// An answer body was larger than the client reads (see
-    /// [`MAX_ANSWER_BYTES`](crate::MAX_ANSWER_BYTES)); reading stopped at the limit.
+    /// An answer body was larger than the client reads (Altinn 2: `v2::MAX_ANSWER_BYTES`;
+    /// Altinn 3: the download limit or 16 MiB of JSON); reading stopped at the limit.
     #[error("the answer from Altinn is larger than {limit} bytes")]
     ResponseTooLarge {
         /// The limit in bytes.
@@ -189,8 +212,27 @@ impl Error {
             | Self::Conflict(problem)
             | Self::Service(problem) => Some(problem),
             Self::NotAuthenticated { problem, .. } => problem.as_ref(),
+            Self::EnterpriseUserRetired { problem } => Some(problem),
             _ => None,
         }
+    }
+
+    /// Whether repeating the same request later may succeed: the connection failed or timed
+    /// out, or the service answered 429, 502, 503 or 504. The clients retry idempotent calls
+    /// (GETs) on these by themselves; see [`RetryPolicy`](crate::RetryPolicy).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Transport(error) => {
+                error.is_connect() || error.is_timeout() || error.is_request()
+            }
+            Self::Service(problem) => matches!(problem.status, 429 | 502 | 503 | 504),
+            _ => false,
+        }
+    }
+
+    /// How long the service asked to wait before trying again (`Retry-After`), if it did.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.problem().and_then(|p| p.retry_after)
     }
 }
 

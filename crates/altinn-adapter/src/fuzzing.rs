@@ -1,17 +1,17 @@
 //! Entry points for the fuzz targets in `fuzz/` (not a public API: hidden from the docs and
-//! free to change). They run the same parsing the client runs on an answer body, so the
+//! free to change). They run the same parsing the clients run on an answer body, so the
 //! fuzzers exercise the real code instead of a copy.
 
-use serde_json::Value;
-
-use crate::hal::Obj;
-use crate::messages::Archived;
-use crate::model::{Attachment, Form, Message, Reportee, SigningText};
-
-/// Reads `body` the way the client reads each HAL+JSON answer (message list, one message,
-/// forms, one form, attachments, reportees, an error body, a signing text, the `Location`
-/// of an archived item) and returns how many items were found, so nothing is optimized away.
+/// Reads `body` the way the Altinn 2 client reads each HAL+JSON answer (message list, one
+/// message, forms, one form, attachments, reportees, an error body, a signing text, the
+/// `Location` of an archived item) and returns how many items were found, so nothing is
+/// optimized away.
+#[cfg(feature = "altinn2")]
 pub fn parse_answer(body: &[u8]) -> usize {
+    use crate::v2::hal::Obj;
+    use crate::v2::messages::Archived;
+    use crate::v2::model::{Attachment, Form, Message, Reportee, SigningText};
+
     let mut found = 0;
     if let Ok(text) = std::str::from_utf8(body) {
         let signing = SigningText::parse(text.to_owned());
@@ -21,7 +21,7 @@ pub fn parse_answer(body: &[u8]) -> usize {
         let archived = Archived::from_location(Some(text.to_owned()));
         found += usize::from(archived.message_id.is_some());
     }
-    let Ok(value) = serde_json::from_slice::<Value>(body) else {
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
         return found;
     };
     found += Message::list(&value).len();
@@ -36,37 +36,44 @@ pub fn parse_answer(body: &[u8]) -> usize {
 }
 
 /// Reads `body` the way the Altinn 3 client reads its answers (process state, instance,
-/// Storage instance page, data element, signing state, signature data element, dialog,
-/// dialog page, action result, ProblemDetails error, the exchanged token's expiry, instance
-/// ids and app URLs) and returns how many items were found.
+/// Storage instance page, data element, signing state, signing organisations, signature
+/// data element, dialog, dialog page, dialog lookup, action result, ProblemDetails error,
+/// the exchanged token's expiry, instance ids and app URLs) and returns how many items
+/// were found.
 pub fn parse_altinn3_answer(body: &[u8]) -> usize {
-    use crate::altinn3::model::{
-        ActionResult, DataElement, Dialog, DialogPage, Instance, InstanceId, InstancePage,
-        InstanceRef, ProcessState, SignDocument, SigningState,
+    use crate::v3::model::{
+        ActionResult, AuthorizedOrganization, DataElement, Dialog, DialogLookup, DialogPage,
+        Instance, InstanceId, InstancePage, InstanceRef, ProcessState, SignDocument, SigningState,
     };
+    fn ok<T: serde::de::DeserializeOwned>(body: &[u8]) -> Option<T> {
+        crate::v3::client::from_json(body, "fuzz").ok()
+    }
 
     let mut found = usize::from(SignDocument::parse(body).is_ok());
     if let Ok(text) = std::str::from_utf8(body) {
-        let problem = crate::altinn3::problem::parse(400, text);
+        let problem = crate::v3::problem::parse(400, text);
         found += problem.to_string().len();
         found += usize::from(crate::auth::jwt_expiry(text).is_some());
         found += usize::from(InstanceId::parse(text).is_ok());
         found += usize::from(InstanceRef::from_app_url(text).is_some());
+        found += usize::from(InstanceRef::parse(text).is_ok());
     }
-    let Ok(value) = serde_json::from_slice::<Value>(body) else {
-        return found;
-    };
-    let process = ProcessState::parse(&value);
-    found += usize::from(process.is_ended()) + usize::from(process.awaits_signature());
-    found += usize::from(Instance::parse(&value).is_ok());
-    found += InstancePage::parse(&value).map_or(0, |page| page.instances.len());
-    found += usize::from(DataElement::parse(&value).is_some());
-    found += SigningState::parse(&value).signees.len();
-    if let Some(dialog) = Dialog::parse(&value) {
-        found += usize::from(dialog.awaits_signature()) + usize::from(dialog.instance().is_some());
+    if let Some(process) = ok::<ProcessState>(body) {
+        found += usize::from(process.is_ended()) + usize::from(process.awaits_signature());
     }
-    found += DialogPage::parse(&value).items.len();
-    let action = ActionResult::parse(&value);
-    found += usize::from(action.instance.is_some()) + usize::from(action.redirect_url.is_some());
+    found += usize::from(ok::<Instance>(body).is_some());
+    found += ok::<InstancePage>(body).map_or(0, |page| page.instances.len());
+    found += usize::from(ok::<DataElement>(body).is_some());
+    found += ok::<SigningState>(body).map_or(0, |state| state.signees.len());
+    found += ok::<Vec<AuthorizedOrganization>>(body).map_or(0, |orgs| orgs.len());
+    if let Some(dialog) = ok::<Dialog>(body) {
+        found += 1 + usize::from(dialog.instance().is_some());
+    }
+    found += ok::<DialogPage>(body).map_or(0, |page| page.items.len());
+    found += usize::from(ok::<DialogLookup>(body).is_some());
+    if let Some(action) = ok::<ActionResult>(body) {
+        found +=
+            usize::from(action.instance.is_some()) + usize::from(action.redirect_url.is_some());
+    }
     found
 }

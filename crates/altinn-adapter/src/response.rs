@@ -7,13 +7,22 @@
 //! the extensions of hyper's response through `Response::extensions()`. The client speaks
 //! HTTP/1.1 only, since HTTP/2 has no reason phrase.
 
+use std::time::Duration;
+
 use reqwest::Response;
+#[cfg(feature = "altinn2")]
 use reqwest::header::CONTENT_TYPE;
+use reqwest::header::RETRY_AFTER;
+#[cfg(feature = "altinn2")]
 use serde_json::Value;
 
-use crate::error::{ApiProblem, Error};
-use crate::hal::Obj;
+#[cfg(feature = "altinn2")]
+use crate::error::ApiProblem;
+use crate::error::Error;
+#[cfg(feature = "altinn2")]
 use crate::secret::mask_identity_numbers;
+#[cfg(feature = "altinn2")]
+use crate::v2::hal::Obj;
 
 /// Error bodies are small; a larger one is cut rather than held in memory.
 const MAX_ERROR_BODY: usize = 64 * 1024;
@@ -27,6 +36,20 @@ pub(crate) fn reason_phrase(response: &Response) -> Option<String> {
         .filter(|reason| !reason.is_empty())
 }
 
+/// `Retry-After` as delay-seconds or an HTTP date (RFC 9110 §10.2.3), capped at `cap` so a
+/// hostile or confused server cannot park the client.
+pub(crate) fn retry_after(response: &Response) -> Option<Duration> {
+    let value = response.headers().get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let when =
+        time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc2822).ok()?;
+    let wait = when - time::OffsetDateTime::now_utc();
+    Some(Duration::try_from(wait).unwrap_or(Duration::ZERO))
+}
+
+#[cfg(feature = "altinn2")]
 fn is_html(response: &Response) -> bool {
     response
         .headers()
@@ -35,7 +58,8 @@ fn is_html(response: &Response) -> bool {
         .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("text/html"))
 }
 
-/// Passes a successful answer on, or turns it into the matching [`Error`].
+/// Passes a successful Altinn 2 answer on, or turns it into the matching [`Error`].
+#[cfg(feature = "altinn2")]
 pub(crate) async fn check(response: Response) -> Result<Response, Error> {
     let status = response.status();
     if status.is_redirection() {
@@ -61,6 +85,7 @@ pub(crate) async fn check(response: Response) -> Result<Response, Error> {
     }
     let reason = reason_phrase(&response).map(|r| mask_identity_numbers(&r));
     let html = is_html(&response);
+    let wait = retry_after(&response);
     let body = read_limited(response).await.unwrap_or_default();
     let (error_code, error_message) = if html {
         (None, None)
@@ -73,6 +98,7 @@ pub(crate) async fn check(response: Response) -> Result<Response, Error> {
         error_code,
         error_message: error_message.map(|m| mask_identity_numbers(&m)),
         details: None,
+        retry_after: wait,
     };
     tracing::warn!(status = problem.status, reason = ?problem.reason, code = ?problem.error_code, "Altinn refused the request");
     Err(match status.as_u16() {
@@ -125,6 +151,7 @@ pub(crate) fn too_large(limit: u64) -> Error {
 }
 
 /// `{ErrorCode, ErrorMessage}`, in any casing; a bare JSON string counts as the message.
+#[cfg(feature = "altinn2")]
 pub(crate) fn error_body(body: &str) -> (Option<i64>, Option<String>) {
     match serde_json::from_str::<Value>(body) {
         Ok(value @ Value::Object(_)) => {
@@ -141,7 +168,7 @@ pub(crate) fn error_body(body: &str) -> (Option<i64>, Option<String>) {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "altinn2"))]
 mod tests {
     use super::*;
 

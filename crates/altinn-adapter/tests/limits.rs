@@ -10,10 +10,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use altinn_adapter::Error;
 use altinn_adapter::auth::BearerToken;
-use altinn_adapter::{
-    AltinnClient, Environment, Error, MAX_ANSWER_BYTES, MessageId, MessageQuery, Who,
-};
+use altinn_adapter::v2::{Client, Environment, MAX_ANSWER_BYTES, MessageId, MessageQuery, Who};
 
 /// Serves every connection an endless chunked body: `prefix`, then `item` forever. Returns
 /// the base URL and the count of body bytes written.
@@ -67,8 +66,8 @@ fn serve(mut stream: TcpStream, content_type: &str, prefix: &str, item: &str, se
     }
 }
 
-fn client(base: &str) -> AltinnClient {
-    AltinnClient::builder(Environment::custom(base).unwrap(), "api-key")
+fn client(base: &str) -> Client {
+    Client::builder(Environment::custom(base).unwrap(), "api-key")
         .auth(BearerToken::new("token"))
         .build()
         .unwrap()

@@ -5,10 +5,10 @@
 
 mod support;
 
+use altinn_adapter::Error;
 use altinn_adapter::auth::BearerToken;
-use altinn_adapter::{
-    AltinnClient, Environment, Error, Language, MessageId, MessageQuery, MessageStatus,
-    PrintOptions, Who,
+use altinn_adapter::v2::{
+    Client, Environment, Language, MessageId, MessageQuery, MessageStatus, PrintOptions, Who,
 };
 use signature_emulator::altinn::{FormTaskSeed, ReporteeSeed, Status};
 use support::{API_KEY, client, emulator};
@@ -82,7 +82,7 @@ async fn filters_use_the_localised_status_and_report_the_limit() {
             .all(|m| m.status == MessageStatus::Signing)
     );
 
-    let english = AltinnClient::builder(Environment::custom(emulator.base_url()).unwrap(), API_KEY)
+    let english = Client::builder(Environment::custom(emulator.base_url()).unwrap(), API_KEY)
         .auth(BearerToken::new(token))
         .language(Language::English)
         .build()

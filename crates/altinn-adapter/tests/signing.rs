@@ -5,10 +5,12 @@
 
 mod support;
 
-use altinn_adapter::auth::{BearerToken, PasswordLogin};
-use altinn_adapter::{
-    AltinnClient, AltinnService, Environment, Error, FormTask, MessageId, MessageStatus,
-    NewAttachment, NewForm, SignatureItem, SignatureSelection, SignatureSpec, Who,
+use altinn_adapter::Error;
+use altinn_adapter::auth::BearerToken;
+use altinn_adapter::v2::auth::PasswordLogin;
+use altinn_adapter::v2::{
+    Client, Environment, FormTask, MessageId, MessageStatus, NewAttachment, NewForm, Service,
+    SignatureItem, SignatureSelection, SignatureSpec, Who,
 };
 use signature_core::{
     ArtifactRef, Capability, Document, FormPart, JobStatus, ServiceForm, SignatureService, Signer,
@@ -79,7 +81,7 @@ async fn submit_to_signing_then_sign_the_whole_set() {
 #[tokio::test]
 async fn large_attachments_are_streamed_before_sending_to_signing() {
     let emulator = emulator().start().await.unwrap();
-    let client = AltinnClient::builder(Environment::custom(emulator.base_url()).unwrap(), API_KEY)
+    let client = Client::builder(Environment::custom(emulator.base_url()).unwrap(), API_KEY)
         .auth(BearerToken::new(emulator.issue_token(4)))
         .streaming_threshold(16)
         .build()
@@ -198,7 +200,7 @@ fn form() -> ServiceForm {
 async fn the_neutral_service_submits_form_jobs_and_reports_the_receipt() {
     let emulator = emulator().start().await.unwrap();
     let client = client(&emulator, BearerToken::new(emulator.issue_token(4)));
-    let service = AltinnService::new(client.clone(), Who::My);
+    let service = Service::new(client.clone(), Who::My);
     let capabilities = service.capabilities();
     assert!(capabilities.contains(Capability::SubmitForm));
     for missing in [
@@ -265,7 +267,7 @@ async fn the_neutral_service_submits_form_jobs_and_reports_the_receipt() {
 #[tokio::test]
 async fn the_neutral_service_refuses_what_altinn_cannot_do() {
     let emulator = emulator().start().await.unwrap();
-    let service = AltinnService::new(
+    let service = Service::new(
         client(&emulator, BearerToken::new(emulator.issue_token(4))),
         Who::My,
     );

@@ -2,9 +2,9 @@
 
 use std::path::Path;
 
-use altinn_adapter::{
-    AltinnClient, FormTask, Message, MessageId, MessageQuery, MessageStatus, NewAttachment,
-    NewForm, SignatureSelection, SignatureSpec, Who,
+use altinn_adapter::v2::{
+    Client as AltinnClient, FormTask, Message, MessageId, MessageQuery, MessageStatus,
+    NewAttachment, NewForm, SignatureSelection, SignatureSpec, Who,
 };
 use serde::Serialize;
 use signature_core::OrganizationNumber;

@@ -2,7 +2,6 @@
 
 use std::io::IsTerminal as _;
 
-use altinn_adapter::AltinnClient;
 use altinn_adapter::auth::BearerToken;
 use asice::{LoadOptions, SigningKey};
 use posten_adapter::{Client, Environment, RateLimit};
@@ -137,7 +136,7 @@ pub(crate) fn rate_limit(settings: &Settings) -> u32 {
 
 /// The Altinn client: environment (`production`, `tt02` or a URL), API key, and an
 /// ID-porten or emulator bearer token.
-pub(crate) fn altinn(settings: &Settings) -> Result<AltinnClient, CliError> {
+pub(crate) fn altinn(settings: &Settings) -> Result<altinn_adapter::v2::Client, CliError> {
     let Some(setting) = &settings.altinn_environment else {
         return Err(CliError::Config(format!(
             "no Altinn environment: set altinn.environment in signering.toml, {} or \
@@ -146,9 +145,9 @@ pub(crate) fn altinn(settings: &Settings) -> Result<AltinnClient, CliError> {
         )));
     };
     let environment = match setting.value.trim() {
-        "production" | "prod" => altinn_adapter::Environment::production(),
-        "tt02" | "test" => altinn_adapter::Environment::tt02(),
-        url => altinn_adapter::Environment::custom(url).map_err(|e| {
+        "production" | "prod" => altinn_adapter::v2::Environment::production(),
+        "tt02" | "test" => altinn_adapter::v2::Environment::tt02(),
+        url => altinn_adapter::v2::Environment::custom(url).map_err(|e| {
             CliError::Config(format!("Altinn environment ({}): {e}", setting.source))
         })?,
     };
@@ -170,7 +169,9 @@ pub(crate) fn altinn(settings: &Settings) -> Result<AltinnClient, CliError> {
     };
     let api_key = api_key.value.read("the Altinn API key")?;
     let token = token.value.read("the Altinn token")?;
-    Ok(AltinnClient::builder(environment, api_key.as_str())
-        .auth(BearerToken::new(token.as_str()))
-        .build()?)
+    Ok(
+        altinn_adapter::v2::Client::builder(environment, api_key.as_str())
+            .auth(BearerToken::new(token.as_str()))
+            .build()?,
+    )
 }

@@ -14,12 +14,12 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use altinn_adapter::altinn3::{
-    Action, Altinn3Client, Altinn3Environment, AppId, DialogQuery, DialogStatus, InstanceOwner,
-    NewData, NewInstance, TokenProvider,
-};
 use altinn_adapter::auth::BearerToken;
-use altinn_adapter::{AltinnClient, FormTask, NewForm, PrintOptions, SignatureSelection, Who};
+use altinn_adapter::v2::{FormTask, NewForm, PrintOptions, SignatureSelection, Who};
+use altinn_adapter::v3::{
+    Action, ActionRequest, AppId, DialogQuery, DialogStatus, InstanceOwner, NewData, NewInstance,
+    ProcessNext, TokenProvider,
+};
 use asice::{BuildOptions, LoadOptions, SigningKey, SystemClock};
 use posten_adapter::{Client, Environment, PreparedJob};
 use signature_core::{
@@ -420,8 +420,8 @@ impl Demo {
             .map_err(failed(step))?;
         self.step(step, emulator.base_url());
         let step = "altinn: build client";
-        let client = AltinnClient::builder(
-            altinn_adapter::Environment::custom(emulator.base_url()).map_err(failed(step))?,
+        let client = altinn_adapter::v2::Client::builder(
+            altinn_adapter::v2::Environment::custom(emulator.base_url()).map_err(failed(step))?,
             ALTINN_API_KEY,
         )
         .auth(BearerToken::new(emulator.issue_token(4)))
@@ -490,8 +490,8 @@ impl Demo {
 
         let step = "altinn3: build client";
         let app = AppId::parse(ALTINN3_APP).map_err(failed(step))?;
-        let client = Altinn3Client::builder(
-            Altinn3Environment::custom(emulator.base_url()).map_err(failed(step))?,
+        let client = altinn_adapter::v3::Client::builder(
+            altinn_adapter::v3::Environment::custom(emulator.base_url()).map_err(failed(step))?,
         )
         .exchange(
             TokenProvider::IdPorten,
@@ -526,7 +526,7 @@ impl Demo {
         );
 
         let step = "altinn3: move to signing";
-        let process = timed(step, client.process_next(&app, &id, None))
+        let process = timed(step, client.process_next(&app, &id, &ProcessNext::new()))
             .await?
             .map_err(failed(step))?;
         let task = process
@@ -535,7 +535,11 @@ impl Demo {
             .ok_or_else(|| fail(step, "the process ended instead of signing"))?;
         self.step(
             step,
-            &format!("task {} ({})", task.element_id, task.task_type),
+            &format!(
+                "task {} ({})",
+                task.element_id,
+                task.task_type.as_ref().map_or("?", |t| t.as_str())
+            ),
         );
 
         let step = "altinn3: find via Dialogporten";
@@ -547,6 +551,7 @@ impl Demo {
             .await?
             .map_err(failed(step))?;
         let found = waiting
+            .awaiting
             .iter()
             .find(|w| w.instance.id == id)
             .ok_or_else(|| {
@@ -564,13 +569,16 @@ impl Demo {
         );
 
         let step = "altinn3: sign";
-        timed(step, client.perform_action(&app, &id, &Action::Sign))
-            .await?
-            .map_err(failed(step))?;
+        timed(
+            step,
+            client.perform_action(&app, &id, &ActionRequest::sign()),
+        )
+        .await?
+        .map_err(failed(step))?;
         self.step(step, "signed with POST .../actions {\"action\":\"sign\"}");
 
         let step = "altinn3: read signing state";
-        let state = timed(step, client.signing_state(&app, &id))
+        let state = timed(step, client.signing_state(&app, &id, None))
             .await?
             .map_err(failed(step))?;
         let signed: Vec<String> = state
@@ -581,7 +589,11 @@ impl Demo {
                 format!(
                     "{} at {}",
                     s.name.as_deref().unwrap_or("(organisation)"),
-                    s.signed_time.as_deref().unwrap_or_default()
+                    s.signed_time
+                        .and_then(|t| t
+                            .format(&time::format_description::well_known::Rfc3339)
+                            .ok())
+                        .unwrap_or_default()
                 )
             })
             .collect();
@@ -605,8 +617,7 @@ impl Demo {
         )
         .await?
         .map_err(failed(step))?;
-        let document =
-            altinn_adapter::altinn3::SignDocument::parse(&record).map_err(failed(step))?;
+        let document = altinn_adapter::v3::SignDocument::parse(&record).map_err(failed(step))?;
         let path = self.write(
             &format!("altinn3-{}.signature.json", id.guid()),
             &record,
@@ -622,12 +633,15 @@ impl Demo {
         );
 
         let step = "altinn3: complete process";
-        timed(step, client.process_next(&app, &id, Some(&Action::Sign)))
+        timed(step, client.process_next(&app, &id, &ProcessNext::sign()))
             .await?
             .map_err(failed(step))?;
-        let ended = timed(step, client.process_next(&app, &id, Some(&Action::Confirm)))
-            .await?
-            .map_err(failed(step))?;
+        let ended = timed(
+            step,
+            client.process_next(&app, &id, &ProcessNext::perform(Action::Confirm)),
+        )
+        .await?
+        .map_err(failed(step))?;
         if !ended.is_ended() {
             return Err(fail(step, "the process did not end after confirming"));
         }

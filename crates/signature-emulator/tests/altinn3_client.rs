@@ -4,11 +4,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
 use altinn_adapter::Error;
-use altinn_adapter::altinn3::{
-    Action, Altinn3Client, Altinn3Environment, Altinn3Service, AppId, DialogQuery, DialogStatus,
-    InstanceId, InstanceOwner, InstanceQuery, NewData, NewInstance, TaskType, TokenProvider,
-};
 use altinn_adapter::auth::BearerToken;
+use altinn_adapter::v3::{
+    Action, ActionRequest, AppId, Client, DialogQuery, DialogStatus, Environment, InstanceId,
+    InstanceOwner, InstanceQuery, NewData, NewInstance, ProcessNext, Service, TaskType,
+    TokenProvider,
+};
 use signature_core::{
     ArtifactRef, Capability, FormPart, JobStatus, ServiceForm, SignatureService, SignerStatus,
     SigningJob,
@@ -23,7 +24,7 @@ const PDF: &[u8] = b"%PDF-1.7\n% a document to sign\n%%EOF\n";
 struct Setup {
     emulator: Altinn3Emulator,
     party: u64,
-    client: Altinn3Client,
+    client: Client,
     app: AppId,
 }
 
@@ -40,8 +41,8 @@ async fn setup() -> Setup {
     }
 }
 
-fn client_for(emulator: &Altinn3Emulator, idporten: &str) -> Altinn3Client {
-    Altinn3Client::builder(Altinn3Environment::custom(emulator.base_url()).unwrap())
+fn client_for(emulator: &Altinn3Emulator, idporten: &str) -> Client {
+    Client::builder(Environment::custom(emulator.base_url()).unwrap())
         .exchange(
             TokenProvider::IdPorten,
             BearerToken::new(idporten.to_owned()),
@@ -67,7 +68,6 @@ async fn token_exchange_is_cached_and_refused_for_bad_tokens() {
     let first = s.client.altinn_token().await.unwrap();
     let second = s.client.altinn_token().await.unwrap();
     assert_eq!(first.expose(), second.expose());
-    assert_eq!(s.client.exchanges(), 1);
     assert_eq!(s.emulator.exchanges(), 1);
     assert_eq!(format!("{first:?}"), "***");
 
@@ -78,7 +78,7 @@ async fn token_exchange_is_cached_and_refused_for_bad_tokens() {
         other => panic!("unexpected {other:?}"),
     }
     // An ID-porten token presented as a Maskinporten token.
-    let wrong = Altinn3Client::builder(Altinn3Environment::custom(s.emulator.base_url()).unwrap())
+    let wrong = Client::builder(Environment::custom(s.emulator.base_url()).unwrap())
         .exchange(
             TokenProvider::Maskinporten,
             BearerToken::new(s.emulator.issue_idporten_token(PERSON)),
@@ -90,14 +90,13 @@ async fn token_exchange_is_cached_and_refused_for_bad_tokens() {
         Err(Error::NotAuthenticated { .. })
     ));
     // An unknown provider: 400 with a plain-text message.
-    let unknown =
-        Altinn3Client::builder(Altinn3Environment::custom(s.emulator.base_url()).unwrap())
-            .exchange(
-                TokenProvider::Other("facebook".to_owned()),
-                BearerToken::new("x"),
-            )
-            .build()
-            .unwrap();
+    let unknown = Client::builder(Environment::custom(s.emulator.base_url()).unwrap())
+        .exchange(
+            TokenProvider::Other("facebook".to_owned()),
+            BearerToken::new("x"),
+        )
+        .build()
+        .unwrap();
     match unknown.altinn_token().await {
         Err(Error::BadRequest(problem)) => {
             assert!(
@@ -111,7 +110,7 @@ async fn token_exchange_is_cached_and_refused_for_bad_tokens() {
     }
     // A Maskinporten token for an organisation.
     s.emulator.add_organisation("310000001", "Eksempel AS");
-    let org = Altinn3Client::builder(Altinn3Environment::custom(s.emulator.base_url()).unwrap())
+    let org = Client::builder(Environment::custom(s.emulator.base_url()).unwrap())
         .exchange(
             TokenProvider::Maskinporten,
             BearerToken::new(s.emulator.issue_maskinporten_token("310000001")),
@@ -128,7 +127,7 @@ async fn an_expired_altinn_token_is_exchanged_again_once() {
         .instances(&InstanceQuery::for_party(s.party))
         .await
         .unwrap();
-    assert_eq!(s.client.exchanges(), 1);
+    assert_eq!(s.emulator.exchanges(), 1);
     // The service refuses the cached Altinn token (401): one new exchange, and the request
     // is repeated.
     s.emulator.expire_altinn_tokens();
@@ -136,29 +135,32 @@ async fn an_expired_altinn_token_is_exchanged_again_once() {
         .instances(&InstanceQuery::for_party(s.party))
         .await
         .unwrap();
-    assert_eq!(s.client.exchanges(), 2);
+    assert_eq!(s.emulator.exchanges(), 2);
 
     // The ID-porten token expired as well: the exchange refuses it, the refresh callback's
     // token is exchanged instead.
     let expired = s.emulator.issue_idporten_token(PERSON);
     s.emulator.expire_tokens();
     let fresh = s.emulator.issue_idporten_token(PERSON);
-    let refreshing =
-        Altinn3Client::builder(Altinn3Environment::custom(s.emulator.base_url()).unwrap())
-            .exchange(
-                TokenProvider::IdPorten,
-                BearerToken::new(expired).with_refresh(move || {
-                    let token = fresh.clone();
-                    async move { Ok::<_, std::io::Error>(token) }
-                }),
-            )
-            .build()
-            .unwrap();
+    let refreshing = Client::builder(Environment::custom(s.emulator.base_url()).unwrap())
+        .exchange(
+            TokenProvider::IdPorten,
+            BearerToken::new(expired).with_refresh(move || {
+                let token = fresh.clone();
+                async move { Ok::<_, std::io::Error>(token) }
+            }),
+        )
+        .build()
+        .unwrap();
     refreshing
         .instances(&InstanceQuery::for_party(s.party))
         .await
         .unwrap();
-    assert_eq!(refreshing.exchanges(), 1);
+    assert_eq!(
+        s.emulator.exchanges(),
+        3,
+        "one exchange, of the refreshed token"
+    );
     // Without a way to renew, the refusal reaches the caller.
     s.emulator.expire_tokens();
     assert!(matches!(
@@ -180,7 +182,6 @@ async fn the_cached_token_is_renewed_a_minute_before_its_exp() {
     let client = client_for(&emulator, &emulator.issue_idporten_token(PERSON));
     client.altinn_token().await.unwrap();
     client.altinn_token().await.unwrap();
-    assert_eq!(client.exchanges(), 2);
     assert_eq!(emulator.exchanges(), 2);
 }
 
@@ -216,7 +217,7 @@ async fn create_get_and_walk_the_process_to_the_end() {
     // Wrong action for the data task: 403 ProblemDetails.
     match s
         .client
-        .process_next(&s.app, &created.id, Some(&Action::Sign))
+        .process_next(&s.app, &created.id, &ProcessNext::sign())
         .await
     {
         Err(Error::Forbidden(problem)) => {
@@ -234,27 +235,29 @@ async fn create_get_and_walk_the_process_to_the_end() {
         other => panic!("unexpected {other:?}"),
     }
     // The signing state outside a signing task: 400 "Not a signing task".
-    match s.client.signing_state(&s.app, &created.id).await {
+    match s.client.signing_state(&s.app, &created.id, None).await {
         Err(Error::BadRequest(problem)) => {
             assert_eq!(problem.reason.as_deref(), Some("Not a signing task"))
         }
         other => panic!("unexpected {other:?}"),
     }
     assert!(matches!(
-        s.client.signing_data_elements(&s.app, &created.id).await,
+        s.client
+            .signing_data_elements(&s.app, &created.id, None)
+            .await,
         Err(Error::BadRequest(_))
     ));
     // Signing through /actions outside a signing task: 403.
     assert!(matches!(
         s.client
-            .perform_action(&s.app, &created.id, &Action::Sign)
+            .perform_action(&s.app, &created.id, &ActionRequest::sign())
             .await,
         Err(Error::Forbidden(_))
     ));
 
     let signing = s
         .client
-        .process_next(&s.app, &created.id, None)
+        .process_next(&s.app, &created.id, &ProcessNext::new())
         .await
         .unwrap();
     assert!(signing.awaits_signature());
@@ -263,13 +266,13 @@ async fn create_get_and_walk_the_process_to_the_end() {
     assert_eq!(process, signing);
     let to_sign = s
         .client
-        .signing_data_elements(&s.app, &created.id)
+        .signing_data_elements(&s.app, &created.id, None)
         .await
         .unwrap();
     assert_eq!(to_sign.len(), 1);
     assert!(
         s.client
-            .signing_state(&s.app, &created.id)
+            .signing_state(&s.app, &created.id, None)
             .await
             .unwrap()
             .signees
@@ -278,14 +281,14 @@ async fn create_get_and_walk_the_process_to_the_end() {
     // Confirming in the signing task is the wrong action.
     assert!(matches!(
         s.client
-            .process_next(&s.app, &created.id, Some(&Action::Confirm))
+            .process_next(&s.app, &created.id, &ProcessNext::perform(Action::Confirm))
             .await,
         Err(Error::Forbidden(_))
     ));
 
     let confirmation = s
         .client
-        .process_next(&s.app, &created.id, Some(&Action::Sign))
+        .process_next(&s.app, &created.id, &ProcessNext::sign())
         .await
         .unwrap();
     assert_eq!(confirmation.task_type(), Some(&TaskType::Confirmation));
@@ -310,20 +313,24 @@ async fn create_get_and_walk_the_process_to_the_end() {
 
     let ended = s
         .client
-        .process_next(&s.app, &created.id, Some(&Action::Confirm))
+        .process_next(&s.app, &created.id, &ProcessNext::perform(Action::Confirm))
         .await
         .unwrap();
     assert!(ended.is_ended());
     // After the end: 409 ProblemDetails from process/next, plain 409 from actions.
-    match s.client.process_next(&s.app, &created.id, None).await {
+    match s
+        .client
+        .process_next(&s.app, &created.id, &ProcessNext::new())
+        .await
+    {
         Err(Error::Conflict(problem)) => {
-            assert_eq!(problem.reason.as_deref(), Some("Process is ended."))
+            assert_eq!(problem.message(), Some("Process is ended."))
         }
         other => panic!("unexpected {other:?}"),
     }
     match s
         .client
-        .perform_action(&s.app, &created.id, &Action::Sign)
+        .perform_action(&s.app, &created.id, &ActionRequest::sign())
         .await
     {
         Err(Error::Conflict(problem)) => assert_eq!(problem.message(), Some("Process is ended.")),
@@ -334,7 +341,7 @@ async fn create_get_and_walk_the_process_to_the_end() {
             .instance(&s.app, &created.id)
             .await
             .unwrap()
-            .is_archived
+            .is_archived()
     );
 }
 
@@ -440,17 +447,18 @@ async fn parallel_signing_through_actions_and_downloads() {
         .await
         .unwrap();
     s.client
-        .process_next(&s.app, &created.id, None)
+        .process_next(&s.app, &created.id, &ProcessNext::new())
         .await
         .unwrap();
     let result = s
         .client
-        .perform_action(&s.app, &created.id, &Action::Sign)
+        .perform_action(&s.app, &created.id, &ActionRequest::sign())
         .await
         .unwrap();
     let instance = result.instance.unwrap();
-    // Still at the signing task (the instance's process has no actions: audit M6, so ask
-    // the process), with a signature recorded.
+    // Still at the signing task, with a signature recorded.
+    // Still at the signing task: the instance's (Storage) process says which task, the
+    // app's process says whether the caller may sign there.
     assert_eq!(
         instance.process.unwrap().task_type(),
         Some(&TaskType::Signing)
@@ -462,15 +470,23 @@ async fn parallel_signing_through_actions_and_downloads() {
             .unwrap()
             .awaits_signature()
     );
-    let state = s.client.signing_state(&s.app, &created.id).await.unwrap();
+    let state = s
+        .client
+        .signing_state(&s.app, &created.id, None)
+        .await
+        .unwrap();
     assert_eq!(state.signees.len(), 1);
     assert_eq!(state.signees[0].name.as_deref(), Some("Kari Nordmann"));
-    assert_eq!(state.signees[0].party_id, Some(s.party));
+    assert_eq!(state.signees[0].party_id, s.party);
     assert!(state.signees[0].has_signed());
     // An action the app has no handler for: 404 with a UserActionResponse error.
     match s
         .client
-        .perform_action(&s.app, &created.id, &Action::Unknown("lock".to_owned()))
+        .perform_action(
+            &s.app,
+            &created.id,
+            &ActionRequest::new(Action::Unknown("lock".to_owned())),
+        )
         .await
     {
         Err(Error::NotFound(problem)) => {
@@ -503,7 +519,7 @@ async fn parallel_signing_through_actions_and_downloads() {
         .unwrap();
     let mut pdf = Vec::new();
     s.client
-        .download_url(document.platform_url.as_deref().unwrap(), &mut pdf)
+        .download_url(document.platform_url().unwrap(), &mut pdf)
         .await
         .unwrap();
     assert_eq!(pdf, PDF);
@@ -527,7 +543,7 @@ async fn parallel_signing_through_actions_and_downloads() {
         Err(Error::NotFound(_))
     ));
     // The download limit.
-    let small = Altinn3Client::builder(Altinn3Environment::custom(s.emulator.base_url()).unwrap())
+    let small = Client::builder(Environment::custom(s.emulator.base_url()).unwrap())
         .exchange(
             TokenProvider::IdPorten,
             BearerToken::new(s.emulator.issue_idporten_token(PERSON)),
@@ -635,7 +651,10 @@ async fn storage_query_pages_with_continuation() {
                 .id,
         );
     }
-    s.client.process_next(&s.app, &ids[0], None).await.unwrap();
+    s.client
+        .process_next(&s.app, &ids[0], &ProcessNext::new())
+        .await
+        .unwrap();
     let query = InstanceQuery::for_party(s.party).app(&s.app).size(2);
     let first = s.client.instances(&query).await.unwrap();
     assert_eq!(first.instances.len(), 2);
@@ -651,8 +670,7 @@ async fn storage_query_pages_with_continuation() {
     assert_eq!(seen, expected);
     assert!(
         all[0]
-            .platform_url
-            .as_deref()
+            .platform_url()
             .unwrap()
             .contains("/storage/api/v1/instances/")
     );
@@ -683,7 +701,7 @@ async fn dialogporten_finds_instances_waiting_for_signature() {
         .await
         .unwrap();
     s.client
-        .process_next(&s.app, &waiting.id, None)
+        .process_next(&s.app, &waiting.id, &ProcessNext::new())
         .await
         .unwrap();
     let urn = format!("urn:altinn:person:identifier-no:{PERSON}");
@@ -721,13 +739,14 @@ async fn dialogporten_finds_instances_waiting_for_signature() {
         .await
         .unwrap();
     assert_eq!(in_progress.items.len(), 1);
-    assert_eq!(in_progress.items[0].status, DialogStatus::InProgress);
+    assert_eq!(in_progress.items[0].status, Some(DialogStatus::InProgress));
     assert!(
         in_progress.items[0].gui_actions.is_empty(),
         "search items carry no actions"
     );
     let dialog = s.client.dialog(&in_progress.items[0].id).await.unwrap();
-    assert!(dialog.awaits_signature());
+    // The dialog's GUI action says nothing about signing (live it is always `read`); the
+    // dialog maps to its instance, whose process decides.
     assert_eq!(dialog.instance().unwrap().id, waiting.id);
 
     let found = s
@@ -740,6 +759,9 @@ async fn dialogporten_finds_instances_waiting_for_signature() {
         )
         .await
         .unwrap();
+    assert_eq!(found.dialogs_seen, 2, "the draft's dialog is searched too");
+    assert!(found.skipped.is_empty(), "{:?}", found.skipped);
+    let found = found.awaiting;
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].instance.id, waiting.id);
     assert_eq!(found[0].instance.app, s.app);
@@ -756,7 +778,7 @@ async fn dialogporten_finds_instances_waiting_for_signature() {
 #[tokio::test]
 async fn the_signature_service() {
     let s = setup().await;
-    let service = Altinn3Service::new(s.client.clone(), InstanceOwner::PartyId(s.party));
+    let service = Service::new(s.client.clone(), InstanceOwner::PartyId(s.party));
     assert!(
         service
             .capabilities()
@@ -780,9 +802,9 @@ async fn the_signature_service() {
     let status = service.job_status(&created.id).await.unwrap();
     assert_eq!(status.status, JobStatus::InProgress);
     assert!(status.signers.is_empty());
-    let (app, id) = Altinn3Service::parse_job_id(&created.id).unwrap();
+    let (app, id) = Service::parse_job_id(&created.id).unwrap();
     s.client
-        .perform_action(&app, &id, &Action::Sign)
+        .perform_action(&app, &id, &ActionRequest::sign())
         .await
         .unwrap();
     let status = service.job_status(&created.id).await.unwrap();
@@ -807,11 +829,11 @@ async fn the_signature_service() {
         ))
     ));
     s.client
-        .process_next(&app, &id, Some(&Action::Sign))
+        .process_next(&app, &id, &ProcessNext::sign())
         .await
         .unwrap();
     s.client
-        .process_next(&app, &id, Some(&Action::Confirm))
+        .process_next(&app, &id, &ProcessNext::perform(Action::Confirm))
         .await
         .unwrap();
     assert_eq!(

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use super::cache::CredentialCache;
-use super::{AuthContext, AuthProvider, Credential};
+use super::cache::Cache;
+use super::{TokenContext, TokenSource};
 use crate::error::Error;
 use crate::secret::Secret;
 
@@ -16,15 +16,24 @@ type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 type RefreshFuture = Pin<Box<dyn Future<Output = Result<String, BoxError>> + Send>>;
 type RefreshFn = Arc<dyn Fn() -> RefreshFuture + Send + Sync>;
 
-/// An access token the caller obtained (typically from ID-porten with the `altinn:*`
-/// scopes), sent as `Authorization: Bearer`. Altinn 2 accepts the ID-porten token as it is.
+/// An access token the caller obtained (typically from ID-porten with the `altinn:*` and,
+/// for Dialogporten, `digdir:dialogporten` scopes). Altinn 3 exchanges it for an Altinn
+/// token; Altinn 2 accepted it as it is.
 ///
-/// With [`with_refresh`](Self::with_refresh), a token Altinn refuses is replaced by the
+/// With [`with_refresh`](Self::with_refresh), a token a service refuses is replaced by the
 /// callback's result (for example from the ID-porten refresh token) and the request is
 /// repeated once.
+///
+/// ```
+/// use altinn_adapter::auth::BearerToken;
+/// let token = BearerToken::new("eyJ...").with_refresh(|| async {
+///     Ok::<_, std::io::Error>("a fresh token".to_owned())
+/// });
+/// assert!(!format!("{token:?}").contains("eyJ"));
+/// ```
 #[derive(Clone)]
 pub struct BearerToken {
-    cache: Arc<CredentialCache>,
+    cache: Arc<Cache<Secret>>,
     initial: Secret,
     refresh: Option<RefreshFn>,
 }
@@ -39,7 +48,7 @@ impl BearerToken {
         }
     }
 
-    /// Calls `refresh` for a new token when Altinn refuses the current one.
+    /// Calls `refresh` for a new token when a service refuses the current one.
     #[must_use]
     pub fn with_refresh<F, Fut, E>(mut self, refresh: F) -> Self
     where
@@ -53,6 +62,27 @@ impl BearerToken {
         }));
         self
     }
+
+    /// The current token (the initial one until renewed).
+    pub(crate) async fn current(&self) -> Result<Secret, Error> {
+        let initial = self.initial.clone();
+        self.cache.get(|| async move { Ok((initial, None)) }).await
+    }
+
+    /// A fresh token from the callback, unless another request already replaced `rejected`.
+    pub(crate) async fn refreshed(&self, rejected: &Secret) -> Result<Option<Secret>, Error> {
+        let Some(refresh) = self.refresh.clone() else {
+            return Ok(None);
+        };
+        let token = self
+            .cache
+            .renew(rejected, || async move {
+                let token = refresh().await.map_err(Error::Refresh)?;
+                Ok((Secret::new(token), None))
+            })
+            .await?;
+        Ok(Some(token))
+    }
 }
 
 impl fmt::Debug for BearerToken {
@@ -65,29 +95,16 @@ impl fmt::Debug for BearerToken {
 }
 
 #[async_trait]
-impl AuthProvider for BearerToken {
-    async fn credential(&self, _cx: &AuthContext<'_>) -> Result<Credential, Error> {
-        let initial = self.initial.clone();
-        self.cache
-            .get(|| async move { Ok((Credential::Bearer(initial), None)) })
-            .await
+impl TokenSource for BearerToken {
+    async fn token(&self, _cx: &TokenContext<'_>) -> Result<Secret, Error> {
+        self.current().await
     }
 
     async fn renew(
         &self,
-        _cx: &AuthContext<'_>,
-        rejected: &Credential,
-    ) -> Result<Option<Credential>, Error> {
-        let Some(refresh) = self.refresh.clone() else {
-            return Ok(None);
-        };
-        let credential = self
-            .cache
-            .renew(rejected, || async move {
-                let token = refresh().await.map_err(Error::Refresh)?;
-                Ok((Credential::Bearer(Secret::new(token)), None))
-            })
-            .await?;
-        Ok(Some(credential))
+        _cx: &TokenContext<'_>,
+        rejected: &Secret,
+    ) -> Result<Option<Secret>, Error> {
+        self.refreshed(rejected).await
     }
 }

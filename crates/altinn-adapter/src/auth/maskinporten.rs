@@ -1,53 +1,69 @@
-//! Maskinporten: a JWT grant signed with the enterprise certificate, exchanged for an
-//! Altinn token for an enterprise user.
+//! Maskinporten: a JWT grant signed with the organisation's key, posted to the token endpoint
+//! for an access token; optionally for a system user.
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use aws_lc_rs::rand::{SecureRandom, SystemRandom};
 use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::Deserialize;
 use serde_json::{Value, json};
 use url::Url;
 
-use super::cache::CredentialCache;
-use super::{AuthContext, AuthProvider, Credential, EnterpriseCertificate};
+use super::cache::Cache;
+use super::grant::GrantKey;
+use super::jwt::{jwt_expiry, unix_now};
+use super::{TokenContext, TokenSource};
 use crate::error::Error;
-use crate::response::reason_phrase;
+use crate::response::{read_capped, reason_phrase};
 use crate::secret::Secret;
 
-/// How long a grant is valid; Maskinporten accepts at most 120 seconds.
+/// How long a grant is valid; Maskinporten accepts at most 120 seconds (`exp - iat`).
 const GRANT_LIFETIME: Duration = Duration::from_secs(120);
 /// Renew this long before the token expires, so that no request is sent with a token that
 /// expires in flight.
-const EXPIRY_MARGIN: Duration = Duration::from_secs(60);
+const EXPIRY_MARGIN: Duration = Duration::from_secs(30);
+/// Token answers are small.
+const MAX_ANSWER: u64 = 256 * 1024;
+/// Altinn's Rich Authorization Request type for a system user token.
+const SYSTEM_USER_TYPE: &str = "urn:altinn:systemuser";
 
-/// Maskinporten authentication for an enterprise user.
+/// Maskinporten tokens for an organisation or a system user.
 ///
-/// 1. Builds a JWT grant (`RS256`, the certificate chain in `x5c`; claims `aud`, `iss` = the
-///    client id, `scope`, `resource`, `iat`, `exp`, `jti`), signs it with the enterprise
-///    certificate's key and posts it to Maskinporten's token endpoint.
-/// 2. Exchanges the Maskinporten token at the platform's
-///    `/authentication/api/v1/exchange/maskinporten`, with the enterprise user in
-///    `X-Altinn-EnterpriseUser-Authentication`, for an Altinn token, because the message
-///    box does not accept a raw Maskinporten token.
-/// 3. Caches the Altinn token until shortly before it expires, and gets a new one once if
-///    Altinn answers 401.
+/// Each token is obtained with a JWT grant (RFC 7523, as Maskinporten documents it at
+/// <https://docs.digdir.no/docs/Maskinporten/maskinporten_protocol_jwtgrant>): header `alg`
+/// `RS256` and `x5c` or `kid` (see [`GrantKey`]); claims `aud` (Maskinporten's issuer),
+/// `iss` (the client id), `scope`, `iat`, `exp` (at most 120 s later), `jti`, and where set
+/// `resource` and `authorization_details`. The grant is posted to the token endpoint
+/// (`grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer`); the token is cached until
+/// shortly before it expires and renewed once when a service refuses it.
+///
+/// With [`system_user`](MaskinportenBuilder::system_user) the grant asks for a **system
+/// user** token for the customer organisation: `authorization_details` =
+/// `[{"type": "urn:altinn:systemuser", "systemuser_org": {"authority":
+/// "iso6523-actorid-upis", "ID": "0192:{orgnr}"}}]`, as Altinn documents it
+/// (<https://docs.altinn.studio/en/authorization/guides/system-vendor/system-user/usetoken/>).
+/// Maskinporten issues it only if the customer has created a system user for the client's
+/// system. Altinn 3 takes it through the token exchange
+/// ([`v3::ClientBuilder::exchange`](crate::v3::ClientBuilder::exchange) with
+/// [`TokenProvider::Maskinporten`](crate::v3::TokenProvider::Maskinporten)); only persons
+/// and system users may sign in Altinn 3 apps, not the organisation itself.
 ///
 /// ```no_run
-/// # fn cert() -> altinn_adapter::auth::EnterpriseCertificate { unimplemented!() }
-/// use altinn_adapter::auth::Maskinporten;
-/// let auth = Maskinporten::builder("my-client-id", "altinn:enduser", cert())
+/// use altinn_adapter::auth::{GrantKey, Maskinporten};
+/// # fn key() -> GrantKey { unimplemented!() }
+/// let system_user = Maskinporten::builder("my-client-id", "altinn:instances.read altinn:instances.write", key())
 ///     .test_environment()
-///     .enterprise_user("ENTERPRISE_USER", "password")
+///     .system_user("310000001")
 ///     .build()?;
 /// # Ok::<(), altinn_adapter::Error>(())
 /// ```
 pub struct Maskinporten {
     config: Arc<Config>,
-    cache: CredentialCache,
+    cache: Cache<Secret>,
 }
 
 struct Config {
@@ -56,8 +72,8 @@ struct Config {
     audience: String,
     token_endpoint: Url,
     resource: Option<String>,
-    enterprise_user: Option<(String, Secret)>,
-    certificate: EnterpriseCertificate,
+    system_user_org: Option<String>,
+    key: GrantKey,
 }
 
 impl fmt::Debug for Maskinporten {
@@ -67,10 +83,8 @@ impl fmt::Debug for Maskinporten {
             .field("scope", &self.config.scope)
             .field("audience", &self.config.audience)
             .field("token_endpoint", &self.config.token_endpoint.as_str())
-            .field(
-                "enterprise_user",
-                &self.config.enterprise_user.as_ref().map(|(user, _)| user),
-            )
+            .field("system_user_org", &self.config.system_user_org)
+            .field("key", &self.config.key)
             .finish_non_exhaustive()
     }
 }
@@ -81,51 +95,52 @@ impl fmt::Debug for Maskinporten {
 pub struct MaskinportenBuilder {
     client_id: String,
     scope: String,
-    certificate: EnterpriseCertificate,
+    key: GrantKey,
     audience: Option<String>,
     token_endpoint: Option<String>,
     resource: Option<String>,
-    enterprise_user: Option<(String, Secret)>,
+    system_user_org: Option<String>,
 }
 
 impl Maskinporten {
     /// Starts the configuration for the Maskinporten client `client_id` asking for `scope`
-    /// (e.g. `altinn:enduser`), signing with `certificate`.
+    /// (space-separated, e.g. `altinn:instances.read altinn:instances.write`), signing with
+    /// `key` (an [`EnterpriseCertificate`](super::EnterpriseCertificate) converts into one).
     pub fn builder(
         client_id: impl Into<String>,
         scope: impl Into<String>,
-        certificate: EnterpriseCertificate,
+        key: impl Into<GrantKey>,
     ) -> MaskinportenBuilder {
         MaskinportenBuilder {
             client_id: client_id.into(),
             scope: scope.into(),
-            certificate,
+            key: key.into(),
             audience: None,
             token_endpoint: None,
             resource: None,
-            enterprise_user: None,
+            system_user_org: None,
         }
     }
 }
 
 impl MaskinportenBuilder {
-    /// Production Maskinporten (`aud` `https://maskinporten.no/`), resource
-    /// `https://www.altinn.no/`.
+    /// Production Maskinporten: `aud` `https://maskinporten.no/`, token endpoint
+    /// `https://maskinporten.no/token`.
     pub fn production(self) -> Self {
         self.audience("https://maskinporten.no/")
             .token_endpoint("https://maskinporten.no/token")
-            .resource("https://www.altinn.no/")
     }
 
-    /// The test Maskinporten paired with TT02 as Altinn documents it
-    /// (`https://ver2.maskinporten.no/`), resource `https://tt02.altinn.no/`.
+    /// The test Maskinporten paired with TT02: `aud` `https://test.maskinporten.no/`, token
+    /// endpoint `https://test.maskinporten.no/token` (the issuer Altinn's guides and the
+    /// Dialogporten OpenAPI use; the older `ver2.maskinporten.no` is set with
+    /// [`audience`](Self::audience) and [`token_endpoint`](Self::token_endpoint)).
     pub fn test_environment(self) -> Self {
-        self.audience("https://ver2.maskinporten.no/")
-            .token_endpoint("https://ver2.maskinporten.no/token")
-            .resource("https://tt02.altinn.no/")
+        self.audience("https://test.maskinporten.no/")
+            .token_endpoint("https://test.maskinporten.no/token")
     }
 
-    /// The grant's `aud` claim (Maskinporten's issuer).
+    /// The grant's `aud` claim (Maskinporten's issuer identifier).
     pub fn audience(mut self, audience: impl Into<String>) -> Self {
         self.audience = Some(audience.into());
         self
@@ -137,20 +152,17 @@ impl MaskinportenBuilder {
         self
     }
 
-    /// The grant's `resource` claim (the Altinn environment the token is for).
+    /// The grant's `resource` claim (an audience-restricted API; only some APIs use it, and
+    /// Altinn 3's token exchange does not).
     pub fn resource(mut self, resource: impl Into<String>) -> Self {
         self.resource = Some(resource.into());
         self
     }
 
-    /// The enterprise user ("virksomhetsbruker") the Altinn token is for. The message box
-    /// needs one; without it the exchange yields an organization-only token.
-    pub fn enterprise_user(
-        mut self,
-        username: impl Into<String>,
-        password: impl Into<Secret>,
-    ) -> Self {
-        self.enterprise_user = Some((username.into(), password.into()));
+    /// Asks for a system user token for the customer organisation `organization_number`
+    /// (nine digits), through `authorization_details` of type `urn:altinn:systemuser`.
+    pub fn system_user(mut self, organization_number: impl Into<String>) -> Self {
+        self.system_user_org = Some(organization_number.into());
         self
     }
 
@@ -158,8 +170,8 @@ impl MaskinportenBuilder {
     ///
     /// # Errors
     ///
-    /// [`Error::Configuration`] without an audience or token endpoint, or with a malformed
-    /// token endpoint.
+    /// [`Error::Configuration`] without an audience or token endpoint, with a malformed
+    /// token endpoint, or with a system user organisation number that is not nine digits.
     pub fn build(self) -> Result<Maskinporten, Error> {
         let missing = |what: &str| {
             Error::Configuration(format!(
@@ -173,6 +185,13 @@ impl MaskinportenBuilder {
         let token_endpoint = Url::parse(&endpoint).map_err(|e| {
             Error::Configuration(format!("invalid token endpoint {endpoint:?}: {e}"))
         })?;
+        if let Some(org) = &self.system_user_org
+            && !(org.len() == 9 && org.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Err(Error::Configuration(
+                "a system user's organisation number has nine digits".to_owned(),
+            ));
+        }
         Ok(Maskinporten {
             config: Arc::new(Config {
                 client_id: self.client_id,
@@ -180,58 +199,81 @@ impl MaskinportenBuilder {
                 audience,
                 token_endpoint,
                 resource: self.resource,
-                enterprise_user: self.enterprise_user,
-                certificate: self.certificate,
+                system_user_org: self.system_user_org,
+                key: self.key,
             }),
-            cache: CredentialCache::default(),
+            cache: Cache::default(),
         })
     }
 }
 
 impl Config {
-    fn grant(&self) -> Result<String, Error> {
-        let now = unix_now();
-        let mut jti = [0u8; 16];
-        SystemRandom::new()
-            .fill(&mut jti)
-            .map_err(|_| Error::Certificate("no randomness for the grant id".to_owned()))?;
-        let x5c: Vec<String> = self
-            .certificate
-            .chain()
-            .iter()
-            .map(|cert| STANDARD.encode(cert.as_ref()))
-            .collect();
-        let header = json!({"alg": "RS256", "x5c": x5c});
+    /// The claims of a new grant.
+    fn claims(&self, now: u64, jti: &str) -> Value {
         let mut claims = json!({
             "aud": self.audience,
             "iss": self.client_id,
             "scope": self.scope,
             "iat": now,
             "exp": now + GRANT_LIFETIME.as_secs(),
-            "jti": jti.iter().map(|b| format!("{b:02x}")).collect::<String>(),
+            "jti": jti,
         });
-        if let (Some(resource), Some(map)) = (&self.resource, claims.as_object_mut()) {
-            map.insert("resource".to_owned(), json!(resource));
+        if let Some(map) = claims.as_object_mut() {
+            if let Some(resource) = &self.resource {
+                map.insert("resource".to_owned(), json!(resource));
+            }
+            if let Some(org) = &self.system_user_org {
+                map.insert(
+                    "authorization_details".to_owned(),
+                    json!([{
+                        "type": SYSTEM_USER_TYPE,
+                        "systemuser_org": {
+                            "authority": "iso6523-actorid-upis",
+                            "ID": format!("0192:{org}"),
+                        },
+                    }]),
+                );
+            }
         }
+        claims
+    }
+
+    fn grant(&self) -> Result<String, Error> {
+        let mut jti = [0u8; 16];
+        SystemRandom::new()
+            .fill(&mut jti)
+            .map_err(|_| Error::Certificate("no randomness for the grant id".to_owned()))?;
+        let jti: String = jti.iter().map(|b| format!("{b:02x}")).collect();
         let signing_input = format!(
             "{}.{}",
-            URL_SAFE_NO_PAD.encode(header.to_string()),
-            URL_SAFE_NO_PAD.encode(claims.to_string())
+            URL_SAFE_NO_PAD.encode(self.key.header().to_string()),
+            URL_SAFE_NO_PAD.encode(self.claims(unix_now(), &jti).to_string())
         );
-        let signature = self.certificate.sign_rs256(signing_input.as_bytes())?;
+        let signature = self.key.sign(signing_input.as_bytes())?;
         Ok(format!(
             "{signing_input}.{}",
             URL_SAFE_NO_PAD.encode(signature)
         ))
     }
 
-    async fn maskinporten_token(&self, http: &reqwest::Client) -> Result<(Secret, u64), Error> {
+    async fn token(&self, http: &reqwest::Client) -> Result<(Secret, Option<Instant>), Error> {
         const SERVICE: &str = "Maskinporten";
+        #[derive(Deserialize)]
+        struct TokenAnswer {
+            access_token: String,
+            #[serde(default)]
+            expires_in: Option<u64>,
+        }
+        #[derive(Deserialize, Default)]
+        struct ErrorAnswer {
+            error: Option<String>,
+            error_description: Option<String>,
+        }
         let body = url::form_urlencoded::Serializer::new(String::new())
             .append_pair("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer")
             .append_pair("assertion", &self.grant()?)
             .finish();
-        let response = http
+        let mut response = http
             .post(self.token_endpoint.clone())
             .header("Content-Type", "application/x-www-form-urlencoded")
             .header("Accept", "application/json")
@@ -240,13 +282,12 @@ impl Config {
             .await?;
         let status = response.status();
         let reason = reason_phrase(&response);
-        let text = response.text().await?;
-        let value: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        let text = read_capped(&mut response, MAX_ANSWER).await?;
         if !status.is_success() {
-            let error = [value.get("error"), value.get("error_description")]
+            let answer: ErrorAnswer = serde_json::from_slice(&text).unwrap_or_default();
+            let error = [answer.error, answer.error_description]
                 .into_iter()
                 .flatten()
-                .filter_map(Value::as_str)
                 .collect::<Vec<_>>()
                 .join(": ");
             return Err(Error::TokenRequest {
@@ -258,75 +299,33 @@ impl Config {
                 ),
             });
         }
-        let token = value
-            .get("access_token")
-            .and_then(Value::as_str)
-            .ok_or_else(|| Error::TokenRequest {
+        let answer: TokenAnswer =
+            serde_json::from_slice(&text).map_err(|_| Error::TokenRequest {
                 service: SERVICE,
                 detail: "the answer has no access_token".to_owned(),
             })?;
-        let expires_in = value.get("expires_in").and_then(Value::as_u64).unwrap_or(0);
-        Ok((Secret::new(token), expires_in))
-    }
-
-    async fn altinn_token(
-        &self,
-        cx: &AuthContext<'_>,
-    ) -> Result<(Credential, Option<Instant>), Error> {
-        const SERVICE: &str = "the Altinn token exchange";
-        let (maskinporten, expires_in) = self.maskinporten_token(cx.http).await?;
-        let url = cx
-            .environment
-            .platform_url()
-            .join("authentication/api/v1/exchange/maskinporten")
-            .map_err(|e| Error::Configuration(format!("exchange URL: {e}")))?;
-        let mut request = cx
-            .http
-            .get(url)
-            .bearer_auth(maskinporten.expose())
-            .header("Accept", "application/json");
-        if let Some((user, password)) = &self.enterprise_user {
-            let pair = format!("{user}:{}", password.expose());
-            request = request.header(
-                "X-Altinn-EnterpriseUser-Authentication",
-                STANDARD.encode(pair),
-            );
-        }
-        let response = request.send().await?;
-        let status = response.status();
-        let reason = reason_phrase(&response);
-        let text = response.text().await?;
-        if !status.is_success() {
+        if answer.access_token.is_empty() {
             return Err(Error::TokenRequest {
                 service: SERVICE,
-                detail: format!(
-                    "HTTP {}{}",
-                    status.as_u16(),
-                    describe(reason.as_deref(), None)
-                ),
+                detail: "the answer has an empty access_token".to_owned(),
             });
         }
-        // The answer is a JSON string; tolerate a bare token too.
-        let token = match serde_json::from_str::<Value>(&text) {
-            Ok(Value::String(token)) => token,
-            _ => text.trim().trim_matches('"').to_owned(),
-        };
-        if token.is_empty() {
-            return Err(Error::TokenRequest {
-                service: SERVICE,
-                detail: "the answer holds no token".to_owned(),
-            });
-        }
-        let lifetime = jwt_expiry(&token)
+        // The token's own `exp` wins; Maskinporten's tokens are JWTs but the docs call them
+        // opaque, so `expires_in` is the fallback.
+        let lifetime = jwt_expiry(&answer.access_token)
             .map(|exp| exp.saturating_sub(unix_now()))
-            .unwrap_or(expires_in);
-        let refresh_at =
-            Instant::now() + Duration::from_secs(lifetime).saturating_sub(EXPIRY_MARGIN);
-        Ok((Credential::Bearer(Secret::new(token)), Some(refresh_at)))
+            .or(answer.expires_in);
+        let refresh_at = lifetime
+            .map(|secs| Instant::now() + Duration::from_secs(secs).saturating_sub(EXPIRY_MARGIN));
+        tracing::debug!(
+            system_user = self.system_user_org.is_some(),
+            "obtained a Maskinporten token"
+        );
+        Ok((Secret::new(answer.access_token), refresh_at))
     }
 }
 
-fn describe(reason: Option<&str>, detail: Option<&str>) -> String {
+pub(crate) fn describe(reason: Option<&str>, detail: Option<&str>) -> String {
     let parts: Vec<&str> = [reason, detail]
         .into_iter()
         .flatten()
@@ -339,36 +338,19 @@ fn describe(reason: Option<&str>, detail: Option<&str>) -> String {
     }
 }
 
-pub(crate) fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or_default()
-}
-
-/// The `exp` claim of a JWT, read without verifying it: only to know when to renew.
-pub(crate) fn jwt_expiry(token: &str) -> Option<u64> {
-    let payload = token.split('.').nth(1)?;
-    let bytes = URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
-    serde_json::from_slice::<Value>(&bytes)
-        .ok()?
-        .get("exp")?
-        .as_u64()
-}
-
 #[async_trait]
-impl AuthProvider for Maskinporten {
-    async fn credential(&self, cx: &AuthContext<'_>) -> Result<Credential, Error> {
-        self.cache.get(|| self.config.altinn_token(cx)).await
+impl TokenSource for Maskinporten {
+    async fn token(&self, cx: &TokenContext<'_>) -> Result<Secret, Error> {
+        self.cache.get(|| self.config.token(cx.http)).await
     }
 
     async fn renew(
         &self,
-        cx: &AuthContext<'_>,
-        rejected: &Credential,
-    ) -> Result<Option<Credential>, Error> {
+        cx: &TokenContext<'_>,
+        rejected: &Secret,
+    ) -> Result<Option<Secret>, Error> {
         self.cache
-            .renew(rejected, || self.config.altinn_token(cx))
+            .renew(rejected, || self.config.token(cx.http))
             .await
             .map(Some)
     }
@@ -379,13 +361,46 @@ impl AuthProvider for Maskinporten {
 mod tests {
     use super::*;
 
+    fn key() -> GrantKey {
+        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_RSA_SHA256).unwrap();
+        GrantKey::registered_key("kid-1", key.serialize_pem().as_bytes()).unwrap()
+    }
+
     #[test]
-    fn jwt_expiry_reads_exp_without_verifying() {
-        let payload = URL_SAFE_NO_PAD.encode(r#"{"exp":1700000000}"#);
+    fn system_user_grants_carry_altinns_authorization_details() {
+        let m = Maskinporten::builder("client", "altinn:instances.read", key())
+            .test_environment()
+            .system_user("310000001")
+            .build()
+            .unwrap();
+        let claims = m.config.claims(1_000, "j");
+        assert_eq!(claims["aud"], "https://test.maskinporten.no/");
+        assert_eq!(claims["exp"], 1_120);
         assert_eq!(
-            jwt_expiry(&format!("e30.{payload}.sig")),
-            Some(1_700_000_000)
+            claims["authorization_details"],
+            json!([{"type": "urn:altinn:systemuser",
+                    "systemuser_org": {"authority": "iso6523-actorid-upis", "ID": "0192:310000001"}}])
         );
-        assert_eq!(jwt_expiry("opaque-token"), None);
+        assert!(claims.get("resource").is_none());
+        assert_eq!(
+            m.config.key.header(),
+            json!({"alg": "RS256", "kid": "kid-1"})
+        );
+        assert!(
+            Maskinporten::builder("client", "s", key())
+                .production()
+                .system_user("31000000")
+                .build()
+                .is_err()
+        );
+        assert!(Maskinporten::builder("client", "s", key()).build().is_err());
+    }
+
+    #[test]
+    fn registered_keys_must_be_rsa() {
+        let ec = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+        assert!(GrantKey::registered_key("k", ec.serialize_pem().as_bytes()).is_err());
+        assert!(GrantKey::registered_key("k", b"not pem").is_err());
+        assert!(!format!("{:?}", key()).contains("PRIVATE"));
     }
 }

@@ -3,8 +3,9 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-use altinn_adapter::auth::{AuthProvider, EnterpriseCertificate};
-use altinn_adapter::{AltinnClient, Environment};
+use altinn_adapter::auth::{EnterpriseCertificate, LoadOptions, SigningKey};
+use altinn_adapter::v2::auth::Login;
+use altinn_adapter::v2::{Client, Environment};
 use rcgen::{
     BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa,
     KeyPair, KeyUsagePurpose, PKCS_ECDSA_P256_SHA256, PKCS_RSA_SHA256,
@@ -22,7 +23,15 @@ pub struct Enterprise {
 
 impl Enterprise {
     pub fn certificate(&self) -> EnterpriseCertificate {
-        EnterpriseCertificate::from_pem(self.key_pem.as_bytes(), self.chain_pem.as_bytes()).unwrap()
+        // Loaded as an application does: by asice, the workspace's one key loader.
+        let key = SigningKey::from_pem(
+            self.key_pem.as_bytes(),
+            self.chain_pem.as_bytes(),
+            None,
+            &LoadOptions::default(),
+        )
+        .unwrap();
+        EnterpriseCertificate::new(key).unwrap()
     }
 }
 
@@ -100,8 +109,8 @@ pub fn emulator() -> AltinnEmulatorBuilder {
     AltinnEmulator::builder().api_key(API_KEY)
 }
 
-pub fn client(emulator: &AltinnEmulator, auth: impl AuthProvider + 'static) -> AltinnClient {
-    AltinnClient::builder(Environment::custom(emulator.base_url()).unwrap(), API_KEY)
+pub fn client(emulator: &AltinnEmulator, auth: impl Login + 'static) -> Client {
+    Client::builder(Environment::custom(emulator.base_url()).unwrap(), API_KEY)
         .auth(auth)
         .build()
         .unwrap()

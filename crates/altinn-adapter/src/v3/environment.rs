@@ -5,6 +5,7 @@ use std::fmt;
 use url::Url;
 
 use crate::error::Error;
+use crate::http::parse_base;
 
 /// An app: its service owner (`org`, e.g. `ttd`) and name, written `"{org}/{app}"`
 /// (Storage's `appId`).
@@ -66,6 +67,15 @@ impl AppId {
     pub fn service_resource(&self) -> String {
         format!("urn:altinn:resource:app_{}_{}", self.org, self.app)
     }
+
+    /// The app a service resource `urn:altinn:resource:app_{org}_{app}` stands for; `None`
+    /// for a resource that is not an app.
+    pub fn from_service_resource(resource: &str) -> Option<Self> {
+        let (org, app) = resource
+            .strip_prefix("urn:altinn:resource:app_")?
+            .split_once('_')?;
+        Self::new(org, app).ok()
+    }
 }
 
 impl fmt::Display for AppId {
@@ -87,22 +97,22 @@ enum AppsHost {
 /// Dialogporten's end-user API.
 ///
 /// ```
-/// use altinn_adapter::altinn3::{Altinn3Environment, AppId};
+/// use altinn_adapter::v3::{Environment, AppId};
 /// let app = AppId::parse("ttd/signing-demo")?;
-/// let tt02 = Altinn3Environment::tt02();
+/// let tt02 = Environment::tt02();
 /// assert_eq!(tt02.app_url(&app).as_str(), "https://ttd.apps.tt02.altinn.no/ttd/signing-demo/");
-/// let emulator = Altinn3Environment::custom("http://127.0.0.1:8080")?;
+/// let emulator = Environment::custom("http://127.0.0.1:8080")?;
 /// assert_eq!(emulator.app_url(&app).as_str(), "http://127.0.0.1:8080/ttd/signing-demo/");
 /// # Ok::<(), altinn_adapter::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Altinn3Environment {
+pub struct Environment {
     apps: AppsHost,
     platform: Url,
     dialogporten: Url,
 }
 
-impl Altinn3Environment {
+impl Environment {
     /// Production: apps at `https://{org}.apps.altinn.no`, platform `https://platform.altinn.no`.
     pub fn production() -> Self {
         Self::known("apps.altinn.no", "https://platform.altinn.no/")
@@ -239,22 +249,6 @@ fn dialogporten_under(platform: &Url) -> Url {
     url
 }
 
-pub(crate) fn parse_base(input: &str) -> Result<Url, Error> {
-    let mut url = Url::parse(input)
-        .map_err(|e| Error::Configuration(format!("invalid base URL {input:?}: {e}")))?;
-    if !matches!(url.scheme(), "http" | "https") || url.cannot_be_a_base() {
-        return Err(Error::Configuration(format!(
-            "base URL {input:?} must be an absolute http(s) URL"
-        )));
-    }
-    if !url.path().ends_with('/') {
-        let path = format!("{}/", url.path());
-        url.set_path(&path);
-    }
-    url.set_query(None);
-    Ok(url)
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -263,7 +257,7 @@ mod tests {
     #[test]
     fn hosts_per_environment() {
         let app = AppId::parse("ttd/signing-demo").unwrap();
-        let prod = Altinn3Environment::production();
+        let prod = Environment::production();
         assert_eq!(
             prod.app_url(&app).as_str(),
             "https://ttd.apps.altinn.no/ttd/signing-demo/"
@@ -281,7 +275,7 @@ mod tests {
         assert!(!prod.is_trusted(&Url::parse("https://evil.example/ttd.apps.altinn.no").unwrap()));
         assert!(!prod.is_trusted(&Url::parse("https://x.y.apps.altinn.no.evil.example/").unwrap()));
         assert!(!prod.is_trusted(&Url::parse("http://ttd.apps.altinn.no/").unwrap()));
-        let custom = Altinn3Environment::custom("http://127.0.0.1:9/base").unwrap();
+        let custom = Environment::custom("http://127.0.0.1:9/base").unwrap();
         assert_eq!(
             custom.app_url(&app).as_str(),
             "http://127.0.0.1:9/base/ttd/signing-demo/"

@@ -2,58 +2,90 @@
 //! strings (JSON or plain text), or nothing.
 
 use reqwest::Response;
-use serde_json::Value;
+use serde::Deserialize;
+use serde_json::{Map, Value};
 
 use crate::error::{ApiProblem, Error, ProblemDetails};
-use crate::response::read_limited;
+use crate::response::{read_limited, retry_after};
 use crate::secret::mask_identity_numbers;
 
 /// Plain-text error bodies are cut to this many characters in error messages.
 const MAX_TEXT: usize = 500;
 
-/// Reads an error body into an [`ApiProblem`] (texts masked).
+/// An error body: RFC 7807 ProblemDetails (Dialogporten's adds `errors` and `traceId`,
+/// app-lib's `validationIssues`), or a `UserActionResponse` with `error: {code, message}`.
+#[derive(Deserialize)]
+struct WireProblem {
+    #[serde(rename = "type", default)]
+    problem_type: Option<Value>,
+    #[serde(default)]
+    title: Option<Value>,
+    #[serde(default)]
+    status: Option<Value>,
+    #[serde(default)]
+    detail: Option<Value>,
+    #[serde(default)]
+    instance: Option<Value>,
+    #[serde(default)]
+    error: Option<Value>,
+    #[serde(flatten)]
+    extensions: Map<String, Value>,
+}
+
+#[derive(Deserialize)]
+struct WireActionError {
+    #[serde(default)]
+    code: Option<String>,
+    #[serde(default)]
+    message: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum WireBody {
+    Problem(WireProblem),
+    Text(String),
+}
+
+/// Reads an error body into an [`ApiProblem`] (texts masked). Fields of the wrong type are
+/// ignored rather than failing: this runs on answers that are already errors.
 pub(crate) fn parse(status: u16, body: &str) -> ApiProblem {
     let mut problem = ApiProblem::status(status);
     let masked = |s: &str| Some(mask_identity_numbers(s.trim())).filter(|s| !s.is_empty());
-    match serde_json::from_str::<Value>(body) {
-        Ok(Value::Object(map)) => {
-            let string = |name: &str| map.get(name).and_then(Value::as_str).and_then(masked);
+    let text = |v: Option<Value>| match v {
+        Some(Value::String(s)) => masked(&s),
+        _ => None,
+    };
+    match serde_json::from_str::<WireBody>(body) {
+        Ok(WireBody::Problem(wire)) => {
             let mut details = ProblemDetails {
-                problem_type: string("type"),
-                title: string("title"),
-                status: map
-                    .get("status")
+                problem_type: text(wire.problem_type),
+                title: text(wire.title),
+                status: wire
+                    .status
+                    .as_ref()
                     .and_then(Value::as_u64)
                     .and_then(|s| u16::try_from(s).ok()),
-                detail: string("detail"),
-                instance: string("instance"),
+                detail: text(wire.detail),
+                instance: text(wire.instance),
                 code: None,
-                extensions: serde_json::Map::new(),
+                extensions: wire.extensions,
             };
-            // A `UserActionResponse` with `error: {code, message}`.
-            if let Some(Value::Object(error)) = map.get("error") {
-                details.code = error.get("code").and_then(Value::as_str).map(str::to_owned);
+            if let Some(error) = wire
+                .error
+                .and_then(|e| serde_json::from_value::<WireActionError>(e).ok())
+            {
+                details.code = error.code;
                 if details.detail.is_none() {
-                    details.detail = error
-                        .get("message")
-                        .and_then(Value::as_str)
-                        .and_then(masked);
-                }
-            }
-            for (key, value) in &map {
-                if !matches!(
-                    key.as_str(),
-                    "type" | "title" | "status" | "detail" | "instance" | "error"
-                ) {
-                    details.extensions.insert(key.clone(), value.clone());
+                    details.detail = error.message.as_deref().and_then(masked);
                 }
             }
             problem.reason = details.title.clone();
             problem.error_message = details.detail.clone().or_else(|| details.title.clone());
             problem.details = Some(Box::new(details));
         }
-        Ok(Value::String(text)) => problem.error_message = masked(&text),
-        Ok(_) => {}
+        Ok(WireBody::Text(text)) => problem.error_message = masked(&text),
+        Err(_) if serde_json::from_str::<Value>(body).is_ok() => {}
         Err(_) => {
             let text: String = body.chars().take(MAX_TEXT).collect();
             // An HTML error page says nothing useful.
@@ -72,8 +104,10 @@ pub(crate) async fn check(response: Response) -> Result<Response, Error> {
         return Ok(response);
     }
     let code = status.as_u16();
+    let wait = retry_after(&response);
     let body = read_limited(response).await.unwrap_or_default();
-    let problem = parse(code, &body);
+    let mut problem = parse(code, &body);
+    problem.retry_after = wait;
     tracing::warn!(status = code, title = ?problem.reason, "Altinn 3 refused the request");
     Err(match code {
         400 => Error::BadRequest(problem),

@@ -7,8 +7,8 @@ use std::time::Instant;
 use async_trait::async_trait;
 use serde_json::json;
 
-use super::cache::CredentialCache;
-use super::{AuthContext, AuthProvider, Credential, EnterpriseCertificate};
+use super::{Credential, Login, LoginContext};
+use crate::auth::{Cache, EnterpriseCertificate};
 use crate::error::Error;
 use crate::response::reason_phrase;
 use crate::secret::{Secret, mask_identity_numbers};
@@ -20,13 +20,13 @@ const COOKIE_NAME: &str = ".ASPXAUTH";
 ///
 /// **Security level 1.** Altinn ranks password logins lowest, so services whose signing
 /// step requires level 3 or 4 (most) refuse to be signed with it. Prefer [`BearerToken`]
-/// with ID-porten. Altinn phases password login out with Altinn 2.
+/// with ID-porten. Password login ended with Altinn 2 (switched off 2026-06-19).
 ///
-/// [`BearerToken`]: super::BearerToken
+/// [`BearerToken`]: crate::auth::BearerToken
 pub struct PasswordLogin {
     username: Secret,
     password: Secret,
-    cache: CredentialCache,
+    cache: Cache<Credential>,
 }
 
 impl PasswordLogin {
@@ -35,7 +35,7 @@ impl PasswordLogin {
         Self {
             username: username.into(),
             password: password.into(),
-            cache: CredentialCache::default(),
+            cache: Cache::default(),
         }
     }
 }
@@ -50,8 +50,8 @@ impl fmt::Debug for PasswordLogin {
 }
 
 #[async_trait]
-impl AuthProvider for PasswordLogin {
-    async fn credential(&self, cx: &AuthContext<'_>) -> Result<Credential, Error> {
+impl Login for PasswordLogin {
+    async fn credential(&self, cx: &LoginContext<'_>) -> Result<Credential, Error> {
         self.cache
             .get(|| login(cx, &self.username, &self.password, false))
             .await
@@ -59,7 +59,7 @@ impl AuthProvider for PasswordLogin {
 
     async fn renew(
         &self,
-        cx: &AuthContext<'_>,
+        cx: &LoginContext<'_>,
         rejected: &Credential,
     ) -> Result<Option<Credential>, Error> {
         self.cache
@@ -80,7 +80,7 @@ pub struct EnterpriseUserLogin {
     certificate: EnterpriseCertificate,
     username: String,
     password: Secret,
-    cache: CredentialCache,
+    cache: Cache<Credential>,
 }
 
 impl EnterpriseUserLogin {
@@ -94,11 +94,11 @@ impl EnterpriseUserLogin {
             certificate,
             username: username.into(),
             password: password.into(),
-            cache: CredentialCache::default(),
+            cache: Cache::default(),
         }
     }
 
-    async fn login(&self, cx: &AuthContext<'_>) -> Result<(Credential, Option<Instant>), Error> {
+    async fn login(&self, cx: &LoginContext<'_>) -> Result<(Credential, Option<Instant>), Error> {
         login(
             cx,
             &Secret::new(self.username.clone()),
@@ -120,14 +120,14 @@ impl fmt::Debug for EnterpriseUserLogin {
 }
 
 #[async_trait]
-impl AuthProvider for EnterpriseUserLogin {
-    async fn credential(&self, cx: &AuthContext<'_>) -> Result<Credential, Error> {
+impl Login for EnterpriseUserLogin {
+    async fn credential(&self, cx: &LoginContext<'_>) -> Result<Credential, Error> {
         self.cache.get(|| self.login(cx)).await
     }
 
     async fn renew(
         &self,
-        cx: &AuthContext<'_>,
+        cx: &LoginContext<'_>,
         rejected: &Credential,
     ) -> Result<Option<Credential>, Error> {
         self.cache
@@ -142,7 +142,7 @@ impl AuthProvider for EnterpriseUserLogin {
 }
 
 async fn login(
-    cx: &AuthContext<'_>,
+    cx: &LoginContext<'_>,
     username: &Secret,
     password: &Secret,
     enterprise: bool,

@@ -6,6 +6,7 @@ use signature_core::OrganizationNumber;
 use url::Url;
 
 use crate::error::Error;
+use crate::http::parse_base;
 
 /// An Altinn environment: the REST API host and the platform host used for token exchange.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,22 +72,6 @@ impl Environment {
     pub fn platform_url(&self) -> &Url {
         &self.platform
     }
-}
-
-fn parse_base(input: &str) -> Result<Url, Error> {
-    let mut url = Url::parse(input)
-        .map_err(|e| Error::Configuration(format!("invalid base URL {input:?}: {e}")))?;
-    if !matches!(url.scheme(), "http" | "https") || url.cannot_be_a_base() {
-        return Err(Error::Configuration(format!(
-            "base URL {input:?} must be an absolute http(s) URL"
-        )));
-    }
-    if !url.path().ends_with('/') {
-        let path = format!("{}/", url.path());
-        url.set_path(&path);
-    }
-    url.set_query(None);
-    Ok(url)
 }
 
 /// The language Altinn localises statuses and texts in.

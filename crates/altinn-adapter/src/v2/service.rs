@@ -7,12 +7,12 @@ use signature_core::{
 };
 use tokio::io::AsyncWrite;
 
-use crate::client::AltinnClient;
-use crate::environment::Who;
+use super::client::Client;
+use super::environment::Who;
+use super::messages::MessageQuery;
+use super::model::{Message, MessageId};
+use super::signing::{FormTask, NewAttachment};
 use crate::error::Error;
-use crate::messages::MessageQuery;
-use crate::model::{Message, MessageId};
-use crate::signing::{FormTask, NewAttachment};
 
 /// Altinn as a [`SignatureService`] for one message box (`who`).
 ///
@@ -25,19 +25,19 @@ use crate::signing::{FormTask, NewAttachment};
 /// [`job_status`](Self::job_status). The signed artifact is the archived item's print PDF,
 /// offered as [`ArtifactRef::Receipt`].
 #[derive(Debug, Clone)]
-pub struct AltinnService {
-    client: AltinnClient,
+pub struct Service {
+    client: Client,
     who: Who,
 }
 
-impl AltinnService {
+impl Service {
     /// Jobs go to `who`'s message box.
-    pub fn new(client: AltinnClient, who: Who) -> Self {
+    pub fn new(client: Client, who: Who) -> Self {
         Self { client, who }
     }
 
     /// The client.
-    pub fn client(&self) -> &AltinnClient {
+    pub fn client(&self) -> &Client {
         &self.client
     }
 
@@ -100,7 +100,7 @@ impl AltinnService {
 }
 
 #[async_trait]
-impl SignatureService for AltinnService {
+impl SignatureService for Service {
     fn capabilities(&self) -> Capabilities {
         Capabilities::none()
             .with(Capability::SubmitForm)

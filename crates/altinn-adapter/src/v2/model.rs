@@ -4,9 +4,9 @@ use std::fmt;
 
 use serde_json::Value;
 
-use crate::hal::{Link, Obj};
+use super::hal::{Link, Obj};
+use super::status::MessageStatus;
 use crate::secret::Secret;
-use crate::status::MessageStatus;
 
 /// A message id. The first letter tells the kind: `a` active, `b` archived, `c` Altinn 1.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -297,7 +297,7 @@ impl Attachment {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Reportee {
-    /// The reportee id with its `r` prefix; usable as [`Who::Reportee`](crate::Who::Reportee).
+    /// The reportee id with its `r` prefix; usable as [`Who::Reportee`](super::Who::Reportee).
     pub id: String,
     /// The name.
     pub name: Option<String>,

@@ -4,10 +4,10 @@
 use reqwest::Method;
 use tokio::io::AsyncWrite;
 
-use crate::client::{AltinnClient, Call, Payload, location};
-use crate::environment::Who;
+use super::client::{Call, Client, Payload, location};
+use super::environment::Who;
+use super::model::{Attachment, Form, Message, MessageId, Reportee, SigningText};
 use crate::error::Error;
-use crate::model::{Attachment, Form, Message, MessageId, Reportee, SigningText};
 
 /// Altinn returns at most this many items per list call.
 pub const MAX_PAGE_SIZE: u32 = 50;
@@ -127,7 +127,7 @@ pub(crate) fn last_segment(url: &str) -> Option<&str> {
         .filter(|s| !s.is_empty())
 }
 
-impl AltinnClient {
+impl Client {
     fn message_url(&self, who: &Who, id: &MessageId, rest: &[&str]) -> url::Url {
         let mut segments = vec![who.as_segment(), "messages", id.as_str()];
         segments.extend_from_slice(rest);
@@ -267,7 +267,7 @@ impl AltinnClient {
 
     async fn message_at_url(&self, url: url::Url) -> Result<Message, Error> {
         let (value, _) = self.json(&Call::get(url)).await?;
-        Message::from_obj(&crate::hal::Obj::new(&value))
+        Message::from_obj(&super::hal::Obj::new(&value))
             .ok_or_else(|| Error::UnexpectedResponse("the message has no MessageId".to_owned()))
     }
 
@@ -291,7 +291,7 @@ impl AltinnClient {
         let form_id = form_id.to_string();
         let url = self.with_language(self.message_url(who, id, &["forms", &form_id]));
         let (value, _) = self.json(&Call::get(url)).await?;
-        Form::from_obj(&crate::hal::Obj::new(&value))
+        Form::from_obj(&super::hal::Obj::new(&value))
             .ok_or_else(|| Error::UnexpectedResponse("the form has no FormId".to_owned()))
     }
 

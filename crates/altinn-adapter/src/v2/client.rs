@@ -9,12 +9,12 @@ use serde_json::Value;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 use url::Url;
 
-use crate::auth::{AuthContext, AuthProvider, Credential};
-use crate::environment::{Environment, Language};
+use super::auth::{Credential, Login, LoginContext};
+use super::environment::{Environment, Language};
 use crate::error::Error;
 use crate::response;
+use crate::retry::RetryPolicy;
 use crate::secret::Secret;
-use crate::tls;
 
 /// The content type Altinn documents for requests and answers.
 pub(crate) const HAL_JSON: &str = "application/hal+json";
@@ -31,11 +31,11 @@ pub const MAX_ANSWER_BYTES: usize = 8 * 1024 * 1024;
 /// one authentication provider.
 ///
 /// ```no_run
-/// use altinn_adapter::{AltinnClient, Environment, Who, MessageQuery};
+/// use altinn_adapter::v2::{Client, Environment, Who, MessageQuery};
 /// use altinn_adapter::auth::BearerToken;
 ///
 /// # async fn run() -> Result<(), altinn_adapter::Error> {
-/// let client = AltinnClient::builder(Environment::tt02(), "my-api-key")
+/// let client = Client::builder(Environment::tt02(), "my-api-key")
 ///     .auth(BearerToken::new("eyJ…"))
 ///     .build()?;
 /// let waiting = client
@@ -47,7 +47,7 @@ pub const MAX_ANSWER_BYTES: usize = 8 * 1024 * 1024;
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone)]
-pub struct AltinnClient {
+pub struct Client {
     inner: Arc<Inner>,
 }
 
@@ -57,33 +57,43 @@ struct Inner {
     environment: Environment,
     api_key: Secret,
     language: Language,
-    auth: Arc<dyn AuthProvider>,
+    auth: Arc<dyn Login>,
     streaming_threshold: usize,
+    retry: RetryPolicy,
 }
 
-/// Configures an [`AltinnClient`].
+/// Configures an [`Client`].
 #[derive(Debug)]
 #[must_use = "a builder does nothing until it is built"]
-pub struct AltinnClientBuilder {
+pub struct ClientBuilder {
     environment: Environment,
     api_key: Secret,
-    auth: Option<Arc<dyn AuthProvider>>,
+    auth: Option<Arc<dyn Login>>,
     language: Language,
     roots: Vec<CertificateDer<'static>>,
     timeout: Option<Duration>,
     streaming_threshold: usize,
+    retry: RetryPolicy,
 }
 
-impl AltinnClientBuilder {
-    /// How the user authenticates (required).
-    pub fn auth(mut self, provider: impl AuthProvider + 'static) -> Self {
-        self.auth = Some(Arc::new(provider));
+impl ClientBuilder {
+    /// How the user authenticates (required): a [`Login`] such as an ID-porten
+    /// [`BearerToken`](crate::auth::BearerToken).
+    pub fn auth(mut self, login: impl Login + 'static) -> Self {
+        self.auth = Some(Arc::new(login));
         self
     }
 
-    /// Like [`auth`](Self::auth), for a provider that is already shared.
-    pub fn auth_shared(mut self, provider: Arc<dyn AuthProvider>) -> Self {
-        self.auth = Some(provider);
+    /// Like [`auth`](Self::auth), for a login that is already shared.
+    pub fn auth_shared(mut self, login: Arc<dyn Login>) -> Self {
+        self.auth = Some(login);
+        self
+    }
+
+    /// How GETs are retried on connection failures, 429, 502, 503 and 504
+    /// ([`RetryPolicy::default`] unless set; [`RetryPolicy::none`] turns it off).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
         self
     }
 
@@ -119,27 +129,12 @@ impl AltinnClientBuilder {
     ///
     /// [`Error::Configuration`] without an authentication provider or for a TLS set-up
     /// failure; [`Error::Certificate`] if the provider's client certificate is unusable.
-    pub fn build(self) -> Result<AltinnClient, Error> {
+    pub fn build(self) -> Result<Client, Error> {
         let auth = self.auth.ok_or_else(|| {
             Error::Configuration("an authentication provider is required (auth())".to_owned())
         })?;
-        let tls = tls::client_config(&self.roots, auth.client_certificate())?;
-        let mut http = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls)
-            .http1_only()
-            // A redirect from the API means "log in"; it must be seen, not followed.
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!(
-                "signering-altinn-adapter/",
-                env!("CARGO_PKG_VERSION")
-            ));
-        if let Some(timeout) = self.timeout {
-            http = http.timeout(timeout);
-        }
-        let http = http
-            .build()
-            .map_err(|e| Error::Configuration(format!("HTTP client: {e}")))?;
-        Ok(AltinnClient {
+        let http = crate::http::client(&self.roots, auth.client_certificate(), self.timeout)?;
+        Ok(Client {
             inner: Arc::new(Inner {
                 http,
                 environment: self.environment,
@@ -147,6 +142,7 @@ impl AltinnClientBuilder {
                 language: self.language,
                 auth,
                 streaming_threshold: self.streaming_threshold,
+                retry: self.retry,
             }),
         })
     }
@@ -193,10 +189,10 @@ impl Call {
     }
 }
 
-impl AltinnClient {
+impl Client {
     /// Starts configuring a client for `environment` with the API key issued for it.
-    pub fn builder(environment: Environment, api_key: impl Into<Secret>) -> AltinnClientBuilder {
-        AltinnClientBuilder {
+    pub fn builder(environment: Environment, api_key: impl Into<Secret>) -> ClientBuilder {
+        ClientBuilder {
             environment,
             api_key: api_key.into(),
             auth: None,
@@ -204,6 +200,7 @@ impl AltinnClient {
             roots: Vec::new(),
             timeout: None,
             streaming_threshold: DEFAULT_STREAMING_THRESHOLD,
+            retry: RetryPolicy::default(),
         }
     }
 
@@ -254,8 +251,8 @@ impl AltinnClient {
         Ok(url)
     }
 
-    fn context(&self) -> AuthContext<'_> {
-        AuthContext {
+    fn context(&self) -> LoginContext<'_> {
+        LoginContext {
             http: &self.inner.http,
             environment: &self.inner.environment,
             api_key: &self.inner.api_key,
@@ -282,8 +279,39 @@ impl AltinnClient {
     }
 
     /// Sends `call` with the current credential; if Altinn says the user is not
-    /// authenticated, renews the credential once and sends it again.
+    /// authenticated, renews the credential once and sends it again. GETs are retried on
+    /// transient failures as the [`RetryPolicy`] says.
     pub(crate) async fn execute(&self, call: &Call) -> Result<Response, Error> {
+        let policy = if call.method == Method::GET {
+            self.inner.retry
+        } else {
+            RetryPolicy::none()
+        };
+        let mut retry = 0;
+        loop {
+            match self.execute_once(call).await {
+                Err(error) if error.is_transient() && retry < policy.max_retries() => {
+                    let wait = policy.delay(retry, error.retry_after());
+                    if error
+                        .retry_after()
+                        .is_some_and(|asked| asked > policy.max_delay())
+                    {
+                        return Err(error);
+                    }
+                    tracing::debug!(
+                        retry,
+                        ?wait,
+                        "retrying an Altinn 2 GET after a transient failure"
+                    );
+                    tokio::time::sleep(wait).await;
+                    retry += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn execute_once(&self, call: &Call) -> Result<Response, Error> {
         let cx = self.context();
         let mut credential = self.inner.auth.credential(&cx).await?;
         let mut renewed = false;

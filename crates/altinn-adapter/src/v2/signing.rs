@@ -11,11 +11,11 @@ use signature_core::{FormPartKind, ServiceForm};
 use tokio::io::AsyncRead;
 use tokio_util::io::ReaderStream;
 
-use crate::client::{AltinnClient, Call, Payload, location};
-use crate::environment::Who;
+use super::client::{Call, Client, Payload, location};
+use super::environment::Who;
+use super::messages::{Archived, last_segment};
+use super::model::{Attachment, Form, MessageId, SignatureSpec};
 use crate::error::Error;
-use crate::messages::{Archived, last_segment};
-use crate::model::{Attachment, Form, MessageId, SignatureSpec};
 
 /// A form for a new form task.
 #[derive(Clone, PartialEq, Eq)]
@@ -310,7 +310,7 @@ pub(crate) fn check_selection(
     Ok(())
 }
 
-impl AltinnClient {
+impl Client {
     /// Creates a form task and sends it to signing (`POST ?complete=true&sign=false`): the
     /// item appears in status `Signering` for whoever may sign it.
     ///
@@ -479,7 +479,7 @@ fn submitted(location: Option<String>) -> Result<Submitted, Error> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::hal::Obj;
+    use crate::v2::hal::Obj;
 
     fn forms() -> Vec<Form> {
         let value = serde_json::json!({"_embedded": {"forms": [

@@ -1,0 +1,51 @@
+//! The HTTP client both Altinn clients use: HTTP/1.1 only, no redirects, the crate's user
+//! agent, the TLS roots and optional client certificate.
+
+use std::time::Duration;
+
+use rustls_pki_types::CertificateDer;
+
+use crate::auth::EnterpriseCertificate;
+use crate::error::Error;
+use crate::tls;
+
+/// Builds the reqwest client. Redirects are not followed: Altinn 2 redirects to a login page
+/// when a credential is missing (which must be seen), and credentials must not follow a
+/// redirect to another host.
+pub(crate) fn client(
+    roots: &[CertificateDer<'static>],
+    identity: Option<&EnterpriseCertificate>,
+    timeout: Option<Duration>,
+) -> Result<reqwest::Client, Error> {
+    let tls = tls::client_config(roots, identity)?;
+    let mut http = reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .http1_only()
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!(
+            "signering-altinn-adapter/",
+            env!("CARGO_PKG_VERSION")
+        ));
+    if let Some(timeout) = timeout {
+        http = http.timeout(timeout);
+    }
+    http.build()
+        .map_err(|e| Error::Configuration(format!("HTTP client: {e}")))
+}
+
+/// A base URL: absolute http(s), ending in `/`, without query.
+pub(crate) fn parse_base(input: &str) -> Result<url::Url, Error> {
+    let mut url = url::Url::parse(input)
+        .map_err(|e| Error::Configuration(format!("invalid base URL {input:?}: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.cannot_be_a_base() {
+        return Err(Error::Configuration(format!(
+            "base URL {input:?} must be an absolute http(s) URL"
+        )));
+    }
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    url.set_query(None);
+    Ok(url)
+}
