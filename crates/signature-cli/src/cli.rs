@@ -70,8 +70,10 @@ pub enum Command {
     ///
     /// Creates a direct job (one signer) and a portal job (two signers) with the real Posten
     /// client over mutual TLS on 127.0.0.1, signs them through the emulator, polls, downloads
-    /// XAdES and PAdES, confirms; then submits an Altinn form to signing, signs it and saves
-    /// the archived receipt. Prints a timeline; exits 0 only when every step succeeded.
+    /// XAdES and PAdES, confirms; then submits an Altinn 2 form to signing (the retired
+    /// platform's emulator), signs it and saves the archived receipt; then creates an Altinn 3
+    /// instance, finds it through Dialogporten as the live platform shows it, signs it and
+    /// saves its signature record. Prints a timeline; exits 0 only when every step succeeded.
     #[command(after_help = EXIT_CODES_HELP)]
     Demo(DemoArgs),
     /// Posten signering jobs: create (one, from a file, or a batch), direct job status.
@@ -97,6 +99,10 @@ pub enum Command {
     #[command(subcommand, after_help = EXIT_CODES_HELP)]
     Archive(ArchiveCommand),
     /// Altinn 2 form tasks: list, show, read the signing text, sign, submit to signing.
+    ///
+    /// Altinn 2 was switched off on 2026-06-19; these commands are kept because its API is
+    /// where this project started, and they run against `signering emulator`'s Altinn 2
+    /// emulator. Use `signering altinn3` for the live platform.
     #[command(subcommand, after_help = EXIT_CODES_HELP)]
     Altinn(AltinnCommand),
     /// Tell why a connection to Posten signering will fail, before it does.

@@ -4,9 +4,9 @@
 //! Posten: a direct job (one signer, signed on the emulator's signing page like a browser
 //! would, status fetched with the token from the exit URL) and a portal job (two signers,
 //! signed through the control API, status changes polled); XAdES per signer and PAdES are
-//! downloaded into the output directory and the changes confirmed. Altinn: a form set is
-//! submitted to signing, its signing text read, signed, and the archived receipt printed to
-//! PDF. Altinn 3: an app instance is created with a document, moved to its signing task,
+//! downloaded into the output directory and the changes confirmed. Altinn 2 (retired on
+//! 2026-06-19; its emulator is where this project started): a form set is submitted to
+//! signing, its signing text read, signed, and the archived receipt printed to PDF. Altinn 3: an app instance is created with a document, moved to its signing task,
 //! found through a Dialogporten search, signed, its signing state read and its signature
 //! data element downloaded.
 
