@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use asice::{LoadOptions, SigningKey};
-use posten_adapter::{Client, Environment, Error};
+use posten_adapter::{Client, Environment, Error, ErrorCode};
 use rcgen::KeyUsagePurpose;
 use signature_core::{FlowKind, OrganizationNumber, StatusQueue};
 use signature_emulator::posten::{PostenEmulator, RunningEmulator};
@@ -174,7 +174,13 @@ async fn certificate_of_another_organization_than_the_sender() {
     .unwrap();
     let error = poll(&client).await.unwrap_err();
     let text = show("wrong organization number", &error);
-    assert!(matches!(error, Error::BrokerNotAuthorized { .. }));
+    assert!(matches!(
+        error,
+        Error::Service {
+            code: ErrorCode::BrokerNotAuthorized,
+            ..
+        }
+    ));
     assert!(text.starts_with(
         "the client's organization is not authorized to act for the sender (HTTP 403)"
     ));

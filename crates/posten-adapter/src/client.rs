@@ -72,8 +72,9 @@ impl Client {
     /// # Errors
     ///
     /// [`Error::Unsupported`] for a setting Posten cannot carry, [`Error::SenderNotSpecified`],
-    /// [`Error::Bundle`], or the service's answer ([`Error::BrokerNotAuthorized`],
-    /// [`Error::SchemaValidation`], …).
+    /// [`Error::Bundle`], or the service's answer ([`Error::Service`] with
+    /// [`crate::ErrorCode::BrokerNotAuthorized`],
+    /// [`crate::ErrorCode::SchemaValidationError`], …).
     pub async fn create_job(&self, job: &SigningJob) -> Result<JobRef, Error> {
         if let Some(missing) = self
             .capabilities()
@@ -176,8 +177,8 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidStatusQueryToken`], [`Error::SigningCeremonyNotCompleted`], or the
-    /// service's answer.
+    /// [`Error::Service`] with [`crate::ErrorCode::InvalidStatusQueryToken`] or
+    /// [`crate::ErrorCode::SigningCeremonyNotCompleted`], or another answer of the service.
     pub async fn direct_status(
         &self,
         status_url: &StatusUrl,
@@ -321,7 +322,8 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::ArchivedDocumentNotFound`], [`Error::Io`], or the service's answer.
+    /// [`Error::Service`] with [`crate::ErrorCode::ArchivedDocumentNotFound`], [`Error::Io`], or
+    /// another answer of the service.
     pub async fn download_archived_pades(
         &self,
         owner: &OrganizationNumber,

@@ -91,7 +91,16 @@ fn every_fixture_document_maps_onto_the_core_types() {
                 assert!(change.confirmation.is_some(), "{name}: no confirmation");
             }
             Mapped::ServiceError(error) => {
-                assert!(!error.error_code.trim().is_empty(), "{name}");
+                // Every code the real answers and the official fixtures use is typed.
+                let code = crate::ErrorCode::parse(&error.error_code);
+                assert!(
+                    !matches!(code, crate::ErrorCode::Unknown(_)),
+                    "{name}: {code}"
+                );
+                assert_eq!(
+                    crate::ErrorType::parse(&error.error_type),
+                    crate::ErrorType::Client
+                );
                 assert!(!error.error_message.trim().is_empty(), "{name}");
             }
             Mapped::Request => {}

@@ -5,6 +5,8 @@ use std::time::Duration;
 use signature_core::Capability;
 use time::OffsetDateTime;
 
+use crate::error_code::{ErrorCode, ErrorType};
+
 /// How long the service's rate limiter (Jetty's DoSFilter) blocks an organization that sent
 /// too many requests, when the answer does not say.
 pub const DOS_FILTER_BLOCKING_PERIOD: Duration = Duration::from_secs(30);
@@ -88,79 +90,50 @@ pub enum Error {
         /// When calls are accepted again.
         retry_at: OffsetDateTime,
     },
-    /// `BROKER_NOT_AUTHORIZED`: the certificate's organization may not act for the sender.
-    #[error(
-        "the client's organization is not authorized to act for the sender (HTTP {http_status}): {message}"
-    )]
-    BrokerNotAuthorized {
-        /// The HTTP status.
-        http_status: u16,
-        /// The service's message.
-        message: String,
-    },
-    /// `INVALID_STATUS_QUERY_TOKEN`: the token from the exit URL was not accepted.
-    #[error("the status query token was not accepted (HTTP {http_status}): {message}")]
-    InvalidStatusQueryToken {
-        /// The HTTP status.
-        http_status: u16,
-        /// The service's message.
-        message: String,
-    },
-    /// `SIGNING_CEREMONY_NOT_COMPLETED`: the signer has not finished, so there is no status yet.
-    #[error("the signing ceremony is not completed (HTTP {http_status}): {message}")]
-    SigningCeremonyNotCompleted {
-        /// The HTTP status.
-        http_status: u16,
-        /// The service's message.
-        message: String,
-    },
-    /// `SCHEMA_VALIDATION_ERROR`: the service rejected the request XML or manifest.
-    #[error("the service rejected the request as invalid (HTTP {http_status}): {message}")]
-    SchemaValidation {
-        /// The HTTP status.
-        http_status: u16,
-        /// The service's message.
-        message: String,
-    },
-    /// `ASICE_VALIDATION_FAILED`: the service rejected the signed document bundle.
-    #[error("the service rejected the document bundle (HTTP {http_status}): {message}")]
-    DocumentBundleRejected {
-        /// The HTTP status.
-        http_status: u16,
-        /// The service's message.
-        message: String,
-    },
-    /// `ARCHIVED_DOCUMENT_NOT_FOUND`: no archived document with that id for that owner.
-    #[error("no archived document with that id (HTTP {http_status}): {message}")]
-    ArchivedDocumentNotFound {
-        /// The HTTP status.
-        http_status: u16,
-        /// The service's message.
-        message: String,
-    },
     /// HTTP 409 on cancel: the job has ended (or is ending) and cannot be cancelled.
     #[error("the job cannot be cancelled (HTTP {http_status}{}){}",
-        code.as_deref().map(|c| format!(", {c}")).unwrap_or_default(),
+        code.as_ref().map(|c| format!(", {c}")).unwrap_or_default(),
         message.as_deref().map(|m| format!(": {m}")).unwrap_or_default())]
     JobCannotBeCancelled {
         /// The HTTP status (409).
         http_status: u16,
         /// The service's error code, if it sent one.
-        code: Option<String>,
+        code: Option<ErrorCode>,
         /// The service's message, if it sent one.
         message: Option<String>,
     },
-    /// An error answer with an error code this version has no variant for.
-    #[error("Posten signering answered HTTP {http_status} ({code}): {message}")]
+    /// The service answered with its `error` document. `code` says what went wrong
+    /// ([`ErrorCode::BrokerNotAuthorized`], [`ErrorCode::SchemaValidationError`], …, or
+    /// [`ErrorCode::Unknown`] for a code this version does not know); `message` is the
+    /// service's own text.
+    ///
+    /// ```
+    /// use posten_adapter::{Error, ErrorCode};
+    ///
+    /// fn explain(error: &Error) -> &'static str {
+    ///     match error {
+    ///         Error::Service { code: ErrorCode::BrokerNotAuthorized, .. } => {
+    ///             "use the sender's own certificate, or ask Posten for a broker agreement"
+    ///         }
+    ///         Error::Service { code: ErrorCode::NotAuthorized, .. } => "ask Posten for API access",
+    ///         error if error.is_transient() => "try again later",
+    ///         _ => "see the message",
+    ///     }
+    /// }
+    /// # let _ = explain;
+    /// ```
+    #[error("{} (HTTP {http_status}{}): {message}",
+        code.meaning(),
+        if matches!(code, ErrorCode::Unknown(_)) { format!(", {code}") } else { String::new() })]
     Service {
         /// The HTTP status.
         http_status: u16,
         /// The service's `error-code`.
-        code: String,
-        /// The service's `error-message`.
+        code: ErrorCode,
+        /// The service's `error-message` (identity numbers masked).
         message: String,
-        /// The service's `error-type` (`CLIENT` or `SERVER`).
-        error_type: String,
+        /// The service's `error-type`.
+        error_type: ErrorType,
     },
     /// An error answer whose body is not the service's XML error (a proxy page, an empty
     /// body…): its content type and the start of the body are kept.

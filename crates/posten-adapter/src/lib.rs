@@ -12,7 +12,8 @@
 //! - [`Poller`]: the polling loop done right (poll times, backoff, confirm after success).
 //! - [`RateLimit`] and [`RetryPolicy`]: staying under the service's ~10 calls/s, and retrying
 //!   idempotent GETs only.
-//! - [`Error`]: one enum, a variant per documented error code.
+//! - [`Error`]: one enum; the service's error answers are [`Error::Service`] with an open
+//!   [`ErrorCode`] (every documented code, unknown ones kept as text) and the service's message.
 //! - [`TrustAnchors`] and [`ServerTrust`]: the built-in CA certificates per environment and
 //!   the server-certificate policy; [`doctor`]: why a connection will fail (the library
 //!   behind `signering doctor`).
@@ -96,6 +97,7 @@ mod convert;
 pub mod doctor;
 mod download;
 mod error;
+mod error_code;
 mod multipart;
 mod poller;
 mod rate_limit;
@@ -113,6 +115,7 @@ pub use certificate::{CertificateSummary, Seid, organization_number_of_certifica
 pub use client::Client;
 pub use config::{ClientBuilder, Environment, Timeouts};
 pub use error::{DOS_FILTER_BLOCKING_PERIOD, Error, MAX_EXCERPT_CHARS};
+pub use error_code::{ErrorCode, ErrorType};
 pub use poller::Poller;
 pub use rate_limit::RateLimit;
 pub use retry::RetryPolicy;

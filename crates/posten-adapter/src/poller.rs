@@ -24,6 +24,7 @@ use time::OffsetDateTime;
 
 use crate::client::Client;
 use crate::error::Error;
+use crate::error_code::ErrorCode;
 use crate::retry::RetryPolicy;
 
 /// Polls one queue and hands each change to an async handler.
@@ -128,7 +129,8 @@ impl Poller {
     ///
     /// # Errors
     ///
-    /// Only errors no wait can fix: [`Error::BrokerNotAuthorized`], server or client
+    /// Only errors no wait can fix: [`ErrorCode::BrokerNotAuthorized`] and
+    /// [`ErrorCode::NotAuthorized`] answers, server or client
     /// certificate problems, [`Error::Configuration`], [`Error::SenderNotSpecified`].
     pub async fn run_until<H, Fut, E>(
         &self,
@@ -172,8 +174,10 @@ impl Poller {
 fn is_fatal(error: &Error) -> bool {
     matches!(
         error,
-        Error::BrokerNotAuthorized { .. }
-            | Error::ServerCertificateRejected { .. }
+        Error::Service {
+            code: ErrorCode::BrokerNotAuthorized | ErrorCode::NotAuthorized,
+            ..
+        } | Error::ServerCertificateRejected { .. }
             | Error::ServerCertificateUntrusted { .. }
             | Error::ClientCertificate(_)
             | Error::Configuration(_)

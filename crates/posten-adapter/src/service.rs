@@ -10,6 +10,7 @@ use tokio::io::AsyncWrite;
 
 use crate::client::Client;
 use crate::error::Error;
+use crate::error_code::ErrorCode;
 
 /// Everything Posten signering does. Not listed: forms ([`Capability::SubmitForm`]) and
 /// provider receipts ([`Capability::DownloadReceipt`]), which are Altinn's.
@@ -57,28 +58,29 @@ impl From<Error> for signature_core::Error {
             Error::RateLimitBlocked { retry_at } => Core::TooEagerPolling {
                 retry_at: Some(retry_at),
             },
-            Error::BrokerNotAuthorized { .. } => Core::BrokerNotAuthorized,
-            Error::InvalidStatusQueryToken { .. } => Core::InvalidStatusQueryToken,
-            Error::SigningCeremonyNotCompleted { .. } => Core::SigningNotCompleted,
             Error::JobCannotBeCancelled { .. } => Core::CannotBeCancelled,
-            Error::SchemaValidation {
-                http_status,
-                message,
-            } => service(http_status, "SCHEMA_VALIDATION_ERROR", message),
-            Error::DocumentBundleRejected {
-                http_status,
-                message,
-            } => service(http_status, "ASICE_VALIDATION_FAILED", message),
-            Error::ArchivedDocumentNotFound {
-                http_status,
-                message,
-            } => service(http_status, "ARCHIVED_DOCUMENT_NOT_FOUND", message),
+            Error::Service {
+                code: ErrorCode::BrokerNotAuthorized,
+                ..
+            } => Core::BrokerNotAuthorized,
+            Error::Service {
+                code: ErrorCode::InvalidStatusQueryToken,
+                ..
+            } => Core::InvalidStatusQueryToken,
+            Error::Service {
+                code: ErrorCode::SigningCeremonyNotCompleted,
+                ..
+            } => Core::SigningNotCompleted,
             Error::Service {
                 http_status,
                 code,
                 message,
                 ..
-            } => service(http_status, &code, message),
+            } => Core::Service {
+                http_status,
+                code: Some(code.as_str().to_owned()),
+                message: Some(message),
+            },
             Error::UnexpectedResponse { http_status, .. } => Core::Service {
                 http_status,
                 code: None,
@@ -87,14 +89,6 @@ impl From<Error> for signature_core::Error {
             Error::Io(io) => Core::Io(io),
             other => Core::transport(other),
         }
-    }
-}
-
-fn service(http_status: u16, code: &str, message: String) -> signature_core::Error {
-    signature_core::Error::Service {
-        http_status,
-        code: Some(code.to_owned()),
-        message: Some(message),
     }
 }
 

@@ -13,6 +13,7 @@ use url::Url;
 
 use crate::client::Inner;
 use crate::error::{DOS_FILTER_BLOCKING_PERIOD, Error, MAX_EXCERPT_CHARS, mask_identity_numbers};
+use crate::error_code::{ErrorCode, ErrorType};
 use crate::tls;
 
 /// The header with the earliest time the next poll is permitted.
@@ -293,7 +294,7 @@ async fn error_from_response(op: Operation, response: Response) -> Error {
 }
 
 fn from_error_body(op: Operation, http_status: u16, error: posten::Error) -> Error {
-    let code = error.error_code.trim().to_owned();
+    let code = ErrorCode::parse(&error.error_code);
     let message = mask_identity_numbers(error.error_message.trim());
     if op == Operation::Cancel && http_status == 409 {
         return Error::JobCannotBeCancelled {
@@ -302,37 +303,11 @@ fn from_error_body(op: Operation, http_status: u16, error: posten::Error) -> Err
             message: Some(message),
         };
     }
-    match code.as_str() {
-        "BROKER_NOT_AUTHORIZED" => Error::BrokerNotAuthorized {
-            http_status,
-            message,
-        },
-        "INVALID_STATUS_QUERY_TOKEN" => Error::InvalidStatusQueryToken {
-            http_status,
-            message,
-        },
-        "SIGNING_CEREMONY_NOT_COMPLETED" => Error::SigningCeremonyNotCompleted {
-            http_status,
-            message,
-        },
-        "SCHEMA_VALIDATION_ERROR" => Error::SchemaValidation {
-            http_status,
-            message,
-        },
-        "ASICE_VALIDATION_FAILED" => Error::DocumentBundleRejected {
-            http_status,
-            message,
-        },
-        "ARCHIVED_DOCUMENT_NOT_FOUND" => Error::ArchivedDocumentNotFound {
-            http_status,
-            message,
-        },
-        _ => Error::Service {
-            http_status,
-            code,
-            message,
-            error_type: error.error_type.trim().to_owned(),
-        },
+    Error::Service {
+        http_status,
+        code,
+        message,
+        error_type: ErrorType::parse(&error.error_type),
     }
 }
 

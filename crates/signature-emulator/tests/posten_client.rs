@@ -11,7 +11,7 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use asice::{BuildOptions, LoadOptions, SigningKey, SystemClock};
-use posten_adapter::{Client, Environment, Error, Poller, PreparedJob};
+use posten_adapter::{Client, Environment, Error, ErrorCode, Poller, PreparedJob};
 use reqwest::StatusCode;
 use signature_core::{
     DirectFlow, Document, ExitUrls, Flow, FlowKind, JobRef, JobStatus, LookupNotifications,
@@ -299,7 +299,13 @@ async fn direct_job_new_redirect_url_signing_page_and_status_by_token() {
         .direct_status(&status_url, &StatusQueryToken::new("nothing"))
         .await;
     assert!(
-        matches!(early, Err(Error::SigningCeremonyNotCompleted { .. })),
+        matches!(
+            early,
+            Err(Error::Service {
+                code: ErrorCode::SigningCeremonyNotCompleted,
+                ..
+            })
+        ),
         "{early:?}"
     );
 
@@ -318,7 +324,13 @@ async fn direct_job_new_redirect_url_signing_page_and_status_by_token() {
         .direct_status(&status_url, &StatusQueryToken::new("wrong"))
         .await;
     assert!(
-        matches!(wrong, Err(Error::InvalidStatusQueryToken { .. })),
+        matches!(
+            wrong,
+            Err(Error::Service {
+                code: ErrorCode::InvalidStatusQueryToken,
+                ..
+            })
+        ),
         "{wrong:?}"
     );
     client
@@ -406,8 +418,9 @@ async fn broker_schema_and_bundle_refusals_are_typed() {
     assert!(
         matches!(
             result,
-            Err(Error::BrokerNotAuthorized {
+            Err(Error::Service {
                 http_status: 403,
+                code: ErrorCode::BrokerNotAuthorized,
                 ..
             })
         ),
@@ -446,8 +459,9 @@ async fn broker_schema_and_bundle_refusals_are_typed() {
     assert!(
         matches!(
             result,
-            Err(Error::SchemaValidation {
+            Err(Error::Service {
                 http_status: 400,
+                code: ErrorCode::SchemaValidationError,
                 ..
             })
         ),
@@ -469,8 +483,9 @@ async fn broker_schema_and_bundle_refusals_are_typed() {
     assert!(
         matches!(
             result,
-            Err(Error::DocumentBundleRejected {
+            Err(Error::Service {
                 http_status: 400,
+                code: ErrorCode::AsiceValidationFailed,
                 ..
             })
         ),
@@ -956,7 +971,13 @@ async fn cancel_archive_and_delete_documents_through_the_client() {
         .await
         .unwrap_err();
     assert!(
-        matches!(missing, Error::ArchivedDocumentNotFound { .. }),
+        matches!(
+            missing,
+            Error::Service {
+                code: ErrorCode::ArchivedDocumentNotFound,
+                ..
+            }
+        ),
         "{missing:?}"
     );
 

@@ -33,13 +33,16 @@
 //! | GET | `/{sender}/{flow}/signature-jobs/{id}/pades` | 200 PDF (streamed) |
 //! | GET | `/{owner}/archive/documents/{id}/pades` | 200 PDF / 404 |
 //!
-//! Error codes: the service's `BROKER_NOT_AUTHORIZED` (403), `SCHEMA_VALIDATION_ERROR`
-//! (400), `ASICE_VALIDATION_FAILED` (400), `INVALID_STATUS_QUERY_TOKEN` (403),
-//! `SIGNING_CEREMONY_NOT_COMPLETED` (404), `ARCHIVED_DOCUMENT_NOT_FOUND` (404); and the
-//! emulator's own names where the service's code is not documented: `CANNOT_CANCEL` (409),
-//! `CANNOT_DELETE_DOCUMENTS` (409), `SIGNER_NOT_WAITING` (409), `INVALID_MULTIPART_REQUEST`
-//! (400), `BAD_REQUEST` (400), `NOT_FOUND` (404), `DOCUMENTS_DELETED` (404),
-//! `TOO_MANY_REQUESTS` (429), `EMULATED_FAULT` (injected), `INTERNAL_ERROR` (500).
+//! Error codes: the service's `NOT_AUTHORIZED` (403, an organization set up
+//! [`without_api_access`](PostenEmulatorBuilder::without_api_access)), `BROKER_NOT_AUTHORIZED`
+//! (403), `SCHEMA_VALIDATION_ERROR` (400), `ASICE_VALIDATION_FAILED` (400),
+//! `INVALID_STATUS_QUERY_TOKEN` (403), `SIGNING_CEREMONY_NOT_COMPLETED` (404),
+//! `ARCHIVED_DOCUMENT_NOT_FOUND` (404); and the emulator's own names where the service's code is
+//! not documented: `CANNOT_CANCEL` (409), `CANNOT_DELETE_DOCUMENTS` (409), `SIGNER_NOT_WAITING`
+//! (409), `INVALID_MULTIPART_REQUEST` (400), `BAD_REQUEST` (400), `NOT_FOUND` (404),
+//! `DOCUMENTS_DELETED` (404), `EMULATED_FAULT` (injected), `INTERNAL_ERROR` (500). A 429 has an
+//! empty body and the `X-Next-permitted-poll-time` header, as in the official .NET client's
+//! fixture.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), signature_emulator::posten::Error> {

@@ -73,6 +73,7 @@ pub struct PostenEmulatorBuilder {
     requeue_after: Duration,
     poll_interval: Duration,
     brokers: Vec<(String, String)>,
+    without_api_access: Vec<String>,
     clients: Vec<(String, OrgNumberIn)>,
     pades_padding: u64,
     max_request_bytes: usize,
@@ -88,6 +89,7 @@ impl Default for PostenEmulatorBuilder {
             requeue_after: Duration::from_secs(600),
             poll_interval: Duration::from_secs(30),
             brokers: Vec::new(),
+            without_api_access: Vec::new(),
             clients: Vec::new(),
             pades_padding: 0,
             max_request_bytes: 64 * 1024 * 1024,
@@ -132,6 +134,14 @@ impl PostenEmulatorBuilder {
     /// Lets `broker` (organization number of a client certificate) act for `sender`.
     pub fn allow_broker(mut self, broker: impl Into<String>, sender: impl Into<String>) -> Self {
         self.brokers.push((broker.into(), sender.into()));
+        self
+    }
+
+    /// Treats `organization_number` as an organization whose certificate is valid but which
+    /// Posten has not given access to the API: every call answers `NOT_AUTHORIZED`, as the
+    /// service does (its troubleshooting guide, "Debugging").
+    pub fn without_api_access(mut self, organization_number: impl Into<String>) -> Self {
+        self.without_api_access.push(organization_number.into());
         self
     }
 
@@ -247,6 +257,7 @@ impl PostenEmulatorBuilder {
                 requeue_ms: to_ms(self.requeue_after),
                 poll_interval_ms: to_ms(self.poll_interval),
                 brokers,
+                without_api_access: self.without_api_access.iter().cloned().collect(),
                 pades_padding: self.pades_padding,
                 max_request_bytes: self.max_request_bytes,
             },

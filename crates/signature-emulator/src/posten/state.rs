@@ -15,6 +15,8 @@ pub(crate) struct Settings {
     pub(crate) poll_interval_ms: i64,
     /// Broker → senders it may act for (besides itself).
     pub(crate) brokers: HashMap<String, HashSet<String>>,
+    /// Organizations whose certificates are valid but which have no API access.
+    pub(crate) without_api_access: HashSet<String>,
     pub(crate) pades_padding: u64,
     pub(crate) max_request_bytes: usize,
 }
@@ -34,13 +36,21 @@ pub(crate) struct AppState {
 }
 
 impl AppState {
-    /// Whether `broker` may act for `sender`.
+    /// Whether `broker` may use the API, and act for `sender`: `NOT_AUTHORIZED` for an
+    /// organization without API access, `BROKER_NOT_AUTHORIZED` for one that may not act
+    /// for the sender (the service's troubleshooting guide, "Debugging").
     pub(crate) fn authorize(&self, broker: Option<&str>, sender: &str) -> Result<(), ApiError> {
         let Some(broker) = broker else {
-            return Err(ApiError::broker(
-                "the client certificate names no organization number",
+            return Err(ApiError::not_authorized(
+                "API authorization request authenticated using a certificate that names no \
+                 organization number is not authorized to access this system",
             ));
         };
+        if self.settings.without_api_access.contains(broker) {
+            return Err(ApiError::not_authorized(format!(
+                "API authorization request for {broker} is not authorized to access this system"
+            )));
+        }
         if broker == sender
             || self
                 .settings
@@ -51,7 +61,7 @@ impl AppState {
             Ok(())
         } else {
             Err(ApiError::broker(format!(
-                "broker {broker} is not authorized to act for sender {sender}"
+                "Broker «{broker}» is not authorized to send on behalf of «{sender}»"
             )))
         }
     }

@@ -13,7 +13,6 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{Request, Response, StatusCode};
-use axum::response::IntoResponse;
 use axum_server::accept::Accept;
 use axum_server::tls_rustls::{RustlsAcceptor, RustlsConfig};
 use rustls::RootCertStore;
@@ -27,7 +26,7 @@ use x509_parser::prelude::{FromDer, X509Certificate};
 use super::error::Error;
 use super::faults::{Fault, Faults, RequeueNow};
 use super::pki::Pki;
-use super::wire::{NEXT_PERMITTED_POLL_TIME, codes, error_response, now_ms, poll_time_header};
+use super::wire::{codes, error_response, now_ms, too_many_requests};
 
 /// The broker behind a connection: the organization number of its client certificate, when
 /// the certificate names one.
@@ -187,15 +186,7 @@ where
                 }) => {
                     let next =
                         now_ms() + i64::try_from(next_poll_in_millis).unwrap_or(i64::MAX / 2);
-                    let mut response = error_response(
-                        StatusCode::TOO_MANY_REQUESTS,
-                        codes::TOO_MANY_REQUESTS,
-                        "emulated fault: too many requests",
-                    );
-                    response
-                        .headers_mut()
-                        .insert(NEXT_PERMITTED_POLL_TIME, poll_time_header(next));
-                    return Ok(response.into_response());
+                    return Ok(too_many_requests(next));
                 }
                 Some(Fault::Delay { millis }) => {
                     tokio::time::sleep(Duration::from_millis(millis)).await;

@@ -6,15 +6,29 @@ use signature_model::{WireDocument, posten, to_xml};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-/// Error codes the emulator answers with. The first seven are the service's own; the rest are
-/// the emulator's names for cases whose real code is not documented.
+/// Error codes the emulator answers with: the service's own where the service documents one
+/// (`posten_adapter::ErrorCode` names the sources), and the emulator's names for cases whose
+/// real code is not documented (listed in `docs/posten-emulator.md` as departures).
 pub(crate) mod codes {
+    pub(crate) const NOT_AUTHORIZED: &str = "NOT_AUTHORIZED";
     pub(crate) const BROKER_NOT_AUTHORIZED: &str = "BROKER_NOT_AUTHORIZED";
     pub(crate) const SCHEMA_VALIDATION_ERROR: &str = "SCHEMA_VALIDATION_ERROR";
     pub(crate) const ASICE_VALIDATION_FAILED: &str = "ASICE_VALIDATION_FAILED";
     pub(crate) const INVALID_STATUS_QUERY_TOKEN: &str = "INVALID_STATUS_QUERY_TOKEN";
     pub(crate) const SIGNING_CEREMONY_NOT_COMPLETED: &str = "SIGNING_CEREMONY_NOT_COMPLETED";
     pub(crate) const ARCHIVED_DOCUMENT_NOT_FOUND: &str = "ARCHIVED_DOCUMENT_NOT_FOUND";
+    /// The service's own codes the emulator uses.
+    #[cfg(test)]
+    pub(crate) const SERVICE: &[&str] = &[
+        NOT_AUTHORIZED,
+        BROKER_NOT_AUTHORIZED,
+        SCHEMA_VALIDATION_ERROR,
+        ASICE_VALIDATION_FAILED,
+        INVALID_STATUS_QUERY_TOKEN,
+        SIGNING_CEREMONY_NOT_COMPLETED,
+        ARCHIVED_DOCUMENT_NOT_FOUND,
+    ];
+
     pub(crate) const CANNOT_CANCEL: &str = "CANNOT_CANCEL";
     pub(crate) const INVALID_MULTIPART: &str = "INVALID_MULTIPART_REQUEST";
     pub(crate) const NOT_FOUND: &str = "NOT_FOUND";
@@ -22,9 +36,21 @@ pub(crate) mod codes {
     pub(crate) const DOCUMENTS_DELETED: &str = "DOCUMENTS_DELETED";
     pub(crate) const CANNOT_DELETE_DOCUMENTS: &str = "CANNOT_DELETE_DOCUMENTS";
     pub(crate) const SIGNER_NOT_WAITING: &str = "SIGNER_NOT_WAITING";
-    pub(crate) const TOO_MANY_REQUESTS: &str = "TOO_MANY_REQUESTS";
     pub(crate) const EMULATED_FAULT: &str = "EMULATED_FAULT";
     pub(crate) const INTERNAL_ERROR: &str = "INTERNAL_ERROR";
+    /// The emulator's own names, where the service's code is not documented.
+    #[cfg(test)]
+    pub(crate) const EMULATOR: &[&str] = &[
+        CANNOT_CANCEL,
+        INVALID_MULTIPART,
+        NOT_FOUND,
+        BAD_REQUEST,
+        DOCUMENTS_DELETED,
+        CANNOT_DELETE_DOCUMENTS,
+        SIGNER_NOT_WAITING,
+        EMULATED_FAULT,
+        INTERNAL_ERROR,
+    ];
 }
 
 /// The poll-time header.
@@ -45,6 +71,10 @@ impl ApiError {
             code,
             message: message.into(),
         }
+    }
+
+    pub(crate) fn not_authorized(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, codes::NOT_AUTHORIZED, message)
     }
 
     pub(crate) fn broker(message: impl Into<String>) -> Self {
@@ -114,6 +144,16 @@ pub(crate) fn error_response(status: StatusCode, code: &str, message: &str) -> R
     )
 }
 
+/// A 429 answer: an empty body (as in the official .NET client's fixture
+/// `TooManyRequestsResponse.txt`) with the time the next call is permitted.
+pub(crate) fn too_many_requests(next_ms: i64) -> Response {
+    let mut response = StatusCode::TOO_MANY_REQUESTS.into_response();
+    response
+        .headers_mut()
+        .insert(NEXT_PERMITTED_POLL_TIME, poll_time_header(next_ms));
+    response
+}
+
 /// A wire document as an `application/xml` response.
 pub(crate) fn xml_response<T: WireDocument>(status: StatusCode, document: &T) -> Response {
     match to_xml(document) {
@@ -152,4 +192,27 @@ pub(crate) fn poll_time_header(ms: i64) -> HeaderValue {
         .unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_owned());
     HeaderValue::from_str(&text)
         .unwrap_or_else(|_| HeaderValue::from_static("1970-01-01T00:00:00Z"))
+}
+
+#[cfg(test)]
+mod tests {
+    use posten_adapter::ErrorCode;
+
+    use super::codes;
+
+    #[test]
+    fn the_services_codes_are_known_to_the_client_and_the_emulators_own_are_not() {
+        for code in codes::SERVICE {
+            assert!(
+                !matches!(ErrorCode::parse(code), ErrorCode::Unknown(_)),
+                "{code} is not a code the client knows"
+            );
+        }
+        for code in codes::EMULATOR {
+            assert!(
+                matches!(ErrorCode::parse(code), ErrorCode::Unknown(_)),
+                "{code} claims to be the service's own"
+            );
+        }
+    }
 }

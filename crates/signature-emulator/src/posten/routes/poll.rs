@@ -16,7 +16,8 @@ use crate::posten::state::AppState;
 use crate::posten::store::{Flow, PollOutcome};
 use crate::posten::tls::Broker;
 use crate::posten::wire::{
-    ApiError, NEXT_PERMITTED_POLL_TIME, codes, now_ms, poll_time_header, xml_response,
+    ApiError, NEXT_PERMITTED_POLL_TIME, codes, now_ms, poll_time_header, too_many_requests,
+    xml_response,
 };
 
 #[derive(Debug, Deserialize)]
@@ -59,15 +60,7 @@ pub(crate) async fn poll(
         })
         .await?;
     let (mut response, next_ms) = match outcome {
-        PollOutcome::TooEager { next_ms } => (
-            ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                codes::TOO_MANY_REQUESTS,
-                "polled before the permitted poll time",
-            )
-            .into_response(),
-            next_ms,
-        ),
+        PollOutcome::TooEager { next_ms } => (too_many_requests(next_ms), next_ms),
         PollOutcome::Empty { next_ms } => (StatusCode::NO_CONTENT.into_response(), next_ms),
         PollOutcome::Change { job_id, next_ms } => {
             let job = state
