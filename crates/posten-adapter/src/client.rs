@@ -357,7 +357,8 @@ impl Client {
     /// # Errors
     ///
     /// The handshake's verdict ([`Error::ServerCertificateUntrusted`], …), a transport
-    /// failure, or the service's answer ([`Error::BrokerNotAuthorized`], …).
+    /// failure, or the service's answer ([`Error::Service`] with
+    /// [`crate::ErrorCode::BrokerNotAuthorized`], …).
     pub async fn root_resource(
         &self,
         organization: &OrganizationNumber,

@@ -6,6 +6,7 @@ use super::server_chain::advice;
 use super::{Finding, Severity, has_problem};
 use crate::config::ClientBuilder;
 use crate::error::Error;
+use crate::error_code::ErrorCode;
 use crate::retry::RetryPolicy;
 use crate::service_root::ServiceRoot;
 
@@ -117,10 +118,20 @@ fn failure(error: &Error, organization: &OrganizationNumber) -> Finding {
         }
         Error::Connection(_) => connection_advice(&text),
         Error::Timeout(_) => format!("{text} — check the network, proxy and firewall"),
-        Error::BrokerNotAuthorized { .. } => format!(
+        Error::Service {
+            code: ErrorCode::BrokerNotAuthorized,
+            ..
+        } => format!(
             "{error} — the certificate's organization is not {} and is not registered as its \
              broker",
             organization.as_str()
+        ),
+        Error::Service {
+            code: ErrorCode::NotAuthorized,
+            ..
+        } => format!(
+            "{error} — the certificate is valid, but Posten has not given its organization \
+             access to the API; ask Posten for access"
         ),
         Error::Configuration(_) | Error::ClientCertificate(_) => text,
         _ => format!("the service refused GET /{}: {text}", organization.as_str()),
