@@ -105,6 +105,15 @@ pub enum Command {
     /// emulator. Use `signering altinn3` for the live platform.
     #[command(subcommand, after_help = EXIT_CODES_HELP)]
     Altinn(AltinnCommand),
+    /// Altinn 3, the live platform: create and show app instances, find what waits for your
+    /// signature, sign (also on behalf of an organisation), read the signing state, download
+    /// the signed documents and signature records, complete the process.
+    ///
+    /// Log in with a token (`--token-file`: ID-porten, Maskinporten or Altinn), or with
+    /// Maskinporten (`--client-id` and `--keystore` or `--key`/`--kid`), optionally as a system
+    /// user (`--system-user ORGNR`).
+    #[command(subcommand, after_help = EXIT_CODES_HELP)]
+    Altinn3(crate::cli_altinn3::Altinn3Command),
     /// Tell why a connection to Posten signering will fail, before it does.
     ///
     /// With a key store (--keystore, or --key/--cert PEM): the certificate's organization and

@@ -45,6 +45,8 @@ struct FileConfig {
     posten: PostenFile,
     #[serde(default)]
     altinn: AltinnFile,
+    #[serde(default)]
+    altinn3: crate::altinn3_settings::Altinn3File,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -165,6 +167,7 @@ pub(crate) struct Settings {
     pub altinn_environment: Option<Setting<String>>,
     pub altinn_api_key: Option<Setting<SecretSource>>,
     pub altinn_token: Option<Setting<SecretSource>>,
+    pub altinn3: crate::altinn3_settings::Altinn3Settings,
 }
 
 fn set<T>(slot: &mut Option<Setting<T>>, value: Option<T>, source: Source) {
@@ -175,7 +178,7 @@ fn set<T>(slot: &mut Option<Setting<T>>, value: Option<T>, source: Source) {
 
 /// A secret from a variable-name / file pair of one layer; the file wins within a layer
 /// only when the variable is not named (giving both is refused).
-fn secret_pair(
+pub(crate) fn secret_pair(
     env_name: Option<String>,
     file: Option<PathBuf>,
     what: &str,
@@ -217,6 +220,16 @@ impl Settings {
         if let Some(flags) = altinn {
             settings.apply_altinn_flags(flags)?;
         }
+        Ok(settings)
+    }
+
+    /// The settings with the `altinn3` commands' flags applied last.
+    pub(crate) fn load_altinn3(
+        config: Option<&Path>,
+        flags: &crate::cli_altinn3::Altinn3Flags,
+    ) -> Result<Self, CliError> {
+        let mut settings = Self::load(config, None, None)?;
+        settings.altinn3.apply_flags(flags);
         Ok(settings)
     }
 
@@ -263,6 +276,7 @@ impl Settings {
             "altinn.token_env / token_file",
         )?;
         set(&mut self.altinn_token, token, src());
+        self.altinn3.apply_file(parsed.altinn3, &rel, &src)?;
         Ok(())
     }
 
@@ -360,6 +374,7 @@ impl Settings {
                 );
             }
         }
+        self.altinn3.apply_env(&var)?;
         Ok(())
     }
 
@@ -496,6 +511,31 @@ pub(crate) fn show(settings: &Settings, json: bool) -> Result<Status, CliError> 
             SecretSource::describe,
         ),
     ];
+    let a3 = &settings.altinn3;
+    let rows = rows
+        .into_iter()
+        .chain([
+            shown("altinn3.environment", &a3.environment, String::clone),
+            shown("altinn3.token", &a3.token, SecretSource::describe),
+            shown(
+                "altinn3.token_provider",
+                &a3.token_provider,
+                crate::altinn3_settings::token_kind_name,
+            ),
+            shown("altinn3.client_id", &a3.client_id, String::clone),
+            shown("altinn3.scope", &a3.scope, String::clone),
+            shown("altinn3.maskinporten", &a3.maskinporten, String::clone),
+            shown("altinn3.keystore", &a3.keystore, path),
+            shown(
+                "altinn3.keystore_password",
+                &a3.keystore_password,
+                SecretSource::describe,
+            ),
+            shown("altinn3.key", &a3.key, path),
+            shown("altinn3.kid", &a3.kid, String::clone),
+            shown("altinn3.system_user", &a3.system_user, String::clone),
+        ])
+        .collect::<Vec<_>>();
     if json {
         #[derive(Serialize)]
         struct Shown<'a> {

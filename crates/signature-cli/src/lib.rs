@@ -3,7 +3,7 @@
 //! Posten emulator and the demo.
 //!
 //! The binary is a thin shell around this library's [`run`]; one module per command group
-//! (`job`, `batch`, `poll`, `download`, `handles`, `altinn_cmd`, `config`, `completions`,
+//! (`job`, `batch`, `poll`, `download`, `handles`, `altinn_cmd`, `altinn3_cmd`, `config`, `completions`,
 //! `build`/`inspect`/`verify`, `emulator`, `demo`), with the argument definitions in [`cli`].
 //! The commands use `signature-core` for the job rules, `posten-adapter` and `altinn-adapter`
 //! for the services, and `asice` for keys and bundles. `docs/cli.md` is the user's guide.
@@ -19,7 +19,9 @@
 //! signering download "$PADES_URL" --out signed.pdf
 //! signering confirm|cancel|delete "$URL"
 //! signering archive get DOCUMENT_ID --out archived.pdf
-//! signering altinn messages list|show|signing-text|sign|submit ...
+//! signering altinn3 instances create|show, awaiting, sign [--on-behalf-of ORG], signing-state,
+//!                  download, complete ...
+//! signering altinn messages list|show|signing-text|sign|submit ...   # Altinn 2 (retired)
 //! signering bundle build|inspect|verify ...
 //! signering emulator --listen 127.0.0.1:8443 ; signering demo
 //! signering doctor --keystore virksomhet.p12 --password-env P12_PASSWORD --environment test
@@ -64,10 +66,13 @@
 #![deny(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+mod altinn3_cmd;
+mod altinn3_settings;
 mod altinn_cmd;
 mod batch;
 mod build;
 pub mod cli;
+pub mod cli_altinn3;
 mod completions;
 mod config;
 mod connect;
@@ -192,6 +197,7 @@ fn dispatch(cli: &Cli) -> Result<Status, CliError> {
             let settings = Settings::load(config, None, Some(&target.altinn))?;
             altinn_cmd::run(command, &settings, json)
         }
+        Command::Altinn3(command) => altinn3_cmd::run(command, config, json),
         Command::Config(ConfigCommand::Show(args)) => config::show(
             &Settings::load(config, Some(&args.posten), Some(&args.altinn))?,
             json,

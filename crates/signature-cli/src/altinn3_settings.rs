@@ -1,0 +1,245 @@
+//! The Altinn 3 settings: `[altinn3]` in `signering.toml`, `SIGNERING_ALTINN3_*` and
+//! `SIGNERING_MASKINPORTEN*` variables, and the `altinn3` commands' flags, in increasing
+//! precedence. Secrets (the token, the key store password) are named, never held, by the
+//! file and the flags.
+
+use std::path::PathBuf;
+
+use serde::Deserialize;
+use zeroize::Zeroizing;
+
+use crate::cli_altinn3::{Altinn3Flags, TokenKind};
+use crate::config::{SecretSource, Setting, Source};
+use crate::error::CliError;
+
+/// The environment variables read.
+pub(crate) mod env {
+    pub(crate) const URL: &str = "SIGNERING_ALTINN3_URL";
+    pub(crate) const TOKEN: &str = "SIGNERING_ALTINN3_TOKEN";
+    pub(crate) const TOKEN_FILE: &str = "SIGNERING_ALTINN3_TOKEN_FILE";
+    pub(crate) const TOKEN_PROVIDER: &str = "SIGNERING_ALTINN3_TOKEN_PROVIDER";
+    pub(crate) const CLIENT_ID: &str = "SIGNERING_MASKINPORTEN_CLIENT_ID";
+    pub(crate) const SCOPE: &str = "SIGNERING_MASKINPORTEN_SCOPE";
+    pub(crate) const MASKINPORTEN: &str = "SIGNERING_MASKINPORTEN";
+    pub(crate) const KEYSTORE: &str = "SIGNERING_ALTINN3_KEYSTORE";
+    pub(crate) const KEYSTORE_PASSWORD: &str = "SIGNERING_ALTINN3_KEYSTORE_PASSWORD";
+    pub(crate) const KEYSTORE_PASSWORD_FILE: &str = "SIGNERING_ALTINN3_KEYSTORE_PASSWORD_FILE";
+    pub(crate) const KEY: &str = "SIGNERING_ALTINN3_KEY";
+    pub(crate) const KID: &str = "SIGNERING_ALTINN3_KID";
+    pub(crate) const SYSTEM_USER: &str = "SIGNERING_ALTINN3_SYSTEM_USER";
+}
+
+/// `[altinn3]` in `signering.toml`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Altinn3File {
+    environment: Option<String>,
+    token_env: Option<String>,
+    token_file: Option<PathBuf>,
+    token_provider: Option<String>,
+    client_id: Option<String>,
+    scope: Option<String>,
+    maskinporten: Option<String>,
+    keystore: Option<PathBuf>,
+    keystore_password_env: Option<String>,
+    keystore_password_file: Option<PathBuf>,
+    key: Option<PathBuf>,
+    kid: Option<String>,
+    system_user: Option<String>,
+}
+
+/// The merged Altinn 3 settings.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Altinn3Settings {
+    pub environment: Option<Setting<String>>,
+    pub token: Option<Setting<SecretSource>>,
+    pub token_provider: Option<Setting<TokenKind>>,
+    pub client_id: Option<Setting<String>>,
+    pub scope: Option<Setting<String>>,
+    pub maskinporten: Option<Setting<String>>,
+    pub keystore: Option<Setting<PathBuf>>,
+    pub keystore_password: Option<Setting<SecretSource>>,
+    pub key: Option<Setting<PathBuf>>,
+    pub kid: Option<Setting<String>>,
+    pub system_user: Option<Setting<String>>,
+}
+
+fn set<T>(slot: &mut Option<Setting<T>>, value: Option<T>, source: Source) {
+    if let Some(value) = value {
+        *slot = Some(Setting { value, source });
+    }
+}
+
+fn token_kind(text: &str, source: &Source) -> Result<TokenKind, CliError> {
+    match text.trim() {
+        "id-porten" | "idporten" => Ok(TokenKind::IdPorten),
+        "maskinporten" => Ok(TokenKind::Maskinporten),
+        "altinn" => Ok(TokenKind::Altinn),
+        other => Err(CliError::Config(format!(
+            "token provider ({source}): {other:?} is not id-porten, maskinporten or altinn"
+        ))),
+    }
+}
+
+/// The name of a token kind, as the flag takes it.
+pub(crate) fn token_kind_name(kind: &TokenKind) -> String {
+    match kind {
+        TokenKind::IdPorten => "id-porten",
+        TokenKind::Maskinporten => "maskinporten",
+        TokenKind::Altinn => "altinn",
+    }
+    .to_owned()
+}
+
+impl Altinn3Settings {
+    pub(crate) fn apply_file(
+        &mut self,
+        file: Altinn3File,
+        rel: &dyn Fn(PathBuf) -> PathBuf,
+        src: &dyn Fn() -> Source,
+    ) -> Result<(), CliError> {
+        set(&mut self.environment, file.environment, src());
+        let token = crate::config::secret_pair(
+            file.token_env,
+            file.token_file.map(rel),
+            "altinn3.token_env / token_file",
+        )?;
+        set(&mut self.token, token, src());
+        let kind = file
+            .token_provider
+            .map(|k| token_kind(&k, &src()))
+            .transpose()?;
+        set(&mut self.token_provider, kind, src());
+        set(&mut self.client_id, file.client_id, src());
+        set(&mut self.scope, file.scope, src());
+        set(&mut self.maskinporten, file.maskinporten, src());
+        set(&mut self.keystore, file.keystore.map(rel), src());
+        let password = crate::config::secret_pair(
+            file.keystore_password_env,
+            file.keystore_password_file.map(rel),
+            "altinn3.keystore_password_env / keystore_password_file",
+        )?;
+        set(&mut self.keystore_password, password, src());
+        set(&mut self.key, file.key.map(rel), src());
+        set(&mut self.kid, file.kid, src());
+        set(&mut self.system_user, file.system_user, src());
+        Ok(())
+    }
+
+    pub(crate) fn apply_env(
+        &mut self,
+        var: &dyn Fn(&'static str) -> Result<Option<String>, CliError>,
+    ) -> Result<(), CliError> {
+        set(&mut self.environment, var(env::URL)?, Source::Env(env::URL));
+        for (slot, value_var, file_var) in [
+            (&mut self.token, env::TOKEN, env::TOKEN_FILE),
+            (
+                &mut self.keystore_password,
+                env::KEYSTORE_PASSWORD,
+                env::KEYSTORE_PASSWORD_FILE,
+            ),
+        ] {
+            if let Some(value) = var(value_var)? {
+                set(
+                    slot,
+                    Some(SecretSource::Inline(Zeroizing::new(value))),
+                    Source::Env(value_var),
+                );
+            } else {
+                set(
+                    slot,
+                    var(file_var)?.map(|p| SecretSource::File(p.into())),
+                    Source::Env(file_var),
+                );
+            }
+        }
+        let source = Source::Env(env::TOKEN_PROVIDER);
+        let kind = var(env::TOKEN_PROVIDER)?
+            .map(|k| token_kind(&k, &source))
+            .transpose()?;
+        set(&mut self.token_provider, kind, source);
+        set(
+            &mut self.client_id,
+            var(env::CLIENT_ID)?,
+            Source::Env(env::CLIENT_ID),
+        );
+        set(&mut self.scope, var(env::SCOPE)?, Source::Env(env::SCOPE));
+        set(
+            &mut self.maskinporten,
+            var(env::MASKINPORTEN)?,
+            Source::Env(env::MASKINPORTEN),
+        );
+        set(
+            &mut self.keystore,
+            var(env::KEYSTORE)?.map(PathBuf::from),
+            Source::Env(env::KEYSTORE),
+        );
+        set(
+            &mut self.key,
+            var(env::KEY)?.map(PathBuf::from),
+            Source::Env(env::KEY),
+        );
+        set(&mut self.kid, var(env::KID)?, Source::Env(env::KID));
+        set(
+            &mut self.system_user,
+            var(env::SYSTEM_USER)?,
+            Source::Env(env::SYSTEM_USER),
+        );
+        Ok(())
+    }
+
+    pub(crate) fn apply_flags(&mut self, flags: &Altinn3Flags) {
+        set(
+            &mut self.environment,
+            flags.altinn3_url.clone(),
+            Source::Flag("--altinn3-url"),
+        );
+        set(
+            &mut self.token,
+            flags.token_file.clone().map(SecretSource::File),
+            Source::Flag("--token-file"),
+        );
+        set(
+            &mut self.token_provider,
+            flags.token_provider,
+            Source::Flag("--token-provider"),
+        );
+        set(
+            &mut self.client_id,
+            flags.client_id.clone(),
+            Source::Flag("--client-id"),
+        );
+        set(
+            &mut self.scope,
+            flags.scope.clone(),
+            Source::Flag("--scope"),
+        );
+        set(
+            &mut self.maskinporten,
+            flags.maskinporten.clone(),
+            Source::Flag("--maskinporten"),
+        );
+        if flags.keystore.is_some() || flags.key.is_some() {
+            // A key given on the command line replaces the configured one of either kind.
+            self.keystore = None;
+            self.key = None;
+        }
+        set(
+            &mut self.keystore,
+            flags.keystore.clone(),
+            Source::Flag("--keystore"),
+        );
+        set(
+            &mut self.keystore_password,
+            flags.password_env.clone().map(SecretSource::Env),
+            Source::Flag("--password-env"),
+        );
+        set(&mut self.key, flags.key.clone(), Source::Flag("--key"));
+        set(&mut self.kid, flags.kid.clone(), Source::Flag("--kid"));
+        set(
+            &mut self.system_user,
+            flags.system_user.clone(),
+            Source::Flag("--system-user"),
+        );
+    }
+}

@@ -1,0 +1,355 @@
+//! `signering altinn3 …` as a user runs it, against the in-process Altinn 3 emulator: create
+//! an instance with its data, find it through Dialogporten, show it, sign it, read the
+//! signing state, download the signed document and the signature record, complete the
+//! process; logins and refusals; `--json` output parsed back; no identity number printed.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
+
+use std::ffi::OsStr;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+
+use serde_json::Value;
+use signature_emulator::altinn3::{Altinn3Emulator, DOCUMENT_DATA_TYPE, SIGNATURE_DATA_TYPE};
+
+const PIN: &str = "24068110048";
+const OTHER_PIN: &str = "01017010170";
+const APP: &str = "ttd/signing-demo";
+const PDF: &[u8] = b"%PDF-1.7\n% a document to sign\n%%EOF\n";
+
+fn runtime() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap()
+    })
+}
+
+struct Output {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "exit {}\n--- stdout\n{}--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+impl Output {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {self:?}"))
+    }
+
+    /// Succeeded, and printed no identity number.
+    fn ok(self) -> Self {
+        assert_eq!(self.code, 0, "{self:?}");
+        self.clean()
+    }
+
+    fn clean(self) -> Self {
+        let all = format!("{}{}", self.stdout, self.stderr);
+        for pin in [PIN, OTHER_PIN] {
+            assert!(!all.contains(pin), "output contains {pin}: {self:?}");
+        }
+        self
+    }
+}
+
+fn run_in<I, S>(dir: &Path, args: I, envs: &[(&str, &str)]) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let mut command = Command::new(env!("CARGO_BIN_EXE_signering"));
+    command.args(args).current_dir(dir).stdin(Stdio::null());
+    for (name, _) in std::env::vars() {
+        if name.starts_with("SIGNERING_") {
+            command.env_remove(name);
+        }
+    }
+    command.env("NO_COLOR", "1");
+    for (name, value) in envs {
+        command.env(name, value);
+    }
+    let output = command.output().expect("run signering");
+    Output {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+struct Setup {
+    emulator: Altinn3Emulator,
+    party: u64,
+    token: String,
+    dir: tempfile::TempDir,
+}
+
+fn setup() -> Setup {
+    let emulator = runtime()
+        .block_on(Altinn3Emulator::builder().app(APP).start())
+        .unwrap();
+    let party = emulator.add_person(PIN, "Kari Nordmann");
+    emulator.add_person(OTHER_PIN, "Ola Nordmann");
+    let token = emulator.issue_idporten_token(PIN);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("form.xml"),
+        "<Skjema><Navn>Test AS</Navn></Skjema>",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("avtale.pdf"), PDF).unwrap();
+    Setup {
+        emulator,
+        party,
+        token,
+        dir,
+    }
+}
+
+impl Setup {
+    fn run(&self, args: &[&str]) -> Output {
+        let envs = [
+            ("SIGNERING_ALTINN3_URL", self.emulator.base_url()),
+            ("SIGNERING_ALTINN3_TOKEN", self.token.as_str()),
+        ];
+        run_in(self.dir.path(), args, &envs)
+    }
+
+    fn create(&self) -> String {
+        let party = self.party.to_string();
+        let document = format!("{DOCUMENT_DATA_TYPE}:avtale.pdf");
+        let created = self
+            .run(&[
+                "--json",
+                "altinn3",
+                "instances",
+                "create",
+                "--app",
+                APP,
+                "--party",
+                &party,
+                "--data",
+                "model:form.xml",
+                "--data",
+                &document,
+            ])
+            .ok()
+            .json();
+        created["instance"].as_str().unwrap().to_owned()
+    }
+}
+
+#[test]
+fn create_find_sign_read_download_and_complete() {
+    let s = setup();
+    let instance = s.create();
+    assert!(
+        instance.starts_with(&format!("{APP}/{}/", s.party)),
+        "{instance}"
+    );
+    // Moved on from the data task to the signing task, and no further.
+    let shown = s
+        .run(&["--json", "altinn3", "instances", "show", &instance])
+        .ok()
+        .json();
+    assert_eq!(shown["process"]["task_type"], "signing");
+    assert_eq!(shown["process"]["awaits_your_signature"], true);
+    assert_eq!(shown["data"].as_array().unwrap().len(), 2);
+    let human = s.run(&["altinn3", "instances", "show", &instance]).ok();
+    assert!(
+        human.stdout.contains("waits for your signature"),
+        "{human:?}"
+    );
+
+    // Found through Dialogporten: the dialog mapped to the instance, its process deciding.
+    let awaiting = s
+        .run(&["--json", "altinn3", "awaiting", "--app", APP])
+        .ok()
+        .json();
+    let found: Vec<&str> = awaiting["awaiting"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["instance"].as_str().unwrap())
+        .collect();
+    assert_eq!(found, [instance.as_str()], "{awaiting}");
+    assert!(awaiting["skipped"].as_array().unwrap().is_empty());
+    let human = s.run(&["altinn3", "awaiting", "--app", APP]).ok();
+    assert!(human.stdout.contains(&instance), "{human:?}");
+
+    let signed = s.run(&["--json", "altinn3", "sign", &instance]).ok().json();
+    assert_eq!(
+        signed["process"]["task_type"], "signing",
+        "other signees may sign"
+    );
+    let signees = signed["signees"].as_array().unwrap();
+    assert_eq!(signees.len(), 1);
+    assert_eq!(signees[0]["party_id"], s.party);
+    assert!(signees[0]["signed_time"].is_string());
+
+    let state = s
+        .run(&["--json", "altinn3", "signing-state", &instance])
+        .ok()
+        .json();
+    assert_eq!(state["signees"][0]["name"], "Kari Nordmann");
+    let human = s.run(&["altinn3", "signing-state", &instance]).ok();
+    assert!(human.stdout.contains("signed 20"), "{human:?}");
+
+    let downloaded = s
+        .run(&[
+            "--json", "altinn3", "download", &instance, "--out", "signed",
+        ])
+        .ok()
+        .json();
+    let files = downloaded["files"].as_array().unwrap();
+    let of_type = |t: &str| files.iter().find(|f| f["data_type"] == t).unwrap();
+    let read =
+        |t: &str| std::fs::read(s.dir.path().join(of_type(t)["path"].as_str().unwrap())).unwrap();
+    let document = read(DOCUMENT_DATA_TYPE);
+    assert_eq!(document, PDF);
+    let record: Value = serde_json::from_slice(&read(SIGNATURE_DATA_TYPE)).unwrap();
+    assert_eq!(
+        record["dataElementSignatures"][0]["dataElementId"],
+        of_type(DOCUMENT_DATA_TYPE)["data_id"]
+    );
+    assert!(
+        !std::fs::read_dir(s.dir.path().join("signed"))
+            .unwrap()
+            .any(|e| e.unwrap().path().extension().is_some_and(|x| x == "part"))
+    );
+
+    let completed = s
+        .run(&["--json", "altinn3", "complete", &instance])
+        .ok()
+        .json();
+    assert!(completed["process"]["ended"].is_string(), "{completed}");
+    assert!(completed["steps"].as_array().unwrap().len() >= 2);
+    // Ended: nothing waits any more.
+    let awaiting = s
+        .run(&["--json", "altinn3", "awaiting", "--app", APP])
+        .ok()
+        .json();
+    assert!(awaiting["awaiting"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn refusals_and_bad_input() {
+    let s = setup();
+    let instance = s.create();
+    // Another person may not read it: the service's 403, exit 3.
+    let other = s.emulator.issue_idporten_token(OTHER_PIN);
+    let envs = [
+        ("SIGNERING_ALTINN3_URL", s.emulator.base_url()),
+        ("SIGNERING_ALTINN3_TOKEN", other.as_str()),
+    ];
+    let refused = run_in(
+        s.dir.path(),
+        ["altinn3", "instances", "show", &instance],
+        &envs,
+    )
+    .clean();
+    assert_eq!(refused.code, 3, "{refused:?}");
+    // No login configured: exit 2, saying how to give one.
+    let no_login = run_in(
+        s.dir.path(),
+        ["altinn3", "instances", "show", &instance],
+        &[("SIGNERING_ALTINN3_URL", s.emulator.base_url())],
+    );
+    assert_eq!(no_login.code, 2, "{no_login:?}");
+    assert!(no_login.stderr.contains("--token-file"), "{no_login:?}");
+    // Malformed input is refused before anything is sent.
+    let bad = s.run(&["altinn3", "sign", &instance, "--on-behalf-of", "12345"]);
+    assert_eq!(bad.code, 2, "{bad:?}");
+    let bad = s.run(&["altinn3", "instances", "show", "ttd/signing-demo"]);
+    assert_eq!(bad.code, 2, "{bad:?}");
+    let person = s
+        .run(&[
+            "altinn3",
+            "instances",
+            "create",
+            "--app",
+            APP,
+            "--person",
+            PIN,
+            "--data",
+            "model",
+        ])
+        .clean();
+    assert_eq!(person.code, 2, "{person:?}");
+    // A token the exchange refuses: not authenticated, exit 3.
+    let envs = [
+        ("SIGNERING_ALTINN3_URL", s.emulator.base_url()),
+        ("SIGNERING_ALTINN3_TOKEN", "id-porten-never-issued"),
+    ];
+    let unknown = run_in(s.dir.path(), ["altinn3", "awaiting", "--app", APP], &envs);
+    assert_eq!(unknown.code, 3, "{unknown:?}");
+    // Signing where the process is not at a signing task: the service refuses.
+    let party = s.party.to_string();
+    let draft = s
+        .run(&[
+            "--json",
+            "altinn3",
+            "instances",
+            "create",
+            "--app",
+            APP,
+            "--party",
+            &party,
+            "--data",
+            "model:form.xml",
+            "--stay",
+        ])
+        .ok()
+        .json();
+    assert_eq!(draft["process"]["task_type"], "data");
+    let not_signing = s.run(&["altinn3", "sign", draft["instance"].as_str().unwrap()]);
+    assert_eq!(not_signing.code, 3, "{not_signing:?}");
+}
+
+#[test]
+fn settings_come_from_the_file_and_show_in_config_show() {
+    let s = setup();
+    std::fs::write(s.dir.path().join("token"), format!("{}\n", s.token)).unwrap();
+    std::fs::write(
+        s.dir.path().join("signering.toml"),
+        format!(
+            "[altinn3]\nenvironment = \"{}\"\ntoken_file = \"token\"\ntoken_provider = \"id-porten\"\n",
+            s.emulator.base_url()
+        ),
+    )
+    .unwrap();
+    let shown = run_in(s.dir.path(), ["--json", "config", "show"], &[])
+        .ok()
+        .json();
+    let rows = shown["settings"].as_array().unwrap();
+    let row = |key: &str| rows.iter().find(|r| r["key"] == key).unwrap().clone();
+    assert_eq!(row("altinn3.environment")["value"], s.emulator.base_url());
+    assert!(
+        row("altinn3.token")["value"]
+            .as_str()
+            .unwrap()
+            .starts_with("(secret)")
+    );
+    let awaiting = run_in(
+        s.dir.path(),
+        ["--json", "altinn3", "awaiting", "--app", APP],
+        &[],
+    )
+    .ok()
+    .json();
+    assert_eq!(awaiting["dialogs_seen"], 0);
+    let all = run_in(s.dir.path(), ["config", "show"], &[]).ok();
+    assert!(!all.stdout.contains(&s.token), "{all:?}");
+}
