@@ -542,14 +542,24 @@ impl Demo {
             ),
         );
 
+        // As the live platform shows it: the dialog's go-to action is `read` whatever the
+        // task, so each dialog is mapped to its instance and the instance's process decides.
         let step = "altinn3: find via Dialogporten";
         let query = DialogQuery::new()
-            .party(format!("urn:altinn:person:identifier-no:{SIGNER_A}"))
             .service_resource(app.service_resource())
             .status(DialogStatus::InProgress);
         let waiting = timed(step, client.awaiting_signature(&query))
             .await?
             .map_err(failed(step))?;
+        if let Some(skipped) = waiting.skipped.first() {
+            return Err(fail(
+                step,
+                format!(
+                    "dialog {} could not be read: {}",
+                    skipped.dialog_id, skipped.error
+                ),
+            ));
+        }
         let found = waiting
             .awaiting
             .iter()
@@ -563,8 +573,15 @@ impl Demo {
         self.step(
             step,
             &format!(
-                "dialog {} -> instance {}",
-                found.dialog.id, found.instance.id
+                "dialog {} -> instance {} (its process: {} may be signed; {} dialog(s) searched)",
+                found.dialog.id,
+                found.instance.id,
+                found
+                    .process
+                    .current_task
+                    .as_ref()
+                    .map_or("?", |t| t.element_id.as_str()),
+                waiting.dialogs_seen
             ),
         );
 
@@ -578,9 +595,17 @@ impl Demo {
         self.step(step, "signed with POST .../actions {\"action\":\"sign\"}");
 
         let step = "altinn3: read signing state";
-        let state = timed(step, client.signing_state(&app, &id, None))
-            .await?
-            .map_err(failed(step))?;
+        let signing_task = found
+            .process
+            .current_task
+            .as_ref()
+            .map(|t| t.element_id.clone());
+        let state = timed(
+            step,
+            client.signing_state(&app, &id, signing_task.as_deref()),
+        )
+        .await?
+        .map_err(failed(step))?;
         let signed: Vec<String> = state
             .signees
             .iter()
@@ -632,8 +657,10 @@ impl Demo {
             ),
         );
 
+        // Signed already: the signing task is left without an action (which signs nothing),
+        // then the confirmation task by confirming.
         let step = "altinn3: complete process";
-        timed(step, client.process_next(&app, &id, &ProcessNext::sign()))
+        timed(step, client.process_next(&app, &id, &ProcessNext::new()))
             .await?
             .map_err(failed(step))?;
         let ended = timed(
