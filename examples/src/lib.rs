@@ -68,10 +68,12 @@ pub fn posten_client(emulator: &RunningEmulator) -> Result<Client> {
     println!("client certificate: {}", key.subject());
 
     let client = Client::builder(Environment::custom(&emulator.base_url)?, key)
-        // Against Environment::Test, give Posten's test CA certificates here instead;
-        // Environment::Production trusts the public roots.
+        // The emulator's CA. Environment::Test, Qa and Production need nothing here: their
+        // CA certificates are built in.
         .trust_roots_pem(emulator.ca_pem.as_bytes())
         .default_sender(OrganizationNumber::parse(SENDER)?)
+        // The emulator runs in this process: not through a proxy from HTTPS_PROXY.
+        .proxy(posten_adapter::ProxySetting::Direct)
         .build()?;
     Ok(client)
 }

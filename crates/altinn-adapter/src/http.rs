@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use rustls_pki_types::CertificateDer;
+use signature_core::ProxySetting;
 
 use crate::auth::EnterpriseCertificate;
 use crate::error::Error;
@@ -11,11 +12,13 @@ use crate::tls;
 
 /// Builds the reqwest client. Redirects are not followed: Altinn 2 redirects to a login page
 /// when a credential is missing (which must be seen), and credentials must not follow a
-/// redirect to another host.
+/// redirect to another host. Proxies: reqwest reads `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`/
+/// `NO_PROXY` as curl does unless told otherwise, which is [`ProxySetting::FromEnvironment`].
 pub(crate) fn client(
     roots: &[CertificateDer<'static>],
     identity: Option<&EnterpriseCertificate>,
     timeout: Option<Duration>,
+    proxy: &ProxySetting,
 ) -> Result<reqwest::Client, Error> {
     let tls = tls::client_config(roots, identity)?;
     let mut http = reqwest::Client::builder()
@@ -29,6 +32,23 @@ pub(crate) fn client(
     if let Some(timeout) = timeout {
         http = http.timeout(timeout);
     }
+    http = match proxy {
+        ProxySetting::Direct => http.no_proxy(),
+        ProxySetting::Through(proxy) => {
+            let mut explicit = reqwest::Proxy::all(proxy.url())
+                .map_err(|e| Error::Configuration(format!("proxy {proxy}: {e}")))?;
+            if let Some((user, password)) = proxy.credentials() {
+                explicit = explicit.basic_auth(user, password);
+            }
+            // NO_PROXY still applies to an explicit proxy unless it has its own list (curl).
+            explicit = explicit.no_proxy(match proxy.no_proxy_hosts() {
+                Some(hosts) => reqwest::NoProxy::from_string(hosts),
+                None => reqwest::NoProxy::from_env(),
+            });
+            http.proxy(explicit)
+        }
+        _ => http,
+    };
     http.build()
         .map_err(|e| Error::Configuration(format!("HTTP client: {e}")))
 }

@@ -48,6 +48,8 @@ pub(crate) struct Inner {
     pub(crate) default_polling_queue: Option<PollingQueue>,
     pub(crate) limiter: Option<RateLimiter>,
     pub(crate) retry: RetryPolicy,
+    /// For telling proxy failures apart in messages.
+    pub(crate) proxy: signature_core::ProxySetting,
 }
 
 impl Client {

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use signature_core::{OrganizationNumber, PollingQueue};
+use signature_core::{OrganizationNumber, PollingQueue, ProxySetting};
 use url::Url;
 
 use crate::client::{Client, Inner};
@@ -169,7 +169,7 @@ pub struct ClientBuilder {
     api_timeouts: Timeouts,
     download_timeouts: Timeouts,
     user_agent_suffix: Option<String>,
-    proxy: Option<reqwest::Proxy>,
+    proxy: ProxySetting,
     trust: ServerTrust,
     rate_limit: Option<RateLimit>,
     retry: RetryPolicy,
@@ -188,7 +188,7 @@ impl ClientBuilder {
             api_timeouts: Timeouts::API,
             download_timeouts: Timeouts::DOWNLOAD,
             user_agent_suffix: None,
-            proxy: None,
+            proxy: ProxySetting::default(),
             rate_limit: Some(RateLimit::default()),
             retry: RetryPolicy::default(),
             http2: false,
@@ -229,9 +229,22 @@ impl ClientBuilder {
         self
     }
 
-    /// Sends everything through this proxy (with credentials, if the proxy has them).
-    pub fn proxy(mut self, proxy: reqwest::Proxy) -> Self {
-        self.proxy = Some(proxy);
+    /// How to reach the service: by default through the proxy the environment names
+    /// (`HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`, read as curl reads them), or
+    /// [`ProxySetting::Direct`], or an explicit [`Proxy`](signature_core::Proxy). HTTPS goes
+    /// through a proxy as a `CONNECT` tunnel, so mutual TLS stays end to end.
+    ///
+    /// ```no_run
+    /// # fn run(key: asice::SigningKey) -> Result<(), Box<dyn std::error::Error>> {
+    /// use posten_adapter::{Client, Environment};
+    /// use signature_core::Proxy;
+    /// let client = Client::builder(Environment::Test, key)
+    ///     .proxy(Proxy::new("http://proxy.example:3128")?.basic_auth("user", "password"))
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn proxy(mut self, proxy: impl Into<ProxySetting>) -> Self {
+        self.proxy = proxy.into();
         self
     }
 
@@ -327,10 +340,7 @@ impl ClientBuilder {
             if let Some(total) = timeouts.total {
                 builder = builder.timeout(total);
             }
-            builder = match &self.proxy {
-                Some(proxy) => builder.proxy(proxy.clone()),
-                None => builder.no_proxy(),
-            };
+            builder = crate::proxy::apply(builder, &self.proxy)?;
             if !self.http2 {
                 builder = builder.http1_only();
             }
@@ -348,6 +358,7 @@ impl ClientBuilder {
                 default_polling_queue: self.default_polling_queue,
                 limiter: self.rate_limit.map(RateLimiter::new),
                 retry: self.retry,
+                proxy: self.proxy,
             }),
         })
     }

@@ -76,6 +76,29 @@ pub enum Error {
     /// Connecting or talking to the service failed (DNS, refused, reset, TLS handshake…).
     #[error("could not reach Posten signering")]
     Connection(#[source] reqwest::Error),
+    /// The proxy refused the `CONNECT` tunnel to the service: its rules (for example the
+    /// ports it allows, or hosts it blocks) or a login it wants. Nothing reached the service.
+    #[error(
+        "the proxy {proxy} refused the tunnel to Posten signering ({detail}); check its rules and credentials, or bypass it with NO_PROXY"
+    )]
+    ProxyRefused {
+        /// The proxy's address (without credentials) and where it was configured.
+        proxy: String,
+        /// What the proxy answered, as far as known.
+        detail: String,
+        /// The transport error.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The proxy itself could not be reached (nothing listens there, DNS, a firewall).
+    #[error("the proxy {proxy} could not be reached; check its address (HTTPS_PROXY, --proxy)")]
+    ProxyUnreachable {
+        /// The proxy's address (without credentials) and where it was configured.
+        proxy: String,
+        /// The transport error.
+        #[source]
+        source: reqwest::Error,
+    },
 
     /// Polled a queue before the time the service permitted; wait until `retry_at`.
     #[error("polled too eagerly{}", retry_at.map(|t| format!("; next poll permitted at {t}")).unwrap_or_default())]
@@ -170,6 +193,7 @@ impl Error {
             self,
             Self::Timeout(_)
                 | Self::Connection(_)
+                | Self::ProxyUnreachable { .. }
                 | Self::TooEagerPolling { .. }
                 | Self::RateLimitBlocked { .. }
                 | Self::UnexpectedResponse { .. }

@@ -100,6 +100,7 @@ mod error;
 mod error_code;
 mod multipart;
 mod poller;
+mod proxy;
 mod rate_limit;
 mod retry;
 mod server_trust;
@@ -125,4 +126,4 @@ pub use tls::POSTEN_ORGANIZATION_NUMBER;
 pub use trust::{EmbeddedCertificate, TrustAnchors};
 
 /// Re-exported for [`ClientBuilder::proxy`].
-pub use reqwest::Proxy;
+pub use signature_core::{Proxy, ProxySetting};

@@ -173,8 +173,12 @@ impl Inner {
                     }
                 }
                 Err(error) => {
-                    let error = transport_error(error);
-                    let transient = matches!(error, Error::Connection(_) | Error::Timeout(_));
+                    let error =
+                        crate::proxy::classify(error, &self.proxy).unwrap_or_else(transport_error);
+                    let transient = matches!(
+                        error,
+                        Error::Connection(_) | Error::Timeout(_) | Error::ProxyUnreachable { .. }
+                    );
                     if !(transient && can_retry) {
                         tracing::info!(error = %error, "call failed");
                         return Err(error);

@@ -48,6 +48,13 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
+    /// Reach Posten and Altinn through this HTTP proxy (`http://host:port`), or `none` for
+    /// direct connections (`SIGNERING_PROXY`, `proxy` in signering.toml). Without it,
+    /// `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY` and `NO_PROXY` apply, as for curl. Credentials
+    /// belong in `SIGNERING_PROXY` or `HTTPS_PROXY`, not in the flag.
+    #[arg(long, global = true, value_name = "URL")]
+    pub proxy: Option<String>,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,

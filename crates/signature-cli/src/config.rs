@@ -22,6 +22,7 @@ pub(crate) const DEFAULT_FILE: &str = "signering.toml";
 /// The environment variables read, for the docs and `config show`.
 pub(crate) mod env {
     pub(crate) const CONFIG: &str = "SIGNERING_CONFIG";
+    pub(crate) const PROXY: &str = "SIGNERING_PROXY";
     pub(crate) const ENVIRONMENT: &str = "SIGNERING_ENVIRONMENT";
     pub(crate) const KEYSTORE: &str = "SIGNERING_KEYSTORE";
     pub(crate) const KEYSTORE_PASSWORD: &str = "SIGNERING_KEYSTORE_PASSWORD";
@@ -41,6 +42,8 @@ pub(crate) mod env {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FileConfig {
+    /// `http://host:port` or `none`; applies to Posten and Altinn.
+    proxy: Option<String>,
     #[serde(default)]
     posten: PostenFile,
     #[serde(default)]
@@ -157,6 +160,8 @@ impl SecretSource {
 pub(crate) struct Settings {
     /// The configuration file read, if any.
     pub file: Option<PathBuf>,
+    /// The proxy: a URL (credentials only from the environment) or `none`.
+    pub proxy: Option<Setting<String>>,
     pub environment: Option<Setting<String>>,
     pub keystore: Option<Setting<PathBuf>>,
     pub keystore_password: Option<Setting<SecretSource>>,
@@ -200,6 +205,7 @@ impl Settings {
         config: Option<&Path>,
         posten: Option<&PostenFlags>,
         altinn: Option<&AltinnFlags>,
+        proxy: Option<&str>,
     ) -> Result<Self, CliError> {
         let mut settings = Self::default();
         let file = match config {
@@ -219,6 +225,14 @@ impl Settings {
         }
         if let Some(flags) = altinn {
             settings.apply_altinn_flags(flags)?;
+        }
+        if let Some(proxy) = proxy {
+            no_password_in(proxy, "--proxy")?;
+            set(
+                &mut settings.proxy,
+                Some(proxy.to_owned()),
+                Source::Flag("--proxy"),
+            );
         }
         Ok(settings)
     }
@@ -245,6 +259,10 @@ impl Settings {
         let base = path.parent().unwrap_or(Path::new("")).to_owned();
         let rel = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
         let src = || Source::File(path.to_owned());
+        if let Some(proxy) = &parsed.proxy {
+            no_password_in(proxy, "proxy in signering.toml")?;
+        }
+        set(&mut self.proxy, parsed.proxy, src());
         let p = parsed.posten;
         set(&mut self.environment, p.environment, src());
         set(&mut self.keystore, p.keystore.map(rel), src());
@@ -291,6 +309,7 @@ impl Settings {
                 ))),
             }
         };
+        set(&mut self.proxy, var(env::PROXY)?, Source::Env(env::PROXY));
         set(
             &mut self.environment,
             var(env::ENVIRONMENT)?,
@@ -443,6 +462,33 @@ impl Settings {
     }
 }
 
+/// A proxy password is a secret: never in the file or on the command line.
+fn no_password_in(proxy: &str, what: &str) -> Result<(), CliError> {
+    match signature_core::Proxy::new(proxy) {
+        Ok(parsed)
+            if parsed
+                .credentials()
+                .is_some_and(|(_, password)| !password.is_empty()) =>
+        {
+            Err(CliError::Config(format!(
+                "{what}: a proxy password is a secret; put the proxy URL with its credentials \
+                 into {} or HTTPS_PROXY instead",
+                env::PROXY
+            )))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The proxy as `config show` prints it: never a password.
+fn shown_proxy(value: &str) -> String {
+    match signature_core::Proxy::new(value) {
+        Ok(proxy) if proxy.credentials().is_some() => format!("{} (with credentials)", proxy.url()),
+        Ok(proxy) => proxy.url().to_owned(),
+        Err(_) => value.to_owned(),
+    }
+}
+
 /// A hint when someone tried to put a secret itself into the file.
 fn secret_hint(message: &str) -> String {
     let secret_key = ["`keystore_password`", "`api_key`", "`token`", "`password`"]
@@ -478,6 +524,7 @@ fn shown<T>(key: &'static str, s: &Option<Setting<T>>, f: impl Fn(&T) -> String)
 pub(crate) fn show(settings: &Settings, json: bool) -> Result<Status, CliError> {
     let path = |p: &PathBuf| p.display().to_string();
     let rows = vec![
+        shown("proxy", &settings.proxy, |v| shown_proxy(v)),
         shown("posten.environment", &settings.environment, String::clone),
         shown("posten.keystore", &settings.keystore, path),
         shown(

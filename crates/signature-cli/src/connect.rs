@@ -5,7 +5,7 @@ use std::io::IsTerminal as _;
 use altinn_adapter::auth::BearerToken;
 use asice::{LoadOptions, SigningKey};
 use posten_adapter::{Client, Environment, RateLimit};
-use signature_core::{OrganizationNumber, PollingQueue};
+use signature_core::{OrganizationNumber, PollingQueue, Proxy, ProxySetting};
 use zeroize::Zeroizing;
 
 use crate::config::{Settings, env};
@@ -117,13 +117,26 @@ pub(crate) fn trust_root_pems(settings: &Settings) -> Result<Vec<Vec<u8>>, CliEr
     }
 }
 
-/// The configured proxy on a Posten client builder (none configured: the environment's
-/// `HTTPS_PROXY`/`NO_PROXY`, as curl reads them).
+/// The configured proxy: `none` (or `direct`) for direct connections, a URL, or — when
+/// nothing is configured — the environment's `HTTPS_PROXY`/`NO_PROXY`, as curl reads them.
+pub(crate) fn proxy(settings: &Settings) -> Result<ProxySetting, CliError> {
+    let Some(setting) = &settings.proxy else {
+        return Ok(ProxySetting::FromEnvironment);
+    };
+    match setting.value.trim() {
+        "none" | "direct" => Ok(ProxySetting::Direct),
+        url => Proxy::new(url)
+            .map(ProxySetting::Through)
+            .map_err(|e| CliError::Config(format!("proxy ({}): {e}", setting.source))),
+    }
+}
+
+/// The configured proxy on a Posten client builder.
 pub(crate) fn with_proxy(
     builder: posten_adapter::ClientBuilder,
-    _settings: &Settings,
+    settings: &Settings,
 ) -> Result<posten_adapter::ClientBuilder, CliError> {
-    Ok(builder)
+    Ok(builder.proxy(proxy(settings)?))
 }
 
 /// The calls per second the client keeps to (the adapter's default when not configured).
@@ -172,6 +185,7 @@ pub(crate) fn altinn(settings: &Settings) -> Result<altinn_adapter::v2::Client, 
     Ok(
         altinn_adapter::v2::Client::builder(environment, api_key.as_str())
             .auth(BearerToken::new(token.as_str()))
+            .proxy(proxy(settings)?)
             .build()?,
     )
 }

@@ -22,6 +22,7 @@ use altinn_adapter::v3::{
 };
 use asice::{BuildOptions, LoadOptions, SigningKey, SystemClock};
 use posten_adapter::{Client, Environment, PreparedJob};
+use signature_core::ProxySetting;
 use signature_core::{
     ArtifactRef, DirectFlow, Document, ExitUrls, Flow, FlowKind, JobRef, JobStatus,
     LookupNotifications, OrganizationNumber, PollResult, Signer, SignerIdentifier, SigningJob,
@@ -180,6 +181,8 @@ impl Demo {
         )
         .trust_roots_pem(emulator.ca_pem.as_bytes())
         .default_sender(sender.clone())
+        // The emulators run in this process on 127.0.0.1: never through HTTPS_PROXY.
+        .proxy(ProxySetting::Direct)
         .build()
         .map_err(failed(step))?;
 
@@ -425,6 +428,7 @@ impl Demo {
             ALTINN_API_KEY,
         )
         .auth(BearerToken::new(emulator.issue_token(4)))
+        .proxy(ProxySetting::Direct)
         .build()
         .map_err(failed(step))?;
 
@@ -498,6 +502,7 @@ impl Demo {
             BearerToken::new(emulator.issue_idporten_token(SIGNER_A)),
         )
         .timeout(STEP_TIMEOUT)
+        .proxy(ProxySetting::Direct)
         .build()
         .map_err(failed(step))?;
         timed(step, client.altinn_token())
@@ -695,6 +700,7 @@ async fn sign_on_page(
         .and_then(|s| s.redirect_url.as_ref())
         .ok_or("the create answer has no redirect URL")?;
     let web = reqwest::Client::builder()
+        .no_proxy() // the emulator's signing pages on 127.0.0.1, in this process
         .redirect(reqwest::redirect::Policy::none())
         .timeout(STEP_TIMEOUT)
         .build()

@@ -138,7 +138,9 @@ pub(crate) fn posten_status(error: &posten_adapter::Error) -> Status {
         | E::Connection(_)
         | E::ServerCertificateRejected { .. }
         | E::ServerCertificateWrongEnvironment { .. }
-        | E::ServerCertificateUntrusted { .. } => Status::Unreachable,
+        | E::ServerCertificateUntrusted { .. }
+        | E::ProxyRefused { .. }
+        | E::ProxyUnreachable { .. } => Status::Unreachable,
         E::Configuration(_) | E::ClientCertificate(_) | E::SenderNotSpecified | E::Io(_) => {
             Status::UsageOrIo
         }

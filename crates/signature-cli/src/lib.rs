@@ -158,7 +158,8 @@ where
 fn dispatch(cli: &Cli) -> Result<Status, CliError> {
     let json = cli.json;
     let config = cli.config.as_deref();
-    let posten = |flags| Settings::load(config, Some(flags), None);
+    let proxy = cli.proxy.as_deref();
+    let posten = |flags| Settings::load(config, Some(flags), None, proxy);
     match &cli.command {
         Command::Bundle(BundleCommand::Build(args)) => build::run(args, json),
         Command::Bundle(BundleCommand::Inspect(args)) => inspect::run(args, json),
@@ -194,12 +195,12 @@ fn dispatch(cli: &Cli) -> Result<Status, CliError> {
                 cli::MessagesCommand::Sign(a) => &a.message.target,
                 cli::MessagesCommand::Submit(a) => &a.target,
             };
-            let settings = Settings::load(config, None, Some(&target.altinn))?;
+            let settings = Settings::load(config, None, Some(&target.altinn), proxy)?;
             altinn_cmd::run(command, &settings, json)
         }
         Command::Altinn3(command) => altinn3_cmd::run(command, config, json),
         Command::Config(ConfigCommand::Show(args)) => config::show(
-            &Settings::load(config, Some(&args.posten), Some(&args.altinn))?,
+            &Settings::load(config, Some(&args.posten), Some(&args.altinn), proxy)?,
             json,
         ),
         Command::Doctor(args) => doctor::run(args, &posten(&args.posten)?, json),

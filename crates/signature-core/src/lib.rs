@@ -3,7 +3,8 @@
 //! This crate holds what every provider adapter shares: the job a caller wants signed,
 //! the rules such a job must follow, the statuses and artifacts that come back, and the
 //! [`SignatureService`] trait the adapters (Posten signering, Altinn) implement. It knows
-//! nothing about wire formats or HTTP.
+//! nothing about wire formats or HTTP, except the one transport setting every adapter's
+//! builder takes alike: [`ProxySetting`].
 //!
 //! # Building a job
 //!
@@ -88,6 +89,7 @@ mod job;
 mod job_ref;
 mod org_number;
 mod pin;
+mod proxy;
 mod redact;
 mod service;
 mod signer;
@@ -117,6 +119,7 @@ pub use job::{
 pub use job_ref::{CreatedSigner, JobId, JobRef};
 pub use org_number::OrganizationNumber;
 pub use pin::{CheckDigitScheme, PersonalIdentificationNumber, PinKind};
+pub use proxy::{Proxy, ProxyError, ProxySetting};
 pub use redact::mask_identity_numbers;
 pub use service::SignatureService;
 pub use signer::{

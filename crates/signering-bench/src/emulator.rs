@@ -119,7 +119,8 @@ impl EmulatorProcess {
             .context("loading the client identity")?;
         Ok(Client::builder(Environment::custom(&self.base_url)?, key)
             .trust_roots_pem(&self.ca_pem)
-            .default_sender(OrganizationNumber::parse(BROKER)?))
+            .default_sender(OrganizationNumber::parse(BROKER)?)
+            .proxy(posten_adapter::ProxySetting::Direct))
     }
 
     /// The control API over plain HTTP.

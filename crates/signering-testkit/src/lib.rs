@@ -10,6 +10,7 @@
 
 pub mod openapi;
 pub mod pki;
+pub mod tinyproxy;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -72,6 +72,7 @@ pub struct ClientBuilder {
     language: Language,
     roots: Vec<CertificateDer<'static>>,
     timeout: Option<Duration>,
+    proxy: signature_core::ProxySetting,
     streaming_threshold: usize,
     retry: RetryPolicy,
 }
@@ -110,6 +111,15 @@ impl ClientBuilder {
         self
     }
 
+    /// How to reach Altinn: by default through the proxy the environment names
+    /// (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`, read as curl reads them), or
+    /// [`ProxySetting::Direct`](signature_core::ProxySetting::Direct), or an explicit
+    /// [`Proxy`](signature_core::Proxy).
+    pub fn proxy(mut self, proxy: impl Into<signature_core::ProxySetting>) -> Self {
+        self.proxy = proxy.into();
+        self
+    }
+
     /// Limits each request, including reading its answer.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
@@ -133,7 +143,12 @@ impl ClientBuilder {
         let auth = self.auth.ok_or_else(|| {
             Error::Configuration("an authentication provider is required (auth())".to_owned())
         })?;
-        let http = crate::http::client(&self.roots, auth.client_certificate(), self.timeout)?;
+        let http = crate::http::client(
+            &self.roots,
+            auth.client_certificate(),
+            self.timeout,
+            &self.proxy,
+        )?;
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
@@ -199,6 +214,7 @@ impl Client {
             language: Language::default(),
             roots: Vec::new(),
             timeout: None,
+            proxy: signature_core::ProxySetting::default(),
             streaming_threshold: DEFAULT_STREAMING_THRESHOLD,
             retry: RetryPolicy::default(),
         }

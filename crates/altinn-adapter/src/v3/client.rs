@@ -84,6 +84,7 @@ pub struct ClientBuilder {
     language: Option<String>,
     roots: Vec<CertificateDer<'static>>,
     timeout: Option<Duration>,
+    proxy: signature_core::ProxySetting,
     max_download: u64,
     retry: RetryPolicy,
 }
@@ -133,6 +134,15 @@ impl ClientBuilder {
         self
     }
 
+    /// How to reach Altinn: by default through the proxy the environment names
+    /// (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`, read as curl reads them), or
+    /// [`ProxySetting::Direct`](signature_core::ProxySetting::Direct), or an explicit
+    /// [`Proxy`](signature_core::Proxy).
+    pub fn proxy(mut self, proxy: impl Into<signature_core::ProxySetting>) -> Self {
+        self.proxy = proxy.into();
+        self
+    }
+
     /// Limits each request, including reading its answer.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
@@ -164,7 +174,7 @@ impl ClientBuilder {
                 "a token source is required (exchange() or altinn_token())".to_owned(),
             )
         })?;
-        let http = crate::http::client(&self.roots, None, self.timeout)?;
+        let http = crate::http::client(&self.roots, None, self.timeout, &self.proxy)?;
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
@@ -207,6 +217,7 @@ impl Client {
             language: None,
             roots: Vec::new(),
             timeout: None,
+            proxy: signature_core::ProxySetting::default(),
             max_download: DEFAULT_MAX_DOWNLOAD,
             retry: RetryPolicy::default(),
         }

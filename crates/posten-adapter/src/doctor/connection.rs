@@ -133,7 +133,10 @@ fn failure(error: &Error, organization: &OrganizationNumber) -> Finding {
             "{error} — the certificate is valid, but Posten has not given its organization \
              access to the API; ask Posten for access"
         ),
-        Error::Configuration(_) | Error::ClientCertificate(_) => text,
+        Error::Configuration(_)
+        | Error::ClientCertificate(_)
+        | Error::ProxyRefused { .. }
+        | Error::ProxyUnreachable { .. } => text,
         _ => format!("the service refused GET /{}: {text}", organization.as_str()),
     };
     Finding::new(Severity::Problem, message)
