@@ -241,8 +241,9 @@ impl Settings {
     pub(crate) fn load_altinn3(
         config: Option<&Path>,
         flags: &crate::cli_altinn3::Altinn3Flags,
+        proxy: Option<&str>,
     ) -> Result<Self, CliError> {
-        let mut settings = Self::load(config, None, None)?;
+        let mut settings = Self::load(config, None, None, proxy)?;
         settings.altinn3.apply_flags(flags);
         Ok(settings)
     }

@@ -198,7 +198,7 @@ fn dispatch(cli: &Cli) -> Result<Status, CliError> {
             let settings = Settings::load(config, None, Some(&target.altinn), proxy)?;
             altinn_cmd::run(command, &settings, json)
         }
-        Command::Altinn3(command) => altinn3_cmd::run(command, config, json),
+        Command::Altinn3(command) => altinn3_cmd::run(command, config, proxy, json),
         Command::Config(ConfigCommand::Show(args)) => config::show(
             &Settings::load(config, Some(&args.posten), Some(&args.altinn), proxy)?,
             json,

@@ -42,7 +42,9 @@ fn environment(settings: &Settings) -> Result<(Environment, Option<&'static str>
 pub(crate) fn client(settings: &Settings) -> Result<Client, CliError> {
     let a3 = &settings.altinn3;
     let (environment, paired) = environment(settings)?;
-    let builder = Client::builder(environment).timeout(TIMEOUT);
+    let builder = Client::builder(environment)
+        .timeout(TIMEOUT)
+        .proxy(crate::connect::proxy(settings)?);
     let builder = if let Some(client_id) = &a3.client_id {
         builder.exchange(
             TokenProvider::Maskinporten,

@@ -20,6 +20,7 @@ pub(crate) use connect::client;
 pub(crate) fn run(
     command: &Altinn3Command,
     config: Option<&std::path::Path>,
+    proxy: Option<&str>,
     json: bool,
 ) -> Result<Status, CliError> {
     use crate::cli_altinn3::InstancesCommand;
@@ -32,7 +33,7 @@ pub(crate) fn run(
         Altinn3Command::Download(a) => &a.target.altinn3,
         Altinn3Command::Complete(a) => &a.altinn3,
     };
-    let settings = Settings::load_altinn3(config, flags)?;
+    let settings = Settings::load_altinn3(config, flags, proxy)?;
     match command {
         Altinn3Command::Instances(InstancesCommand::Create(a)) => {
             instances::create(a, &settings, json)
