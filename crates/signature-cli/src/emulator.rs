@@ -1,19 +1,76 @@
-//! `signering emulator`: the Posten signering emulator as a long-running process.
+//! `signering emulator`: the Posten signering, Altinn 2 and Altinn 3 emulators as a
+//! long-running process.
 
 use std::io::Write as _;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::path::Path;
 
-use signature_emulator::posten::PostenEmulator;
+use signature_emulator::altinn::AltinnEmulator;
+use signature_emulator::altinn3::Altinn3Emulator;
+use signature_emulator::posten::{PostenEmulator, RunningEmulator};
 
 use crate::cli::EmulatorArgs;
 use crate::error::{CliError, Status};
-use crate::mask::mask_identity_numbers;
+use crate::mask::{mask_identity, mask_identity_numbers};
 use crate::password;
 
 /// The SQLite file inside `--state DIR`.
 pub(crate) const STATE_FILE: &str = "posten.sqlite";
+/// The Altinn 3 app served unless `--altinn3-app` is given.
+const DEFAULT_APP: &str = "ttd/signing-demo";
+
+/// The Altinn emulators bind 127.0.0.1 on a free port themselves; a fixed address needs a
+/// bind option in `signature_emulator`, which it does not have yet.
+fn altinn_address(flag: &str, address: SocketAddr) -> Result<(), CliError> {
+    if address.ip() == Ipv4Addr::LOCALHOST && address.port() == 0 {
+        Ok(())
+    } else {
+        Err(CliError::Usage(format!(
+            "{flag}: the Altinn emulators listen on 127.0.0.1 with a free port (give \
+             127.0.0.1:0; the address is printed); a fixed address is not supported yet"
+        )))
+    }
+}
+
+/// `ID` or `ID:NAME`.
+fn id_and_name<'a>(text: &'a str, default: &'a str) -> (&'a str, &'a str) {
+    match text.split_once(':') {
+        Some((id, name)) if !name.trim().is_empty() => (id.trim(), name.trim()),
+        _ => (text.trim(), default),
+    }
+}
+
+fn write_token(dir: &Path, name: &str, token: &str) -> Result<std::path::PathBuf, CliError> {
+    let path = dir.join(name);
+    std::fs::write(&path, format!("{token}\n")).map_err(|e| CliError::write(&path, e))?;
+    Ok(path)
+}
 
 pub(crate) fn run(args: &EmulatorArgs) -> Result<Status, CliError> {
+    if let Some(address) = args.altinn_listen {
+        altinn_address("--altinn-listen", address)?;
+    }
+    if let Some(address) = args.altinn3_listen {
+        altinn_address("--altinn3-listen", address)?;
+    }
+    for person in &args.altinn3_persons {
+        let (pin, _) = id_and_name(person, "");
+        if !(pin.len() == 11 && pin.bytes().all(|b| b.is_ascii_digit())) {
+            return Err(CliError::Usage(
+                "--altinn3-person takes an identity number (11 digits), optionally :NAME"
+                    .to_owned(),
+            ));
+        }
+    }
+    for org in &args.altinn3_orgs {
+        let (number, _) = id_and_name(org, "");
+        if !(number.len() == 9 && number.bytes().all(|b| b.is_ascii_digit())) {
+            return Err(CliError::Usage(
+                "--altinn3-org takes an organisation number (9 digits), optionally :NAME"
+                    .to_owned(),
+            ));
+        }
+    }
     // Read the password before anything is started, so a missing variable fails fast.
     let demo_password = match (&args.write_demo_files, &args.password_env) {
         (Some(_), Some(variable)) => Some(password::obtain(Some(variable), "the key store")?),
@@ -24,53 +81,32 @@ pub(crate) fn run(args: &EmulatorArgs) -> Result<Status, CliError> {
         }
         _ => None,
     };
+    if let Some(dir) = &args.write_tokens {
+        std::fs::create_dir_all(dir).map_err(|e| CliError::write(dir, e))?;
+    }
     let runtime = crate::runtime()?;
     runtime.block_on(async {
-        let mut builder = PostenEmulator::builder().bind(args.listen);
-        builder = builder
-            .web_bind(
-                args.web_listen
-                    .unwrap_or_else(|| SocketAddr::from((Ipv4Addr::LOCALHOST, 0))),
-            )
-            .client(args.org.as_str());
-        let state_file = match &args.state {
-            Some(dir) => {
-                std::fs::create_dir_all(dir).map_err(|e| CliError::write(dir, e))?;
-                let file = dir.join(STATE_FILE);
-                builder = builder.database(&file);
-                Some(file)
-            }
+        let mut lines = Vec::new();
+        let posten = match args.listen {
+            Some(listen) => Some(
+                posten(
+                    args,
+                    listen,
+                    demo_password.as_deref().map(String::as_str),
+                    &mut lines,
+                )
+                .await?,
+            ),
             None => None,
         };
-        let emulator = builder
-            .start()
-            .await
-            .map_err(|e| CliError::Emulator(e.to_string()))?;
-
-        let mut lines = vec![
-            format!("Posten emulator API (mutual TLS): {}", emulator.base_url),
-            format!(
-                "Posten emulator web (signing pages, /control): {}",
-                emulator.web_base_url
-            ),
-            match &state_file {
-                Some(file) => format!("State: {} (kept across restarts)", file.display()),
-                None => "State: in memory (lost on exit; use --state DIR to keep it)".to_owned(),
-            },
-        ];
-        if let (Some(dir), Some(password)) = (&args.write_demo_files, &demo_password) {
-            std::fs::create_dir_all(dir).map_err(|e| CliError::write(dir, e))?;
-            let (ca, p12) = emulator
-                .write_demo_files(dir, &args.org, password)
-                .map_err(|e| CliError::Emulator(format!("cannot write the demo files: {e}")))?;
-            lines.push(format!("CA certificate (PEM): {}", ca.display()));
-            lines.push(format!(
-                "Client key store for {} (PKCS#12, password from ${}): {}",
-                args.org,
-                args.password_env.as_deref().unwrap_or_default(),
-                p12.display()
-            ));
-        }
+        let _altinn = match args.altinn_listen {
+            Some(_) => Some(altinn2(args, &mut lines).await?),
+            None => None,
+        };
+        let _altinn3 = match args.altinn3_listen {
+            Some(_) => Some(altinn3(args, &mut lines).await?),
+            None => None,
+        };
         lines.push("Press Ctrl-C to stop.".to_owned());
         let text = mask_identity_numbers(&lines.join("\n"));
         let mut stdout = std::io::stdout();
@@ -79,9 +115,130 @@ pub(crate) fn run(args: &EmulatorArgs) -> Result<Status, CliError> {
         drop(stdout.flush());
 
         let stopped = tokio::signal::ctrl_c().await;
-        emulator.shutdown().await;
+        if let Some(emulator) = posten {
+            emulator.shutdown().await;
+        }
         stopped.map_err(|e| CliError::Emulator(format!("cannot wait for Ctrl-C: {e}")))?;
         drop(writeln!(std::io::stdout(), "Emulator stopped."));
         Ok(Status::Success)
     })
+}
+
+async fn posten(
+    args: &EmulatorArgs,
+    listen: SocketAddr,
+    demo_password: Option<&str>,
+    lines: &mut Vec<String>,
+) -> Result<RunningEmulator, CliError> {
+    let mut builder = PostenEmulator::builder().bind(listen);
+    builder = builder
+        .web_bind(
+            args.web_listen
+                .unwrap_or_else(|| SocketAddr::from((Ipv4Addr::LOCALHOST, 0))),
+        )
+        .client(args.org.as_str());
+    let state_file = match &args.state {
+        Some(dir) => {
+            std::fs::create_dir_all(dir).map_err(|e| CliError::write(dir, e))?;
+            let file = dir.join(STATE_FILE);
+            builder = builder.database(&file);
+            Some(file)
+        }
+        None => None,
+    };
+    let emulator = builder
+        .start()
+        .await
+        .map_err(|e| CliError::Emulator(e.to_string()))?;
+    lines.push(format!(
+        "Posten emulator API (mutual TLS): {}",
+        emulator.base_url
+    ));
+    lines.push(format!(
+        "Posten emulator web (signing pages, /control): {}",
+        emulator.web_base_url
+    ));
+    lines.push(match &state_file {
+        Some(file) => format!("State: {} (kept across restarts)", file.display()),
+        None => "State: in memory (lost on exit; use --state DIR to keep it)".to_owned(),
+    });
+    if let (Some(dir), Some(password)) = (&args.write_demo_files, demo_password) {
+        std::fs::create_dir_all(dir).map_err(|e| CliError::write(dir, e))?;
+        let (ca, p12) = emulator
+            .write_demo_files(dir, &args.org, password)
+            .map_err(|e| CliError::Emulator(format!("cannot write the demo files: {e}")))?;
+        lines.push(format!("CA certificate (PEM): {}", ca.display()));
+        lines.push(format!(
+            "Client key store for {} (PKCS#12, password from ${}): {}",
+            args.org,
+            args.password_env.as_deref().unwrap_or_default(),
+            p12.display()
+        ));
+    }
+    Ok(emulator)
+}
+
+async fn altinn2(args: &EmulatorArgs, lines: &mut Vec<String>) -> Result<AltinnEmulator, CliError> {
+    let emulator = AltinnEmulator::builder()
+        .api_key(args.altinn_api_key.as_str())
+        .start()
+        .await
+        .map_err(|e| CliError::Emulator(format!("the Altinn 2 emulator: {e}")))?;
+    lines.push(format!(
+        "Altinn 2 emulator (retired platform; API key {:?}): {}",
+        args.altinn_api_key,
+        emulator.base_url()
+    ));
+    if let Some(dir) = &args.write_tokens {
+        let path = write_token(dir, "altinn2.token", &emulator.issue_token(4))?;
+        lines.push(format!("  bearer token (level 4): {}", path.display()));
+    }
+    Ok(emulator)
+}
+
+async fn altinn3(
+    args: &EmulatorArgs,
+    lines: &mut Vec<String>,
+) -> Result<Altinn3Emulator, CliError> {
+    let mut builder = Altinn3Emulator::builder();
+    let apps: Vec<&str> = if args.altinn3_apps.is_empty() {
+        vec![DEFAULT_APP]
+    } else {
+        args.altinn3_apps.iter().map(String::as_str).collect()
+    };
+    for app in &apps {
+        builder = builder.app(*app);
+    }
+    let emulator = builder
+        .start()
+        .await
+        .map_err(|e| CliError::Emulator(format!("the Altinn 3 emulator: {e}")))?;
+    lines.push(format!(
+        "Altinn 3 emulator (apps, platform, Storage, Dialogporten): {}  apps: {}",
+        emulator.base_url(),
+        apps.join(", ")
+    ));
+    for (n, person) in args.altinn3_persons.iter().enumerate() {
+        let (pin, name) = id_and_name(person, "Test Person");
+        let party = emulator.add_person(pin, name);
+        let mut line = format!("  person {} ({name}): party {party}", mask_identity(pin));
+        if let Some(dir) = &args.write_tokens {
+            let token = emulator.issue_idporten_token(pin);
+            let path = write_token(dir, &format!("altinn3-person-{}.token", n + 1), &token)?;
+            line.push_str(&format!(", ID-porten token {}", path.display()));
+        }
+        lines.push(line);
+    }
+    for (n, org) in args.altinn3_orgs.iter().enumerate() {
+        let (number, name) = id_and_name(org, "Test Organisation");
+        let party = emulator.add_organisation(number, name);
+        let mut line = format!("  organisation {number} ({name}): party {party}");
+        if let Some(dir) = &args.write_tokens {
+            let token = emulator.issue_maskinporten_token(number);
+            let path = write_token(dir, &format!("altinn3-org-{}.token", n + 1), &token)?;
+            line.push_str(&format!(", Maskinporten token {}", path.display()));
+        }
+        lines.push(line);
+    }
+    Ok(emulator)
 }

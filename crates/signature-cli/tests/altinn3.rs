@@ -353,3 +353,105 @@ fn settings_come_from_the_file_and_show_in_config_show() {
     let all = run_in(s.dir.path(), ["config", "show"], &[]).ok();
     assert!(!all.stdout.contains(&s.token), "{all:?}");
 }
+
+/// `signering emulator --altinn3-listen` serves the Altinn 3 emulator with a person and
+/// writes their token; `signering altinn3` then works against it as against the platform.
+#[test]
+fn the_emulator_command_serves_altinn_3_for_the_altinn3_commands() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = dir.path().join("tokens");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_signering"))
+        .args([
+            "emulator",
+            "--altinn3-listen",
+            "127.0.0.1:0",
+            "--altinn3-person",
+            &format!("{PIN}:Kari Nordmann"),
+            "--altinn-listen",
+            "127.0.0.1:0",
+            "--write-tokens",
+        ])
+        .arg(&tokens)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            if tx.send(line.unwrap_or_default()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = Vec::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !seen.iter().any(|l: &String| l.contains("Ctrl-C")) {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(line) => seen.push(line),
+            Err(_) => break,
+        }
+    }
+    let all = seen.join("\n");
+    let url = seen
+        .iter()
+        .find(|l| l.starts_with("Altinn 3 emulator"))
+        .and_then(|l| l.split_whitespace().find(|w| w.starts_with("http://")))
+        .map(str::to_owned);
+    let result = (|| {
+        let url = url.ok_or_else(|| format!("no Altinn 3 URL printed: {all}"))?;
+        if all.contains(PIN) {
+            return Err(format!("the identity number was printed: {all}"));
+        }
+        if !all.contains("Altinn 2 emulator") || !tokens.join("altinn2.token").is_file() {
+            return Err(format!("no Altinn 2 emulator: {all}"));
+        }
+        let party = all
+            .split("party ")
+            .nth(1)
+            .and_then(|t| t.split(|c: char| !c.is_ascii_digit()).next())
+            .ok_or_else(|| format!("no party printed: {all}"))?
+            .to_owned();
+        let token_file = tokens.join("altinn3-person-1.token");
+        let envs = [
+            ("SIGNERING_ALTINN3_URL", url.as_str()),
+            ("SIGNERING_ALTINN3_TOKEN_FILE", token_file.to_str().unwrap()),
+        ];
+        std::fs::write(dir.path().join("form.xml"), "<Skjema/>").unwrap();
+        let created = run_in(
+            dir.path(),
+            [
+                "--json",
+                "altinn3",
+                "instances",
+                "create",
+                "--app",
+                APP,
+                "--party",
+                &party,
+                "--data",
+                "model:form.xml",
+            ],
+            &envs,
+        );
+        if created.code != 0 {
+            return Err(format!("{created:?}"));
+        }
+        let awaiting = run_in(
+            dir.path(),
+            ["--json", "altinn3", "awaiting", "--app", APP],
+            &envs,
+        );
+        if awaiting.code != 0 || awaiting.json()["awaiting"].as_array().map(Vec::len) != Some(1) {
+            return Err(format!("{awaiting:?}"));
+        }
+        Ok(())
+    })();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    result.unwrap();
+}
