@@ -223,13 +223,13 @@ async fn create_get_and_walk_the_process_to_the_end() {
         Err(Error::Forbidden(problem)) => {
             assert_eq!(
                 problem.details.as_ref().unwrap().title.as_deref(),
-                Some("Unauthorized")
+                Some("Forbidden")
             );
             assert!(
                 problem
                     .message()
                     .unwrap()
-                    .contains("action sign on task Task_1")
+                    .contains("Task ID: Task_1. Task type: data. Action: sign.")
             );
         }
         other => panic!("unexpected {other:?}"),
@@ -324,6 +324,7 @@ async fn create_get_and_walk_the_process_to_the_end() {
         .await
     {
         Err(Error::Conflict(problem)) => {
+            // The platform puts the reason in `detail` (title null): audit L1.
             assert_eq!(problem.message(), Some("Process is ended."))
         }
         other => panic!("unexpected {other:?}"),
@@ -482,13 +483,11 @@ async fn parallel_signing_through_actions_and_downloads() {
     // An action the app has no handler for: 404 with a UserActionResponse error.
     match s
         .client
-        .perform_action(
-            &s.app,
-            &created.id,
-            &ActionRequest::new(Action::Unknown("lock".to_owned())),
-        )
+        .perform_action(&s.app, &created.id, &ActionRequest::new(Action::Reject))
         .await
     {
+        // An action not authorised on the task is a 403 first (audit L2); `reject` is
+        // authorised but has no handler.
         Err(Error::NotFound(problem)) => {
             assert_eq!(
                 problem.details.unwrap().code.as_deref(),

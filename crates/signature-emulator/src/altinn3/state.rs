@@ -13,6 +13,12 @@ pub(crate) struct Party {
 }
 
 impl Party {
+    /// Whether this party may sign: only users (persons) and system users sign; an
+    /// organisation's own token cannot (ActionsController, SigningUserAction).
+    pub(crate) fn can_sign(&self) -> bool {
+        self.person_number.is_some()
+    }
+
     /// A stable party UUID derived from the party id.
     pub(crate) fn uuid(&self) -> String {
         format!("00000000-0000-4000-8000-{:012x}", self.party_id)

@@ -1,0 +1,63 @@
+//! User actions: `POST …/actions`.
+
+use super::prelude::*;
+
+pub(crate) async fn actions(
+    State(shared): Shr,
+    Path(path): InstancePath,
+    Caller(caller): Caller,
+    body: Bytes,
+) -> Response {
+    let action = serde_json::from_slice::<Value>(&body)
+        .ok()
+        .and_then(|v| v.get("action").and_then(Value::as_str).map(str::to_owned));
+    let guid = path.3.clone();
+    let result = with_instance(&shared, &caller, &path, |instance, caller| {
+        let Some(action) = action else {
+            let mut body = json!({"type": "https://tools.ietf.org/html/rfc9110#section-15.5.1",
+                "title": "Action is missing", "detail": "Action is missing in the request",
+                "status": 400, "instance": guid});
+            body["status"] = json!(400);
+            let mut response = json_ok(StatusCode::BAD_REQUEST, &body);
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/problem+json"),
+            );
+            return Err(response);
+        };
+        let Some(index) = instance.task else {
+            return Err(json_string(StatusCode::CONFLICT, "Process is ended."));
+        };
+        // ActionsController: only a user or a system user performs actions (401), then
+        // authorisation of the action on the task (403), then a handler for it (404).
+        if !caller.can_sign() {
+            return Err(unauthorized());
+        }
+        let authorised = process_json(instance)["currentTask"]["actions"][action.as_str()] == true;
+        if !authorised {
+            return Err(StatusCode::FORBIDDEN.into_response());
+        }
+        if action != "sign" {
+            return Err(json_ok(
+                StatusCode::NOT_FOUND,
+                &json!({"instance": null, "updatedDataModels": null, "updatedValidationIssues": null,
+                        "clientActions": null, "redirectUrl": null,
+                        "error": {"code": "ActionNotFound", "message": format!("Action handler with id {action} not found")}}),
+            ));
+        }
+        if PROCESS[index].1 != "signing" {
+            return Err(StatusCode::FORBIDDEN.into_response());
+        }
+        record_signature(instance, caller);
+        Ok(instance.clone())
+    });
+    match result {
+        Ok(instance) => json_ok(
+            StatusCode::OK,
+            &json!({"instance": instance_json(&shared, &instance, View::AppModel),
+                    "updatedDataModels": {}, "updatedValidationIssues": {},
+                    "clientActions": [], "error": null, "redirectUrl": null}),
+        ),
+        Err(refusal) => refusal,
+    }
+}

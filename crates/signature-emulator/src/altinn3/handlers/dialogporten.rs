@@ -1,0 +1,191 @@
+//! Dialogporten's end-user API as the Dialogporten adapter mirrors app instances.
+
+use super::prelude::*;
+
+pub(crate) fn dialog_status(instance: &StoredInstance) -> &'static str {
+    match instance.task.map(|i| PROCESS[i].1) {
+        None => "Completed",
+        Some("data") => "Draft",
+        Some(_) => "InProgress",
+    }
+}
+
+pub(crate) fn dialog_json(
+    shared: &Shared,
+    instance: &StoredInstance,
+    party: &Party,
+    full: bool,
+) -> Value {
+    let (org, app) = instance.app_id.split_once('/').unwrap_or_default();
+    let summary = match instance.task.map(|i| PROCESS[i].1) {
+        Some("signing") => "Innsendingen må signeres for å gå til neste steg.",
+        Some("confirmation") => "Innsendingen må bekreftes.",
+        Some(_) => "Skjemaet er under utfylling.",
+        None => "Innsendingen er fullført.",
+    };
+    let mut dialog = json!({
+        "id": instance.dialog_id,
+        "org": org,
+        "serviceResource": format!("urn:altinn:resource:app_{org}_{app}"),
+        "serviceResourceType": "AltinnApp",
+        "party": party.urn(),
+        "status": dialog_status(instance),
+        "createdAt": instance.started,
+        "updatedAt": instance.last_changed,
+        "contentUpdatedAt": instance.last_changed,
+        "isApiOnly": false,
+        "hasUnopenedContent": true,
+        "systemLabel": "Default",
+        "content": {
+            "title": {"mediaType": "text/plain", "value": [{"languageCode": "nb", "value": format!("{app} ({org})")}]},
+            "summary": {"mediaType": "text/plain", "value": [{"languageCode": "nb", "value": summary}]},
+        },
+    });
+    if full {
+        let (action, attribute) = match instance.task {
+            Some(i) if PROCESS[i].1 == "signing" => ("sign", PROCESS[i].0),
+            Some(i) => ("write", PROCESS[i].0),
+            None => ("read", "EndEvent_1"),
+        };
+        let goto = format!(
+            "{}/{}?dontChooseReportee=true#/instance/{}/{}",
+            shared.base_url, instance.app_id, instance.party_id, instance.guid
+        );
+        let encoded: String = url::form_urlencoded::byte_serialize(goto.as_bytes()).collect();
+        let read_url = if instance.task.is_some() {
+            app_base(shared, instance)
+        } else {
+            storage_base(shared, instance)
+        };
+        dialog["guiActions"] = json!([{
+            "id": guid(), "action": action, "isAuthorized": true, "isDeleteDialogAction": false,
+            "authorizationAttribute": format!("urn:altinn:task:{attribute}"),
+            "priority": "Primary", "httpMethod": "GET",
+            "url": format!("{}/authentication/api/v1/authentication?goto={encoded}", shared.base_url),
+            "title": [{"languageCode": "nb", "value": if action == "sign" { "Gå til signering" } else { "Gå til skjema" }}],
+        }]);
+        dialog["apiActions"] = json!([{
+            "id": guid(), "action": "read", "isAuthorized": true, "name": null,
+            "endpoints": [{"id": guid(), "version": "1.0", "httpMethod": "GET", "url": read_url,
+                           "deprecated": false}],
+        }]);
+        dialog["attachments"] = json!([]);
+        dialog["transmissions"] = json!([]);
+        dialog["activities"] = json!([]);
+    }
+    dialog
+}
+
+pub(crate) async fn search_dialogs(
+    State(shared): Shr,
+    RawQuery(raw): RawQuery,
+    DialogCaller(caller): DialogCaller,
+) -> Response {
+    let pairs = query_pairs(raw.as_deref());
+    let all = |name: &str| -> Vec<String> {
+        pairs
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+            .collect()
+    };
+    let (parties, resources, statuses) = (all("party"), all("serviceResource"), all("status"));
+    if parties.is_empty() && resources.is_empty() {
+        return validation_problem("", "Either ServiceResource or Party must be specified.");
+    }
+    // `limit` is 1–1000, default 100 (SearchDialogQueryValidator); out of range is a 400.
+    let limit = match all("limit").first().map(|l| l.parse::<usize>()) {
+        None => 100,
+        Some(Ok(limit)) if (1..=1000).contains(&limit) => limit,
+        Some(_) => {
+            return validation_problem("Limit", "'Limit' must be between 1 and 1000.");
+        }
+    };
+    let offset = match all("continuationToken").first() {
+        Some(token) => match token.parse::<usize>() {
+            Ok(offset) => offset,
+            Err(_) => return problem(StatusCode::BAD_REQUEST, "Invalid continuation token", None),
+        },
+        None => 0,
+    };
+    let urn = caller.urn();
+    let mut mine: Vec<StoredInstance> = shared
+        .world()
+        .instances
+        .iter()
+        // Only what the caller is authorised for: their own party's instances.
+        .filter(|i| i.party_id == caller.party_id)
+        .filter(|_| parties.is_empty() || parties.contains(&urn))
+        .filter(|i| {
+            let (org, app) = i.app_id.split_once('/').unwrap_or_default();
+            resources.is_empty()
+                || resources.contains(&format!("urn:altinn:resource:app_{org}_{app}"))
+        })
+        .filter(|i| {
+            statuses.is_empty()
+                || statuses
+                    .iter()
+                    .any(|s| s.eq_ignore_ascii_case(dialog_status(i)))
+        })
+        .cloned()
+        .collect();
+    mine.sort_by_key(|i| std::cmp::Reverse(i.sequence));
+    let items: Vec<Value> = mine
+        .iter()
+        .skip(offset)
+        .take(limit)
+        .map(|i| dialog_json(&shared, i, &caller, false))
+        .collect();
+    let more = offset + limit < mine.len();
+    json_ok(
+        StatusCode::OK,
+        &json!({"items": items, "hasNextPage": more,
+                "continuationToken": if more { json!((offset + limit).to_string()) } else { Value::Null },
+                "orderBy": "createdat_desc,id_desc"}),
+    )
+}
+
+pub(crate) async fn get_dialog(
+    State(shared): Shr,
+    Path(id): Path<String>,
+    DialogCaller(caller): DialogCaller,
+) -> Response {
+    let instance = shared
+        .world()
+        .instances
+        .iter()
+        .find(|i| i.dialog_id == id && i.party_id == caller.party_id)
+        .cloned();
+    match instance {
+        Some(instance) => json_ok(
+            StatusCode::OK,
+            &dialog_json(&shared, &instance, &caller, true),
+        ),
+        None => problem(
+            StatusCode::NOT_FOUND,
+            "Not Found",
+            Some(&format!(
+                "Entity 'DialogEntity' with key '{id}' was not found."
+            )),
+        ),
+    }
+}
+
+/// Dialogporten's 400: ValidationProblemDetails with `errors` and `traceId`
+/// (ErrorResponseBuilderExtensions, ROUTES-without-openapi.md).
+fn validation_problem(property: &str, message: &str) -> Response {
+    let body = json!({
+        "type": "https://tools.ietf.org/html/rfc7231#section-6.5.1",
+        "title": "One or more validation errors occurred.",
+        "status": 400,
+        "instance": "/api/v1/enduser/dialogs",
+        "errors": {property: [message]},
+        "traceId": format!("00-{}-{}-01", random_hex(), &random_hex()[..16]),
+    });
+    let mut response = json_ok(StatusCode::BAD_REQUEST, &body);
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
+    response
+}

@@ -1,0 +1,200 @@
+//! The Altinn 3 emulator refuses what the platform refuses, with the platform's codes and
+//! shapes (`../shared/docs/altinn3-audit.md` §2–§3, which cites app-lib's controllers).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
+
+use altinn_adapter::Error;
+use altinn_adapter::auth::BearerToken;
+use altinn_adapter::v3::{
+    Action, ActionRequest, AppId, Client as Altinn3Client, Environment, InstanceId, InstanceOwner,
+    NewData, NewInstance, NotificationStatus, ProcessNext, TokenProvider,
+};
+use signature_emulator::altinn3::{Altinn3Emulator, MODEL_DATA_TYPE, SIGNATURE_DATA_TYPE};
+
+const PERSON: &str = "24068110048";
+const ORG: &str = "310000001";
+const APP: &str = "ttd/signing-demo";
+
+fn client(emulator: &Altinn3Emulator, provider: TokenProvider, token: String) -> Altinn3Client {
+    Altinn3Client::builder(Environment::custom(emulator.base_url()).unwrap())
+        .exchange(provider, BearerToken::new(token))
+        .build()
+        .unwrap()
+}
+
+async fn at_signing(client: &Altinn3Client, app: &AppId, owner: InstanceOwner) -> InstanceId {
+    let new = NewInstance::new(owner).data(NewData::new(
+        MODEL_DATA_TYPE,
+        "application/xml",
+        "<Skjema/>",
+    ));
+    let created = client.create_instance(app, &new).await.unwrap();
+    client
+        .process_next(app, &created.id, &ProcessNext::perform(Action::Write))
+        .await
+        .unwrap();
+    created.id
+}
+
+#[tokio::test]
+async fn an_organisation_token_cannot_sign() {
+    let emulator = Altinn3Emulator::builder().app(APP).start().await.unwrap();
+    emulator.add_organisation(ORG, "Eksempel AS");
+    let org = client(
+        &emulator,
+        TokenProvider::Maskinporten,
+        emulator.issue_maskinporten_token(ORG),
+    );
+    let app = AppId::parse(APP).unwrap();
+    let id = at_signing(
+        &org,
+        &app,
+        InstanceOwner::OrganisationNumber(ORG.to_owned()),
+    )
+    .await;
+    // ActionsController: 401 unless the caller is a user or a system user.
+    assert!(matches!(
+        org.perform_action(&app, &id, &ActionRequest::sign()).await,
+        Err(Error::NotAuthenticated { .. })
+    ));
+    assert!(matches!(
+        org.process_next(&app, &id, &ProcessNext::sign()).await,
+        Err(Error::NotAuthenticated { .. })
+    ));
+    let instance = org.instance(&app, &id).await.unwrap();
+    assert_eq!(instance.data_of_type(SIGNATURE_DATA_TYPE).count(), 0);
+}
+
+#[tokio::test]
+async fn process_next_without_an_action_makes_no_signature() {
+    let emulator = Altinn3Emulator::builder().app(APP).start().await.unwrap();
+    let party = emulator.add_person(PERSON, "Kari Nordmann");
+    let person = client(
+        &emulator,
+        TokenProvider::IdPorten,
+        emulator.issue_idporten_token(PERSON),
+    );
+    let app = AppId::parse(APP).unwrap();
+    let id = at_signing(&person, &app, InstanceOwner::PartyId(party)).await;
+    // No signature is made, and the signing task does not validate without one: 409.
+    match person.process_next(&app, &id, &ProcessNext::new()).await {
+        Err(Error::Conflict(problem)) => {
+            let details = problem.details.as_ref().unwrap();
+            assert_eq!(details.title, None);
+            assert!(details.extensions.contains_key("validationIssues"));
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    let instance = person.instance(&app, &id).await.unwrap();
+    assert_eq!(instance.data_of_type(SIGNATURE_DATA_TYPE).count(), 0);
+    // Signing twice keeps one SignDocument (Storage replaces it), named after its type.
+    person
+        .perform_action(&app, &id, &ActionRequest::sign())
+        .await
+        .unwrap();
+    person
+        .perform_action(&app, &id, &ActionRequest::sign())
+        .await
+        .unwrap();
+    let instance = person.instance(&app, &id).await.unwrap();
+    let signatures: Vec<_> = instance.data_of_type(SIGNATURE_DATA_TYPE).collect();
+    assert_eq!(signatures.len(), 1);
+    assert_eq!(signatures[0].filename.as_deref(), Some("signatures.json"));
+    let state = person.signing_state(&app, &id, None).await.unwrap();
+    assert_eq!(state.signees.len(), 1);
+    assert_eq!(
+        state.signees[0].notification_status,
+        Some(NotificationStatus::Sent)
+    );
+    // With a signature the task moves on without an action.
+    person
+        .process_next(&app, &id, &ProcessNext::new())
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn actions_are_authorised_before_their_handler_is_looked_up() {
+    let emulator = Altinn3Emulator::builder().app(APP).start().await.unwrap();
+    let party = emulator.add_person(PERSON, "Kari Nordmann");
+    let person = client(
+        &emulator,
+        TokenProvider::IdPorten,
+        emulator.issue_idporten_token(PERSON),
+    );
+    let app = AppId::parse(APP).unwrap();
+    let id = at_signing(&person, &app, InstanceOwner::PartyId(party)).await;
+    // Not authorised on the task: 403 before 404 (audit L2).
+    assert!(matches!(
+        person
+            .perform_action(
+                &app,
+                &id,
+                &ActionRequest::new(Action::Unknown("lock".to_owned()))
+            )
+            .await,
+        Err(Error::Forbidden(_))
+    ));
+    // Authorised but without a handler: 404 ActionNotFound.
+    match person
+        .perform_action(&app, &id, &ActionRequest::new(Action::Reject))
+        .await
+    {
+        Err(Error::NotFound(problem)) => {
+            assert_eq!(
+                problem.details.unwrap().code.as_deref(),
+                Some("ActionNotFound")
+            )
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    // The 403 of process/next names task, type and action (audit L1).
+    match person
+        .process_next(&app, &id, &ProcessNext::perform(Action::Confirm))
+        .await
+    {
+        Err(Error::Forbidden(problem)) => assert_eq!(
+            problem.message(),
+            Some(
+                "User is not authorized to perform process next. Task ID: Task_2. Task type: signing. Action: confirm."
+            )
+        ),
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn dialog_search_limit_is_one_to_a_thousand() {
+    let emulator = Altinn3Emulator::builder().app(APP).start().await.unwrap();
+    emulator.add_person(PERSON, "Kari Nordmann");
+    let person = client(
+        &emulator,
+        TokenProvider::IdPorten,
+        emulator.issue_idporten_token(PERSON),
+    );
+    // The client caps `limit` itself, so ask the emulator directly.
+    let token = person.altinn_token().await.unwrap();
+    let http = reqwest::Client::new();
+    let url = format!(
+        "{}/dialogporten/api/v1/enduser/dialogs",
+        emulator.base_url()
+    );
+    for (limit, status) in [("1000", 200), ("0", 400), ("1001", 400), ("x", 400)] {
+        let answer = http
+            .get(format!(
+                "{url}?serviceResource=urn%3Aaltinn%3Aresource%3Aapp_ttd_signing-demo&limit={limit}"
+            ))
+            .bearer_auth(token.expose())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status().as_u16(), status, "limit {limit}");
+        if status == 400 {
+            let body: serde_json::Value =
+                serde_json::from_slice(&answer.bytes().await.unwrap()).unwrap();
+            assert_eq!(body["title"], "One or more validation errors occurred.");
+            assert!(body["errors"]["Limit"].is_array(), "{body}");
+            assert!(body["traceId"].is_string());
+        }
+    }
+}
