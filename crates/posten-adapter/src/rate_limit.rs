@@ -1,17 +1,22 @@
-//! A client-side token bucket that keeps the client under the service's rate limit.
+//! A client-side limiter that keeps the client under the service's rate limit.
 //!
-//! Posten signering allows about 10 calls per second per organization and blocks an
-//! organization that exceeds it for 30 seconds (Jetty's DoSFilter). Staying under the limit
-//! is cheaper than being blocked, so every call — polls, status queries, downloads — first
-//! takes a token. The limit is per [`Client`](crate::Client) (clones share it); several
-//! processes of one organization must divide the budget between them.
+//! Posten signering allows 10 calls per second per organization and blocks an organization
+//! that exceeds it for 30 seconds (signering-docs, "Create signature request"; Jetty's
+//! DoSFilter, which counts the calls of any one-second window). Staying under the limit is
+//! cheaper than being blocked, so every call — polls, status queries, downloads — first takes
+//! a slot. The limiter counts the same way the service does: at most `per_second` calls in
+//! any one-second window (a token bucket would let `burst + rate` calls into one second,
+//! enough to be blocked). The limit is per [`Client`](crate::Client) (clones share it);
+//! several processes of one organization must divide the budget between them.
 
+use std::collections::VecDeque;
 use std::time::Duration;
 
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
-/// How many calls per second the client may make, with how large a burst.
+/// How many calls the client may make in any one-second window, and how many of them back
+/// to back.
 ///
 /// ```
 /// use posten_adapter::RateLimit;
@@ -26,15 +31,16 @@ pub struct RateLimit {
 }
 
 impl Default for RateLimit {
-    /// 8 calls per second, burst of 8: below the service's 10 per second, leaving room for
-    /// clock skew and for other tools of the same organization.
+    /// 8 calls in any second: below the service's 10, leaving room for clock skew and for
+    /// other tools of the same organization.
     fn default() -> Self {
         Self::per_second(8)
     }
 }
 
 impl RateLimit {
-    /// `calls` per second (at least 1), with a burst of the same size.
+    /// At most `calls` (at least 1) in any one-second window, all of them back to back if
+    /// need be.
     pub fn per_second(calls: u32) -> Self {
         let calls = calls.max(1);
         Self {
@@ -43,65 +49,73 @@ impl RateLimit {
         }
     }
 
-    /// How many calls may go out back to back after an idle period (at least 1).
+    /// At most `burst` calls (at least 1, at most the rate) in any `burst / rate` seconds:
+    /// smaller bursts spread the calls more evenly.
     #[must_use]
     pub fn burst(mut self, burst: u32) -> Self {
-        self.burst = burst.max(1);
+        self.burst = burst.clamp(1, self.per_second);
         self
     }
 
-    /// The sustained rate.
+    /// The calls allowed in any second.
     pub fn calls_per_second(&self) -> u32 {
         self.per_second
     }
 }
 
-/// The shared bucket. Each call reserves a token, possibly in the future, and sleeps until
+/// The shared window. Each call reserves a slot, possibly in the future, and sleeps until
 /// then; reservations are handed out in order, so waiting callers are served first come,
 /// first served.
 #[derive(Debug)]
 pub(crate) struct RateLimiter {
     limit: RateLimit,
-    state: Mutex<Bucket>,
-}
-
-#[derive(Debug)]
-struct Bucket {
-    /// Tokens available at `at`; negative when reservations are queued.
-    tokens: f64,
-    at: Instant,
+    /// Times of the latest reservations, oldest first (at most `per_second` kept).
+    slots: Mutex<VecDeque<Instant>>,
 }
 
 impl RateLimiter {
     pub(crate) fn new(limit: RateLimit) -> Self {
         Self {
             limit,
-            state: Mutex::new(Bucket {
-                tokens: f64::from(limit.burst),
-                at: Instant::now(),
-            }),
+            slots: Mutex::new(VecDeque::new()),
         }
     }
 
     /// Waits until a call may go out.
     pub(crate) async fn acquire(&self) {
-        let wait = {
-            let mut bucket = self.state.lock().await;
-            let now = Instant::now();
-            let rate = f64::from(self.limit.per_second);
-            let refilled = bucket.tokens + now.duration_since(bucket.at).as_secs_f64() * rate;
-            bucket.tokens = refilled.min(f64::from(self.limit.burst)) - 1.0;
-            bucket.at = now;
-            if bucket.tokens >= 0.0 {
-                Duration::ZERO
-            } else {
-                Duration::from_secs_f64(-bucket.tokens / rate)
+        let at = {
+            let mut slots = self.slots.lock().await;
+            let at = self.next_slot(&slots, Instant::now());
+            slots.push_back(at);
+            while slots.len() > self.limit.per_second as usize {
+                slots.pop_front();
             }
+            at
         };
+        let wait = at.saturating_duration_since(Instant::now());
         if !wait.is_zero() {
             tracing::debug!(wait_ms = wait.as_millis() as u64, "client-side rate limit");
-            tokio::time::sleep(wait).await;
+            tokio::time::sleep_until(at).await;
         }
+    }
+
+    /// The earliest instant from `now` at which one more call keeps both windows: `rate`
+    /// calls per second, `burst` calls per `burst / rate` seconds.
+    fn next_slot(&self, slots: &VecDeque<Instant>, now: Instant) -> Instant {
+        let rate = self.limit.per_second as usize;
+        let burst = self.limit.burst as usize;
+        let mut at = slots.back().map_or(now, |&last| last.max(now));
+        let window = |calls: usize, span: Duration, at: Instant| {
+            (slots.len() >= calls)
+                .then(|| slots[slots.len() - calls] + span)
+                .map_or(at, |free| free.max(at))
+        };
+        at = window(rate, Duration::from_secs(1), at);
+        window(
+            burst,
+            Duration::from_secs_f64(burst as f64 / rate as f64),
+            at,
+        )
     }
 }
 
@@ -109,8 +123,18 @@ impl RateLimiter {
 mod tests {
     use super::*;
 
+    /// The most calls of `times` in any window `[t, t + span)`.
+    fn fullest_window(times: &[Duration], span: Duration) -> usize {
+        times
+            .iter()
+            .enumerate()
+            .map(|(i, t)| times[i..].iter().filter(|u| **u < *t + span).count())
+            .max()
+            .unwrap_or(0)
+    }
+
     #[tokio::test(start_paused = true)]
-    async fn never_exceeds_the_rate_after_the_burst() {
+    async fn never_more_than_the_rate_in_any_second_as_the_service_counts() {
         let limiter = RateLimiter::new(RateLimit::per_second(10).burst(3));
         let start = Instant::now();
         let mut times = Vec::new();
@@ -118,18 +142,26 @@ mod tests {
             limiter.acquire().await;
             times.push(start.elapsed());
         }
-        // 3 at once, then one every 100 ms: the 23rd after 2 s.
+        // 3 at once, then spaced so that no 300 ms hold more than 3.
         assert!(times[2] < Duration::from_millis(1));
-        assert!(times[3] >= Duration::from_millis(99));
-        assert!(times[22] >= Duration::from_millis(1999), "{:?}", times[22]);
-        // In any one-second window at most burst + rate calls.
-        for (i, t) in times.iter().enumerate() {
-            let in_window = times[i..]
-                .iter()
-                .filter(|u| **u < *t + Duration::from_secs(1))
-                .count();
-            assert!(in_window <= 13, "window from {t:?} holds {in_window}");
+        assert!(times[3] >= Duration::from_millis(299), "{:?}", times[3]);
+        assert_eq!(fullest_window(&times, Duration::from_secs(1)), 10);
+        assert_eq!(fullest_window(&times, Duration::from_millis(300)), 3);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_default_stays_under_the_services_ten_per_second() {
+        let limiter = RateLimiter::new(RateLimit::default());
+        let start = Instant::now();
+        let mut times = Vec::new();
+        for _ in 0..40 {
+            limiter.acquire().await;
+            times.push(start.elapsed());
         }
+        // A burst of 8 at once, then 8 per second: never 11 (nor 9) in one second.
+        assert!(times[7] < Duration::from_millis(1));
+        assert_eq!(fullest_window(&times, Duration::from_secs(1)), 8);
+        assert!(times[39] >= Duration::from_secs(4), "{:?}", times[39]);
     }
 
     #[tokio::test(start_paused = true)]

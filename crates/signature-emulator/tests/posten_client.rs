@@ -600,7 +600,10 @@ async fn unconfirmed_change_comes_back_after_the_requeue_delay() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn four_concurrent_pollers_lose_no_change_and_confirm_each_delivery_once() {
     const JOBS: usize = 12;
+    // Four pollers share one client's budget, but their retries after errors do not:
+    // throughput is the point here, not the service's rate limit.
     let emulator = fast()
+        .without_rate_limit()
         .poll_interval(Duration::from_millis(100))
         .requeue_after(Duration::from_millis(700))
         .start()
@@ -981,6 +984,12 @@ async fn cancel_archive_and_delete_documents_through_the_client() {
         "{missing:?}"
     );
 
+    // Signers may download for 24 hours after completion; deletion is allowed after that.
+    emulator
+        .control()
+        .advance_clock(Duration::from_secs(24 * 3600))
+        .await
+        .unwrap();
     client
         .delete_documents(change.delete_documents.as_ref().expect("delete URL"))
         .await

@@ -222,6 +222,9 @@ async fn start(
 fn fast() -> signature_emulator::posten::PostenEmulatorBuilder {
     PostenEmulator::builder()
         .client(BROKER)
+        // Raw HTTP without a client-side limiter: the routes are tested here, the service's
+        // rate limit in posten_strict.rs.
+        .without_rate_limit()
         .poll_interval(Duration::from_millis(300))
 }
 
@@ -313,7 +316,12 @@ async fn portal_job_is_signed_polled_confirmed_downloaded_archived_and_deleted()
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(error.error_code, "ARCHIVED_DOCUMENT_NOT_FOUND");
 
-    // Delete the documents: downloads are gone.
+    // Delete the documents (allowed 24 hours after completion): downloads are gone.
+    emulator
+        .control()
+        .advance_clock(Duration::from_secs(24 * 3600))
+        .await
+        .unwrap();
     let delete_url = change
         .delete_documents_url
         .clone()

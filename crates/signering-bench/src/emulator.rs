@@ -242,8 +242,11 @@ async fn serve(args: &[String]) -> anyhow::Result<()> {
         bail!("usage: {SERVE_FLAG} <dir> <poll interval ms> <requeue ms> <PAdES padding bytes>");
     };
     let dir = PathBuf::from(dir);
+    // Throughput is what the bench and soak measure: the service's rate limit (on by default
+    // in the emulator) is off explicitly, as the client's is.
     let emulator = PostenEmulator::builder()
         .client(BROKER)
+        .without_rate_limit()
         .poll_interval(Duration::from_millis(poll_ms.parse()?))
         .requeue_after(Duration::from_millis(requeue_ms.parse()?))
         .pades_padding(padding.parse()?)

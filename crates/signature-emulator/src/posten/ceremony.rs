@@ -75,7 +75,8 @@ async fn page(State(state): State<Arc<AppState>>, Path(token): Path<String>) -> 
         }
         Err(e) => return internal(e),
     }
-    let job = match state.store.run(move |s| s.job(job_id)).await {
+    let now = state.clock.now_ms();
+    let job = match state.store.run(move |s| s.job_at(job_id, now)).await {
         Ok(Some(job)) => job,
         Ok(None) => return error_page(StatusCode::NOT_FOUND, "Ukjent oppdrag (unknown job)."),
         Err(e) => return internal(e),

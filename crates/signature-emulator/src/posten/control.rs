@@ -3,7 +3,15 @@
 //! certificate):
 //!
 //! * `GET /control/jobs/{id}` → [`JobSnapshot`]
-//! * `POST /control/jobs/{id}/signers/{n}/{sign|reject|expire}` → [`SignerOutcome`]
+//! * `POST /control/jobs/{id}/signers/{n}/{action}` → [`SignerOutcome`], where `action` is
+//!   one of [`SignerAction::as_str`]: `sign`, `reject`, `expire`, `fail`, `block`, `reserve`,
+//!   `contact_information_missing`, `signers_name_not_available` (400 where the service
+//!   cannot produce that status, 409 when the signer cannot act now)
+//! * `GET /control/clock` → [`ClockSnapshot`]; `POST /control/clock` with
+//!   `{"advance_seconds": N}` moves the emulator's clock forward and applies what time does
+//!   (activation, deadlines, the 24 hours before deletion, the 40 days of storage)
+//! * `PUT /control/rate-limit` with `{"calls_per_second": N, "block_seconds": M}` sets the
+//!   rate limit; `DELETE /control/rate-limit` turns it off
 //! * `POST /control/faults` with a [`FaultRule`] → 204; `DELETE /control/faults` → 204
 //! * `GET /control/stats` → [`QueueStats`]: totals over every job and status change
 //!   (deliveries, confirmations, what is still queued) and the faults injected per kind
@@ -16,14 +24,18 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use serde::Serialize;
+use axum::routing::{get, post, put};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 
 use super::actions::{SignerAction, SignerOutcome, act};
 use super::error::Error;
 use super::faults::FaultRule;
+use super::rate_limit::RateLimit;
 use super::state::AppState;
 use super::store::{Flow, QueueStats, SignerIdentity};
+use super::wire::datetime;
 
 /// A job as the control API shows it (no personal identification numbers).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -47,6 +59,11 @@ pub struct JobSnapshot {
     pub archive_id: Option<String>,
     /// Whether the documents were deleted.
     pub documents_deleted: bool,
+    /// When the job is (or was) made available to its first signers (RFC 3339, on the
+    /// emulator's clock).
+    pub activation_time: String,
+    /// When the job ended, if it has.
+    pub finished_time: Option<String>,
     /// The signers in manifest order.
     pub signers: Vec<SignerSnapshot>,
     /// Status changes queued for polling so far.
@@ -67,8 +84,13 @@ pub struct SignerSnapshot {
     pub index: i64,
     /// `pin`, `custom` or `contact` (the value itself is not shown).
     pub identified_by: String,
+    /// The manifest's `order` (0 when absent).
+    pub order: i64,
     /// Current status, e.g. `WAITING` or `SIGNED`.
     pub status: String,
+    /// Whether the signer can act now: waiting, the job active and every signer of a lower
+    /// order signed.
+    pub available: bool,
     /// Direct jobs: the current redirect URL (single use).
     pub redirect_url: Option<String>,
 }
@@ -84,12 +106,13 @@ impl Control {
         Self { state }
     }
 
-    /// The job's current state.
+    /// The job's current state (on the emulator's clock).
     pub async fn job(&self, job_id: i64) -> Result<JobSnapshot, Error> {
+        let now = self.state.clock.now_ms();
         let job = self
             .state
             .store
-            .run(move |s| s.job(job_id))
+            .run(move |s| s.job_at(job_id, now))
             .await?
             .ok_or_else(|| Error::NotFound(format!("job {job_id}")))?;
         let [
@@ -116,6 +139,8 @@ impl Control {
             polling: job.polling,
             archive_id: job.archive_id.clone(),
             documents_deleted: job.documents_deleted,
+            activation_time: rfc3339(job.activation_ms),
+            finished_time: job.finished_ms.map(rfc3339),
             signers: job
                 .signers
                 .iter()
@@ -127,7 +152,9 @@ impl Control {
                         SignerIdentity::Contact { .. } => "contact",
                     }
                     .to_owned(),
+                    order: s.order,
                     status: s.status.clone(),
+                    available: s.is_open() && !job.is_finished(),
                     redirect_url: s
                         .redirect_token
                         .as_deref()
@@ -150,6 +177,36 @@ impl Control {
     /// Signer `signer`'s time runs out.
     pub async fn expire(&self, job_id: i64, signer: i64) -> Result<SignerOutcome, Error> {
         act(&self.state, job_id, signer, SignerAction::Expire).await
+    }
+
+    /// Any of the signer actions (every status the service documents).
+    pub async fn act(
+        &self,
+        job_id: i64,
+        signer: i64,
+        action: SignerAction,
+    ) -> Result<SignerOutcome, Error> {
+        act(&self.state, job_id, signer, action).await
+    }
+
+    /// The emulator's clock now.
+    pub fn now(&self) -> OffsetDateTime {
+        datetime(self.state.clock.now_ms())
+    }
+
+    /// Moves the emulator's clock forward by `by` and applies what time does to every job:
+    /// activation, signers' deadlines (`EXPIRED`, the job `FAILED`, a status change queued),
+    /// the 24 hours before documents may be deleted, the 40 days they are kept. Returns the
+    /// new time.
+    pub async fn advance_clock(&self, by: std::time::Duration) -> Result<OffsetDateTime, Error> {
+        let now = self.state.clock.advance(by);
+        self.state.store.run(move |s| s.sweep(now)).await?;
+        Ok(datetime(now))
+    }
+
+    /// Replaces the rate limit (`None`: no limit); blocks in force are lifted.
+    pub fn set_rate_limit(&self, limit: Option<RateLimit>) {
+        self.state.limiter.set(limit);
     }
 
     /// Adds a fault rule (first matching rule wins).
@@ -175,11 +232,30 @@ impl Control {
     }
 }
 
+/// The emulator's clock, as `GET /control/clock` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct ClockSnapshot {
+    /// The emulator's time (RFC 3339).
+    pub now: String,
+    /// How far it is ahead of real time, in seconds.
+    pub offset_seconds: u64,
+}
+
+fn rfc3339(ms: i64) -> String {
+    datetime(ms).format(&Rfc3339).unwrap_or_default()
+}
+
 /// The `/control` routes.
 pub(crate) fn router() -> Router<Arc<AppState>> {
     Router::new()
         .route("/control/jobs/{id}", get(job))
         .route("/control/jobs/{id}/signers/{signer}/{action}", post(signer))
+        .route("/control/clock", get(clock).post(advance_clock))
+        .route(
+            "/control/rate-limit",
+            put(set_rate_limit).delete(remove_rate_limit),
+        )
         .route("/control/faults", post(add_fault).delete(clear_faults))
         .route("/control/stats", get(stats))
 }
@@ -191,10 +267,72 @@ async fn stats(State(state): State<Arc<AppState>>) -> Response {
     }
 }
 
+fn clock_snapshot(state: &AppState) -> ClockSnapshot {
+    ClockSnapshot {
+        now: rfc3339(state.clock.now_ms()),
+        offset_seconds: state.clock.offset().as_secs(),
+    }
+}
+
+async fn clock(State(state): State<Arc<AppState>>) -> Json<ClockSnapshot> {
+    Json(clock_snapshot(&state))
+}
+
+#[derive(Debug, Deserialize)]
+struct Advance {
+    advance_seconds: u64,
+}
+
+async fn advance_clock(
+    State(state): State<Arc<AppState>>,
+    body: Result<Json<Advance>, JsonRejection>,
+) -> Response {
+    let Json(advance) = match body {
+        Ok(body) => body,
+        Err(e) => return bad_request(e.body_text()),
+    };
+    let control = Control::new(Arc::clone(&state));
+    match control
+        .advance_clock(std::time::Duration::from_secs(advance.advance_seconds))
+        .await
+    {
+        Ok(_) => Json(clock_snapshot(&state)).into_response(),
+        Err(e) => error_json(&e),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct RateLimitBody {
+    calls_per_second: u32,
+    block_seconds: u64,
+}
+
+async fn set_rate_limit(
+    State(state): State<Arc<AppState>>,
+    body: Result<Json<RateLimitBody>, JsonRejection>,
+) -> Response {
+    match body {
+        Ok(Json(limit)) => {
+            state.limiter.set(Some(RateLimit::new(
+                limit.calls_per_second,
+                std::time::Duration::from_secs(limit.block_seconds),
+            )));
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Err(e) => bad_request(e.body_text()),
+    }
+}
+
+async fn remove_rate_limit(State(state): State<Arc<AppState>>) -> StatusCode {
+    state.limiter.set(None);
+    StatusCode::NO_CONTENT
+}
+
 fn error_json(e: &Error) -> Response {
     let status = match e {
         Error::NotFound(_) => StatusCode::NOT_FOUND,
         Error::Conflict(_) => StatusCode::CONFLICT,
+        Error::NotApplicable(_) => StatusCode::BAD_REQUEST,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     };
     (status, Json(serde_json::json!({ "error": e.to_string() }))).into_response()
@@ -225,11 +363,8 @@ async fn signer(
     let (Ok(id), Ok(signer)) = (id.parse(), signer.parse()) else {
         return bad_request("job id and signer must be numbers".into());
     };
-    let action = match action.as_str() {
-        "sign" => SignerAction::Sign,
-        "reject" => SignerAction::Reject,
-        "expire" => SignerAction::Expire,
-        other => return bad_request(format!("unknown action {other:?}")),
+    let Some(action) = SignerAction::parse(&action) else {
+        return bad_request(format!("unknown action {action:?}"));
     };
     match act(&state, id, signer, action).await {
         Ok(outcome) => Json(outcome).into_response(),

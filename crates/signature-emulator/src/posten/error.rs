@@ -22,6 +22,10 @@ pub enum Error {
     /// No such job or signer.
     #[error("no such job or signer: {0}")]
     NotFound(String),
+    /// The action does not exist for this flow or signer (e.g. `BLOCKED` for a signer
+    /// identified by a personal identification number).
+    #[error("not applicable: {0}")]
+    NotApplicable(String),
     /// The operation does not fit the job's or signer's state (e.g. signing twice).
     #[error("not possible in the current state: {0}")]
     Conflict(String),

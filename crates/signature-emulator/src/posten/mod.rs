@@ -44,6 +44,11 @@
 //! empty body and the `X-Next-permitted-poll-time` header, as in the official .NET client's
 //! fixture.
 //!
+//! What the emulator enforces (signing order, activation and expiry on a clock the control API
+//! moves, the service's rate limit, deletion rules, every signer status), the sources of
+//! those rules, and each departure from the real service are listed in
+//! `docs/posten-emulator.md`.
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), signature_emulator::posten::Error> {
 //! use signature_emulator::posten::PostenEmulator;
@@ -57,12 +62,14 @@
 
 mod actions;
 mod ceremony;
+mod clock;
 mod control;
 mod error;
 mod faults;
 mod multipart;
 mod pades;
 mod pki;
+mod rate_limit;
 mod routes;
 mod server;
 mod state;
@@ -73,10 +80,11 @@ mod wire;
 mod xades;
 
 pub use actions::{SignerAction, SignerOutcome};
-pub use control::{Control, JobSnapshot, SignerSnapshot};
+pub use control::{ClockSnapshot, Control, JobSnapshot, SignerSnapshot};
 pub use error::Error;
 pub use faults::{Fault, FaultRule};
 pub use pki::{ClientIdentity, OrgNumberIn, SERVER_ORGANIZATION_NUMBER};
+pub use rate_limit::RateLimit;
 pub use server::{
     DEFAULT_CLIENT_ORGANIZATION_NUMBER, PostenEmulator, PostenEmulatorBuilder, RunningEmulator,
 };

@@ -11,10 +11,12 @@ use axum::Router;
 use axum_server::Handle;
 use tokio::task::JoinHandle;
 
+use super::clock::Clock;
 use super::control::Control;
 use super::error::Error;
 use super::faults::Faults;
 use super::pki::{ClientIdentity, OrgNumberIn, Pki, write_demo_files};
+use super::rate_limit::{RateLimit, RateLimiter};
 use super::state::{AppState, Settings};
 use super::store::Store;
 use super::tls::{ApiAcceptor, server_config};
@@ -74,6 +76,7 @@ pub struct PostenEmulatorBuilder {
     poll_interval: Duration,
     brokers: Vec<(String, String)>,
     without_api_access: Vec<String>,
+    rate_limit: Option<RateLimit>,
     clients: Vec<(String, OrgNumberIn)>,
     pades_padding: u64,
     max_request_bytes: usize,
@@ -90,6 +93,7 @@ impl Default for PostenEmulatorBuilder {
             poll_interval: Duration::from_secs(30),
             brokers: Vec::new(),
             without_api_access: Vec::new(),
+            rate_limit: Some(RateLimit::default()),
             clients: Vec::new(),
             pades_padding: 0,
             max_request_bytes: 64 * 1024 * 1024,
@@ -134,6 +138,19 @@ impl PostenEmulatorBuilder {
     /// Lets `broker` (organization number of a client certificate) act for `sender`.
     pub fn allow_broker(mut self, broker: impl Into<String>, sender: impl Into<String>) -> Self {
         self.brokers.push((broker.into(), sender.into()));
+        self
+    }
+
+    /// The rate limit per organization (default: the service's, [`RateLimit::default`]).
+    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
+        self.rate_limit = Some(limit);
+        self
+    }
+
+    /// No rate limit: for benchmarks, soak runs and tests that need more than the service's
+    /// 10 calls per second. Users' tests should keep the limit, as production has it.
+    pub fn without_rate_limit(mut self) -> Self {
+        self.rate_limit = None;
         self
     }
 
@@ -249,6 +266,7 @@ impl PostenEmulatorBuilder {
         }
         let to_ms = |d: Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX / 4);
         let faults = Arc::new(Faults::default());
+        let limiter = Arc::new(RateLimiter::new(self.rate_limit));
         let state = Arc::new(AppState {
             store,
             pki: Arc::clone(&pki),
@@ -264,12 +282,14 @@ impl PostenEmulatorBuilder {
             api_base: format!("https://{addr}/api"),
             web_base: format!("http://{web_addr}"),
             faults: Arc::clone(&faults),
+            limiter: Arc::clone(&limiter),
+            clock: Clock::default(),
         });
 
         let api_handle: Handle<SocketAddr> = Handle::new();
         let api_server = axum_server::from_tcp(api_listener)
             .map_err(|e| Error::Io(e.to_string()))?
-            .acceptor(ApiAcceptor::new(tls, faults))
+            .acceptor(ApiAcceptor::new(tls, faults, limiter))
             .handle(api_handle.clone());
         let api_router = routes::api_router(Arc::clone(&state));
         let api_task = tokio::spawn(async move {

@@ -3,8 +3,10 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use super::clock::Clock;
 use super::faults::Faults;
 use super::pki::Pki;
+use super::rate_limit::RateLimiter;
 use super::store::{Flow, Store};
 use super::wire::ApiError;
 
@@ -33,6 +35,10 @@ pub(crate) struct AppState {
     /// `http://127.0.0.1:PORT`
     pub(crate) web_base: String,
     pub(crate) faults: Arc<Faults>,
+    /// The service's rate limit (shared with the TLS acceptor).
+    pub(crate) limiter: Arc<RateLimiter>,
+    /// The clock jobs live by (the control API moves it).
+    pub(crate) clock: Clock,
 }
 
 impl AppState {

@@ -1,7 +1,7 @@
 //! Mutual TLS for the API listener: a rustls server configuration that requires a client
 //! certificate from the emulator's CA, an acceptor that hands the client certificate's
-//! organization number (the broker) to the handlers, and the fault-injection hook that can
-//! drop a connection.
+//! organization number (the broker) to the handlers, the service's rate limit, and the
+//! fault-injection hook that can drop a connection.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -9,7 +9,7 @@ use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::http::{Request, Response, StatusCode};
@@ -26,7 +26,8 @@ use x509_parser::prelude::{FromDer, X509Certificate};
 use super::error::Error;
 use super::faults::{Fault, Faults, RequeueNow};
 use super::pki::Pki;
-use super::wire::{codes, error_response, now_ms, too_many_requests};
+use super::rate_limit::RateLimiter;
+use super::wire::{codes, error_response, now_ms, rate_limit_blocked, too_many_requests};
 
 /// The broker behind a connection: the organization number of its client certificate, when
 /// the certificate names one.
@@ -87,14 +88,20 @@ pub(crate) fn organization_number(der: &[u8]) -> Option<String> {
 pub(crate) struct ApiAcceptor {
     inner: RustlsAcceptor,
     faults: Arc<Faults>,
+    limiter: Arc<RateLimiter>,
 }
 
 impl ApiAcceptor {
-    pub(crate) fn new(config: Arc<ServerConfig>, faults: Arc<Faults>) -> Self {
+    pub(crate) fn new(
+        config: Arc<ServerConfig>,
+        faults: Arc<Faults>,
+        limiter: Arc<RateLimiter>,
+    ) -> Self {
         Self {
             inner: RustlsAcceptor::new(RustlsConfig::from_config(config))
                 .handshake_timeout(Duration::from_secs(10)),
             faults,
+            limiter,
         }
     }
 }
@@ -112,6 +119,7 @@ where
     fn accept(&self, stream: TcpStream, service: S) -> Self::Future {
         let handshake = self.inner.accept(stream, service);
         let faults = Arc::clone(&self.faults);
+        let limiter = Arc::clone(&self.limiter);
         Box::pin(async move {
             let (stream, service) = handshake.await?;
             let broker = Broker(
@@ -128,18 +136,21 @@ where
                     inner: service,
                     broker,
                     faults,
+                    limiter,
                 },
             ))
         })
     }
 }
 
-/// Per connection: puts the [`Broker`] into each request and applies injected faults.
+/// Per connection: puts the [`Broker`] into each request, applies the rate limit and
+/// injected faults.
 #[derive(Debug, Clone)]
 pub(crate) struct ApiService<S> {
     inner: S,
     broker: Broker,
     faults: Arc<Faults>,
+    limiter: Arc<RateLimiter>,
 }
 
 impl<S, B> Service<Request<B>> for ApiService<S>
@@ -158,6 +169,10 @@ where
 
     fn call(&mut self, mut request: Request<B>) -> Self::Future {
         request.extensions_mut().insert(self.broker.clone());
+        let organization = self.broker.0.as_deref().unwrap_or_default();
+        if !self.limiter.admit(organization, Instant::now()) {
+            return Box::pin(async { Ok(rate_limit_blocked()) });
+        }
         let fault = self
             .faults
             .take(request.method().as_str(), request.uri().path());

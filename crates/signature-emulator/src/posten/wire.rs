@@ -116,6 +116,7 @@ impl From<super::error::Error> for ApiError {
         match e {
             Error::NotFound(m) => Self::not_found(m),
             Error::Conflict(m) => Self::new(StatusCode::CONFLICT, codes::SIGNER_NOT_WAITING, m),
+            Error::NotApplicable(m) => Self::new(StatusCode::BAD_REQUEST, codes::BAD_REQUEST, m),
             other => Self::internal(other.to_string()),
         }
     }
@@ -151,6 +152,16 @@ pub(crate) fn too_many_requests(next_ms: i64) -> Response {
     response
         .headers_mut()
         .insert(NEXT_PERMITTED_POLL_TIME, poll_time_header(next_ms));
+    response
+}
+
+/// The rate limiter's 429 (Jetty's DoSFilter): an empty body, the `DoSFilter` header and no
+/// permitted poll time; the client is to wait the 30-second block out.
+pub(crate) fn rate_limit_blocked() -> Response {
+    let mut response = StatusCode::TOO_MANY_REQUESTS.into_response();
+    response
+        .headers_mut()
+        .insert("DoSFilter", HeaderValue::from_static("unavailable"));
     response
 }
 

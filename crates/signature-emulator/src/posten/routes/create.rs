@@ -12,10 +12,10 @@ use signature_model::posten;
 use super::{parse_flow, render};
 use crate::posten::multipart;
 use crate::posten::state::AppState;
-use crate::posten::store::{Flow, NewJob, SignerIdentity};
+use crate::posten::store::{DEFAULT_LIFETIME_MS, Flow, NewJob, NewSigner, SignerIdentity};
 use crate::posten::tls::Broker;
 use crate::posten::validate::{self, parse_strict};
-use crate::posten::wire::{ApiError, codes, now_ms, xml_response};
+use crate::posten::wire::{ApiError, codes, xml_response};
 
 fn multipart_error(message: impl Into<String>) -> ApiError {
     ApiError::new(StatusCode::BAD_REQUEST, codes::INVALID_MULTIPART, message)
@@ -42,9 +42,10 @@ pub(crate) async fn create(
             .await
             .map_err(|e| ApiError::internal(format!("validation task failed: {e}")))??;
 
+    let now = state.clock.now_ms();
     let job = state
         .store
-        .run(move |s| s.create_job(&new_job, now_ms()))
+        .run(move |s| s.create_job(&new_job, now))
         .await?;
     tracing::info!(job = job.id, flow = flow.as_str(), "signature job created");
     Ok(match flow {
@@ -66,7 +67,13 @@ struct ManifestFields {
     sender: String,
     title: String,
     hrefs: Vec<String>,
-    signers: Vec<SignerIdentity>,
+    signers: Vec<NewSigner>,
+    /// The portal's `activation-time` (the direct flow is always activated at once).
+    activation_ms: Option<i64>,
+    /// The portal's `available-seconds`, else 30 days: the direct flow's fixed lifespan and
+    /// the portal's default (signering-docs, "Create signature request", portal-flow
+    /// "Availability").
+    lifetime_ms: i64,
 }
 
 /// Every check of a create call; the job to insert when all pass.
@@ -154,6 +161,8 @@ fn prepare(
         title: manifest.title,
         signers: manifest.signers,
         bundle: bundle_part.body.to_vec(),
+        activation_ms: manifest.activation_ms,
+        lifetime_ms: manifest.lifetime_ms,
     })
 }
 
@@ -198,13 +207,19 @@ fn read_manifest(flow: Flow, xml: &[u8]) -> Result<ManifestFields, String> {
             let signers = m
                 .signer
                 .iter()
-                .map(|s| match &s.direct_signer_identity {
-                    posten::DirectSignerDirectSignerIdentityType::PersonalIdentificationNumber(
-                        p,
-                    ) => SignerIdentity::Pin(p.clone()),
-                    posten::DirectSignerDirectSignerIdentityType::SignerIdentifier(c) => {
-                        SignerIdentity::Custom(c.clone())
-                    }
+                .map(|s| {
+                    NewSigner {
+                    identity: match &s.direct_signer_identity {
+                        posten::DirectSignerDirectSignerIdentityType::PersonalIdentificationNumber(
+                            p,
+                        ) => SignerIdentity::Pin(p.clone()),
+                        posten::DirectSignerDirectSignerIdentityType::SignerIdentifier(c) => {
+                            SignerIdentity::Custom(c.clone())
+                        }
+                    },
+                    order: 0,
+                    lookup: false,
+                }
                 })
                 .collect();
             Ok(ManifestFields {
@@ -212,6 +227,8 @@ fn read_manifest(flow: Flow, xml: &[u8]) -> Result<ManifestFields, String> {
                 title,
                 hrefs,
                 signers,
+                activation_ms: None,
+                lifetime_ms: DEFAULT_LIFETIME_MS,
             })
         }
         Flow::Portal => {
@@ -225,7 +242,13 @@ fn read_manifest(flow: Flow, xml: &[u8]) -> Result<ManifestFields, String> {
                 .signers
                 .signer
                 .iter()
-                .map(|s| match &s.portal_signer_identity {
+                .map(|s| NewSigner {
+                    order: s.order.map_or(0, i64::from),
+                    lookup: matches!(
+                        s.portal_signer_notification,
+                        posten::PortalSignerPortalSignerNotificationType::NotificationsUsingLookup(_)
+                    ),
+                    identity: match &s.portal_signer_identity {
                     posten::PortalSignerPortalSignerIdentityType::PersonalIdentificationNumber(
                         p,
                     ) => SignerIdentity::Pin(p.clone()),
@@ -244,14 +267,26 @@ fn read_manifest(flow: Flow, xml: &[u8]) -> Result<ManifestFields, String> {
                         };
                         SignerIdentity::Contact { email, mobile }
                     }
+                    },
                 })
                 .collect();
+            let availability = m.availability.as_ref();
             Ok(ManifestFields {
                 sender: m.sender.organization_number,
                 title,
                 hrefs,
                 signers,
+                activation_ms: availability
+                    .and_then(|a| a.activation_time)
+                    .map(|t| to_ms(t.to_offset_date_time())),
+                lifetime_ms: availability
+                    .and_then(|a| a.available_seconds)
+                    .map_or(DEFAULT_LIFETIME_MS, |s| s.saturating_mul(1000)),
             })
         }
     }
+}
+
+fn to_ms(time: time::OffsetDateTime) -> i64 {
+    i64::try_from(time.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX / 4)
 }

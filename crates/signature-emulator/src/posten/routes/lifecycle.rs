@@ -10,7 +10,7 @@ use crate::posten::error::Error;
 use crate::posten::state::AppState;
 use crate::posten::store::Flow;
 use crate::posten::tls::Broker;
-use crate::posten::wire::{ApiError, codes, now_ms};
+use crate::posten::wire::{ApiError, codes};
 
 /// `POST …/signature-jobs/{id}/complete`: the delivered status changes of the job are done.
 pub(crate) async fn confirm(
@@ -32,7 +32,8 @@ pub(crate) async fn cancel(
 ) -> Result<StatusCode, ApiError> {
     let job = load_job(&state, &broker, &sender, Flow::Portal, &id).await?;
     let job_id = job.id;
-    match state.store.run(move |s| s.cancel(job_id, now_ms())).await {
+    let now = state.clock.now_ms();
+    match state.store.run(move |s| s.cancel(job_id, now)).await {
         Ok(_) => Ok(StatusCode::NO_CONTENT),
         Err(Error::Conflict(message)) => Err(ApiError::new(
             StatusCode::CONFLICT,
@@ -43,7 +44,8 @@ pub(crate) async fn cancel(
     }
 }
 
-/// `DELETE …/signature-jobs/{id}/documents`: 204, or 409 while the job is in progress.
+/// `DELETE …/signature-jobs/{id}/documents`: 204, or 409 unless the job completed
+/// successfully at least 24 hours ago (signering-docs, "Storage", Limitations).
 pub(crate) async fn delete_documents(
     State(state): State<Arc<AppState>>,
     broker: Broker,
@@ -51,7 +53,12 @@ pub(crate) async fn delete_documents(
 ) -> Result<StatusCode, ApiError> {
     let job = load_job(&state, &broker, &sender, parse_flow(&flow)?, &id).await?;
     let job_id = job.id;
-    match state.store.run(move |s| s.delete_documents(job_id)).await {
+    let now = state.clock.now_ms();
+    match state
+        .store
+        .run(move |s| s.delete_documents(job_id, now))
+        .await
+    {
         Ok(()) => Ok(StatusCode::NO_CONTENT),
         Err(Error::Conflict(message)) => Err(ApiError::new(
             StatusCode::CONFLICT,

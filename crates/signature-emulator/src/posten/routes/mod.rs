@@ -104,7 +104,8 @@ pub(crate) fn parse_id(segment: &str) -> Result<i64, ApiError> {
         .map_err(|_| ApiError::not_found("no such signature job"))
 }
 
-/// Authorizes the broker for `sender` and loads job `id` of that sender and flow.
+/// Authorizes the broker for `sender` and loads job `id` of that sender and flow, brought up
+/// to the emulator's clock.
 pub(crate) async fn load_job(
     state: &Arc<AppState>,
     broker: &Broker,
@@ -114,7 +115,8 @@ pub(crate) async fn load_job(
 ) -> Result<JobRecord, ApiError> {
     state.authorize(broker.0.as_deref(), sender)?;
     let id = parse_id(id)?;
-    let job = state.store.run(move |s| s.job(id)).await?;
+    let now = state.clock.now_ms();
+    let job = state.store.run(move |s| s.job_at(id, now)).await?;
     match job {
         Some(job) if job.sender == sender && job.flow == flow => Ok(job),
         _ => Err(ApiError::new(

@@ -16,8 +16,7 @@ use crate::posten::state::AppState;
 use crate::posten::store::{Flow, PollOutcome};
 use crate::posten::tls::Broker;
 use crate::posten::wire::{
-    ApiError, NEXT_PERMITTED_POLL_TIME, codes, now_ms, poll_time_header, too_many_requests,
-    xml_response,
+    ApiError, NEXT_PERMITTED_POLL_TIME, codes, poll_time_header, too_many_requests, xml_response,
 };
 
 #[derive(Debug, Deserialize)]
@@ -37,11 +36,14 @@ pub(crate) async fn poll(
     let Query(query) = query
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, codes::BAD_REQUEST, e.body_text()))?;
     let queue = query.polling_queue.unwrap_or_default();
+    let now = state.clock.now_ms();
+    // Jobs whose activation or deadline has come change now, and their changes are queued.
+    state.store.run(move |s| s.sweep(now)).await?;
     if requeue.is_some() {
         let (sender, queue) = (sender.clone(), queue.clone());
         state
             .store
-            .run(move |s| s.requeue_delivered(&sender, flow, &queue, now_ms()))
+            .run(move |s| s.requeue_delivered(&sender, flow, &queue, now))
             .await?;
     }
     let settings = state.settings.clone();
@@ -53,14 +55,16 @@ pub(crate) async fn poll(
                 &poll_sender,
                 flow,
                 &queue,
-                now_ms(),
+                now,
                 settings.poll_interval_ms,
                 settings.requeue_ms,
             )
         })
         .await?;
     let (mut response, next_ms) = match outcome {
-        PollOutcome::TooEager { next_ms } => (too_many_requests(next_ms), next_ms),
+        PollOutcome::TooEager { next_ms } => {
+            (too_many_requests(state.clock.to_real_ms(next_ms)), next_ms)
+        }
         PollOutcome::Empty { next_ms } => (StatusCode::NO_CONTENT.into_response(), next_ms),
         PollOutcome::Change { job_id, next_ms } => {
             let job = state
@@ -75,8 +79,10 @@ pub(crate) async fn poll(
             (response, next_ms)
         }
     };
-    response
-        .headers_mut()
-        .insert(NEXT_PERMITTED_POLL_TIME, poll_time_header(next_ms));
+    // The permitted time in real time: a client waits for it with its own clock.
+    response.headers_mut().insert(
+        NEXT_PERMITTED_POLL_TIME,
+        poll_time_header(state.clock.to_real_ms(next_ms)),
+    );
     Ok(response)
 }

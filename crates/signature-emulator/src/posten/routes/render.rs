@@ -45,8 +45,10 @@ fn pades_url(state: &AppState, job: &JobRecord) -> Option<String> {
         .then(|| format!("{}/pades", state.job_url(&job.sender, job.flow, job.id)))
 }
 
+/// Only a job completed successfully may have its documents deleted (signering-docs,
+/// "Storage"), so only its answers carry the URL.
 fn delete_url(state: &AppState, job: &JobRecord) -> Option<String> {
-    (job.is_finished() && !job.documents_deleted)
+    (job.status == job_status::COMPLETED && !job.documents_deleted)
         .then(|| format!("{}/documents", state.job_url(&job.sender, job.flow, job.id)))
 }
 
