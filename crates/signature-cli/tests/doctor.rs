@@ -5,11 +5,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use serde_json::Value;
 use signature_emulator::posten::{PostenEmulator, RunningEmulator};
+use support::{Output, signering};
 
 const SENDER: &str = signature_emulator::posten::DEFAULT_CLIENT_ORGANIZATION_NUMBER;
 const PASSWORD_VAR: &str = "DOCTOR_TEST_P12_PASSWORD";
@@ -17,45 +19,9 @@ const PASSWORD: &str = "doktor-test passord";
 /// The Java fixture's password, from `fixtures/SOURCES.txt`.
 const JAVA_PASSWORD: &str = "yJPvczYAoirFfC9M";
 
-struct Output {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl std::fmt::Debug for Output {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "exit {}\n--- stdout\n{}--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-}
-
-/// `signering doctor ARGS` in `dir`, without outside `SIGNERING_*` settings or proxies.
+/// `signering doctor ARGS` in `dir`.
 fn doctor(dir: &Path, args: &[&str], envs: &[(&str, &str)]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_signering"));
-    command
-        .arg("doctor")
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .env("NO_COLOR", "1");
-    for (name, _) in std::env::vars() {
-        if name.starts_with("SIGNERING_") || name.to_ascii_lowercase().ends_with("_proxy") {
-            command.env_remove(name);
-        }
-    }
-    for (name, value) in envs {
-        command.env(name, value);
-    }
-    let output = command.output().expect("run signering");
-    Output {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    signering(dir, &[&["doctor"][..], args].concat(), envs)
 }
 
 fn fixture(test: &str, path: &str) -> Option<PathBuf> {

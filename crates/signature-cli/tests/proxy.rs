@@ -6,56 +6,23 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
+mod support;
+
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use signature_emulator::altinn::AltinnEmulator;
 use signature_emulator::posten::{PostenEmulator, RunningEmulator};
 use signering_testkit::tinyproxy::{Policy, Tinyproxy, free_port};
+use support::Output;
 
 const SENDER: &str = signature_emulator::posten::DEFAULT_CLIENT_ORGANIZATION_NUMBER;
 const PASSWORD_VAR: &str = "PROXY_TEST_P12_PASSWORD";
 const PASSWORD: &str = "proxy-test passord";
 
-struct Output {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl std::fmt::Debug for Output {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "exit {}\n--- stdout\n{}--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-}
-
-/// `signering ARGS` in `dir` with only the proxy variables given here.
+/// `signering ARGS` in `dir`, with the key store password set.
 fn signering(dir: &Path, args: &[&str], envs: &[(&str, &str)]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_signering"));
-    command
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .env("NO_COLOR", "1")
-        .env(PASSWORD_VAR, PASSWORD);
-    for (name, _) in std::env::vars() {
-        if name.starts_with("SIGNERING_") || name.to_ascii_lowercase().ends_with("_proxy") {
-            command.env_remove(name);
-        }
-    }
-    for (name, value) in envs {
-        command.env(name, value);
-    }
-    let output = command.output().expect("run signering");
-    Output {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    let envs = [envs, &[(PASSWORD_VAR, PASSWORD)][..]].concat();
+    support::signering(dir, args, &envs)
 }
 
 fn runtime() -> tokio::runtime::Runtime {
