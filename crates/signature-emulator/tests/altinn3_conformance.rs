@@ -698,9 +698,9 @@ async fn openapi_conformance_signature_service() {
 }
 
 #[tokio::test]
-#[ignore = "waits on the emulator (i13-emu): GET …/signing/organizations and onBehalfOf"]
 async fn openapi_conformance_signing_organizations() {
     let s = setup().await;
+    assert!(s.emulator.add_key_role(PERSON, ORG));
     let id = at_signing(&s).await;
     let organizations = s
         .client
@@ -737,7 +737,6 @@ async fn openapi_conformance_signing_organizations() {
 }
 
 #[tokio::test]
-#[ignore = "waits on the emulator (i13-emu): GET dialoglookup?instanceRef="]
 async fn openapi_conformance_dialog_lookup() {
     let s = setup().await;
     let id = at_signing(&s).await;

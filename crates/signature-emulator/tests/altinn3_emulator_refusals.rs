@@ -198,3 +198,57 @@ async fn dialog_search_limit_is_one_to_a_thousand() {
         }
     }
 }
+
+#[tokio::test]
+async fn signing_for_an_organisation_needs_a_key_role() {
+    let emulator = Altinn3Emulator::builder().app(APP).start().await.unwrap();
+    let party = emulator.add_person(PERSON, "Kari Nordmann");
+    emulator.add_organisation(ORG, "Eksempel AS");
+    let person = client(
+        &emulator,
+        TokenProvider::IdPorten,
+        emulator.issue_idporten_token(PERSON),
+    );
+    let app = AppId::parse(APP).unwrap();
+    let id = at_signing(&person, &app, InstanceOwner::PartyId(party)).await;
+    assert!(
+        person
+            .signing_organizations(&app, &id, None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // Without a key role: UnauthorizedOnBehalfOf.
+    assert!(matches!(
+        person
+            .perform_action(&app, &id, &ActionRequest::sign().on_behalf_of(ORG))
+            .await,
+        Err(Error::Forbidden(_))
+    ));
+    assert!(emulator.add_key_role(PERSON, ORG));
+    let organizations = person.signing_organizations(&app, &id, None).await.unwrap();
+    assert_eq!(organizations.len(), 1);
+    assert_eq!(organizations[0].org_number, ORG);
+    person
+        .perform_action(&app, &id, &ActionRequest::sign().on_behalf_of(ORG))
+        .await
+        .unwrap();
+    // The organisation is the signee; the state keeps it after the task with ?taskId=.
+    person
+        .process_next(&app, &id, &ProcessNext::new())
+        .await
+        .unwrap();
+    let state = person
+        .signing_state(&app, &id, Some("Task_2"))
+        .await
+        .unwrap();
+    assert_eq!(state.signees.len(), 1);
+    assert_eq!(
+        state.signees[0].organization.as_deref(),
+        Some("Eksempel AS")
+    );
+    assert!(matches!(
+        person.signing_state(&app, &id, None).await,
+        Err(Error::BadRequest(_))
+    ));
+}

@@ -1,13 +1,34 @@
 //! An emulator of Altinn 3 for tests: the platform's token exchange, an app's API
 //! (instances, process, actions, signing, data elements), Storage's instance query and
-//! Dialogporten's end-user search, all on one 127.0.0.1 host.
+//! Dialogporten's end-user search and lookup, all on one 127.0.0.1 host.
 //!
 //! Every app it knows has the same process: `Task_1` (data) → `Task_2` (signing the
 //! `ref-data-as-pdf` documents; signatures stored as `signatures` data elements holding a
 //! `SignDocument` with the signee) → `Task_3` (confirmation) → `EndEvent_1`. Moving from
 //! the data task to signing renders a PDF of the form when no `ref-data-as-pdf` was
-//! uploaded. Errors are answered as the real services do: ProblemDetails from the app and
-//! Dialogporten, plain strings from Storage and the token exchange, empty 401/403s.
+//! uploaded. It answers and refuses as the real services do (see
+//! `../shared/docs/altinn3-audit.md` and `tests/altinn3_conformance.rs`, which judges every
+//! exchange against the official OpenAPI documents): ProblemDetails from the app and
+//! Dialogporten, JSON strings from Storage, plain text from the token exchange, empty
+//! 401/403s; only persons sign (an organisation's token gets 401), on behalf of an
+//! organisation only with a key role ([`Altinn3Emulator::add_key_role`]);
+//! `process/next` without an action makes no signature.
+//!
+//! # Departures from the real platform
+//!
+//! - Tokens are unsigned JWT-shaped strings, and the Altinn token carries the party id
+//!   rather than the real exchange's claims (audit L7): the emulator has no keys to trust.
+//! - One fixed process and data model for every app; validation knows only "a signing task
+//!   needs a signature" (the real app runs the app's validators).
+//! - Users may upload `ref-data-as-pdf` at instantiation; in real apps it is app-owned and
+//!   refused (audit M5). Kept because the examples and the provider-neutral service store
+//!   the documents to sign that way; to be changed with them.
+//! - No system users or Maskinporten system-user grants, no scope checks
+//!   (`digdir:dialogporten`, audit M7): tokens carry no scopes here.
+//! - The Dialogporten go-to GUI action is still `sign`/`write` with the old URL shape
+//!   (the adapter sends `read` since 2026-04-21, audit H1), and no fault injection.
+//! - Storage pages with a numeric continuation token; Dialogporten orders by creation.
+//! - Key roles are set by the test, not looked up in the Register.
 //!
 //! ```no_run
 //! use signature_emulator::altinn3::Altinn3Emulator;
@@ -164,6 +185,23 @@ impl Altinn3Emulator {
     /// Registers a person (by identity number) and returns their party id.
     pub fn add_person(&self, person_number: &str, name: &str) -> u64 {
         self.add_party(Some(person_number), None, name)
+    }
+
+    /// Gives a registered person a key role in a registered organisation, so they may sign
+    /// on its behalf (`GET …/signing/organizations`, `onBehalfOf`); `false` if either is
+    /// unknown.
+    pub fn add_key_role(&self, person_number: &str, organisation_number: &str) -> bool {
+        let mut world = self.shared.world();
+        match (
+            world.party_by_person(person_number),
+            world.party_by_org(organisation_number),
+        ) {
+            (Some(person), Some(org)) => {
+                world.key_roles.push((person, org));
+                true
+            }
+            _ => false,
+        }
     }
 
     /// Registers an organisation and returns its party id.

@@ -96,6 +96,8 @@ pub struct StoredInstance {
 #[derive(Debug, Default)]
 pub(crate) struct World {
     pub(crate) parties: Vec<Party>,
+    /// (person party, organisation party): who may sign on the organisation's behalf.
+    pub(crate) key_roles: Vec<(u64, u64)>,
     pub(crate) external_tokens: HashMap<String, ExternalToken>,
     pub(crate) altinn_tokens: HashMap<String, (u64, Instant)>,
     pub(crate) instances: Vec<StoredInstance>,

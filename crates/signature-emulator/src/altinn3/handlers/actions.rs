@@ -8,9 +8,19 @@ pub(crate) async fn actions(
     Caller(caller): Caller,
     body: Bytes,
 ) -> Response {
-    let action = serde_json::from_slice::<Value>(&body)
-        .ok()
-        .and_then(|v| v.get("action").and_then(Value::as_str).map(str::to_owned));
+    let request = serde_json::from_slice::<Value>(&body).unwrap_or(Value::Null);
+    let action = request["action"].as_str().map(str::to_owned);
+    // `onBehalfOf`: an organisation the user holds a key role in (SigningUserAction answers
+    // UnauthorizedOnBehalfOf otherwise).
+    let Ok(for_org) = on_behalf_of(&shared, &caller, request["onBehalfOf"].as_str()) else {
+        return json_ok(
+            StatusCode::FORBIDDEN,
+            &json!({"instance": null, "updatedDataModels": null, "updatedValidationIssues": null,
+                    "clientActions": null, "redirectUrl": null,
+                    "error": {"code": "UnauthorizedOnBehalfOf",
+                              "message": "The user may not sign on behalf of the organisation"}}),
+        );
+    };
     let guid = path.3.clone();
     let result = with_instance(&shared, &caller, &path, |instance, caller| {
         let Some(action) = action else {
@@ -48,7 +58,7 @@ pub(crate) async fn actions(
         if PROCESS[index].1 != "signing" {
             return Err(StatusCode::FORBIDDEN.into_response());
         }
-        record_signature(instance, caller);
+        record_signature(instance, caller, for_org.as_ref());
         Ok(instance.clone())
     });
     match result {

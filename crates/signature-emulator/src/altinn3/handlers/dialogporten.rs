@@ -189,3 +189,63 @@ fn validation_problem(property: &str, message: &str) -> Response {
     );
     response
 }
+
+/// `GET dialoglookup?instanceRef=urn:altinn:instance-id:{partyId}/{guid}`: the dialog
+/// mirroring an app instance the caller may see, with the authorisation evidence.
+pub(crate) async fn dialog_lookup(
+    State(shared): Shr,
+    DialogCaller(caller): DialogCaller,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let Some(reference) = query_pairs(raw.as_deref())
+        .into_iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("instanceRef"))
+        .map(|(_, v)| v)
+    else {
+        return validation_problem("InstanceRef", "'Instance Ref' must not be empty.");
+    };
+    let Some((party, guid)) = reference
+        .strip_prefix("urn:altinn:instance-id:")
+        .and_then(|rest| rest.split_once('/'))
+    else {
+        return validation_problem(
+            "InstanceRef",
+            "'Instance Ref' is not a valid instance reference.",
+        );
+    };
+    let instance = shared
+        .world()
+        .instances
+        .iter()
+        .find(|i| {
+            i.party_id.to_string() == party && i.guid == guid && i.party_id == caller.party_id
+        })
+        .cloned();
+    let Some(instance) = instance else {
+        return problem(
+            StatusCode::NOT_FOUND,
+            "Resource not found.",
+            Some(&format!(
+                "Entity 'Dialog' with key '{reference}' was not found."
+            )),
+        );
+    };
+    let (org, app) = instance.app_id.split_once('/').unwrap_or_default();
+    json_ok(
+        StatusCode::OK,
+        &json!({
+            "dialogId": instance.dialog_id,
+            "instanceRef": reference,
+            "party": caller.urn(),
+            "serviceOwner": {"code": org, "orgNumber": "991825827",
+                             "name": [{"languageCode": "nb", "value": org}]},
+            "serviceResource": {"id": format!("urn:altinn:resource:app_{org}_{app}"),
+                                "isDelegable": true, "minimumAuthenticationLevel": 2,
+                                "name": [{"languageCode": "nb", "value": app}]},
+            "authorizationEvidence": {"currentAuthenticationLevel": 3, "viaRole": true,
+                                      "viaAccessPackage": false, "viaResourceDelegation": false,
+                                      "viaInstanceDelegation": false, "evidence": []},
+            "title": [{"languageCode": "nb", "value": format!("{app} ({org})")}],
+        }),
+    )
+}

@@ -77,6 +77,14 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             get(signing_data_elements),
         )
         .route(
+            "/{org}/{app}/instances/{party}/{guid}/signing/organizations",
+            get(signing_organizations),
+        )
+        .route(
+            "/dialogporten/api/v1/enduser/dialoglookup",
+            get(dialog_lookup),
+        )
+        .route(
             "/{org}/{app}/instances/{party}/{guid}/data/{data}",
             get(app_data),
         )

@@ -82,9 +82,16 @@ pub(crate) async fn process_next(
     Caller(caller): Caller,
     body: Bytes,
 ) -> Response {
-    let action = serde_json::from_slice::<Value>(&body)
-        .ok()
-        .and_then(|v| v.get("action").and_then(Value::as_str).map(str::to_owned));
+    let request = serde_json::from_slice::<Value>(&body).unwrap_or(Value::Null);
+    let action = request["action"].as_str().map(str::to_owned);
+    // `actionOnBehalfOf`: an organisation the user holds a key role in, else 403.
+    let Ok(for_org) = on_behalf_of(&shared, &caller, request["actionOnBehalfOf"].as_str()) else {
+        return problem(
+            StatusCode::FORBIDDEN,
+            "Forbidden",
+            Some("User is not authorized to act on behalf of the organisation."),
+        );
+    };
     let result = with_instance(&shared, &caller, &path, |instance, caller| {
         let Some(index) = instance.task else {
             return Err(conflict("Process is ended.", Value::Null));
@@ -106,7 +113,6 @@ pub(crate) async fn process_next(
                                 "source": "SignatureValidator"}]),
                     ));
                 }
-                instance.signed_by.clear();
                 advance(instance);
             }
             ("signing", Some("sign")) => {
@@ -114,11 +120,11 @@ pub(crate) async fn process_next(
                 if !caller.can_sign() {
                     return Err(unauthorized());
                 }
-                record_signature(instance, caller);
-                instance.signed_by.clear();
+                record_signature(instance, caller, for_org.as_ref());
                 advance(instance);
             }
             ("signing", Some("reject")) => {
+                instance.signed_by.clear();
                 instance.task = Some(0);
                 instance.task_started = now();
             }

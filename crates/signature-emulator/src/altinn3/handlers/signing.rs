@@ -3,15 +3,27 @@
 use super::prelude::*;
 
 /// Records `party`'s signature over the documents, as Storage's sign call does.
-pub(crate) fn record_signature(instance: &mut StoredInstance, party: &Party) {
+pub(crate) fn record_signature(
+    instance: &mut StoredInstance,
+    party: &Party,
+    on_behalf_of: Option<&Party>,
+) {
     // Signing again replaces the signee's earlier SignDocument (SigningService, audit L4).
+    // The signee is the organisation when signing on its behalf
+    // (SigningUserAction.GetSignee: OrganisationNumber = OnBehalfOf).
+    let signee_party = on_behalf_of.unwrap_or(party);
     let user = party.user_id.to_string();
+    let org = on_behalf_of.and_then(|o| o.organisation_number.clone());
     instance.data.retain(|d| {
         d.data_type != SIGNATURE_DATA_TYPE
-            || serde_json::from_slice::<Value>(&d.content)
-                .map_or(true, |v| v["signeeInfo"]["userId"] != user.as_str())
+            || serde_json::from_slice::<Value>(&d.content).map_or(true, |v| {
+                v["signeeInfo"]["userId"] != user.as_str()
+                    || v["signeeInfo"]["organisationNumber"].as_str() != org.as_deref()
+            })
     });
-    instance.signed_by.retain(|(p, _)| *p != party.party_id);
+    instance
+        .signed_by
+        .retain(|(p, _)| *p != signee_party.party_id);
     let signed_time = now();
     let signatures: Vec<Value> = instance
         .data
@@ -35,7 +47,7 @@ pub(crate) fn record_signature(instance: &mut StoredInstance, party: &Party) {
     if let Some(pid) = &party.person_number {
         signee["personNumber"] = json!(pid);
     }
-    if let Some(org) = &party.organisation_number {
+    if let Some(org) = org.as_ref().or(party.organisation_number.as_ref()) {
         signee["organisationNumber"] = json!(org);
     }
     let document = json!({
@@ -56,12 +68,22 @@ pub(crate) fn record_signature(instance: &mut StoredInstance, party: &Party) {
     });
     instance
         .signed_by
-        .push((party.party_id, signed_time.clone()));
+        .push((signee_party.party_id, signed_time.clone()));
     instance.last_changed = signed_time;
 }
 
-pub(crate) fn at_signing(instance: &StoredInstance) -> Result<(), Response> {
-    if instance.task.map(|i| PROCESS[i].1) == Some("signing") {
+/// The signing task asked for: `?taskId=` (since app-lib 8.9: data of a signing task
+/// the process has left) or else the current task.
+pub(crate) fn at_signing(instance: &StoredInstance, raw: Option<&str>) -> Result<(), Response> {
+    let task_id = query_pairs(raw)
+        .into_iter()
+        .find(|(k, _)| k == "taskId")
+        .map(|(_, v)| v);
+    let kind = match &task_id {
+        Some(id) => PROCESS.iter().find(|(t, _)| t == id).map(|(_, k)| *k),
+        None => instance.task.map(|i| PROCESS[i].1),
+    };
+    if kind == Some("signing") {
         Ok(())
     } else {
         Err(problem(
@@ -76,9 +98,10 @@ pub(crate) async fn signing(
     State(shared): Shr,
     Path(path): InstancePath,
     Caller(caller): Caller,
+    RawQuery(raw): RawQuery,
 ) -> Response {
     let result = with_instance(&shared, &caller, &path, |instance, _| {
-        at_signing(instance)?;
+        at_signing(instance, raw.as_deref())?;
         Ok(instance.signed_by.clone())
     });
     match result {
@@ -111,9 +134,10 @@ pub(crate) async fn signing_data_elements(
     State(shared): Shr,
     Path(path): InstancePath,
     Caller(caller): Caller,
+    RawQuery(raw): RawQuery,
 ) -> Response {
     let result = with_instance(&shared, &caller, &path, |instance, _| {
-        at_signing(instance)?;
+        at_signing(instance, raw.as_deref())?;
         Ok(instance.clone())
     });
     match result {
@@ -128,4 +152,52 @@ pub(crate) async fn signing_data_elements(
         }
         Err(refusal) => refusal,
     }
+}
+
+/// `GET …/signing/organizations`: the organisations the user may sign for (key roles);
+/// 401 unless the caller is a user (SigningController).
+pub(crate) async fn signing_organizations(
+    State(shared): Shr,
+    Path(path): InstancePath,
+    Caller(caller): Caller,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    if !caller.can_sign() {
+        return unauthorized();
+    }
+    let result = with_instance(&shared, &caller, &path, |instance, _| {
+        at_signing(instance, raw.as_deref())
+    });
+    if let Err(refusal) = result {
+        return refusal;
+    }
+    let world = shared.world();
+    let organizations: Vec<Value> = world
+        .key_roles
+        .iter()
+        .filter(|(person, _)| *person == caller.party_id)
+        .filter_map(|(_, org)| world.party(*org))
+        .map(|org| {
+            json!({"orgNumber": org.organisation_number, "orgName": org.name,
+                   "partyId": org.party_id})
+        })
+        .collect();
+    json_ok(StatusCode::OK, &json!({"organizations": organizations}))
+}
+
+/// The organisation `onBehalfOf` names, if the caller holds a key role in it.
+pub(crate) fn on_behalf_of(
+    shared: &Shared,
+    caller: &Party,
+    organisation_number: Option<&str>,
+) -> Result<Option<Party>, ()> {
+    let Some(number) = organisation_number.filter(|n| !n.is_empty()) else {
+        return Ok(None);
+    };
+    let world = shared.world();
+    let org = world
+        .party_by_org(number)
+        .filter(|org| world.key_roles.contains(&(caller.party_id, *org)))
+        .and_then(|org| world.party(org).cloned());
+    org.map(Some).ok_or(())
 }
