@@ -1,8 +1,9 @@
 //! Assembling the ASiC-E zip: files, optional `mimetype`, and the signature.
 
 use std::collections::HashSet;
-use std::io::{Cursor, Write};
+use std::io::{Cursor, Read, Seek, Write};
 
+use aws_lc_rs::digest::{Context, SHA256};
 use zip::CompressionMethod;
 use zip::write::SimpleFileOptions;
 
@@ -10,6 +11,7 @@ use crate::clock::{Clock, format_signing_time};
 use crate::error::{Error, Result};
 use crate::filename::check_file_name;
 use crate::keys::SigningKey;
+use crate::source::{Content, SourceFile};
 use crate::xades::{SignedFile, sha256, signatures_xml};
 
 /// The ASiC-E media type, content of the `mimetype` entry.
@@ -76,7 +78,9 @@ impl Default for BuildOptions {
 ///
 /// Files keep the given order; `META-INF/signatures.xml` comes last. The caller supplies the
 /// job manifest (e.g. `manifest.xml`) as one of the files. Output depends only on the inputs
-/// and `clock`: zip timestamps are the signing time.
+/// and `clock`: zip timestamps are the signing time. [`build_to`] does the same from files
+/// on disk or readers into any seekable writer, without holding the documents in memory;
+/// both write the same bytes.
 ///
 /// ```no_run
 /// use asice::{BuildOptions, BundleFile, LoadOptions, SigningKey, SystemClock};
@@ -100,11 +104,62 @@ pub fn build(
     clock: &dyn Clock,
     options: &BuildOptions,
 ) -> Result<Vec<u8>> {
+    let input: usize = files.iter().map(|f| f.bytes.len()).sum();
+    // Room for the zip headers and the signature (references, certificates in base64), so
+    // that the buffer is allocated once.
+    let chain: usize = key.chain().iter().map(|c| c.der.len()).sum();
+    let capacity = input + files.len() * (2 * 100 + 600) + chain * 2 + 8192;
+    let out = Cursor::new(Vec::with_capacity(capacity));
+    let sources = files.iter().map(SourceFile::from).collect();
+    Ok(build_to(sources, key, clock, options, out)?.into_inner())
+}
+
+/// Builds and signs an ASiC-E bundle into `out` (a file, a buffer), streaming each file's
+/// content through SHA-256 into the zip: memory use does not depend on the documents' size.
+/// Returns `out`, positioned at the end of the zip.
+///
+/// The signature covers the files' digests, and it is the last entry, so every source is read
+/// exactly once. Wrap a [`std::fs::File`] in a [`std::io::BufWriter`]; on an error, what was
+/// written so far is not a valid bundle (write to a temporary file and rename it).
+///
+/// ```no_run
+/// use std::io::BufWriter;
+/// use std::path::Path;
+/// use asice::{BuildOptions, LoadOptions, SigningKey, SourceFile, SystemClock};
+///
+/// let key = SigningKey::from_pkcs12_file("virksomhet.p12", "passord", &LoadOptions::default())?;
+/// let out = BufWriter::new(std::fs::File::create("bundle.asice").expect("output"));
+/// asice::build_to(
+///     vec![
+///         SourceFile::path("kontrakt.pdf", Path::new("kontrakt.pdf"), "application/pdf"),
+///         SourceFile::bytes("manifest.xml", b"<manifest/>", "application/xml"),
+///     ],
+///     &key,
+///     &SystemClock,
+///     &BuildOptions::default(),
+///     out,
+/// )?;
+/// # Ok::<(), asice::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// Bad names or media types ([`Error::UnsafeFileName`], [`Error::InvalidMimeType`],
+/// [`Error::DuplicateFileName`], [`Error::NoFiles`]) before anything is read or written;
+/// [`Error::ReadFile`] / [`Error::ReadContent`] when a source fails; [`Error::ZipWrite`] when
+/// `out` does; [`Error::Signing`].
+pub fn build_to<W: Write + Seek>(
+    files: Vec<SourceFile<'_>>,
+    key: &SigningKey,
+    clock: &dyn Clock,
+    options: &BuildOptions,
+    out: W,
+) -> Result<W> {
     if files.is_empty() {
         return Err(Error::NoFiles);
     }
     let mut seen = HashSet::new();
-    for f in files {
+    for f in &files {
         check_file_name(f.name)?;
         check_mime_type(f.mime_type)?;
         if !seen.insert(f.name.to_ascii_lowercase()) {
@@ -116,33 +171,22 @@ pub fn build(
     let now = now
         .replace_nanosecond(now.millisecond() as u32 * 1_000_000)
         .unwrap_or(now);
-    let signed: Vec<SignedFile<'_>> = files
-        .iter()
-        .map(|f| SignedFile {
-            uri: f.name,
-            mime: f.mime_type,
-            sha256: sha256(f.bytes),
-        })
-        .collect();
-    let signature = signatures_xml(&signed, &format_signing_time(now), key)?;
 
-    let total: usize = files.iter().map(|f| f.bytes.len()).sum();
-    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::with_capacity(
-        total + signature.len() + 4096,
-    )));
+    let mut zip = zip::ZipWriter::new(out);
     let base = SimpleFileOptions::default()
         .last_modified_time(zip_time(now))
         .unix_permissions(0o644);
-    let zerr = |e: &dyn std::fmt::Display| Error::ZipWrite(e.to_string());
     if options.mimetype_entry {
         zip.start_file(
             "mimetype",
             base.compression_method(CompressionMethod::Stored),
         )
-        .map_err(|e| zerr(&e))?;
+        .map_err(zip_error)?;
         zip.write_all(ASICE_MIME_TYPE.as_bytes())
-            .map_err(|e| zerr(&e))?;
+            .map_err(zip_error)?;
     }
+    let mut signed = Vec::with_capacity(files.len());
+    let mut buffer = Vec::new();
     for f in files {
         let method = if store(options.compression, f.mime_type) {
             CompressionMethod::Stored
@@ -150,16 +194,94 @@ pub fn build(
             CompressionMethod::Deflated
         };
         zip.start_file(f.name, base.compression_method(method))
-            .map_err(|e| zerr(&e))?;
-        zip.write_all(f.bytes).map_err(|e| zerr(&e))?;
+            .map_err(zip_error)?;
+        let sha256 = match f.content {
+            Content::Bytes(bytes) => {
+                write_chunked(&mut zip, bytes)?;
+                sha256(bytes)
+            }
+            Content::Path(path) => {
+                let read_error = |source| Error::ReadFile {
+                    path: path.to_path_buf(),
+                    source,
+                };
+                let file = std::fs::File::open(path).map_err(read_error)?;
+                copy_hashing(file, &mut zip, &mut buffer, read_error)?
+            }
+            Content::Reader(reader) => {
+                copy_hashing(reader, &mut zip, &mut buffer, |source| Error::ReadContent {
+                    name: f.name.to_owned(),
+                    source,
+                })?
+            }
+        };
+        signed.push(SignedFile {
+            uri: f.name,
+            mime: f.mime_type,
+            sha256,
+        });
     }
+    drop(buffer);
+    let signature = signatures_xml(&signed, &format_signing_time(now), key)?;
     zip.start_file(
         SIGNATURES_PATH,
         base.compression_method(CompressionMethod::Deflated),
     )
-    .map_err(|e| zerr(&e))?;
-    zip.write_all(&signature).map_err(|e| zerr(&e))?;
-    Ok(zip.finish().map_err(|e| zerr(&e))?.into_inner())
+    .map_err(zip_error)?;
+    zip.write_all(&signature).map_err(zip_error)?;
+    zip.finish().map_err(zip_error)
+}
+
+/// Size of the buffer a streamed source is read through.
+const CHUNK: usize = 128 * 1024;
+
+/// Copies `reader` into the open zip entry and returns the SHA-256 of what it read.
+///
+/// The entry receives whole `CHUNK`-sized writes (the last one shorter) however the reader
+/// splits its data, like [`write_chunked`] does for bytes: the deflate encoder's output
+/// depends on how its input is split, and this keeps the zip the same for any source.
+fn copy_hashing<W: Write + Seek>(
+    mut reader: impl Read,
+    zip: &mut zip::ZipWriter<W>,
+    buffer: &mut Vec<u8>,
+    read_error: impl Fn(std::io::Error) -> Error,
+) -> Result<[u8; 32]> {
+    buffer.resize(CHUNK, 0);
+    let mut digest = Context::new(&SHA256);
+    loop {
+        let mut filled = 0;
+        while filled < CHUNK {
+            match reader.read(&mut buffer[filled..]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(read_error(e)),
+            }
+        }
+        if filled == 0 {
+            break;
+        }
+        digest.update(&buffer[..filled]);
+        zip.write_all(&buffer[..filled]).map_err(zip_error)?;
+        if filled < CHUNK {
+            break;
+        }
+    }
+    let mut out = [0; 32];
+    out.copy_from_slice(digest.finish().as_ref());
+    Ok(out)
+}
+
+/// Writes `bytes` into the open zip entry in `CHUNK`-sized pieces; see [`copy_hashing`].
+fn write_chunked<W: Write + Seek>(zip: &mut zip::ZipWriter<W>, bytes: &[u8]) -> Result<()> {
+    for piece in bytes.chunks(CHUNK) {
+        zip.write_all(piece).map_err(zip_error)?;
+    }
+    Ok(())
+}
+
+fn zip_error(e: impl std::fmt::Display) -> Error {
+    Error::ZipWrite(e.to_string())
 }
 
 fn store(policy: Compression, mime: &str) -> bool {

@@ -88,6 +88,14 @@ pub enum Error {
     /// The bundle has no files.
     #[error("a bundle needs at least one file")]
     NoFiles,
+    /// A file's content could not be read while building ([`crate::Content::Reader`]).
+    #[error("cannot read the content of {name}: {source}")]
+    ReadContent {
+        /// The file's name in the bundle.
+        name: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
     /// The zip writer failed.
     #[error("cannot write the zip: {0}")]
     ZipWrite(String),

@@ -1,5 +1,7 @@
 //! Listing a bundle's contents without verifying anything.
 
+use std::io::{Cursor, Read, Seek};
+
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use time::OffsetDateTime;
@@ -10,7 +12,7 @@ use crate::error::Result;
 use crate::verify::parse_time;
 use crate::xades::{NS_DS, NS_XADES};
 use crate::xmltree::{Element, locate, parse};
-use crate::ziparchive::{Limits, read_entries};
+use crate::ziparchive::{Limits, read_entries_from};
 
 /// One zip entry.
 #[derive(Debug, Clone)]
@@ -18,7 +20,8 @@ use crate::ziparchive::{Limits, read_entries};
 pub struct EntrySummary {
     /// Name inside the zip.
     pub name: String,
-    /// Uncompressed size.
+    /// Uncompressed size (as the zip declares it, except for `manifest.xml` and
+    /// `META-INF/signatures.xml`, which are read).
     pub size: u64,
     /// Compressed size.
     pub compressed_size: u64,
@@ -68,13 +71,28 @@ pub struct Inspection {
 /// # Ok::<(), asice::Error>(())
 /// ```
 pub fn inspect(zip: &[u8], limits: &Limits) -> Result<Inspection> {
-    let entries = read_entries(zip, limits)?;
+    inspect_reader(Cursor::new(zip), limits)
+}
+
+/// [`inspect`] on a seekable reader, e.g. a bundle file: only the zip directory, the manifest
+/// and the signature are read, so the documents are neither read nor held in memory.
+///
+/// ```no_run
+/// let file = std::fs::File::open("bundle.asice").expect("bundle");
+/// let info = asice::inspect_reader(std::io::BufReader::new(file), &asice::Limits::default())?;
+/// println!("{} entries", info.entries.len());
+/// # Ok::<(), asice::Error>(())
+/// ```
+pub fn inspect_reader<R: Read + Seek>(reader: R, limits: &Limits) -> Result<Inspection> {
+    let entries = read_entries_from(reader, limits, &|name| {
+        name == "manifest.xml" || name == SIGNATURES_PATH
+    })?;
     let mut out = Inspection {
         entries: entries
             .iter()
             .map(|e| EntrySummary {
                 name: e.name.clone(),
-                size: e.bytes.len() as u64,
+                size: e.size,
                 compressed_size: e.compressed_size,
                 stored: e.stored,
             })

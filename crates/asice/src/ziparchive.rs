@@ -1,7 +1,7 @@
 //! Reading an untrusted zip with bounds on entry count, sizes and names.
 
 use std::collections::HashSet;
-use std::io::{Cursor, Read};
+use std::io::{Cursor, Read, Seek};
 
 use crate::error::{Error, Result};
 
@@ -26,19 +26,31 @@ impl Default for Limits {
     }
 }
 
-/// One file entry, decompressed.
+/// One file entry, decompressed if it was asked for.
 #[derive(Debug)]
 pub(crate) struct Entry {
     pub(crate) name: String,
+    /// The content; empty for an entry that was not read.
     pub(crate) bytes: Vec<u8>,
+    /// Uncompressed size: the bytes read, or the size the zip declares for an entry not read.
+    pub(crate) size: u64,
     pub(crate) compressed_size: u64,
     pub(crate) stored: bool,
 }
 
-/// All file entries in zip order; directory entries are checked and skipped.
+/// All file entries in zip order, decompressed; directory entries are checked and skipped.
 pub(crate) fn read_entries(zip_bytes: &[u8], limits: &Limits) -> Result<Vec<Entry>> {
-    let mut archive =
-        zip::ZipArchive::new(Cursor::new(zip_bytes)).map_err(|e| Error::ZipRead(e.to_string()))?;
+    read_entries_from(Cursor::new(zip_bytes), limits, &|_| true)
+}
+
+/// All file entries in zip order; only those `read` names are decompressed, the others are
+/// listed with their declared sizes (which count against the limits all the same).
+pub(crate) fn read_entries_from<R: Read + Seek>(
+    reader: R,
+    limits: &Limits,
+    read: &dyn Fn(&str) -> bool,
+) -> Result<Vec<Entry>> {
+    let mut archive = zip::ZipArchive::new(reader).map_err(|e| Error::ZipRead(e.to_string()))?;
     if archive.len() > limits.max_entries {
         return Err(Error::TooManyEntries {
             found: archive.len(),
@@ -67,6 +79,20 @@ pub(crate) fn read_entries(zip_bytes: &[u8], limits: &Limits) -> Result<Vec<Entr
         if file.size() > limits.max_entry_size {
             return Err(too_large());
         }
+        if !read(&name) {
+            total += file.size();
+            if total > limits.max_total_size {
+                return Err(Error::BundleTooLarge(limits.max_total_size));
+            }
+            entries.push(Entry {
+                compressed_size: file.compressed_size(),
+                stored: file.compression() == zip::CompressionMethod::Stored,
+                size: file.size(),
+                name,
+                bytes: Vec::new(),
+            });
+            continue;
+        }
         // The declared size can lie; the reader is capped independently of it.
         let mut bytes = Vec::with_capacity(usize::try_from(file.size()).unwrap_or(0));
         (&mut file)
@@ -83,6 +109,7 @@ pub(crate) fn read_entries(zip_bytes: &[u8], limits: &Limits) -> Result<Vec<Entr
         entries.push(Entry {
             compressed_size: file.compressed_size(),
             stored: file.compression() == zip::CompressionMethod::Stored,
+            size: bytes.len() as u64,
             name,
             bytes,
         });

@@ -1,5 +1,6 @@
 //! `signering bundle build`: validate a job, sign its bundle, write it.
 
+use std::io::{BufReader, BufWriter, Seek as _};
 use std::path::{Path, PathBuf};
 
 use asice::{BuildOptions, LoadOptions, SigningKey, SystemClock};
@@ -7,7 +8,7 @@ use posten_adapter::PreparedJob;
 use serde::Serialize;
 use signature_core::{
     DEFAULT_MAX_TOTAL_DOCUMENT_SIZE, DirectFlow, Document, ExitUrls, Flow, LookupNotifications,
-    Signer, SigningJob, TextField, ValidationError,
+    MediaType, Signer, SigningJob, TextField, ValidationError,
 };
 use zeroize::Zeroizing;
 
@@ -47,23 +48,49 @@ pub(crate) fn run(args: &BuildArgs, json: bool) -> Result<Status, CliError> {
     let job = build_job(args, flow, &documents)?;
     let key = load_key(args)?;
 
-    let prepared = PreparedJob::new(&job, None, &key, &SystemClock, &BuildOptions::default())
-        .map_err(CliError::Build)?;
-    std::fs::write(&args.out, &prepared.bundle).map_err(|e| CliError::write(&args.out, e))?;
+    // The documents stream from their files through hashing into a temporary file beside
+    // the output, renamed over it only when complete: memory stays flat whatever the
+    // documents' size, and a failed or interrupted build leaves no half-written bundle.
+    let write_error = |e| CliError::write(&args.out, e);
+    let directory = match args.out.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let partial = tempfile::Builder::new()
+        .prefix(".signering-bundle")
+        .tempfile_in(directory)
+        .map_err(write_error)?;
+    let out = BufWriter::with_capacity(64 * 1024, partial);
+    let (serialized, out) = PreparedJob::write_bundle(
+        &job,
+        None,
+        &key,
+        &SystemClock,
+        &BuildOptions::default(),
+        out,
+    )
+    .map_err(CliError::Build)?;
+    let mut partial = out.into_inner().map_err(|e| write_error(e.into_error()))?;
+    let bundle_bytes = partial.as_file().metadata().map_err(write_error)?.len();
+    // Describe what was written from the bytes themselves (the zip directory and the
+    // signature; the documents are not read back).
+    partial.rewind().map_err(write_error)?;
+    let inspection =
+        asice::inspect_reader(BufReader::new(partial.as_file()), &asice::Limits::default())
+            .map_err(|e| CliError::Bundle {
+                path: args.out.display().to_string(),
+                error: e,
+            })?;
+    partial
+        .persist(&args.out)
+        .map_err(|e| write_error(e.error))?;
     if let Some(path) = &args.request_out {
-        std::fs::write(path, &prepared.request_xml).map_err(|e| CliError::write(path, e))?;
+        std::fs::write(path, &serialized.request_xml).map_err(|e| CliError::write(path, e))?;
     }
 
-    // Describe what was written from the bytes themselves.
-    let inspection = asice::inspect(&prepared.bundle, &asice::Limits::default()).map_err(|e| {
-        CliError::Bundle {
-            path: args.out.display().to_string(),
-            error: e,
-        }
-    })?;
     let summary = Summary {
         out: mask_identity_numbers(&args.out.display().to_string()),
-        bundle_bytes: prepared.bundle.len() as u64,
+        bundle_bytes,
         request_out: args
             .request_out
             .as_ref()
@@ -154,7 +181,8 @@ fn flow(args: &BuildArgs) -> Result<FlowArg, CliError> {
     }
 }
 
-/// Reads each document, with its media type from the extension and its title from the stem.
+/// The documents, file-backed (read when the bundle is built), with the media type from the
+/// extension and the title from the stem.
 pub(crate) fn read_documents(paths: &[PathBuf]) -> Result<Vec<Document>, CliError> {
     let mut kinds = Vec::with_capacity(paths.len());
     for path in paths {
@@ -185,7 +213,6 @@ pub(crate) fn read_documents(paths: &[PathBuf]) -> Result<Vec<Document>, CliErro
         .iter()
         .zip(kinds)
         .map(|(path, kind)| {
-            let content = read_file(path)?;
             let title = path
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
@@ -194,10 +221,12 @@ pub(crate) fn read_documents(paths: &[PathBuf]) -> Result<Vec<Document>, CliErro
                 .file_name()
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            Ok(match kind {
-                DocumentKind::Pdf => Document::pdf(title, file_name, content),
-                DocumentKind::PlainText => Document::plain_text(title, file_name, content),
-            })
+            let media_type = match kind {
+                DocumentKind::Pdf => MediaType::Pdf,
+                DocumentKind::PlainText => MediaType::PlainText,
+            };
+            Document::from_file(title, file_name, media_type, path)
+                .map_err(|e| CliError::read(path, e))
         })
         .collect()
 }

@@ -261,6 +261,13 @@ fn pkcs12_bundle_builds_inspects_and_verifies() {
     );
     assert!(build.stdout.contains("manifest.xml"), "{build:?}");
     assert!(build.stdout.contains("signed at 20"), "{build:?}");
+    // Written through a temporary file beside the output, renamed when complete.
+    let leftovers: Vec<_> = std::fs::read_dir(fx.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with(".signering-bundle"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
     let request = std::fs::read_to_string(fx.path("request.xml")).unwrap();
     assert!(
         request.contains("portal-signature-job-request"),

@@ -1,6 +1,8 @@
 //! Documents to be signed.
 
 use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use bytes::Bytes;
@@ -70,8 +72,10 @@ impl fmt::Display for MediaType {
 /// A document to be signed: a title shown to the signer, a file name inside the bundle, a
 /// media type and the content.
 ///
-/// The content is held as [`Bytes`], so cloning a document or a job does not copy it.
-/// Validation happens when the job is built.
+/// The content is either in memory, held as [`Bytes`] so cloning a document or a job does not
+/// copy it, or a file on disk ([`Document::from_file`]) that is read only when the bundle is
+/// built, so a job's memory does not grow with its documents. Validation happens when the job
+/// is built.
 ///
 /// ```
 /// use signature_core::{Document, MediaType};
@@ -85,7 +89,22 @@ pub struct Document {
     title: String,
     file_name: String,
     media_type: MediaType,
-    content: Bytes,
+    content: DocumentContent,
+}
+
+/// Where a [`Document`]'s bytes are.
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DocumentContent {
+    /// In memory (cheap to clone).
+    Bytes(Bytes),
+    /// A file, read when the document is sent or bundled.
+    File {
+        /// The file.
+        path: PathBuf,
+        /// Its size when the document was made; reading it later checks that it still is.
+        size: u64,
+    },
 }
 
 impl Document {
@@ -100,8 +119,44 @@ impl Document {
             title: title.into(),
             file_name: file_name.into(),
             media_type,
-            content: content.into(),
+            content: DocumentContent::Bytes(content.into()),
         }
+    }
+
+    /// A document whose content stays in the file at `path` until it is bundled or sent.
+    /// Only the file's size is read now.
+    ///
+    /// ```no_run
+    /// use signature_core::{Document, MediaType};
+    ///
+    /// let document = Document::from_file("Contract", "contract.pdf", MediaType::Pdf, "contract.pdf")?;
+    /// println!("{} bytes", document.size());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The file's metadata cannot be read, or it is not a regular file.
+    pub fn from_file(
+        title: impl Into<String>,
+        file_name: impl Into<String>,
+        media_type: MediaType,
+        path: impl Into<PathBuf>,
+    ) -> io::Result<Self> {
+        let path = path.into();
+        let metadata = std::fs::metadata(&path)?;
+        if !metadata.is_file() {
+            return Err(io::Error::other("not a regular file"));
+        }
+        Ok(Self {
+            title: title.into(),
+            file_name: file_name.into(),
+            media_type,
+            content: DocumentContent::File {
+                path,
+                size: metadata.len(),
+            },
+        })
     }
 
     /// A PDF document.
@@ -137,21 +192,61 @@ impl Document {
         self.media_type
     }
 
-    /// The content (cheap to clone).
-    pub fn content(&self) -> &Bytes {
+    /// Where the content is: in memory, or a file.
+    pub fn content(&self) -> &DocumentContent {
         &self.content
+    }
+
+    /// The content in memory: shared for an in-memory document, read from disk for a
+    /// file-backed one.
+    ///
+    /// # Errors
+    ///
+    /// The file cannot be read, or its size changed since the document was made.
+    pub fn read(&self) -> io::Result<Bytes> {
+        match &self.content {
+            DocumentContent::Bytes(bytes) => Ok(bytes.clone()),
+            DocumentContent::File { path, size } => {
+                let bytes = std::fs::read(path)?;
+                check_unchanged(path, *size, bytes.len() as u64)?;
+                Ok(Bytes::from(bytes))
+            }
+        }
+    }
+
+    /// A reader over the content, for streaming it (into a bundle, a request body) without
+    /// holding it in memory. For a file-backed document the reader fails with
+    /// [`io::ErrorKind::InvalidData`] if the file turns out longer or shorter than when the
+    /// document was made.
+    ///
+    /// # Errors
+    ///
+    /// The file cannot be opened.
+    pub fn open(&self) -> io::Result<Box<dyn io::Read + Send + '_>> {
+        match &self.content {
+            DocumentContent::Bytes(bytes) => Ok(Box::new(&bytes[..])),
+            DocumentContent::File { path, size } => Ok(Box::new(FileReader {
+                file: std::fs::File::open(path)?,
+                path,
+                expected: *size,
+                read: 0,
+            })),
+        }
     }
 
     /// The content's size in bytes.
     pub fn size(&self) -> u64 {
-        // usize always fits in u64 on supported targets.
-        self.content.len() as u64
+        match &self.content {
+            // usize always fits in u64 on supported targets.
+            DocumentContent::Bytes(bytes) => bytes.len() as u64,
+            DocumentContent::File { size, .. } => *size,
+        }
     }
 
     pub(crate) fn validate(&self) -> Result<(), ValidationError> {
         check_length(TextField::DocumentTitle, &self.title, DOCUMENT_TITLE_LENGTH)?;
         validate_file_name(&self.file_name)?;
-        if self.content.is_empty() {
+        if self.size() == 0 {
             return Err(ValidationError::EmptyDocument);
         }
         Ok(())
@@ -165,8 +260,57 @@ impl fmt::Debug for Document {
             .field("title", &self.title)
             .field("file_name", &self.file_name)
             .field("media_type", &self.media_type)
-            .field("size", &self.content.len())
+            .field("size", &self.size())
+            .field(
+                "in_file",
+                &matches!(self.content, DocumentContent::File { .. }),
+            )
             .finish()
+    }
+}
+
+impl fmt::Debug for DocumentContent {
+    // Neither the bytes nor the path (paths often carry names or identity numbers).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Bytes(bytes) => write!(f, "Bytes({} bytes)", bytes.len()),
+            Self::File { size, .. } => write!(f, "File({size} bytes)"),
+        }
+    }
+}
+
+/// Reads a document file and checks at the end that it had the expected size.
+struct FileReader<'a> {
+    file: std::fs::File,
+    path: &'a Path,
+    expected: u64,
+    read: u64,
+}
+
+impl io::Read for FileReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.file.read(buf)?;
+        self.read += n as u64;
+        if (n == 0 && !buf.is_empty()) || self.read > self.expected {
+            check_unchanged(self.path, self.expected, self.read)?;
+        }
+        Ok(n)
+    }
+}
+
+/// The error for a document file whose size is not what it was when the document was made:
+/// the job was validated against the old size, so the new content is not sent.
+fn check_unchanged(path: &Path, expected: u64, found: u64) -> io::Result<()> {
+    if expected == found {
+        Ok(())
+    } else {
+        Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "{} changed after the job was made: {expected} bytes then, {found} now",
+                path.display()
+            ),
+        ))
     }
 }
 
@@ -327,6 +471,52 @@ mod tests {
     fn cloning_shares_the_content() {
         let document = Document::pdf("Title", "a.pdf", vec![1u8; 1024]);
         let copy = document.clone();
-        assert_eq!(document.content().as_ptr(), copy.content().as_ptr());
+        let (DocumentContent::Bytes(a), DocumentContent::Bytes(b)) =
+            (document.content(), copy.content())
+        else {
+            panic!("in-memory documents");
+        };
+        assert_eq!(a.as_ptr(), b.as_ptr());
+    }
+
+    #[test]
+    fn file_backed_documents_read_their_file_and_notice_changes() {
+        let dir = std::env::temp_dir().join(format!("signature-core-doc-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("a.pdf");
+        std::fs::write(&path, b"%PDF-1.7 abc").unwrap();
+        let document = Document::from_file("Title", "a.pdf", MediaType::Pdf, &path).unwrap();
+        assert_eq!(document.size(), 12);
+        assert_eq!(document.validate(), Ok(()));
+        assert_eq!(&document.read().unwrap()[..], b"%PDF-1.7 abc");
+        let mut streamed = Vec::new();
+        io::Read::read_to_end(&mut document.open().unwrap(), &mut streamed).unwrap();
+        assert_eq!(streamed, b"%PDF-1.7 abc");
+        let debug = format!("{document:?}");
+        assert!(debug.contains("in_file: true"), "{debug}");
+        assert!(!debug.contains("signature-core-doc"), "no path in {debug}");
+        std::fs::write(&path, b"%PDF-1.7 abcdef").unwrap();
+        let error = document.read().unwrap_err();
+        assert_eq!(error.kind(), io::ErrorKind::InvalidData);
+        assert!(
+            error.to_string().contains("12 bytes then, 15 now"),
+            "{error}"
+        );
+        let mut streamed = Vec::new();
+        let error =
+            io::Read::read_to_end(&mut document.open().unwrap(), &mut streamed).unwrap_err();
+        assert_eq!(error.kind(), io::ErrorKind::InvalidData);
+        std::fs::write(&path, b"%PDF").unwrap();
+        let error =
+            io::Read::read_to_end(&mut document.open().unwrap(), &mut Vec::new()).unwrap_err();
+        assert!(
+            error.to_string().contains("12 bytes then, 4 now"),
+            "{error}"
+        );
+        std::fs::write(&path, b"").unwrap();
+        let empty = Document::from_file("Title", "a.pdf", MediaType::Pdf, &path).unwrap();
+        assert_eq!(empty.validate(), Err(ValidationError::EmptyDocument));
+        assert!(Document::from_file("Title", "a.pdf", MediaType::Pdf, &dir).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -98,7 +98,7 @@ mod status_change;
 
 pub use artifact::ArtifactRef;
 pub use capability::{Capabilities, Capability};
-pub use document::{DOCUMENT_TITLE_LENGTH, Document, FILE_NAME_LENGTH, MediaType};
+pub use document::{DOCUMENT_TITLE_LENGTH, Document, DocumentContent, FILE_NAME_LENGTH, MediaType};
 pub use error::{
     Error, FileNameProblem, OrganizationNumberProblem, PinProblem, TextField, ValidationError,
 };

@@ -122,7 +122,7 @@ impl SignatureService for Service {
                 task.attachments.push(NewAttachment::new(
                     document.file_name(),
                     attachment_type,
-                    document.content().clone(),
+                    document.read()?,
                 ));
             }
         }

@@ -235,7 +235,7 @@ impl SignatureService for Service {
                     NewData::new(
                         data_type,
                         document.media_type().as_str(),
-                        document.content().clone(),
+                        document.read()?,
                     )
                     .filename(document.file_name()),
                 );
