@@ -232,12 +232,8 @@ impl SignatureService for Service {
         if let Some(data_type) = form.attachment_type_for_documents() {
             for document in job.documents() {
                 new = new.data(
-                    NewData::new(
-                        data_type,
-                        document.media_type().as_str(),
-                        document.read()?,
-                    )
-                    .filename(document.file_name()),
+                    NewData::new(data_type, document.media_type().as_str(), document.read()?)
+                        .filename(document.file_name()),
                 );
             }
         }
