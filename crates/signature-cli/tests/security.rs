@@ -14,14 +14,14 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 /// The demo's source, read at build time so the values searched for are the values used.
-const DEMO_SOURCE: &str = include_str!("../src/demo.rs");
+const DEMO_SOURCE: &str = include_str!("../src/demo/mod.rs");
 
 /// The string value of `const NAME: &str = "...";` in the demo's source.
 fn demo_const(name: &str) -> String {
     let prefix = format!("const {name}: &str = \"");
     let start = DEMO_SOURCE
         .find(&prefix)
-        .unwrap_or_else(|| panic!("demo.rs no longer defines {name}; update this test"))
+        .unwrap_or_else(|| panic!("demo/mod.rs no longer defines {name}; update this test"))
         + prefix.len();
     let len = DEMO_SOURCE[start..].find('"').unwrap();
     DEMO_SOURCE[start..start + len].to_owned()
