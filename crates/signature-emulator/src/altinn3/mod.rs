@@ -25,8 +25,8 @@
 //!   the documents to sign that way; to be changed with them.
 //! - No system users or Maskinporten system-user grants, no scope checks
 //!   (`digdir:dialogporten`, audit M7): tokens carry no scopes here.
-//! - The Dialogporten go-to GUI action is still `sign`/`write` with the old URL shape
-//!   (the adapter sends `read` since 2026-04-21, audit H1), and no fault injection.
+//! - No fault injection (transient 5xx, 429 with `Retry-After`) yet; the clients' retries
+//!   are tested against a scripted server in altinn-adapter's tests.
 //! - Storage pages with a numeric continuation token; Dialogporten orders by creation.
 //! - Key roles are set by the test, not looked up in the Register.
 //!

@@ -42,27 +42,39 @@ pub(crate) fn dialog_json(
         },
     });
     if full {
-        let (action, attribute) = match instance.task {
-            Some(i) if PROCESS[i].1 == "signing" => ("sign", PROCESS[i].0),
-            Some(i) => ("write", PROCESS[i].0),
-            None => ("read", "EndEvent_1"),
+        // The Dialogporten adapter's go-to action: always `read` since 2026-04-21 ("We
+        // offload the handling of missing write/sign permissions to the app",
+        // StorageDialogportenDataMerger.cs), attributed to the current task; the URL opens
+        // the app at the instance, or the receipt once archived (ROUTES-without-openapi.md).
+        let attribute = instance
+            .task
+            .map(|i| format!("urn:altinn:task:{}", PROCESS[i].0));
+        let goto = match instance.task {
+            Some(_) => format!(
+                "{}/{}/?dontChooseReportee=true#/instance/{}/{}",
+                shared.base_url, instance.app_id, instance.party_id, instance.guid
+            ),
+            None => format!(
+                "{}/receipt/{}/{}",
+                shared.base_url, instance.party_id, instance.guid
+            ),
         };
-        let goto = format!(
-            "{}/{}?dontChooseReportee=true#/instance/{}/{}",
-            shared.base_url, instance.app_id, instance.party_id, instance.guid
-        );
         let encoded: String = url::form_urlencoded::byte_serialize(goto.as_bytes()).collect();
         let read_url = if instance.task.is_some() {
             app_base(shared, instance)
         } else {
             storage_base(shared, instance)
         };
+        let title = match instance.task.map(|i| PROCESS[i].1) {
+            Some("signing") => "Gå til signering",
+            _ => "Gå til skjema",
+        };
         dialog["guiActions"] = json!([{
-            "id": guid(), "action": action, "isAuthorized": true, "isDeleteDialogAction": false,
-            "authorizationAttribute": format!("urn:altinn:task:{attribute}"),
+            "id": guid(), "action": "read", "isAuthorized": true, "isDeleteDialogAction": false,
+            "authorizationAttribute": attribute,
             "priority": "Primary", "httpMethod": "GET",
             "url": format!("{}/authentication/api/v1/authentication?goto={encoded}", shared.base_url),
-            "title": [{"languageCode": "nb", "value": if action == "sign" { "Gå til signering" } else { "Gå til skjema" }}],
+            "title": [{"languageCode": "nb", "value": title}],
         }]);
         dialog["apiActions"] = json!([{
             "id": guid(), "action": "read", "isAuthorized": true, "name": null,
