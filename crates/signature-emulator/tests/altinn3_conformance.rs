@@ -10,247 +10,27 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
-use std::path::Path;
-
 use altinn_adapter::Error;
 use altinn_adapter::auth::BearerToken;
 use altinn_adapter::v3::{
     Action, ActionRequest, AppId, Client, DialogQuery, DialogStatus, Environment, InstanceId,
     InstanceOwner, InstanceQuery, NewData, NewInstance, ProcessNext, Service, TokenProvider,
 };
-use serde_json::json;
 use signature_core::{FormPart, ServiceForm, SignatureService, SigningJob};
 use signature_emulator::altinn3::{
     Altinn3Emulator, MODEL_DATA_TYPE, RecordedExchange, SIGNATURE_DATA_TYPE,
 };
-use signering_testkit::openapi::{BodyRule, Conformance, Departure, Exchange, FactRoute, Spec};
+use signering_testkit::openapi::{Conformance, Exchange};
 
 const PERSON: &str = "24068110048";
 const ORG: &str = "310000001";
 const APP: &str = "ttd/signing-demo";
 const ROUTES: &str = "ROUTES-without-openapi.md";
 
-/// The app documents (Swashbuckle) show `UserAction.type` as an integer enum, but a
-/// property-level JsonStringEnumConverter writes "ProcessAction"/"ServerAction" (SOURCES.txt).
-fn action_type() -> serde_json::Value {
-    json!({"type": "string", "enum": ["ProcessAction", "ServerAction"]})
-}
+#[path = "altinn3_conformance/tables.rs"]
+mod tables;
 
-/// Every document in the reference folder, mounted where the service serves it, and whether
-/// it is only a fallback: the per-app document is written by hand in app-lib
-/// (CustomOpenApiController) and describes fewer routes, less exactly (its `AppProcessState`
-/// has no `userActions`), so it judges only what the generated documents lack (the token
-/// exchange).
-fn documents(dir: &Path) -> Vec<(Spec, bool)> {
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
-    assert!(
-        files.len() >= 5,
-        "expected the official documents in {dir:?}"
-    );
-    files
-        .iter()
-        .map(|path| {
-            let name = path.file_name().unwrap().to_string_lossy().into_owned();
-            if name.starts_with("dialogporten") {
-                // Dialogporten is served below /dialogporten on the platform host.
-                (Spec::load(path, "/dialogporten").unwrap(), false)
-            } else if name.contains("custom-openapi") {
-                // The per-app document of app-lib's test app `tdd/contributer-restriction`.
-                let spec = Spec::load(path, "")
-                    .unwrap()
-                    .generalise_prefix("/tdd/contributer-restriction", "/{org}/{app}")
-                    .nullable_refs();
-                (spec, true)
-            } else if name.contains("app-api") {
-                let spec = Spec::load(path, "")
-                    .unwrap()
-                    .nullable_refs()
-                    .patch_schema("ActionType", action_type());
-                (spec, false)
-            } else {
-                (Spec::load(path, "").unwrap(), false)
-            }
-        })
-        .collect()
-}
-
-/// Storage and the token exchange, from `ROUTES-without-openapi.md` (Storage @ d9364e40,
-/// Authentication @ ad4f6f36). Instances are Storage.Interface `Instance`s, the model the app
-/// document also describes; Storage writes `readStatus` as a string (Newtonsoft
-/// StringEnumConverter), so that enum is patched in the schemas these facts use.
-fn facts(dir: &Path) -> (Spec, Vec<FactRoute>) {
-    let schemas = Spec::load(
-        &dir.join("app-lib-dotnet_app-api.swagger.verified.json"),
-        "",
-    )
-    .unwrap()
-    .patch_schema(
-        "ReadStatus",
-        json!({"type": "string", "enum": ["Unread", "Read", "UpdatedSinceLastReview"]}),
-    );
-    let instance = || BodyRule::Schema(json!({"$ref": "#/components/schemas/Instance"}));
-    let query_response = BodyRule::Schema(json!({
-        "type": "object", "additionalProperties": false, "required": ["count", "self", "instances"],
-        "properties": {
-            "count": {"type": "integer", "format": "int64"},
-            "self": {"type": "string"},
-            "next": {"type": "string"},
-            "instances": {"type": "array", "items": {"$ref": "#/components/schemas/Instance"}},
-        },
-    }));
-    let routes = vec![
-        FactRoute {
-            method: "GET",
-            template: "/authentication/api/v1/exchange/{tokenProvider}",
-            query: &["test"],
-            request: BodyRule::Empty,
-            responses: vec![
-                (200, BodyRule::Text),
-                (400, BodyRule::Text),
-                (401, BodyRule::Empty),
-                (403, BodyRule::Empty),
-                (
-                    410,
-                    BodyRule::Schema(json!({"$ref": "#/components/schemas/ProblemDetails"})),
-                ),
-                (429, BodyRule::Any),
-            ],
-            source: "ROUTES-without-openapi.md, Authentication",
-        },
-        FactRoute {
-            method: "GET",
-            template: "/storage/api/v1/instances",
-            query: &[
-                "org",
-                "appId",
-                "appIds",
-                "process.currentTask",
-                "process.isComplete",
-                "process.endEvent",
-                "process.ended",
-                "instanceOwner.partyId",
-                "instanceOwner.partyIds",
-                "lastChanged",
-                "created",
-                "visibleAfter",
-                "dueBefore",
-                "excludeConfirmedBy",
-                "confirmed",
-                "status.isSoftDeleted",
-                "status.isHardDeleted",
-                "status.isArchived",
-                "status.isActiveOrSoftDeleted",
-                "status.isArchivedOrSoftDeleted",
-                "continuationToken",
-                "size",
-                "mainVersionInclude",
-                "mainVersionExclude",
-                "archiveReference",
-                "A3Ref",
-                "dataValues.A2ArchRef",
-                "msgBoxInterval",
-                "searchString",
-                "order",
-            ],
-            request: BodyRule::Empty,
-            responses: vec![
-                (200, query_response),
-                (400, BodyRule::JsonString),
-                (403, BodyRule::Empty),
-            ],
-            source: "ROUTES-without-openapi.md, Storage (InstanceQueryParameters.cs, QueryResponse.cs)",
-        },
-        FactRoute {
-            method: "GET",
-            template: "/storage/api/v1/instances/{instanceOwnerPartyId:int}/{instanceGuid:guid}",
-            query: &[],
-            request: BodyRule::Empty,
-            responses: vec![
-                (200, instance()),
-                (403, BodyRule::Empty),
-                (404, BodyRule::JsonString),
-            ],
-            source: "ROUTES-without-openapi.md, Storage (InstancesController.cs)",
-        },
-        FactRoute {
-            method: "GET",
-            template: "/storage/api/v1/instances/{partyId:int}/{guid:guid}/data/{dataGuid:guid}",
-            query: &[],
-            request: BodyRule::Empty,
-            responses: vec![
-                (200, BodyRule::Any),
-                (403, BodyRule::Empty),
-                (404, BodyRule::JsonString),
-            ],
-            source: "ROUTES-without-openapi.md, Storage (DataController.cs)",
-        },
-    ];
-    (schemas, routes)
-}
-
-const INSTANCE_PATH: &str = "/{org}/{app}/instances/{instanceOwnerPartyId}/{instanceGuid}";
-
-/// Where the app documents are silent or wrong about what app-lib's controllers do; each
-/// from `../shared/docs/altinn3-audit.md` §2, which cites the controllers.
-fn departures() -> Vec<Departure> {
-    let problem = || BodyRule::Schema(json!({"$ref": "#/components/schemas/ProblemDetails"}));
-    let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
-    vec![
-        Departure {
-            method: "POST",
-            template: "/{org}/{app}/instances",
-            status: None,
-            spec: None,
-            body: BodyRule::Multipart {
-                first: "instance",
-                content_type: "application/json",
-                schema: json!({"$ref": "#/components/schemas/Instance"}),
-            },
-            source: "InstancesController.Post reads the multipart form itself: part `instance` \
-                     (application/json) first, then one part per data type (audit §2 #2)",
-        },
-        Departure {
-            method: "PUT",
-            template: leak(format!("{INSTANCE_PATH}/process/next")),
-            status: Some(403),
-            spec: None,
-            body: problem(),
-            source: "ProcessController: 403 ProblemDetails \"User is not authorized to perform \
-                     process next\" (audit §2 #7; declared in the per-app document)",
-        },
-        Departure {
-            method: "POST",
-            template: leak(format!("{INSTANCE_PATH}/actions")),
-            status: Some(400),
-            spec: None,
-            body: problem(),
-            source: "ActionsController: 400 ProblemDetails when the action is null (audit §2 #8)",
-        },
-        Departure {
-            method: "POST",
-            template: leak(format!("{INSTANCE_PATH}/actions")),
-            status: Some(409),
-            spec: None,
-            body: BodyRule::JsonString,
-            source: "ActionsController: 409 Conflict(string), JSON-quoted under Accept: \
-                     application/json (audit §2 #8)",
-        },
-        Departure {
-            method: "PUT",
-            template: leak(format!("{INSTANCE_PATH}/process/next")),
-            status: Some(200),
-            spec: Some("app-backend-v9"),
-            body: BodyRule::Schema(json!({"$ref": "#/components/schemas/AppProcessState"})),
-            source: "v9 declares only the EnrichedInstanceResponse of ?returnInstance=true; \
-                     without it the answer is still AppProcessState (audit §4)",
-        },
-    ]
-}
+use tables::{INSTANCE_PATH, departures, documents, facts};
 
 fn conformance(test: &str) -> Option<Conformance> {
     let dir = signering_testkit::altinn3_reference_dir(test)?;
