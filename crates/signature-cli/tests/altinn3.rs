@@ -455,3 +455,84 @@ fn the_emulator_command_serves_altinn_3_for_the_altinn3_commands() {
     child.wait().unwrap();
     result.unwrap();
 }
+
+/// Signing for an organisation from the command line: whom one may sign for, the signature
+/// with `--on-behalf-of`, the state naming the organisation; an organisation's own token is
+/// refused (401, exit 3).
+#[test]
+fn sign_on_behalf_of_an_organisation() {
+    const ORG: &str = "310000001";
+    let s = setup();
+    let org_party = s.emulator.add_organisation(ORG, "Eksempel AS");
+    assert!(s.emulator.add_key_role(PIN, ORG));
+    let instance = s.create();
+    let state = s
+        .run(&[
+            "--json",
+            "altinn3",
+            "signing-state",
+            &instance,
+            "--organizations",
+        ])
+        .ok()
+        .json();
+    assert_eq!(state["organizations"][0]["org_number"], ORG);
+    assert_eq!(state["organizations"][0]["org_name"], "Eksempel AS");
+    let human = s
+        .run(&["altinn3", "signing-state", &instance, "--organizations"])
+        .ok();
+    assert!(human.stdout.contains("310000001 Eksempel AS"), "{human:?}");
+
+    let signed = s
+        .run(&[
+            "--json",
+            "altinn3",
+            "sign",
+            &instance,
+            "--on-behalf-of",
+            ORG,
+        ])
+        .ok()
+        .json();
+    assert_eq!(signed["on_behalf_of"], ORG);
+    assert_eq!(signed["signees"][0]["organization"], "Eksempel AS");
+    let human = s
+        .run(&["altinn3", "signing-state", &instance, "--task", "Task_2"])
+        .ok();
+    assert!(human.stdout.contains("for Eksempel AS"), "{human:?}");
+
+    // The organisation's own Maskinporten token, exchanged: it may not sign.
+    let token = s.emulator.issue_maskinporten_token(ORG);
+    let envs = [
+        ("SIGNERING_ALTINN3_URL", s.emulator.base_url()),
+        ("SIGNERING_ALTINN3_TOKEN", token.as_str()),
+        ("SIGNERING_ALTINN3_TOKEN_PROVIDER", "maskinporten"),
+    ];
+    std::fs::write(s.dir.path().join("form2.xml"), "<Skjema/>").unwrap();
+    let own = run_in(
+        s.dir.path(),
+        [
+            "--json",
+            "altinn3",
+            "instances",
+            "create",
+            "--app",
+            APP,
+            "--party",
+            &org_party.to_string(),
+            "--data",
+            "model:form2.xml",
+        ],
+        &envs,
+    )
+    .ok()
+    .json();
+    let refused = run_in(
+        s.dir.path(),
+        ["altinn3", "sign", own["instance"].as_str().unwrap()],
+        &envs,
+    )
+    .clean();
+    assert_eq!(refused.code, 3, "{refused:?}");
+    assert!(refused.stderr.contains("401"), "{refused:?}");
+}
