@@ -9,7 +9,7 @@ use altinn_adapter::v3::{
     Action, ActionRequest, AppId, Client as Altinn3Client, Environment, InstanceId, InstanceOwner,
     NewData, NewInstance, NotificationStatus, ProcessNext, TokenProvider,
 };
-use signature_emulator::altinn3::{Altinn3Emulator, MODEL_DATA_TYPE, SIGNATURE_DATA_TYPE};
+use signature_emulator::altinn3::{Altinn3Emulator, Fault, MODEL_DATA_TYPE, SIGNATURE_DATA_TYPE};
 
 const PERSON: &str = "24068110048";
 const ORG: &str = "310000001";
@@ -251,4 +251,38 @@ async fn signing_for_an_organisation_needs_a_key_role() {
         person.signing_state(&app, &id, None).await,
         Err(Error::BadRequest(_))
     ));
+}
+
+#[tokio::test]
+async fn injected_faults_are_retried_for_reads_only() {
+    let emulator = Altinn3Emulator::builder()
+        .app(APP)
+        .record_exchanges()
+        .start()
+        .await
+        .unwrap();
+    let party = emulator.add_person(PERSON, "Kari Nordmann");
+    let person = client(
+        &emulator,
+        TokenProvider::IdPorten,
+        emulator.issue_idporten_token(PERSON),
+    );
+    let app = AppId::parse(APP).unwrap();
+    let id = at_signing(&person, &app, InstanceOwner::PartyId(party)).await;
+    emulator.take_recorded();
+    // A GET is retried through transient failures and a 429 with Retry-After.
+    emulator.fail_next(Fault::BadGateway, 1);
+    emulator.fail_next(Fault::TooManyRequests(1), 1);
+    person.process(&app, &id).await.unwrap();
+    let statuses: Vec<u16> = emulator.take_recorded().iter().map(|e| e.status).collect();
+    assert_eq!(statuses, [502, 429, 200]);
+    // PUT process/next is not idempotent: one try, the failure reaches the caller.
+    emulator.fail_next(Fault::Unavailable, 1);
+    assert!(
+        person
+            .process_next(&app, &id, &ProcessNext::new())
+            .await
+            .is_err()
+    );
+    assert_eq!(emulator.take_recorded().len(), 1);
 }

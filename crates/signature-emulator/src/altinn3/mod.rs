@@ -25,8 +25,8 @@
 //!   the documents to sign that way; to be changed with them.
 //! - No system users or Maskinporten system-user grants, no scope checks
 //!   (`digdir:dialogporten`, audit M7): tokens carry no scopes here.
-//! - No fault injection (transient 5xx, 429 with `Retry-After`) yet; the clients' retries
-//!   are tested against a scripted server in altinn-adapter's tests.
+//! - Injected faults ([`Altinn3Emulator::fail_next`]) answer before routing, without the
+//!   platform's exact bodies (a 503 during maintenance is plain text, as Dialogporten's).
 //! - Storage pages with a numeric continuation token; Dialogporten orders by creation.
 //! - Key roles are set by the test, not looked up in the Register.
 //!
@@ -44,6 +44,7 @@
 // Handlers return an early `Response` as their error, the usual axum style.
 #![allow(clippy::result_large_err)]
 
+mod faults;
 mod handlers;
 mod recorder;
 mod state;
@@ -54,6 +55,7 @@ use std::time::{Duration, Instant};
 
 use state::{ExternalToken, Party, World};
 
+pub use faults::Fault;
 pub use recorder::RecordedExchange;
 pub use state::{StoredData, StoredInstance};
 
@@ -133,7 +135,11 @@ impl Altinn3EmulatorBuilder {
             exchanges: AtomicUsize::new(0),
         });
         let recorder = self.record.then(|| Arc::new(recorder::Recorder::default()));
-        let mut app = handlers::router(shared.clone());
+        let faults = Arc::new(faults::Faults::default());
+        let mut app = handlers::router(shared.clone()).layer(axum::middleware::from_fn_with_state(
+            faults.clone(),
+            faults::inject,
+        ));
         if let Some(recorder) = &recorder {
             app = app.layer(axum::middleware::from_fn_with_state(
                 recorder.clone(),
@@ -148,6 +154,7 @@ impl Altinn3EmulatorBuilder {
         Ok(Altinn3Emulator {
             shared,
             recorder,
+            faults,
             task,
         })
     }
@@ -158,6 +165,7 @@ impl Altinn3EmulatorBuilder {
 pub struct Altinn3Emulator {
     shared: Arc<Shared>,
     recorder: Option<Arc<recorder::Recorder>>,
+    faults: Arc<faults::Faults>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -275,6 +283,12 @@ impl Altinn3Emulator {
     /// How many token exchanges succeeded.
     pub fn exchanges(&self) -> usize {
         self.shared.exchanges.load(Ordering::Relaxed)
+    }
+
+    /// Makes the next `times` requests (of any route) fail with `fault` before they are
+    /// routed, for testing retries; recorded like any other answer.
+    pub fn fail_next(&self, fault: Fault, times: usize) {
+        self.faults.push(fault, times);
     }
 
     /// The exchanges recorded so far, oldest first (empty unless built with
