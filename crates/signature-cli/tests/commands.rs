@@ -273,8 +273,20 @@ fn portal_job_from_a_toml_file_then_poll_download_confirm_download_archive_delet
     assert_eq!(missing.code, 3, "{missing:?}");
     assert!(!posten.path().join("x.pdf").exists() && !posten.path().join("x.pdf.part").exists());
 
-    // delete the documents.
+    // delete the documents: refused for 24 hours after completion, as the service does
+    // (signers may still download), allowed after that.
     let delete = str_of(last, "delete_documents_url");
+    let early = posten.run(["delete", delete]);
+    assert_eq!(early.code, 3, "{early:?}");
+    assert!(early.stderr.contains("24 hours"), "{early:?}");
+    runtime()
+        .block_on(
+            posten
+                .emulator
+                .control()
+                .advance_clock(Duration::from_secs(24 * 3600)),
+        )
+        .unwrap();
     let out = posten.run(["--json", "delete", delete]).ok().json();
     assert_eq!(out["ok"], true);
     assert!(posten.job(&id).documents_deleted);
