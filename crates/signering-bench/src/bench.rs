@@ -25,9 +25,10 @@ use crate::jobs::{pdf_like, portal_job};
 use crate::rss;
 
 /// The scenarios, in table order.
-pub const SCENARIOS: [&str; 5] = [
+pub const SCENARIOS: [&str; 6] = [
     "bundle-1x3MiB",
     "bundle-20x500KiB",
+    "emulator-start",
     "create-jobs",
     "poll-changes",
     "pades-download",
@@ -59,6 +60,7 @@ pub async fn run_scenario(name: &str, exe: &Path) -> anyhow::Result<ScenarioResu
     let mut result = match name {
         "bundle-1x3MiB" => bundle("bundle build+sign, 1 × 3 MiB", &[3 * 1024 * 1024])?,
         "bundle-20x500KiB" => bundle("bundle build+sign, 20 × 500 KiB", &[500 * 1024; 20])?,
+        "emulator-start" => crate::startup::emulator_start().await?,
         "create-jobs" => create_jobs(exe).await?,
         "poll-changes" => poll_changes(exe).await?,
         "pades-download" => pades_download(exe).await?,

@@ -12,3 +12,4 @@ pub mod emulator;
 pub mod jobs;
 pub mod rss;
 pub mod soak;
+pub mod startup;

@@ -130,15 +130,22 @@ impl Demo {
     async fn run(&mut self) -> Result<(), CliError> {
         // ---- Posten
         let step = "start Posten emulator";
+        // Both rate limits off: the demo makes a dozen calls in a few milliseconds, which the
+        // service's 10 calls/s (and the client's limiter, kept on by default below it) would
+        // stretch to over a second of waiting. Users' tests keep them on.
         let emulator = PostenEmulator::builder()
             .client(SENDER)
             .poll_interval(Duration::from_millis(200))
+            .without_rate_limit()
             .start()
             .await
             .map_err(failed(step))?;
         self.step(
             step,
-            &format!("API {} , web {}", emulator.base_url, emulator.web_base_url),
+            &format!(
+                "API {} , web {} (rate limits off for the demo)",
+                emulator.base_url, emulator.web_base_url
+            ),
         );
         let outcome = self.posten(&emulator).await;
         emulator.shutdown_with(Duration::from_secs(2)).await;
@@ -178,6 +185,7 @@ impl Demo {
         )
         .trust_roots_pem(emulator.ca_pem.as_bytes())
         .default_sender(sender.clone())
+        .rate_limit(None)
         // The emulators run in this process on 127.0.0.1: never through HTTPS_PROXY.
         .proxy(ProxySetting::Direct)
         .build()

@@ -66,6 +66,7 @@ mod clock;
 mod control;
 mod error;
 mod faults;
+mod key_cache;
 mod multipart;
 mod pades;
 mod pki;

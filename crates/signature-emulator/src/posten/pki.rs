@@ -5,8 +5,8 @@ use std::fmt;
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::Path;
 
-use aws_lc_rs::encoding::AsDer;
-use aws_lc_rs::rsa::{KeyPair as RsaKeyPair, KeySize};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use rcgen::{
     BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
     KeyUsagePurpose, PKCS_ECDSA_P256_SHA256, PKCS_RSA_SHA256, SanType, SerialNumber,
@@ -15,6 +15,7 @@ use rustls_pki_types::PrivatePkcs8KeyDer;
 use time::{Duration, OffsetDateTime};
 
 use super::error::Error;
+use super::key_cache;
 
 /// Posten Norge AS, the organization number the official clients expect in the server
 /// certificate.
@@ -122,6 +123,8 @@ pub(crate) struct Pki {
     /// The service's seal (RSA) that signs signers' XAdES: key PEM and chain PEM.
     pub(crate) seal_key_pem: String,
     pub(crate) seal_chain_pem: String,
+    /// The key-cache slot of the next client identity (the seal has slot 0).
+    next_client_slot: AtomicUsize,
 }
 
 impl fmt::Debug for Pki {
@@ -130,13 +133,9 @@ impl fmt::Debug for Pki {
     }
 }
 
-fn rsa_key() -> Result<(KeyPair, Vec<u8>), Error> {
-    let rsa = RsaKeyPair::generate(KeySize::Rsa2048).map_err(|e| Error::Pki(e.to_string()))?;
-    let der = rsa
-        .as_der()
-        .map_err(|e| Error::Pki(e.to_string()))?
-        .as_ref()
-        .to_vec();
+/// The RSA-2048 key of a key-cache slot, as an rcgen key pair and its PKCS#8 DER.
+fn rsa_key(slot: usize) -> Result<(KeyPair, Vec<u8>), Error> {
+    let der = key_cache::rsa_key(slot)?;
     let key = rsa_from_der(&der)?;
     Ok((key, der))
 }
@@ -181,16 +180,22 @@ fn leaf_params(sans: Vec<String>) -> Result<CertificateParams, Error> {
 impl Pki {
     /// A fresh CA, or the stored one (`ca_key_der`, `ca_pem`) so that identities issued before
     /// a restart stay trusted.
+    ///
+    /// A fresh CA has an ECDSA P-256 key, made in well under a millisecond, and every emulator
+    /// has its own. The RSA keys (seal, client identities: RSA because XAdES here is
+    /// rsa-sha256 and enterprise certificates are RSA) come from [`key_cache`].
     pub(crate) fn new(stored_ca: Option<(Vec<u8>, String)>) -> Result<Self, Error> {
         let params = ca_params()?;
         let (ca_key, ca_key_der, ca_pem, ca_der) = match stored_ca {
             Some((key_der, pem)) => {
-                let key = rsa_from_der(&key_der)?;
+                // RSA in databases written before the CA became ECDSA.
+                let key = KeyPair::try_from(key_der.as_slice()).map_err(rcgen_error)?;
                 let der = pem_to_der(&pem)?;
                 (key, key_der, pem, der)
             }
             None => {
-                let (key, key_der) = rsa_key()?;
+                let key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).map_err(rcgen_error)?;
+                let key_der = key.serialize_der();
                 let cert = params.self_signed(&key).map_err(rcgen_error)?;
                 (key, key_der, cert.pem(), cert.der().as_ref().to_vec())
             }
@@ -234,7 +239,7 @@ impl Pki {
             KeyUsagePurpose::DigitalSignature,
             KeyUsagePurpose::ContentCommitment,
         ];
-        let (seal_key, _) = rsa_key()?;
+        let (seal_key, _) = rsa_key(0)?;
         let seal_cert = seal.signed_by(&seal_key, &ca).map_err(rcgen_error)?;
 
         Ok(Self {
@@ -246,6 +251,7 @@ impl Pki {
             ca_pem,
             ca_der,
             ca_key_der,
+            next_client_slot: AtomicUsize::new(1),
         })
     }
 
@@ -304,7 +310,8 @@ impl Pki {
             KeyUsagePurpose::KeyEncipherment,
         ];
         p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
-        let (key, key_der) = rsa_key()?;
+        let slot = self.next_client_slot.fetch_add(1, Ordering::Relaxed);
+        let (key, key_der) = rsa_key(slot)?;
         let cert = p.signed_by(&key, &self.ca).map_err(rcgen_error)?;
         Ok(ClientIdentity {
             organization_number: organization_number.to_owned(),
