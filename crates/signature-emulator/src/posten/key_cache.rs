@@ -45,10 +45,10 @@ pub(crate) fn rsa_key(slot: usize) -> Result<Vec<u8>, Error> {
         Some(der) => der,
         None => {
             let der = generate()?;
-            if let Some(file) = &file {
-                if let Err(e) = write_private(file, &der) {
-                    tracing::debug!(file = %file.display(), error = %e, "emulator key not cached");
-                }
+            if let Some(file) = &file
+                && let Err(e) = write_private(file, &der)
+            {
+                tracing::debug!(file = %file.display(), error = %e, "emulator key not cached");
             }
             der
         }
