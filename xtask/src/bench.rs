@@ -35,7 +35,24 @@ pub fn soak(root: &Path, args: &[String]) -> anyhow::Result<()> {
     run_release(root, "soak", args)
 }
 
-/// The benchmark table.
+/// The benchmark table. The whole-process rows run the release `signering` binary, built
+/// here next to `bench`.
 pub fn bench(root: &Path, args: &[String]) -> anyhow::Result<()> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let status = Command::new(cargo)
+        .current_dir(root)
+        .args([
+            "build",
+            "--release",
+            "-p",
+            "signature-cli",
+            "--bin",
+            "signering",
+        ])
+        .status()
+        .context("running cargo build -p signature-cli")?;
+    if !status.success() {
+        bail!("building signering failed ({status})");
+    }
     run_release(root, "bench", args)
 }

@@ -1,18 +1,18 @@
 //! Assembling the ASiC-E zip: files, optional `mimetype`, and the signature.
 
 use std::collections::HashSet;
-use std::io::{Cursor, Read, Seek, Write};
+use std::io::{Cursor, Seek, Write};
 
-use aws_lc_rs::digest::{Context, SHA256};
 use zip::CompressionMethod;
 use zip::write::SimpleFileOptions;
 
 use crate::clock::{Clock, format_signing_time};
+use crate::copy::Copier;
 use crate::error::{Error, Result};
 use crate::filename::check_file_name;
 use crate::keys::SigningKey;
 use crate::source::{Content, SourceFile};
-use crate::xades::{SignedFile, sha256, signatures_xml};
+use crate::xades::{SignedFile, signatures_xml};
 
 /// The ASiC-E media type, content of the `mimetype` entry.
 pub const ASICE_MIME_TYPE: &str = "application/vnd.etsi.asic-e+zip";
@@ -185,43 +185,42 @@ pub fn build_to<W: Write + Seek>(
         zip.write_all(ASICE_MIME_TYPE.as_bytes())
             .map_err(zip_error)?;
     }
-    let mut signed = Vec::with_capacity(files.len());
-    let mut buffer = Vec::new();
-    for f in files {
-        let method = if store(options.compression, f.mime_type) {
-            CompressionMethod::Stored
-        } else {
-            CompressionMethod::Deflated
-        };
-        zip.start_file(f.name, base.compression_method(method))
-            .map_err(zip_error)?;
-        let sha256 = match f.content {
-            Content::Bytes(bytes) => {
-                write_chunked(&mut zip, bytes)?;
-                sha256(bytes)
-            }
-            Content::Path(path) => {
-                let read_error = |source| Error::ReadFile {
-                    path: path.to_path_buf(),
-                    source,
-                };
-                let file = std::fs::File::open(path).map_err(read_error)?;
-                copy_hashing(file, &mut zip, &mut buffer, read_error)?
-            }
-            Content::Reader(reader) => {
-                copy_hashing(reader, &mut zip, &mut buffer, |source| Error::ReadContent {
-                    name: f.name.to_owned(),
-                    source,
-                })?
-            }
-        };
-        signed.push(SignedFile {
-            uri: f.name,
-            mime: f.mime_type,
-            sha256,
-        });
-    }
-    drop(buffer);
+    let signed = std::thread::scope(|scope| {
+        let mut copier = Copier::new(scope);
+        let mut signed = Vec::with_capacity(files.len());
+        for f in files {
+            let method = if store(options.compression, f.mime_type) {
+                CompressionMethod::Stored
+            } else {
+                CompressionMethod::Deflated
+            };
+            zip.start_file(f.name, base.compression_method(method))
+                .map_err(zip_error)?;
+            let sha256 = match f.content {
+                Content::Bytes(bytes) => copier.copy_bytes(bytes, &mut zip)?,
+                Content::Path(path) => {
+                    let read_error = |source| Error::ReadFile {
+                        path: path.to_path_buf(),
+                        source,
+                    };
+                    let file = std::fs::File::open(path).map_err(read_error)?;
+                    copier.copy_reader(file, &mut zip, read_error)?
+                }
+                Content::Reader(reader) => {
+                    copier.copy_reader(reader, &mut zip, |source| Error::ReadContent {
+                        name: f.name.to_owned(),
+                        source,
+                    })?
+                }
+            };
+            signed.push(SignedFile {
+                uri: f.name,
+                mime: f.mime_type,
+                sha256,
+            });
+        }
+        Ok::<_, Error>(signed)
+    })?;
     let signature = signatures_xml(&signed, &format_signing_time(now), key)?;
     zip.start_file(
         SIGNATURES_PATH,
@@ -232,55 +231,7 @@ pub fn build_to<W: Write + Seek>(
     zip.finish().map_err(zip_error)
 }
 
-/// Size of the buffer a streamed source is read through.
-const CHUNK: usize = 128 * 1024;
-
-/// Copies `reader` into the open zip entry and returns the SHA-256 of what it read.
-///
-/// The entry receives whole `CHUNK`-sized writes (the last one shorter) however the reader
-/// splits its data, like [`write_chunked`] does for bytes: the deflate encoder's output
-/// depends on how its input is split, and this keeps the zip the same for any source.
-fn copy_hashing<W: Write + Seek>(
-    mut reader: impl Read,
-    zip: &mut zip::ZipWriter<W>,
-    buffer: &mut Vec<u8>,
-    read_error: impl Fn(std::io::Error) -> Error,
-) -> Result<[u8; 32]> {
-    buffer.resize(CHUNK, 0);
-    let mut digest = Context::new(&SHA256);
-    loop {
-        let mut filled = 0;
-        while filled < CHUNK {
-            match reader.read(&mut buffer[filled..]) {
-                Ok(0) => break,
-                Ok(n) => filled += n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(read_error(e)),
-            }
-        }
-        if filled == 0 {
-            break;
-        }
-        digest.update(&buffer[..filled]);
-        zip.write_all(&buffer[..filled]).map_err(zip_error)?;
-        if filled < CHUNK {
-            break;
-        }
-    }
-    let mut out = [0; 32];
-    out.copy_from_slice(digest.finish().as_ref());
-    Ok(out)
-}
-
-/// Writes `bytes` into the open zip entry in `CHUNK`-sized pieces; see [`copy_hashing`].
-fn write_chunked<W: Write + Seek>(zip: &mut zip::ZipWriter<W>, bytes: &[u8]) -> Result<()> {
-    for piece in bytes.chunks(CHUNK) {
-        zip.write_all(piece).map_err(zip_error)?;
-    }
-    Ok(())
-}
-
-fn zip_error(e: impl std::fmt::Display) -> Error {
+pub(crate) fn zip_error(e: impl std::fmt::Display) -> Error {
     Error::ZipWrite(e.to_string())
 }
 

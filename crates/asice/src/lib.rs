@@ -21,9 +21,10 @@
 //! the whole stored build and saved nothing.
 //!
 //! **Streaming.** [`build_to`] reads each file once, in 128 KiB pieces, through SHA-256 into
-//! the zip; the signature is the last entry, so nothing has to be held or read twice, and the
-//! memory a build needs does not depend on the documents (measured in `docs/performance.md`:
-//! the CLI's peak RSS is the same for 1, 5 and 9 MiB of documents). Input reaches the deflate
+//! the zip (from 256 KiB on, the hashing runs on a helper thread, overlapping the copy); the
+//! signature is the last entry, so nothing has to be held or read twice, and the memory a
+//! build needs does not depend on the documents (measured in `docs/performance.md`: the
+//! CLI's peak RSS is the same for 1, 5 and 9 MiB of documents). Input reaches the deflate
 //! encoder in the same fixed-size pieces whatever the source, because the encoder's output
 //! depends on how its input is split: [`build`] and [`build_to`] write the same bytes.
 //!
@@ -44,6 +45,7 @@ mod bundle;
 mod c14n;
 mod cert;
 mod clock;
+mod copy;
 mod error;
 mod filename;
 mod inspect;

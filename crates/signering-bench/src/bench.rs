@@ -23,11 +23,15 @@ use tokio::task::JoinSet;
 use crate::emulator::{EmulatorOptions, EmulatorProcess};
 use crate::jobs::{pdf_like, portal_job};
 use crate::rss;
+use crate::whole_process;
 
 /// The scenarios, in table order.
-pub const SCENARIOS: [&str; 6] = [
+pub const SCENARIOS: [&str; 9] = [
     "bundle-1x3MiB",
     "bundle-20x500KiB",
+    "cli-bundle-1x3MiB",
+    "cli-bundle-20x500KiB",
+    "cli-rss",
     "emulator-start",
     "create-jobs",
     "poll-changes",
@@ -45,6 +49,9 @@ pub struct ScenarioResult {
     pub unit: String,
     /// The floor measured in the same run, same unit, when there is one.
     pub floor: Option<f64>,
+    /// A peer doing the same job, measured in the same run, same unit, when there is one.
+    #[serde(default)]
+    pub peer: Option<f64>,
     /// How it was measured (iterations, sizes).
     pub detail: String,
     /// Peak RSS of the scenario's process (VmHWM), KiB.
@@ -60,6 +67,17 @@ pub async fn run_scenario(name: &str, exe: &Path) -> anyhow::Result<ScenarioResu
     let mut result = match name {
         "bundle-1x3MiB" => bundle("bundle build+sign, 1 × 3 MiB", &[3 * 1024 * 1024])?,
         "bundle-20x500KiB" => bundle("bundle build+sign, 20 × 500 KiB", &[500 * 1024; 20])?,
+        "cli-bundle-1x3MiB" => whole_process::cli_bundle(
+            "`signering bundle build`, 1 × 3 MiB",
+            &[3 * 1024 * 1024],
+            exe,
+        )?,
+        "cli-bundle-20x500KiB" => whole_process::cli_bundle(
+            "`signering bundle build`, 20 × 500 KiB",
+            &[500 * 1024; 20],
+            exe,
+        )?,
+        "cli-rss" => whole_process::cli_rss(exe)?,
         "emulator-start" => crate::startup::emulator_start().await?,
         "create-jobs" => create_jobs(exe).await?,
         "poll-changes" => poll_changes(exe).await?,
@@ -69,7 +87,10 @@ pub async fn run_scenario(name: &str, exe: &Path) -> anyhow::Result<ScenarioResu
             SCENARIOS.join(", ")
         ),
     };
-    result.peak_rss_kib = rss::peak_kib().unwrap_or(0);
+    // Scenarios that measure another process report its peak; the others this process's.
+    if result.peak_rss_kib == 0 {
+        result.peak_rss_kib = rss::peak_kib().unwrap_or(0);
+    }
     Ok(result)
 }
 
@@ -120,23 +141,29 @@ pub fn table(results: &[ScenarioResult], load_before: &str, load_after: &str) ->
     out.push_str(&format!(
         "machine: {cpu}, {cores} cores; {date}; load average before {load_before}, after {load_after}\n\n"
     ));
-    out.push_str("| scenario | result | floor (same run) | ratio | peak RSS | how |\n");
-    out.push_str("| --- | --- | --- | --- | --- | --- |\n");
+    out.push_str(
+        "| scenario | result | floor (same run) | ratio | peer (same run) | peer ÷ ours | peak RSS | how |\n",
+    );
+    out.push_str("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
+    let against = |reference: Option<f64>, unit: &str, ratio: &dyn Fn(f64) -> f64| match reference {
+        Some(x) if x > 0.0 => (
+            format!("{} {unit}", fmt_value(x)),
+            format!("{:.2}×", ratio(x)),
+        ),
+        _ => ("–".to_owned(), "–".to_owned()),
+    };
     for r in results {
-        let (floor, ratio) = match r.floor {
-            Some(f) if f > 0.0 => (
-                format!("{} {}", fmt_value(f), r.unit),
-                format!("{:.2}×", r.value / f),
-            ),
-            _ => ("–".to_owned(), "–".to_owned()),
-        };
+        let (floor, floor_ratio) = against(r.floor, &r.unit, &|f| r.value / f);
+        let (peer, peer_ratio) = against(r.peer, &r.unit, &|p| p / r.value);
         out.push_str(&format!(
-            "| {} | {} {} | {} | {} | {:.1} MiB | {} |\n",
+            "| {} | {} {} | {} | {} | {} | {} | {:.1} MiB | {} |\n",
             r.label,
             fmt_value(r.value),
             r.unit,
             floor,
-            ratio,
+            floor_ratio,
+            peer,
+            peer_ratio,
             r.peak_rss_kib as f64 / 1024.0,
             r.detail
         ));
@@ -241,6 +268,7 @@ fn bundle(label: &str, sizes: &[usize]) -> anyhow::Result<ScenarioResult> {
         value: built.as_secs_f64() * 1000.0,
         unit: "ms".to_owned(),
         floor: Some(floor.as_secs_f64() * 1000.0),
+        peer: None,
         detail: format!(
             "median of {runs} runs, Compression::Auto; floor = SHA-256 of the bytes + 1 RSA-2048 signature"
         ),
@@ -300,6 +328,7 @@ async fn create_jobs(exe: &Path) -> anyhow::Result<ScenarioResult> {
         value: count as f64 / elapsed.as_secs_f64(),
         unit: "jobs/s".to_owned(),
         floor: None,
+        peer: None,
         detail: format!(
             "{count} portal jobs, 1 signer, 1 × 100 KiB PDF, {concurrency} concurrent; includes bundle signing (client) and XAdES verification (emulator) on the same 2 cores"
         ),
@@ -373,6 +402,7 @@ async fn poll_changes(exe: &Path) -> anyhow::Result<ScenarioResult> {
         value: count as f64 / elapsed.as_secs_f64(),
         unit: "changes/s".to_owned(),
         floor: None,
+        peer: None,
         detail: format!(
             "{count} queued changes, poll + handle + confirm each, limiter off, emulator poll throttle not reached (changes pending)"
         ),
@@ -433,6 +463,7 @@ async fn pades_download(exe: &Path) -> anyhow::Result<ScenarioResult> {
         value: bytes as f64 / (1024.0 * 1024.0) / elapsed.as_secs_f64(),
         unit: "MiB/s".to_owned(),
         floor: None,
+        peer: None,
         detail: format!(
             "{rounds} downloads of {:.1} MiB over mTLS into a sink (streamed); the emulator generates the PDF on the same cores",
             bytes as f64 / rounds as f64 / (1024.0 * 1024.0)

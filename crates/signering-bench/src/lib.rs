@@ -13,3 +13,4 @@ pub mod jobs;
 pub mod rss;
 pub mod soak;
 pub mod startup;
+pub mod whole_process;

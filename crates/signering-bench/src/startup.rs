@@ -33,8 +33,9 @@ pub async fn emulator_start() -> anyhow::Result<ScenarioResult> {
         value: ms(median),
         unit: "ms".to_owned(),
         floor: None,
+        peer: None,
         detail: format!(
-            "median of {runs} starts after the first; first start in a fresh process {:.1} ms (RSA keys from the key cache); fastest {:.1} ms, slowest {:.1} ms",
+            "median of {runs} starts after the first; first start in this process {:.1} ms (RSA keys from the key cache when it has them); fastest {:.1} ms, slowest {:.1} ms",
             ms(first),
             ms(times[0]),
             ms(times[runs - 1])
