@@ -5,7 +5,7 @@
 //! 2. both sign (here through the emulator's control API);
 //! 3. a `Poller` hands each status change to a handler, which downloads the documents of a
 //!    finished job; the poller confirms a change once the handler returns `Ok`;
-//! 4. delete the job's documents at Posten.
+//! 4. delete the job's documents at Posten, which the service allows 24 hours after completion.
 //!
 //! `cargo run -p signering-examples --example posten_portal`
 
@@ -102,7 +102,13 @@ async fn run() -> Result<()> {
     )?;
     println!("job {} confirmed by the poller", finished.job_id);
 
-    // 4. Delete the documents at Posten once you have stored them yourself.
+    // 4. Delete the documents at Posten once you have stored them yourself. The service
+    //    refuses this for 24 hours after completion (CANNOT_DELETE_DOCUMENTS), while signers
+    //    may still download them; the emulator's clock stands in for that wait.
+    emulator
+        .control()
+        .advance_clock(Duration::from_secs(24 * 60 * 60 + 60))
+        .await?;
     let delete = finished
         .delete_documents
         .as_ref()
