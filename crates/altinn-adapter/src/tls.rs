@@ -29,9 +29,9 @@ pub(crate) fn client_config(
         builder.with_root_certificates(store)
     };
     let mut config = match identity {
-        Some(certificate) => builder
-            .with_client_auth_cert(certificate.chain().to_vec(), certificate.key_der())
-            .map_err(|e| Error::Certificate(format!("as TLS client certificate: {e}")))?,
+        Some(certificate) => builder.with_client_cert_resolver(Arc::new(
+            asice::ClientCertResolver::new(certificate.signing_key()),
+        )),
         None => builder.with_no_client_auth(),
     };
     // Only HTTP/1.1: Altinn's error text lives in the reason phrase, which HTTP/2 lacks.

@@ -69,6 +69,34 @@ pub enum Error {
     /// RSA signing failed inside the crypto library.
     #[error("signing failed")]
     Signing,
+    /// The key is behind a [`crate::KeySigner`] (a token, a KMS) and cannot be exported.
+    #[error("the private key cannot be exported: it stays on its token or service")]
+    KeyNotExtractable,
+    /// A signature scheme the key does not offer was asked for.
+    #[error(
+        "the key does not offer the signature scheme {scheme} (it offers {})",
+        crate::error::scheme_list(offered)
+    )]
+    UnsupportedScheme {
+        /// The scheme asked for.
+        scheme: crate::SignatureScheme,
+        /// What the key offers.
+        offered: Vec<crate::SignatureScheme>,
+    },
+    /// A digest of the wrong length for its scheme.
+    #[error("a {scheme} signature needs a {} byte digest, got {len} bytes", scheme.digest_len())]
+    DigestLength {
+        /// The scheme.
+        scheme: crate::SignatureScheme,
+        /// The length given.
+        len: usize,
+    },
+    /// A [`crate::KeySigner`] of your own failed.
+    #[error("the signing key failed: {0}")]
+    Signer(Box<dyn std::error::Error + Send + Sync + 'static>),
+    /// A PKCS#11 token or module problem.
+    #[error(transparent)]
+    Pkcs11(#[from] crate::pkcs11::Pkcs11Error),
 
     // ---- building -----------------------------------------------------------------------------
     /// A file name is not allowed in the bundle.
@@ -185,6 +213,17 @@ pub enum Error {
     /// The certificate chain does not lead to one of the trust roots.
     #[error("certificate chain: {0}")]
     UntrustedChain(String),
+}
+
+pub(crate) fn scheme_list(schemes: &[crate::SignatureScheme]) -> String {
+    if schemes.is_empty() {
+        return "none".to_owned();
+    }
+    schemes
+        .iter()
+        .map(|s| s.name())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Shorthand used throughout the crate.

@@ -1,6 +1,8 @@
-//! Loading the signing certificate chain and its RSA private key from PKCS#12 or PEM.
+//! The signing certificate chain and its RSA key: loaded from PKCS#12 or PEM into memory, or
+//! any [`KeySigner`] (a PKCS#11 token, a KMS) that signs without handing the key out.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::rsa::KeyPair as RsaKeyPair;
@@ -13,6 +15,7 @@ use zeroize::Zeroizing;
 
 use crate::cert::ParsedCert;
 use crate::error::{Error, Result};
+use crate::signer::{KeySigner, SignatureScheme, check_request, verifies};
 
 const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
 
@@ -27,10 +30,12 @@ pub struct LoadOptions {
 }
 
 /// A certificate chain (signing certificate first) and the RSA private key of its first
-/// certificate, ready to sign bundles.
+/// certificate, ready to sign bundles and to authenticate TLS.
 ///
-/// The key never leaves this value: `Debug` prints only the subject, and the decoded key bytes
-/// are held in zeroizing buffers while loading.
+/// The key is either in memory (loaded from PKCS#12 or PEM) or behind a [`KeySigner`] that
+/// never hands it out: a PKCS#11 token ([`SigningKey::from_pkcs11`]) or your own
+/// ([`SigningKey::from_signer`]). `Debug` prints only the subject; decoded key bytes are held
+/// in zeroizing buffers while loading. Cloning is cheap and shares the key.
 ///
 /// ```no_run
 /// use asice::{LoadOptions, SigningKey};
@@ -38,17 +43,36 @@ pub struct LoadOptions {
 /// println!("signing as {}", key.subject());
 /// # Ok::<(), asice::Error>(())
 /// ```
+#[derive(Clone)]
 pub struct SigningKey {
-    key: RsaKeyPair,
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    key: Backend,
     chain: Vec<ParsedCert>,
     warnings: Vec<Error>,
+}
+
+enum Backend {
+    /// Loaded from PKCS#12 or PEM; signs with aws-lc-rs directly.
+    Memory(RsaKeyPair),
+    /// Anything else; signs digests.
+    External(Box<dyn KeySigner>),
 }
 
 impl std::fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SigningKey")
             .field("subject", &self.subject())
-            .field("chain_len", &self.chain.len())
+            .field("chain_len", &self.inner.chain.len())
+            .field(
+                "where",
+                &match self.inner.key {
+                    Backend::Memory(_) => "memory",
+                    Backend::External(_) => "external signer",
+                },
+            )
             .field("key", &"<redacted>")
             .finish()
     }
@@ -118,18 +142,7 @@ impl SigningKey {
         options: &LoadOptions,
     ) -> Result<Self> {
         let key = pem_private_key(key_pem, password)?;
-        let mut certs = Vec::new();
-        for cert in CertificateDer::pem_slice_iter(chain_pem) {
-            let cert = cert.map_err(|e| Error::Pem {
-                what: "certificate chain",
-                detail: e.to_string(),
-            })?;
-            certs.push(cert.as_ref().to_vec());
-        }
-        if certs.is_empty() {
-            return Err(Error::NoCertificate("PEM certificate chain"));
-        }
-        Self::assemble(key, certs, options)
+        Self::assemble(key, pem_certificates(chain_pem)?, options)
     }
 
     /// Reads both files and calls [`SigningKey::from_pem`].
@@ -144,6 +157,45 @@ impl SigningKey {
         Self::from_pem(&key, &chain, password, options)
     }
 
+    /// Wraps a signer that keeps its key to itself (a token, a KMS; see [`KeySigner`]).
+    ///
+    /// The signing certificate is found among [`KeySigner::certificate_chain`] by one probe
+    /// signature, which also proves that the key matches it; then the same checks as for a
+    /// key in memory apply (key usage, validity dates per `options`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NoCertificate`] for an empty chain; [`Error::UnsupportedScheme`] if the signer
+    /// cannot do [`SignatureScheme::RsaPkcs1Sha256`], which the bundle's signature needs;
+    /// [`Error::KeyCertificateMismatch`] if no certificate matches the key; the signer's own
+    /// errors.
+    pub fn from_signer(signer: impl KeySigner, options: &LoadOptions) -> Result<Self> {
+        Self::from_boxed_signer(Box::new(signer), options)
+    }
+
+    pub(crate) fn from_boxed_signer(
+        signer: Box<dyn KeySigner>,
+        options: &LoadOptions,
+    ) -> Result<Self> {
+        const PROBE: &[u8] = b"asice: does this key belong to the certificate?";
+        let certs = signer.certificate_chain()?;
+        if certs.is_empty() {
+            return Err(Error::NoCertificate("signer's certificate chain"));
+        }
+        let parsed = certs
+            .iter()
+            .map(|der| ParsedCert::from_der(der))
+            .collect::<Result<Vec<_>>>()?;
+        let scheme = SignatureScheme::RsaPkcs1Sha256;
+        check_request(scheme, &signer.schemes(), &scheme.digest(PROBE))?;
+        let signature = signer.sign_digest(scheme, &scheme.digest(PROBE))?;
+        let leaf_at = parsed
+            .iter()
+            .position(|c| c.is_rsa() && verifies(scheme, c.public_key_bits(), PROBE, &signature))
+            .ok_or_else(|| Error::KeyCertificateMismatch(parsed[0].subject()))?;
+        Self::checked(Backend::External(signer), parsed, leaf_at, options)
+    }
+
     fn assemble(key: RsaKeyPair, certs: Vec<Vec<u8>>, options: &LoadOptions) -> Result<Self> {
         let parsed = certs
             .iter()
@@ -154,6 +206,15 @@ impl SigningKey {
             .iter()
             .position(|c| c.is_rsa() && c.public_key_bits() == public)
             .ok_or_else(|| Error::KeyCertificateMismatch(parsed[0].subject()))?;
+        Self::checked(Backend::Memory(key), parsed, leaf_at, options)
+    }
+
+    fn checked(
+        key: Backend,
+        parsed: Vec<ParsedCert>,
+        leaf_at: usize,
+        options: &LoadOptions,
+    ) -> Result<Self> {
         let chain = order_chain(parsed, leaf_at);
         let leaf = &chain[0];
         if leaf.allows_digital_signature()? == Some(false) {
@@ -182,32 +243,34 @@ impl SigningKey {
             }
         }
         Ok(Self {
-            key,
-            chain,
-            warnings,
+            inner: Arc::new(Inner {
+                key,
+                chain,
+                warnings,
+            }),
         })
     }
 
     /// RFC 2253 subject of the signing certificate.
     pub fn subject(&self) -> String {
-        self.chain[0].subject()
+        self.inner.chain[0].subject()
     }
 
     /// RFC 2253 issuer of the signing certificate.
     pub fn issuer(&self) -> String {
-        self.chain[0].issuer()
+        self.inner.chain[0].issuer()
     }
 
     /// DER certificates, signing certificate first, each followed by its issuer where known.
     pub fn certificate_chain(&self) -> impl Iterator<Item = &[u8]> {
-        self.chain.iter().map(|c| c.der.as_slice())
+        self.inner.chain.iter().map(|c| c.der.as_slice())
     }
 
-    /// The private key as PKCS#8 DER, in a buffer that is wiped when dropped.
+    /// The private key as PKCS#8 DER, in a buffer that is wiped when dropped; only for a key
+    /// loaded into memory.
     ///
-    /// For the other use of the same enterprise certificate: TLS client authentication
-    /// (for example a rustls `ClientConfig::with_client_auth_cert`), which needs the key in
-    /// a form its own crypto provider loads. Keep the returned bytes only as long as needed.
+    /// Prefer [`SigningKey::sign_digest`], which works for every kind of key (the adapters
+    /// authenticate TLS with it). Keep the returned bytes only as long as needed.
     ///
     /// ```no_run
     /// use asice::{LoadOptions, SigningKey};
@@ -219,12 +282,14 @@ impl SigningKey {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidKey`] if the crypto library cannot encode the key (not expected for a
-    /// key it loaded).
+    /// [`Error::KeyNotExtractable`] for a key behind a [`KeySigner`]; [`Error::InvalidKey`] if
+    /// the crypto library cannot encode the key (not expected for a key it loaded).
     pub fn private_key_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>> {
         use aws_lc_rs::encoding::AsDer;
-        let der = self
-            .key
+        let Backend::Memory(key) = &self.inner.key else {
+            return Err(Error::KeyNotExtractable);
+        };
+        let der = key
             .as_der()
             .map_err(|_| Error::InvalidKey("cannot encode the key as PKCS#8".to_owned()))?;
         Ok(Zeroizing::new(der.as_ref().to_vec()))
@@ -232,24 +297,88 @@ impl SigningKey {
 
     /// Problems downgraded by [`LoadOptions::allow_invalid_dates`].
     pub fn warnings(&self) -> &[Error] {
-        &self.warnings
+        &self.inner.warnings
+    }
+
+    /// The schemes this key signs with; [`SignatureScheme::RsaPkcs1Sha256`] is always among
+    /// them.
+    pub fn schemes(&self) -> Vec<SignatureScheme> {
+        match &self.inner.key {
+            Backend::Memory(_) => SignatureScheme::ALL.to_vec(),
+            Backend::External(signer) => signer.schemes(),
+        }
+    }
+
+    /// Signs a digest (see [`KeySigner::sign_digest`]); for TLS client authentication and
+    /// other signatures made with the enterprise certificate (a Maskinporten grant).
+    ///
+    /// ```no_run
+    /// use asice::{LoadOptions, SignatureScheme, SigningKey};
+    /// let key = SigningKey::from_pkcs12_file("virksomhet.p12", "passord", &LoadOptions::default())?;
+    /// let scheme = SignatureScheme::RsaPkcs1Sha256;
+    /// let signature = key.sign_digest(scheme, &scheme.digest(b"header.payload"))?;
+    /// # Ok::<(), asice::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnsupportedScheme`], [`Error::DigestLength`], or the signer's failure.
+    pub fn sign_digest(&self, scheme: SignatureScheme, digest: &[u8]) -> Result<Vec<u8>> {
+        match &self.inner.key {
+            Backend::Memory(key) => {
+                check_request(scheme, &SignatureScheme::ALL, digest)?;
+                let digest =
+                    aws_lc_rs::digest::Digest::import_less_safe(digest, scheme.digest_algorithm())
+                        .map_err(|_| Error::Signing)?;
+                let mut sig = vec![0; key.public_modulus_len()];
+                key.sign_digest(scheme.encoding(), &digest, &mut sig)
+                    .map_err(|_| Error::Signing)?;
+                Ok(sig)
+            }
+            Backend::External(signer) => {
+                check_request(scheme, &signer.schemes(), digest)?;
+                signer.sign_digest(scheme, digest)
+            }
+        }
     }
 
     pub(crate) fn leaf(&self) -> &ParsedCert {
-        &self.chain[0]
+        &self.inner.chain[0]
     }
 
     pub(crate) fn chain(&self) -> &[ParsedCert] {
-        &self.chain
+        &self.inner.chain
     }
 
-    /// RSASSA-PKCS1-v1_5 with SHA-256.
+    /// RSASSA-PKCS1-v1_5 with SHA-256 of `message`.
     pub(crate) fn sign(&self, message: &[u8]) -> Result<Vec<u8>> {
-        let mut sig = vec![0; self.key.public_modulus_len()];
-        self.key
-            .sign(&RSA_PKCS1_SHA256, &SystemRandom::new(), message, &mut sig)
-            .map_err(|_| Error::Signing)?;
-        Ok(sig)
+        match &self.inner.key {
+            Backend::Memory(key) => {
+                let mut sig = vec![0; key.public_modulus_len()];
+                key.sign(&RSA_PKCS1_SHA256, &SystemRandom::new(), message, &mut sig)
+                    .map_err(|_| Error::Signing)?;
+                Ok(sig)
+            }
+            Backend::External(_) => {
+                let scheme = SignatureScheme::RsaPkcs1Sha256;
+                self.sign_digest(scheme, &scheme.digest(message))
+            }
+        }
+    }
+}
+
+/// A `SigningKey` is itself a signer, so that code written against [`KeySigner`] takes any key.
+impl KeySigner for SigningKey {
+    fn certificate_chain(&self) -> Result<Vec<Vec<u8>>> {
+        Ok(self.certificate_chain().map(<[u8]>::to_vec).collect())
+    }
+
+    fn schemes(&self) -> Vec<SignatureScheme> {
+        SigningKey::schemes(self)
+    }
+
+    fn sign_digest(&self, scheme: SignatureScheme, digest: &[u8]) -> Result<Vec<u8>> {
+        SigningKey::sign_digest(self, scheme, digest)
     }
 }
 
@@ -271,6 +400,22 @@ fn order_chain(mut certs: Vec<ParsedCert>, leaf_at: usize) -> Vec<ParsedCert> {
         }
     }
     chain
+}
+
+/// The DER certificates of a PEM chain, in file order.
+pub(crate) fn pem_certificates(chain_pem: &[u8]) -> Result<Vec<Vec<u8>>> {
+    let mut certs = Vec::new();
+    for cert in CertificateDer::pem_slice_iter(chain_pem) {
+        let cert = cert.map_err(|e| Error::Pem {
+            what: "certificate chain",
+            detail: e.to_string(),
+        })?;
+        certs.push(cert.as_ref().to_vec());
+    }
+    if certs.is_empty() {
+        return Err(Error::NoCertificate("PEM certificate chain"));
+    }
+    Ok(certs)
 }
 
 fn read(path: &Path) -> Result<Vec<u8>> {

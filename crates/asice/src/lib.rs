@@ -1,7 +1,9 @@
 //! ASiC-E document bundles with a XAdES baseline-B signature, as Norwegian e-signature and
 //! message services (Posten signering and others) require them.
 //!
-//! * [`SigningKey`] loads the enterprise certificate chain and its RSA key from PKCS#12 or PEM.
+//! * [`SigningKey`] loads the enterprise certificate chain and its RSA key from PKCS#12 or PEM,
+//!   or uses a key that never leaves its PKCS#11 token ([`Pkcs11Key`]) or your own
+//!   [`KeySigner`] (a cloud KMS).
 //! * [`build`] signs a list of files (the caller's job manifest among them) and returns the zip;
 //!   [`build_to`] streams files from disk or readers into a file instead.
 //! * [`verify`] checks a bundle completely; [`inspect`] lists what is in it without checking.
@@ -50,8 +52,12 @@ mod error;
 mod filename;
 mod inspect;
 mod keys;
+mod pkcs11;
 mod pkcs12_ber;
+mod signer;
 mod source;
+#[cfg(feature = "rustls")]
+mod tls;
 mod verify;
 mod xades;
 mod xmltree;
@@ -69,6 +75,10 @@ pub use error::{Error, Result};
 pub use filename::{MAX_FILE_NAME_LEN, check_file_name, safe_file_name};
 pub use inspect::{CertificateSummary, EntrySummary, Inspection, inspect, inspect_reader};
 pub use keys::{LoadOptions, SigningKey};
+pub use pkcs11::{Pin, Pkcs11Error, Pkcs11Key, Pkcs11Options};
+pub use signer::{KeySigner, SignatureScheme};
 pub use source::{Content, SourceFile};
+#[cfg(feature = "rustls")]
+pub use tls::ClientCertResolver;
 pub use verify::{VerifiedBundle, VerifyOptions, verify};
 pub use ziparchive::Limits;

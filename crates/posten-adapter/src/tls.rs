@@ -32,7 +32,7 @@ use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, OtherError, RootCertStore};
 
 use crate::certificate::organization_number_of_certificate;
@@ -62,27 +62,19 @@ pub(crate) fn provider() -> Arc<CryptoProvider> {
 }
 
 /// The rustls client configuration: TLS 1.2/1.3 with aws-lc-rs, the enterprise certificate
-/// for client authentication, and the [`PostenServerVerifier`].
+/// for client authentication (signing through the key, wherever it lives: memory or a PKCS#11
+/// token), and the [`PostenServerVerifier`].
 pub(crate) fn client_config(
     verifier: PostenServerVerifier,
     key: &asice::SigningKey,
     alpn: Vec<Vec<u8>>,
 ) -> Result<ClientConfig, Error> {
-    let chain: Vec<CertificateDer<'static>> = key
-        .certificate_chain()
-        .map(|der| CertificateDer::from(der.to_vec()))
-        .collect();
-    let pkcs8 = key
-        .private_key_pkcs8_der()
-        .map_err(|e| Error::ClientCertificate(e.to_string()))?;
-    let private_key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(pkcs8.to_vec()));
     let mut config = ClientConfig::builder_with_provider(verifier.provider.clone())
         .with_safe_default_protocol_versions()
         .map_err(|e| Error::Configuration(format!("TLS: {e}")))?
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(verifier))
-        .with_client_auth_cert(chain, private_key)
-        .map_err(|e| Error::ClientCertificate(e.to_string()))?;
+        .with_client_cert_resolver(Arc::new(asice::ClientCertResolver::new(key)));
     config.alpn_protocols = alpn;
     Ok(config)
 }

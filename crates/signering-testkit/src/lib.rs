@@ -10,6 +10,7 @@
 
 pub mod openapi;
 pub mod pki;
+pub mod softhsm;
 pub mod tinyproxy;
 
 use std::path::{Path, PathBuf};

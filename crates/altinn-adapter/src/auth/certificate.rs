@@ -3,12 +3,11 @@
 use std::fmt;
 use std::sync::Arc;
 
-use asice::SigningKey;
+use asice::{SignatureScheme, SigningKey};
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::rsa::KeyPair as RsaKeyPair;
 use aws_lc_rs::signature::RSA_PKCS1_SHA256;
-use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
-use zeroize::Zeroizing;
+use rustls_pki_types::CertificateDer;
 
 use crate::error::Error;
 
@@ -17,8 +16,10 @@ use crate::error::Error;
 /// serves as the TLS client certificate.
 ///
 /// Keys are loaded by [`asice::SigningKey`] (PKCS#12 or PEM, encrypted or not, chain put in
-/// order, validity dates checked), the same loader the Posten adapter uses. Cheap to clone;
-/// `Debug` shows only the subject.
+/// order, validity dates checked; or a key that stays on a PKCS#11 token, or your own
+/// [`asice::KeySigner`]), the same loader the Posten adapter uses. Every signature goes through
+/// [`SigningKey::sign_digest`]: the key's value is never read. Cheap to clone; `Debug` shows
+/// only the subject.
 ///
 /// ```no_run
 /// use altinn_adapter::auth::{EnterpriseCertificate, LoadOptions, SigningKey};
@@ -34,8 +35,6 @@ pub struct EnterpriseCertificate {
 struct Inner {
     key: SigningKey,
     chain: Vec<CertificateDer<'static>>,
-    pkcs8: Zeroizing<Vec<u8>>,
-    signer: RsaKeyPair,
 }
 
 impl fmt::Debug for EnterpriseCertificate {
@@ -53,25 +52,14 @@ impl EnterpriseCertificate {
     ///
     /// # Errors
     ///
-    /// [`Error::Certificate`] if the key cannot be re-encoded for signing (not expected for
-    /// a key `asice` loaded).
+    /// None today; kept fallible for keys whose use needs checking when they are taken.
     pub fn new(key: SigningKey) -> Result<Self, Error> {
-        let pkcs8 = key
-            .private_key_pkcs8_der()
-            .map_err(|e| Error::Certificate(format!("the private key: {e}")))?;
-        let signer = RsaKeyPair::from_pkcs8(&pkcs8)
-            .map_err(|_| Error::Certificate("the private key is not a usable RSA key".into()))?;
         let chain = key
             .certificate_chain()
             .map(|der| CertificateDer::from(der.to_vec()))
             .collect();
         Ok(Self {
-            inner: Arc::new(Inner {
-                key,
-                chain,
-                pkcs8,
-                signer,
-            }),
+            inner: Arc::new(Inner { key, chain }),
         })
     }
 
@@ -85,16 +73,17 @@ impl EnterpriseCertificate {
         &self.inner.chain
     }
 
-    pub(crate) fn key_der(&self) -> PrivateKeyDer<'static> {
-        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(self.inner.pkcs8.to_vec()))
-    }
-
-    pub(crate) fn signer(&self) -> &RsaKeyPair {
-        &self.inner.signer
+    /// RSASSA-PKCS1-v1_5 with SHA-256 (JWS `RS256`) with the certificate's key.
+    pub(crate) fn sign_rs256(&self, message: &[u8]) -> Result<Vec<u8>, Error> {
+        let scheme = SignatureScheme::RsaPkcs1Sha256;
+        self.inner
+            .key
+            .sign_digest(scheme, &scheme.digest(message))
+            .map_err(|e| Error::Certificate(format!("signing with the private key failed: {e}")))
     }
 }
 
-/// RSASSA-PKCS1-v1_5 with SHA-256 (JWS `RS256`).
+/// RSASSA-PKCS1-v1_5 with SHA-256 (JWS `RS256`) with a bare key (a Maskinporten client key).
 pub(crate) fn sign_rs256(signer: &RsaKeyPair, message: &[u8]) -> Result<Vec<u8>, Error> {
     let mut signature = vec![0; signer.public_modulus_len()];
     signer

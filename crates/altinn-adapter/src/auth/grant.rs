@@ -137,7 +137,7 @@ impl GrantKey {
 
     pub(crate) fn sign(&self, message: &[u8]) -> Result<Vec<u8>, Error> {
         match &self.signer {
-            Signer::Certificate(certificate) => sign_rs256(certificate.signer(), message),
+            Signer::Certificate(certificate) => certificate.sign_rs256(message),
             Signer::Key(key) => sign_rs256(key, message),
         }
     }
