@@ -286,3 +286,46 @@ async fn injected_faults_are_retried_for_reads_only() {
     );
     assert_eq!(emulator.take_recorded().len(), 1);
 }
+
+/// Tokens carry scopes: the exchange refuses an ID-porten token without an `altinn:` scope
+/// (403, AuthenticateIdPortenToken) and Dialogporten one without `digdir:dialogporten`
+/// (403 without a body, as its OpenAPI declares), whichever token carries it.
+#[tokio::test]
+async fn scopes_are_checked_by_the_exchange_and_dialogporten() {
+    let emulator = Altinn3Emulator::builder().app(APP).start().await.unwrap();
+    emulator.add_person(PERSON, "Kari Nordmann");
+    let http = reqwest::Client::new();
+    let dialogs = format!(
+        "{}/dialogporten/api/v1/enduser/dialogs?serviceResource=urn:altinn:resource:app_ttd_signing-demo",
+        emulator.base_url()
+    );
+    let exchange = format!(
+        "{}/authentication/api/v1/exchange/id-porten",
+        emulator.base_url()
+    );
+    let get = |url: String, token: String| {
+        let http = http.clone();
+        async move { http.get(url).bearer_auth(token).send().await.unwrap() }
+    };
+
+    let no_dialogporten = emulator.issue_idporten_token_with_scope(PERSON, "altinn:instances.read");
+    let answer = get(dialogs.clone(), no_dialogporten.clone()).await;
+    assert_eq!(answer.status(), 403);
+    assert!(answer.bytes().await.unwrap().is_empty());
+    // The exchanged Altinn token inherits the scopes, so it is refused too.
+    let altinn = get(exchange.clone(), no_dialogporten).await;
+    assert_eq!(altinn.status(), 200);
+    let altinn = altinn.text().await.unwrap();
+    assert_eq!(get(dialogs.clone(), altinn).await.status(), 403);
+
+    let only_dialogporten = emulator.issue_idporten_token_with_scope(PERSON, "digdir:dialogporten");
+    assert_eq!(
+        get(dialogs.clone(), only_dialogporten.clone())
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(get(exchange, only_dialogporten).await.status(), 403);
+    let full = emulator.issue_idporten_token(PERSON);
+    assert_eq!(get(dialogs, full).await.status(), 200);
+}

@@ -24,7 +24,7 @@
 #![allow(clippy::result_large_err)]
 
 pub(crate) mod auth;
-mod jwt;
+pub(crate) mod jwt;
 mod messages;
 pub(crate) mod pdf;
 mod reason;

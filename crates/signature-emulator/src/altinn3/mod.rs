@@ -10,9 +10,33 @@
 //! `../shared/docs/altinn3-audit.md` and `tests/altinn3_conformance.rs`, which judges every
 //! exchange against the official OpenAPI documents): ProblemDetails from the app and
 //! Dialogporten, JSON strings from Storage, plain text from the token exchange, empty
-//! 401/403s; only persons sign (an organisation's token gets 401), on behalf of an
-//! organisation only with a key role ([`Altinn3Emulator::add_key_role`]);
-//! `process/next` without an action makes no signature.
+//! 401/403s; only persons and system users sign (an organisation's token gets 401), on
+//! behalf of an organisation only a person with a key role
+//! ([`Altinn3Emulator::add_key_role`]); `process/next` without an action makes no
+//! signature.
+//!
+//! # Persons, organisations and system users
+//!
+//! Tokens say who calls, as app-lib tells them apart: an ID-porten token is a person; a
+//! Maskinporten token is the client's organisation, or with `authorization_details` of
+//! type `urn:altinn:systemuser` a **system user** of the customer organisation. The
+//! emulator serves Maskinporten's token endpoint at
+//! [`maskinporten_issuer`](Altinn3Emulator::maskinporten_issuer)`token`: register the
+//! vendor's client with its key ([`add_maskinporten_client`](Altinn3Emulator::add_maskinporten_client),
+//! by `x5c` certificate or `kid`), create the customer's system user
+//! ([`add_system_user`](Altinn3Emulator::add_system_user)) and give it rights in an app
+//! ([`grant_system_user`](Altinn3Emulator::grant_system_user): `read`, `write`,
+//! `instantiate`, `sign`, `confirm`). The grant is verified as Maskinporten verifies it; a
+//! customer without a system user for the client gets `invalid_altinn_customer_configuration`
+//! (MP-303). The token carries `consumer`, `scope` and `authorization_details`
+//! (`systemuser_id`, `system_id`, `systemuser_org`), which the exchange keeps. A system user
+//! acts for its organisation's party and only with its rights (403 without them; the
+//! process state's `actions` say which); it cannot sign on behalf of another organisation
+//! nor ask `signing/organizations` (401). Its signature's `signeeInfo` carries
+//! `systemUserId` only, and the signing state lists it as `name` "System" with its
+//! organisation (SigningUserAction, SigningController). Tokens carry scopes: the exchange
+//! refuses an ID-porten token without an `altinn:` scope (403), Dialogporten any token
+//! without `digdir:dialogporten` (403); the test helpers issue [`DEFAULT_SCOPE`].
 //!
 //! # Departures from the real platform
 //!
@@ -23,8 +47,17 @@
 //! - Users may upload `ref-data-as-pdf` at instantiation; in real apps it is app-owned and
 //!   refused (audit M5). Kept because the examples and the provider-neutral service store
 //!   the documents to sign that way; to be changed with them.
-//! - No system users or Maskinporten system-user grants, no scope checks
-//!   (`digdir:dialogporten`, audit M7): tokens carry no scopes here.
+//! - Maskinporten is on the emulator's host (`/maskinporten/`), issues unsigned JWT-shaped
+//!   tokens, grants every registered client [`DEFAULT_SCOPE`], and answers every refusal
+//!   with 400 `invalid_grant` (or MP-303) rather than its exact codes and descriptions.
+//! - System users' rights are per app and action, set by the test (the platform grants
+//!   access packages or resource rights through Altinn Authorization); a system user's
+//!   `system_id` is `{vendor}_signering`.
+//! - app-lib 8.12 writes no organisation number in a system user's SignDocument, and its
+//!   signing state cannot then map the signature to a signee; the emulator shows it as the
+//!   SigningController's SystemSignee case ("System", the system user's organisation).
+//! - App and Storage calls do not check the `altinn:instances.*` scopes (only the exchange
+//!   and Dialogporten check scopes).
 //! - Injected faults ([`Altinn3Emulator::fail_next`]) answer before routing, without the
 //!   platform's exact bodies (a 503 during maintenance is plain text, as Dialogporten's).
 //! - Storage pages with a numeric continuation token; Dialogporten orders by creation.
@@ -53,7 +86,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use state::{ExternalToken, Party, World};
+use state::{Actor, IssuedToken, MaskinportenClient, Party, SystemUser, World};
 
 pub use faults::Fault;
 pub use recorder::RecordedExchange;
@@ -71,6 +104,26 @@ pub const DOCUMENT_DATA_TYPE: &str = "ref-data-as-pdf";
 pub const MODEL_DATA_TYPE: &str = "model";
 /// The data type signatures are stored under.
 pub const SIGNATURE_DATA_TYPE: &str = "signatures";
+/// The scopes of the tokens the emulator issues for tests and of registered Maskinporten
+/// clients: the app and Storage scopes and Dialogporten's.
+pub const DEFAULT_SCOPE: &str = "altinn:instances.read altinn:instances.write digdir:dialogporten";
+
+/// How a Maskinporten client's grants name their key
+/// (<https://docs.digdir.no/docs/Maskinporten/maskinporten_protocol_jwtgrant>).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum ClientKey {
+    /// The enterprise certificate (DER), sent in `x5c`.
+    Certificate(Vec<u8>),
+    /// A key registered under `kid`: its RSA public key as `SubjectPublicKeyInfo` DER (a
+    /// PEM `PUBLIC KEY`'s content).
+    Kid {
+        /// The key id the grant's header names.
+        kid: String,
+        /// The public key (SPKI DER).
+        public_key: Vec<u8>,
+    },
+}
 
 #[derive(Debug)]
 pub(crate) struct Shared {
@@ -231,14 +284,22 @@ impl Altinn3Emulator {
         party_id
     }
 
-    fn issue(&self, provider: &'static str, party: Option<u64>) -> String {
+    fn issue(
+        &self,
+        provider: &'static str,
+        party: Option<u64>,
+        actor: Actor,
+        scope: &str,
+    ) -> String {
         let token = format!("{provider}-{}", crate::altinn::auth::random_hex());
         if let Some(party_id) = party {
             self.shared.world().external_tokens.insert(
                 token.clone(),
-                ExternalToken {
+                IssuedToken {
                     provider,
                     party_id,
+                    actor,
+                    scope: scope.to_owned(),
                     expires_at: Instant::now() + self.shared.token_lifetime,
                 },
             );
@@ -246,28 +307,130 @@ impl Altinn3Emulator {
         token
     }
 
-    /// Issues an ID-porten access token for a registered person (an unknown person gets a
-    /// token the exchange refuses).
+    /// Issues an ID-porten access token for a registered person with [`DEFAULT_SCOPE`] (an
+    /// unknown person gets a token the exchange refuses).
     pub fn issue_idporten_token(&self, person_number: &str) -> String {
-        let party = self.shared.world().party_by_person(person_number);
-        self.issue("id-porten", party)
+        self.issue_idporten_token_with_scope(person_number, DEFAULT_SCOPE)
     }
 
-    /// Issues a Maskinporten token for a registered organisation.
+    /// Issues an ID-porten access token with the given scopes (space-separated): the
+    /// exchange refuses one without an `altinn:` scope (403) and Dialogporten one without
+    /// `digdir:dialogporten` (403).
+    pub fn issue_idporten_token_with_scope(&self, person_number: &str, scope: &str) -> String {
+        let party = self.shared.world().party_by_person(person_number);
+        self.issue("id-porten", party, Actor::Person, scope)
+    }
+
+    /// Issues a Maskinporten token for a registered organisation itself (not a system
+    /// user) with [`DEFAULT_SCOPE`], as if its client had sent a grant.
     pub fn issue_maskinporten_token(&self, organisation_number: &str) -> String {
         let party = self.shared.world().party_by_org(organisation_number);
-        self.issue("maskinporten", party)
+        self.issue("maskinporten", party, Actor::Organisation, DEFAULT_SCOPE)
+    }
+
+    /// Maskinporten's issuer on this emulator, `{base_url}/maskinporten/`: the `aud` of
+    /// grants; the token endpoint is this plus `token`.
+    pub fn maskinporten_issuer(&self) -> String {
+        format!("{}{}", self.shared.base_url, handlers::MASKINPORTEN_PATH)
+    }
+
+    /// Registers a Maskinporten client of a registered organisation (the vendor of a
+    /// system, for system users), with the key its grants are signed with; it may ask for
+    /// [`DEFAULT_SCOPE`]'s scopes. `false` if the organisation is unknown or the key is
+    /// not an RSA key.
+    pub fn add_maskinporten_client(
+        &self,
+        client_id: &str,
+        organisation_number: &str,
+        key: ClientKey,
+    ) -> bool {
+        let (certificate, kid) = match key {
+            ClientKey::Certificate(der) => {
+                if crate::altinn::jwt::certificate_key(&der).is_err() {
+                    return false;
+                }
+                (Some(der), None)
+            }
+            ClientKey::Kid { kid, public_key } => match crate::altinn::jwt::spki_key(&public_key) {
+                Ok(key) => (None, Some((kid, key))),
+                Err(_) => return false,
+            },
+        };
+        let mut world = self.shared.world();
+        if world.party_by_org(organisation_number).is_none() {
+            return false;
+        }
+        world.maskinporten_clients.insert(
+            client_id.to_owned(),
+            MaskinportenClient {
+                organisation_number: organisation_number.to_owned(),
+                certificate,
+                kid,
+                scopes: DEFAULT_SCOPE.split(' ').map(str::to_owned).collect(),
+            },
+        );
+        true
+    }
+
+    /// Creates a system user for the registered organisation `owner_organisation_number`
+    /// and the system whose Maskinporten client is `client_id` (as a customer accepts a
+    /// vendor's system user request), without rights yet; returns its id (a GUID), or
+    /// `None` if the organisation or the client is unknown.
+    pub fn add_system_user(
+        &self,
+        owner_organisation_number: &str,
+        client_id: &str,
+    ) -> Option<String> {
+        let mut world = self.shared.world();
+        let owner_party = world.party_by_org(owner_organisation_number)?;
+        let vendor = world
+            .maskinporten_clients
+            .get(client_id)?
+            .organisation_number
+            .clone();
+        let id = handlers::guid();
+        world.system_users.push(SystemUser {
+            id: id.clone(),
+            system_id: format!("{vendor}_signering"),
+            client_id: client_id.to_owned(),
+            owner_party,
+            rights: Vec::new(),
+        });
+        Some(id)
+    }
+
+    /// Gives a system user rights in an app: `actions` such as `read`, `write`,
+    /// `instantiate`, `sign`, `confirm` (Altinn's resource rights for the app's
+    /// `app_{org}_{app}` resource). `false` if the system user is unknown.
+    pub fn grant_system_user(&self, system_user_id: &str, app_id: &str, actions: &[&str]) -> bool {
+        let mut world = self.shared.world();
+        let Some(user) = world
+            .system_users
+            .iter_mut()
+            .find(|u| u.id == system_user_id)
+        else {
+            return false;
+        };
+        for action in actions {
+            let right = (app_id.to_owned(), (*action).to_owned());
+            if !user.rights.contains(&right) {
+                user.rights.push(right);
+            }
+        }
+        true
     }
 
     /// Makes every issued token (external and Altinn) expired.
     pub fn expire_tokens(&self) {
         let now = Instant::now();
         let mut world = self.shared.world();
-        for token in world.external_tokens.values_mut() {
+        let world = &mut *world;
+        for token in world
+            .external_tokens
+            .values_mut()
+            .chain(world.altinn_tokens.values_mut())
+        {
             token.expires_at = now;
-        }
-        for (_, expires_at) in world.altinn_tokens.values_mut() {
-            *expires_at = now;
         }
     }
 
@@ -275,8 +438,8 @@ impl Altinn3Emulator {
     /// tokens stay valid, so a client can exchange again).
     pub fn expire_altinn_tokens(&self) {
         let now = Instant::now();
-        for (_, expires_at) in self.shared.world().altinn_tokens.values_mut() {
-            *expires_at = now;
+        for token in self.shared.world().altinn_tokens.values_mut() {
+            token.expires_at = now;
         }
     }
 

@@ -13,12 +13,6 @@ pub(crate) struct Party {
 }
 
 impl Party {
-    /// Whether this party may sign: only users (persons) and system users sign; an
-    /// organisation's own token cannot (ActionsController, SigningUserAction).
-    pub(crate) fn can_sign(&self) -> bool {
-        self.person_number.is_some()
-    }
-
     /// A stable party UUID derived from the party id.
     pub(crate) fn uuid(&self) -> String {
         format!("00000000-0000-4000-8000-{:012x}", self.party_id)
@@ -34,11 +28,64 @@ impl Party {
     }
 }
 
-#[derive(Debug)]
-pub(crate) struct ExternalToken {
+/// Who a token speaks for, as app-lib's `Authenticated` tells them apart: a user (from
+/// ID-porten), an organisation (a Maskinporten token without `authorization_details`), or a
+/// system user (with `authorization_details` of type `urn:altinn:systemuser`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Actor {
+    Person,
+    Organisation,
+    /// The system user's id (a GUID).
+    SystemUser(String),
+}
+
+impl Actor {
+    /// Only users and system users perform actions and sign (ActionsController,
+    /// SigningUserAction: `NoUserId` otherwise).
+    pub(crate) fn can_sign(&self) -> bool {
+        matches!(self, Self::Person | Self::SystemUser(_))
+    }
+}
+
+/// A token the emulator issued (ID-porten, Maskinporten, or an exchanged Altinn token).
+#[derive(Debug, Clone)]
+pub(crate) struct IssuedToken {
     pub(crate) provider: &'static str,
+    /// The party it acts for: the person, the organisation, or the system user's owner.
     pub(crate) party_id: u64,
+    pub(crate) actor: Actor,
+    /// Space-separated scopes (an exchanged token inherits the external token's).
+    pub(crate) scope: String,
     pub(crate) expires_at: Instant,
+}
+
+impl IssuedToken {
+    pub(crate) fn has_scope(&self, scope: &str) -> bool {
+        self.scope.split(' ').any(|s| s == scope)
+    }
+}
+
+/// A Maskinporten client registered with the emulator's Maskinporten.
+#[derive(Debug, Clone)]
+pub(crate) struct MaskinportenClient {
+    /// The client's organisation (the token's `consumer`).
+    pub(crate) organisation_number: String,
+    /// `x5c` certificate (DER) or a `kid` with its RSA public key (PKCS#1 DER).
+    pub(crate) certificate: Option<Vec<u8>>,
+    pub(crate) kid: Option<(String, Vec<u8>)>,
+    pub(crate) scopes: Vec<String>,
+}
+
+/// A system user: a customer organisation's user for a vendor's system (whose Maskinporten
+/// client asks for its tokens), with the rights the customer gave it.
+#[derive(Debug, Clone)]
+pub(crate) struct SystemUser {
+    pub(crate) id: String,
+    pub(crate) system_id: String,
+    pub(crate) client_id: String,
+    pub(crate) owner_party: u64,
+    /// `(app id, action)` pairs: what the system user may do in which app.
+    pub(crate) rights: Vec<(String, String)>,
 }
 
 /// A data element as stored.
@@ -81,8 +128,11 @@ pub struct StoredInstance {
     pub last_changed: String,
     /// The data elements.
     pub data: Vec<StoredData>,
-    /// The parties who signed the current signing task, with the time.
+    /// The parties who signed the current signing task, with the time (a system user's
+    /// signature counts for its organisation).
     pub signed_by: Vec<(u64, String)>,
+    /// Which of [`signed_by`](Self::signed_by) a system user signed for, with its id.
+    pub signed_by_system_user: Vec<(u64, String)>,
     /// `dueBefore` from the instance template.
     pub due_before: Option<String>,
     /// The user id of whoever created it.
@@ -98,8 +148,12 @@ pub(crate) struct World {
     pub(crate) parties: Vec<Party>,
     /// (person party, organisation party): who may sign on the organisation's behalf.
     pub(crate) key_roles: Vec<(u64, u64)>,
-    pub(crate) external_tokens: HashMap<String, ExternalToken>,
-    pub(crate) altinn_tokens: HashMap<String, (u64, Instant)>,
+    pub(crate) external_tokens: HashMap<String, IssuedToken>,
+    pub(crate) altinn_tokens: HashMap<String, IssuedToken>,
+    pub(crate) maskinporten_clients: HashMap<String, MaskinportenClient>,
+    pub(crate) system_users: Vec<SystemUser>,
+    /// Grant ids Maskinporten has seen (a grant is used once).
+    pub(crate) seen_jti: std::collections::HashSet<String>,
     pub(crate) instances: Vec<StoredInstance>,
     pub(crate) sequence: u64,
 }
@@ -121,6 +175,10 @@ impl World {
             .iter()
             .find(|p| p.organisation_number.as_deref() == Some(org))
             .map(|p| p.party_id)
+    }
+
+    pub(crate) fn system_user(&self, id: &str) -> Option<&SystemUser> {
+        self.system_users.iter().find(|s| s.id == id)
     }
 
     pub(crate) fn instance_mut(

@@ -5,7 +5,7 @@ use super::prelude::*;
 pub(crate) async fn actions(
     State(shared): Shr,
     Path(path): InstancePath,
-    Caller(caller): Caller,
+    caller: Caller,
     body: Bytes,
 ) -> Response {
     let request = serde_json::from_slice::<Value>(&body).unwrap_or(Value::Null);
@@ -40,10 +40,12 @@ pub(crate) async fn actions(
         };
         // ActionsController: only a user or a system user performs actions (401), then
         // authorisation of the action on the task (403), then a handler for it (404).
-        if !caller.can_sign() {
+        if !caller.1.can_sign() {
             return Err(unauthorized());
         }
-        let authorised = process_json(instance)["currentTask"]["actions"][action.as_str()] == true;
+        let authorised = process_json(instance, |a| caller.1.may(&instance.app_id, a))["currentTask"]
+            ["actions"][action.as_str()]
+            == true;
         if !authorised {
             return Err(StatusCode::FORBIDDEN.into_response());
         }

@@ -5,7 +5,7 @@ use super::prelude::*;
 pub(crate) async fn app_data(
     State(shared): Shr,
     Path((org, app, party, guid, data)): Path<(String, String, u64, String, String)>,
-    Caller(caller): Caller,
+    caller: Caller,
 ) -> Response {
     let result = with_instance(&shared, &caller, &(org, app, party, guid), |instance, _| {
         instance

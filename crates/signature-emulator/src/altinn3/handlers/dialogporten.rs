@@ -91,7 +91,7 @@ pub(crate) fn dialog_json(
 pub(crate) async fn search_dialogs(
     State(shared): Shr,
     RawQuery(raw): RawQuery,
-    DialogCaller(caller): DialogCaller,
+    DialogCaller(caller, access): DialogCaller,
 ) -> Response {
     let pairs = query_pairs(raw.as_deref());
     let all = |name: &str| -> Vec<String> {
@@ -126,7 +126,7 @@ pub(crate) async fn search_dialogs(
         .instances
         .iter()
         // Only what the caller is authorised for: their own party's instances.
-        .filter(|i| i.party_id == caller.party_id)
+        .filter(|i| i.party_id == caller.party_id && access.may(&i.app_id, "read"))
         .filter(|_| parties.is_empty() || parties.contains(&urn))
         .filter(|i| {
             let (org, app) = i.app_id.split_once('/').unwrap_or_default();
@@ -160,13 +160,15 @@ pub(crate) async fn search_dialogs(
 pub(crate) async fn get_dialog(
     State(shared): Shr,
     Path(id): Path<String>,
-    DialogCaller(caller): DialogCaller,
+    DialogCaller(caller, access): DialogCaller,
 ) -> Response {
     let instance = shared
         .world()
         .instances
         .iter()
-        .find(|i| i.dialog_id == id && i.party_id == caller.party_id)
+        .find(|i| {
+            i.dialog_id == id && i.party_id == caller.party_id && access.may(&i.app_id, "read")
+        })
         .cloned();
     match instance {
         Some(instance) => json_ok(
@@ -206,7 +208,7 @@ fn validation_problem(property: &str, message: &str) -> Response {
 /// mirroring an app instance the caller may see, with the authorisation evidence.
 pub(crate) async fn dialog_lookup(
     State(shared): Shr,
-    DialogCaller(caller): DialogCaller,
+    DialogCaller(caller, access): DialogCaller,
     RawQuery(raw): RawQuery,
 ) -> Response {
     let Some(reference) = query_pairs(raw.as_deref())
@@ -230,7 +232,10 @@ pub(crate) async fn dialog_lookup(
         .instances
         .iter()
         .find(|i| {
-            i.party_id.to_string() == party && i.guid == guid && i.party_id == caller.party_id
+            i.party_id.to_string() == party
+                && i.guid == guid
+                && i.party_id == caller.party_id
+                && access.may(&i.app_id, "read")
         })
         .cloned();
     let Some(instance) = instance else {

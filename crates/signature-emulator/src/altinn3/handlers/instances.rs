@@ -2,12 +2,13 @@
 
 use super::prelude::*;
 
-/// The instance in the path, for its owner; 404 / 403 as the app answers.
+/// The instance in the path, for its owner (a system user: with the `read` right on the
+/// app); 404 / 403 as the app answers. `action` runs under the world's lock.
 pub(crate) fn with_instance<T>(
     shared: &Shared,
-    caller: &Party,
+    caller: &Caller,
     (org, app, party, guid): &(String, String, u64, String),
-    action: impl FnOnce(&mut StoredInstance, &Party) -> Result<T, Response>,
+    action: impl FnOnce(&mut StoredInstance, &Caller) -> Result<T, Response>,
 ) -> Result<T, Response> {
     let app_id = format!("{org}/{app}");
     if !shared.apps.contains(&app_id) {
@@ -21,7 +22,7 @@ pub(crate) fn with_instance<T>(
             Some(&format!("Unable to find instance {guid}")),
         )
     })?;
-    if instance.party_id != caller.party_id {
+    if instance.party_id != caller.0.party_id || !caller.1.may(&instance.app_id, "read") {
         return Err(StatusCode::FORBIDDEN.into_response());
     }
     action(instance, caller)
@@ -93,7 +94,7 @@ pub(crate) fn allowed_content_type(data_type: &str) -> Option<&'static str> {
 
 pub(crate) async fn create_instance(
     State(shared): Shr,
-    Caller(caller): Caller,
+    Caller(caller, access): Caller,
     Path((org, app)): Path<(String, String)>,
     headers: HeaderMap,
     body: Bytes,
@@ -145,7 +146,7 @@ pub(crate) async fn create_instance(
     let Some(owner_party) = owner_party else {
         return problem(StatusCode::NOT_FOUND, "Cannot lookup party", None);
     };
-    if owner_party != caller.party_id {
+    if owner_party != caller.party_id || !access.may(&app_id, "instantiate") {
         return problem(
             StatusCode::FORBIDDEN,
             "Forbidden",
@@ -194,6 +195,7 @@ pub(crate) async fn create_instance(
             last_changed: created,
             data,
             signed_by: Vec::new(),
+            signed_by_system_user: Vec::new(),
             due_before: template["dueBefore"].as_str().map(str::to_owned),
             created_by: caller.user_id.to_string(),
             dialog_id: guid(),
@@ -215,7 +217,7 @@ pub(crate) type InstancePath = Path<(String, String, u64, String)>;
 pub(crate) async fn get_instance(
     State(shared): Shr,
     Path(path): InstancePath,
-    Caller(caller): Caller,
+    caller: Caller,
 ) -> Response {
     let result = with_instance(&shared, &caller, &path, |i, _| Ok(i.clone()));
     match result {

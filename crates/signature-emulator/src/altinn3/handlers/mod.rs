@@ -6,6 +6,7 @@ mod data;
 mod dialogporten;
 mod http;
 mod instances;
+mod maskinporten;
 mod process;
 mod render;
 mod signing;
@@ -36,6 +37,7 @@ mod prelude {
     pub(crate) use super::dialogporten::*;
     pub(crate) use super::http::*;
     pub(crate) use super::instances::*;
+    pub(crate) use super::maskinporten::*;
     pub(crate) use super::process::*;
     pub(crate) use super::render::*;
     pub(crate) use super::signing::*;
@@ -49,11 +51,15 @@ use std::sync::Arc;
 use axum::Router;
 use axum::routing::{get, post, put};
 
+pub(crate) use http::guid;
+pub(crate) use maskinporten::MASKINPORTEN_PATH;
+
 use prelude::*;
 
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/authentication/api/v1/exchange/{provider}", get(exchange))
+        .route("/maskinporten/token", post(maskinporten_token))
         .route("/{org}/{app}/instances", post(create_instance))
         .route("/{org}/{app}/instances/{party}/{guid}", get(get_instance))
         .route(

@@ -5,9 +5,12 @@ use super::prelude::*;
 pub(crate) async fn get_process(
     State(shared): Shr,
     Path(path): InstancePath,
-    Caller(caller): Caller,
+    caller: Caller,
 ) -> Response {
-    match with_instance(&shared, &caller, &path, |i, _| Ok(process_json(i))) {
+    let permitted = |i: &mut StoredInstance, c: &Caller| {
+        Ok(process_json(i, |action| c.1.may(&i.app_id, action)))
+    };
+    match with_instance(&shared, &caller, &path, permitted) {
         Ok(state) => json_ok(StatusCode::OK, &state),
         Err(refusal) => refusal,
     }
@@ -79,7 +82,7 @@ pub(crate) fn advance(instance: &mut StoredInstance) {
 pub(crate) async fn process_next(
     State(shared): Shr,
     Path(path): InstancePath,
-    Caller(caller): Caller,
+    caller: Caller,
     body: Bytes,
 ) -> Response {
     let request = serde_json::from_slice::<Value>(&body).unwrap_or(Value::Null);
@@ -97,6 +100,20 @@ pub(crate) async fn process_next(
             return Err(conflict("Process is ended.", Value::Null));
         };
         let (task, kind) = PROCESS[index];
+        // The action (or the task's default) must be authorised for the caller, as
+        // ProcessEngineAuthorizer asks the PDP: a system user needs the right on the app.
+        let wanted = action.as_deref().unwrap_or(match kind {
+            "confirmation" => "confirm",
+            _ => "write",
+        });
+        let allowed = |a: &str| caller.1.may(&instance.app_id, a);
+        let authorised = match (kind, action.as_deref()) {
+            ("signing", None) => allowed("sign") || allowed("write"),
+            _ => allowed(wanted),
+        };
+        if !authorised {
+            return Err(not_authorized(wanted, task, kind));
+        }
         match (kind, action.as_deref()) {
             ("data", None | Some("write")) | ("confirmation", None | Some("confirm")) => {
                 advance(instance);
@@ -117,7 +134,7 @@ pub(crate) async fn process_next(
             }
             ("signing", Some("sign")) => {
                 // Only users and system users sign (SigningUserAction: NoUserId, audit H4 a).
-                if !caller.can_sign() {
+                if !caller.1.can_sign() {
                     return Err(unauthorized());
                 }
                 record_signature(instance, caller, for_org.as_ref());
@@ -125,6 +142,7 @@ pub(crate) async fn process_next(
             }
             ("signing", Some("reject")) => {
                 instance.signed_by.clear();
+                instance.signed_by_system_user.clear();
                 instance.task = Some(0);
                 instance.task_started = now();
             }
@@ -133,7 +151,9 @@ pub(crate) async fn process_next(
                 return Err(not_authorized(action, task, kind));
             }
         }
-        Ok(process_json(instance))
+        Ok(process_json(instance, |a| {
+            caller.1.may(&instance.app_id, a)
+        }))
     });
     match result {
         Ok(state) => json_ok(StatusCode::OK, &state),

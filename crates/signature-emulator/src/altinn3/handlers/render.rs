@@ -103,8 +103,8 @@ pub(crate) fn storage_process_json(instance: &StoredInstance) -> Value {
 }
 
 /// The app's `AppProcessState` (`GET …/process`, `PUT …/process/next`): the task with the
-/// caller's authorised actions.
-pub(crate) fn process_json(instance: &StoredInstance) -> Value {
+/// caller's authorised actions (`allowed` decides each, as the app asks the PDP).
+pub(crate) fn process_json(instance: &StoredInstance, allowed: impl Fn(&str) -> bool) -> Value {
     let tasks: Vec<Value> = PROCESS
         .iter()
         .map(|(id, kind)| json!({"elementId": id, "altinnTaskType": kind, "elementType": "Task"}))
@@ -112,25 +112,24 @@ pub(crate) fn process_json(instance: &StoredInstance) -> Value {
     let mut state = storage_process_json(instance);
     state["processTasks"] = json!(tasks);
     if let Some(index) = instance.task {
-        let kind = PROCESS[index].1;
-        let actions = match kind {
-            "data" => json!({"read": true, "write": true}),
-            "signing" => json!({"read": true, "write": true, "sign": true, "reject": true}),
-            _ => json!({"read": true, "write": true, "confirm": true}),
+        let names: &[&str] = match PROCESS[index].1 {
+            "data" => &["read", "write"],
+            "signing" => &["read", "write", "sign", "reject"],
+            _ => &["read", "write", "confirm"],
         };
-        let user_actions: Vec<Value> = actions
-            .as_object()
-            .map(|m| {
-                m.keys()
-                    .map(|k| json!({"id": k, "authorized": true, "type": "ProcessAction"}))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let actions: serde_json::Map<String, Value> = names
+            .iter()
+            .map(|name| ((*name).to_owned(), json!(allowed(name))))
+            .collect();
+        let user_actions: Vec<Value> = names
+            .iter()
+            .map(|name| json!({"id": name, "authorized": allowed(name), "type": "ProcessAction"}))
+            .collect();
         let task = &mut state["currentTask"];
-        task["actions"] = actions;
+        task["actions"] = Value::Object(actions);
         task["userActions"] = json!(user_actions);
-        task["read"] = json!(true);
-        task["write"] = json!(true);
+        task["read"] = json!(allowed("read"));
+        task["write"] = json!(allowed("write"));
         task["elementType"] = json!("Task");
     }
     state

@@ -1,28 +1,40 @@
 //! Signing: recording a signature (as Storage's sign call does), `GET …/signing` and `…/signing/data-elements`.
 
+use super::super::state::Actor;
 use super::prelude::*;
 
-/// Records `party`'s signature over the documents, as Storage's sign call does.
+/// Records the caller's signature over the documents, as Storage's sign call does.
 pub(crate) fn record_signature(
     instance: &mut StoredInstance,
-    party: &Party,
+    caller: &Caller,
     on_behalf_of: Option<&Party>,
 ) {
+    let Caller(party, access) = caller;
     // Signing again replaces the signee's earlier SignDocument (SigningService, audit L4).
     // The signee is the organisation when signing on its behalf
-    // (SigningUserAction.GetSignee: OrganisationNumber = OnBehalfOf).
+    // (SigningUserAction.GetSignee: OrganisationNumber = OnBehalfOf). A system user's
+    // signee is its id alone: `systemUserId`, no user id or identity number, and the
+    // organisation number only with `onBehalfOf`, which system users cannot give
+    // (SigningUserAction.GetSignee, HandleOnBehalfOf).
     let signee_party = on_behalf_of.unwrap_or(party);
-    let user = party.user_id.to_string();
+    let system_user = access.system_user();
+    let (key_name, key) = match system_user {
+        Some(id) => ("systemUserId", id.to_owned()),
+        None => ("userId", party.user_id.to_string()),
+    };
     let org = on_behalf_of.and_then(|o| o.organisation_number.clone());
     instance.data.retain(|d| {
         d.data_type != SIGNATURE_DATA_TYPE
             || serde_json::from_slice::<Value>(&d.content).map_or(true, |v| {
-                v["signeeInfo"]["userId"] != user.as_str()
+                v["signeeInfo"][key_name] != key.as_str()
                     || v["signeeInfo"]["organisationNumber"].as_str() != org.as_deref()
             })
     });
     instance
         .signed_by
+        .retain(|(p, _)| *p != signee_party.party_id);
+    instance
+        .signed_by_system_user
         .retain(|(p, _)| *p != signee_party.party_id);
     let signed_time = now();
     let signatures: Vec<Value> = instance
@@ -43,12 +55,14 @@ pub(crate) fn record_signature(
         data.locked = true;
     }
     let id = guid();
-    let mut signee = json!({"userId": party.user_id.to_string()});
-    if let Some(pid) = &party.person_number {
-        signee["personNumber"] = json!(pid);
-    }
-    if let Some(org) = org.as_ref().or(party.organisation_number.as_ref()) {
-        signee["organisationNumber"] = json!(org);
+    let mut signee = json!({key_name: key});
+    if system_user.is_none() {
+        if let Some(pid) = &party.person_number {
+            signee["personNumber"] = json!(pid);
+        }
+        if let Some(org) = org.as_ref().or(party.organisation_number.as_ref()) {
+            signee["organisationNumber"] = json!(org);
+        }
     }
     let document = json!({
         "id": id,
@@ -69,6 +83,11 @@ pub(crate) fn record_signature(
     instance
         .signed_by
         .push((signee_party.party_id, signed_time.clone()));
+    if let Some(id) = system_user {
+        instance
+            .signed_by_system_user
+            .push((signee_party.party_id, id.to_owned()));
+    }
     instance.last_changed = signed_time;
 }
 
@@ -97,23 +116,30 @@ pub(crate) fn at_signing(instance: &StoredInstance, raw: Option<&str>) -> Result
 pub(crate) async fn signing(
     State(shared): Shr,
     Path(path): InstancePath,
-    Caller(caller): Caller,
+    caller: Caller,
     RawQuery(raw): RawQuery,
 ) -> Response {
     let result = with_instance(&shared, &caller, &path, |instance, _| {
         at_signing(instance, raw.as_deref())?;
-        Ok(instance.signed_by.clone())
+        Ok((
+            instance.signed_by.clone(),
+            instance.signed_by_system_user.clone(),
+        ))
     });
     match result {
-        Ok(signed_by) => {
+        Ok((signed_by, by_system)) => {
             let world = shared.world();
             let states: Vec<Value> = signed_by
                 .iter()
                 .map(|(party_id, time)| {
                     let party = world.party(*party_id);
                     let person = party.and_then(|p| p.person_number.as_ref()).is_some();
+                    // A system user's signature shows as "System" for its organisation
+                    // (SigningController: SystemSignee → name "System").
+                    let system = by_system.iter().any(|(p, _)| p == party_id);
                     json!({
-                        "name": party.filter(|_| person).map(|p| p.name.clone()),
+                        "name": if system { Some("System".to_owned()) }
+                                else { party.filter(|_| person).map(|p| p.name.clone()) },
                         "organization": party.filter(|_| !person).map(|p| p.name.clone()),
                         "delegationSuccessful": true,
                         // Signees without runtime delegation: delegated and "Sent"
@@ -133,7 +159,7 @@ pub(crate) async fn signing(
 pub(crate) async fn signing_data_elements(
     State(shared): Shr,
     Path(path): InstancePath,
-    Caller(caller): Caller,
+    caller: Caller,
     RawQuery(raw): RawQuery,
 ) -> Response {
     let result = with_instance(&shared, &caller, &path, |instance, _| {
@@ -155,14 +181,14 @@ pub(crate) async fn signing_data_elements(
 }
 
 /// `GET …/signing/organizations`: the organisations the user may sign for (key roles);
-/// 401 unless the caller is a user (SigningController).
+/// 401 unless the caller is a user, not a system user (SigningController).
 pub(crate) async fn signing_organizations(
     State(shared): Shr,
     Path(path): InstancePath,
-    Caller(caller): Caller,
+    caller: Caller,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    if !caller.can_sign() {
+    if caller.1.actor != Actor::Person {
         return unauthorized();
     }
     let result = with_instance(&shared, &caller, &path, |instance, _| {
@@ -175,7 +201,7 @@ pub(crate) async fn signing_organizations(
     let organizations: Vec<Value> = world
         .key_roles
         .iter()
-        .filter(|(person, _)| *person == caller.party_id)
+        .filter(|(person, _)| *person == caller.0.party_id)
         .filter_map(|(_, org)| world.party(*org))
         .map(|org| {
             json!({"orgNumber": org.organisation_number, "orgName": org.name,
@@ -185,15 +211,19 @@ pub(crate) async fn signing_organizations(
     json_ok(StatusCode::OK, &json!({"organizations": organizations}))
 }
 
-/// The organisation `onBehalfOf` names, if the caller holds a key role in it.
+/// The organisation `onBehalfOf` names, if the caller is a user holding a key role in it
+/// (system users cannot sign on behalf: SigningUserAction.HandleOnBehalfOf).
 pub(crate) fn on_behalf_of(
     shared: &Shared,
-    caller: &Party,
+    Caller(caller, access): &Caller,
     organisation_number: Option<&str>,
 ) -> Result<Option<Party>, ()> {
     let Some(number) = organisation_number.filter(|n| !n.is_empty()) else {
         return Ok(None);
     };
+    if access.actor != Actor::Person {
+        return Err(());
+    }
     let world = shared.world();
     let org = world
         .party_by_org(number)

@@ -5,7 +5,7 @@ use super::prelude::*;
 pub(crate) async fn storage_query(
     State(shared): Shr,
     RawQuery(raw): RawQuery,
-    Caller(caller): Caller,
+    Caller(caller, access): Caller,
 ) -> Response {
     let pairs = query_pairs(raw.as_deref());
     let param = |name: &str| {
@@ -45,6 +45,8 @@ pub(crate) async fn storage_query(
         .instances
         .iter()
         .filter(|i| i.party_id == party)
+        // End users' pages are filtered by authorisation (InstancesController).
+        .filter(|i| access.may(&i.app_id, "read"))
         .filter(|i| param("appId").is_none_or(|a| a == i.app_id))
         .filter(|i| {
             param("process.currentTask")
@@ -86,7 +88,7 @@ pub(crate) async fn storage_query(
 
 pub(crate) fn storage_lookup(
     shared: &Shared,
-    caller: &Party,
+    Caller(caller, access): &Caller,
     party: u64,
     guid: &str,
 ) -> Result<StoredInstance, Response> {
@@ -102,7 +104,7 @@ pub(crate) fn storage_lookup(
                 &format!("Unable to find instance {guid}"),
             )
         })?;
-    if instance.party_id != caller.party_id {
+    if instance.party_id != caller.party_id || !access.may(&instance.app_id, "read") {
         return Err(StatusCode::FORBIDDEN.into_response());
     }
     Ok(instance)
@@ -111,7 +113,7 @@ pub(crate) fn storage_lookup(
 pub(crate) async fn storage_instance(
     State(shared): Shr,
     Path((party, guid)): Path<(u64, String)>,
-    Caller(caller): Caller,
+    caller: Caller,
 ) -> Response {
     match storage_lookup(&shared, &caller, party, &guid) {
         Ok(instance) => json_ok(
@@ -125,7 +127,7 @@ pub(crate) async fn storage_instance(
 pub(crate) async fn storage_data(
     State(shared): Shr,
     Path((party, guid, data)): Path<(u64, String, String)>,
-    Caller(caller): Caller,
+    caller: Caller,
 ) -> Response {
     match storage_lookup(&shared, &caller, party, &guid) {
         Ok(instance) => match instance.data.iter().find(|d| d.id == data) {
