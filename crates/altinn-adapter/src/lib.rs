@@ -25,11 +25,12 @@
 //! use altinn_adapter::v3::{AppId, Client, Environment, InstanceQuery, TokenProvider};
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! // A system user of the customer 310000001, for the vendor's Maskinporten client.
+//! // A system user of the customer 310000001, for the vendor's Maskinporten client; the
+//! // token serves apps and Storage, and Dialogporten (which needs `digdir:dialogporten`).
 //! let key = SigningKey::from_pkcs12_file("virksomhet.p12", "passord", &LoadOptions::default())?;
 //! let maskinporten = Maskinporten::builder(
 //!     "my-client-id",
-//!     "altinn:instances.read altinn:instances.write",
+//!     "altinn:instances.read altinn:instances.write digdir:dialogporten",
 //!     EnterpriseCertificate::new(key)?,
 //! )
 //! .test_environment()

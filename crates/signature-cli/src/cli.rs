@@ -1,6 +1,5 @@
 //! The command line, declared with clap's derive API. The doc comments are the `--help` text.
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
@@ -74,7 +73,7 @@ pub enum Command {
     /// `--state` jobs and the CA are kept in SQLite, so a restart keeps them. The Altinn
     /// emulators serve plain HTTP on 127.0.0.1; `--write-tokens` writes tokens to log in with.
     #[command(after_help = EXIT_CODES_HELP)]
-    Emulator(EmulatorArgs),
+    Emulator(crate::cli_emulator::EmulatorArgs),
     /// Run the whole signing story against in-process emulators and save what it produces.
     ///
     /// Creates a direct job (one signer) and a portal job (two signers) with the real Posten
@@ -561,88 +560,6 @@ pub struct CompletionsArgs {
     /// The shell.
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
-}
-
-/// Arguments of `signering emulator`.
-#[derive(Debug, Args)]
-#[command(group(ArgGroup::new("which").args(["listen", "altinn_listen", "altinn3_listen"]).required(true).multiple(true)))]
-pub struct EmulatorArgs {
-    /// Posten signering: address of the mutual-TLS API listener, e.g. `127.0.0.1:8443` (port
-    /// 0: any free port).
-    #[arg(long, value_name = "ADDR")]
-    pub listen: Option<SocketAddr>,
-
-    /// Also serve the Altinn 2 emulator (the retired platform's REST API) on this address.
-    /// For now only `127.0.0.1:0` (a free port, printed) is possible.
-    #[arg(long, value_name = "ADDR")]
-    pub altinn_listen: Option<SocketAddr>,
-
-    /// The API key the Altinn 2 emulator requires.
-    #[arg(
-        long,
-        value_name = "KEY",
-        default_value = "signering-emulator",
-        requires = "altinn_listen"
-    )]
-    pub altinn_api_key: String,
-
-    /// Also serve the Altinn 3 emulator (token exchange, apps, Storage, Dialogporten) on this
-    /// address. For now only `127.0.0.1:0` (a free port, printed) is possible.
-    #[arg(long, value_name = "ADDR")]
-    pub altinn3_listen: Option<SocketAddr>,
-
-    /// An Altinn 3 app to serve (`ORG/APP`); repeatable (default `ttd/signing-demo`).
-    #[arg(
-        long = "altinn3-app",
-        value_name = "ORG/APP",
-        requires = "altinn3_listen"
-    )]
-    pub altinn3_apps: Vec<String>,
-
-    /// A person in the Altinn 3 emulator: `PIN` or `PIN:NAME`; repeatable. Their ID-porten
-    /// tokens are written by `--write-tokens`.
-    #[arg(
-        long = "altinn3-person",
-        value_name = "PIN[:NAME]",
-        requires = "altinn3_listen"
-    )]
-    pub altinn3_persons: Vec<String>,
-
-    /// An organisation in the Altinn 3 emulator: `ORGNR` or `ORGNR:NAME`; repeatable. Its
-    /// Maskinporten tokens are written by `--write-tokens`.
-    #[arg(
-        long = "altinn3-org",
-        value_name = "ORGNR[:NAME]",
-        requires = "altinn3_listen"
-    )]
-    pub altinn3_orgs: Vec<String>,
-
-    /// Write tokens for the Altinn emulators into DIR (`altinn2.token`,
-    /// `altinn3-person-N.token`, `altinn3-org-N.token`), for `--token-file`.
-    #[arg(long, value_name = "DIR")]
-    pub write_tokens: Option<PathBuf>,
-
-    /// Address of the plain-HTTP web listener (signing pages, `/control`). Default: 127.0.0.1
-    /// with any free port.
-    #[arg(long, value_name = "ADDR", requires = "listen")]
-    pub web_listen: Option<SocketAddr>,
-
-    /// Keep jobs and the CA in `DIR/posten.sqlite` (created when missing) instead of memory.
-    #[arg(long, value_name = "DIR", requires = "listen")]
-    pub state: Option<PathBuf>,
-
-    /// Write the CA certificate (`ca.pem`) and a client key store (`ORGNR.p12`) into DIR.
-    #[arg(long, value_name = "DIR", requires_all = ["password_env", "listen"])]
-    pub write_demo_files: Option<PathBuf>,
-
-    /// Organization number of the client certificate written by --write-demo-files.
-    #[arg(long, value_name = "ORGNR", default_value = signature_emulator::posten::DEFAULT_CLIENT_ORGANIZATION_NUMBER)]
-    pub org: String,
-
-    /// Protect the key store written by --write-demo-files with the password in this
-    /// environment variable.
-    #[arg(long, value_name = "VAR", requires = "write_demo_files")]
-    pub password_env: Option<String>,
 }
 
 /// Arguments of `signering demo`.

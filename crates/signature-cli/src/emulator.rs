@@ -6,10 +6,10 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::path::Path;
 
 use signature_emulator::altinn::AltinnEmulator;
-use signature_emulator::altinn3::Altinn3Emulator;
+use signature_emulator::altinn3::{Altinn3Emulator, ClientKey};
 use signature_emulator::posten::{PostenEmulator, RunningEmulator};
 
-use crate::cli::EmulatorArgs;
+use crate::cli_emulator::EmulatorArgs;
 use crate::error::{CliError, Status};
 use crate::mask::{mask_identity, mask_identity_numbers};
 use crate::password;
@@ -19,17 +19,17 @@ pub(crate) const STATE_FILE: &str = "posten.sqlite";
 /// The Altinn 3 app served unless `--altinn3-app` is given.
 const DEFAULT_APP: &str = "ttd/signing-demo";
 
-/// The Altinn emulators bind 127.0.0.1 on a free port themselves; a fixed address needs a
-/// bind option in `signature_emulator`, which it does not have yet.
-fn altinn_address(flag: &str, address: SocketAddr) -> Result<(), CliError> {
-    if address.ip() == Ipv4Addr::LOCALHOST && address.port() == 0 {
-        Ok(())
-    } else {
-        Err(CliError::Usage(format!(
-            "{flag}: the Altinn emulators listen on 127.0.0.1 with a free port (give \
-             127.0.0.1:0; the address is printed); a fixed address is not supported yet"
-        )))
-    }
+/// The Maskinporten client of the emulator's vendor system (for `--altinn3-system-user`).
+const VENDOR_CLIENT_ID: &str = "signering-emulator";
+/// The key id of its key.
+const VENDOR_KID: &str = "signering-emulator-key";
+/// The vendor organisation (a synthetic number).
+const VENDOR_ORG: &str = "999999999";
+/// Every right a system user gets in the emulator's apps.
+const SYSTEM_USER_RIGHTS: [&str; 5] = ["read", "write", "instantiate", "sign", "confirm"];
+
+fn nine_digits(number: &str) -> bool {
+    number.len() == 9 && number.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// `ID` or `ID:NAME`.
@@ -47,12 +47,6 @@ fn write_token(dir: &Path, name: &str, token: &str) -> Result<std::path::PathBuf
 }
 
 pub(crate) fn run(args: &EmulatorArgs) -> Result<Status, CliError> {
-    if let Some(address) = args.altinn_listen {
-        altinn_address("--altinn-listen", address)?;
-    }
-    if let Some(address) = args.altinn3_listen {
-        altinn_address("--altinn3-listen", address)?;
-    }
     for person in &args.altinn3_persons {
         let (pin, _) = id_and_name(person, "");
         if !(pin.len() == 11 && pin.bytes().all(|b| b.is_ascii_digit())) {
@@ -62,13 +56,14 @@ pub(crate) fn run(args: &EmulatorArgs) -> Result<Status, CliError> {
             ));
         }
     }
-    for org in &args.altinn3_orgs {
-        let (number, _) = id_and_name(org, "");
-        if !(number.len() == 9 && number.bytes().all(|b| b.is_ascii_digit())) {
-            return Err(CliError::Usage(
-                "--altinn3-org takes an organisation number (9 digits), optionally :NAME"
-                    .to_owned(),
-            ));
+    for (flag, orgs) in [
+        ("--altinn3-org", &args.altinn3_orgs),
+        ("--altinn3-system-user", &args.altinn3_system_users),
+    ] {
+        if orgs.iter().any(|org| !nine_digits(id_and_name(org, "").0)) {
+            return Err(CliError::Usage(format!(
+                "{flag} takes an organisation number (9 digits), optionally :NAME"
+            )));
         }
     }
     // Read the password before anything is started, so a missing variable fails fast.
@@ -100,11 +95,11 @@ pub(crate) fn run(args: &EmulatorArgs) -> Result<Status, CliError> {
             None => None,
         };
         let _altinn = match args.altinn_listen {
-            Some(_) => Some(altinn2(args, &mut lines).await?),
+            Some(address) => Some(altinn2(args, address, &mut lines).await?),
             None => None,
         };
         let _altinn3 = match args.altinn3_listen {
-            Some(_) => Some(altinn3(args, &mut lines).await?),
+            Some(address) => Some(altinn3(args, address, &mut lines).await?),
             None => None,
         };
         lines.push("Press Ctrl-C to stop.".to_owned());
@@ -178,8 +173,13 @@ async fn posten(
     Ok(emulator)
 }
 
-async fn altinn2(args: &EmulatorArgs, lines: &mut Vec<String>) -> Result<AltinnEmulator, CliError> {
+async fn altinn2(
+    args: &EmulatorArgs,
+    address: SocketAddr,
+    lines: &mut Vec<String>,
+) -> Result<AltinnEmulator, CliError> {
     let emulator = AltinnEmulator::builder()
+        .bind(address)
         .api_key(args.altinn_api_key.as_str())
         .start()
         .await
@@ -198,9 +198,10 @@ async fn altinn2(args: &EmulatorArgs, lines: &mut Vec<String>) -> Result<AltinnE
 
 async fn altinn3(
     args: &EmulatorArgs,
+    address: SocketAddr,
     lines: &mut Vec<String>,
 ) -> Result<Altinn3Emulator, CliError> {
-    let mut builder = Altinn3Emulator::builder();
+    let mut builder = Altinn3Emulator::builder().bind(address);
     let apps: Vec<&str> = if args.altinn3_apps.is_empty() {
         vec![DEFAULT_APP]
     } else {
@@ -240,5 +241,56 @@ async fn altinn3(
         }
         lines.push(line);
     }
+    if let (false, Some(dir)) = (args.altinn3_system_users.is_empty(), &args.write_tokens) {
+        system_users(&emulator, args, &apps, dir, lines)?;
+    }
     Ok(emulator)
+}
+
+/// The vendor system's Maskinporten client (its key written to `dir`) and a system user
+/// with every right in `apps` for each `--altinn3-system-user`.
+fn system_users(
+    emulator: &Altinn3Emulator,
+    args: &EmulatorArgs,
+    apps: &[&str],
+    dir: &Path,
+    lines: &mut Vec<String>,
+) -> Result<(), CliError> {
+    let (key, pem) = ClientKey::generate(VENDOR_KID)
+        .map_err(|e| CliError::Emulator(format!("the vendor client's key: {e}")))?;
+    let key_file = write_token(dir, "altinn3-client-key.pem", pem.trim_end())?;
+    emulator.add_organisation(VENDOR_ORG, "Emulator Vendor AS");
+    if !emulator.add_maskinporten_client(VENDOR_CLIENT_ID, VENDOR_ORG, key) {
+        return Err(CliError::Emulator(
+            "the vendor's Maskinporten client could not be registered".to_owned(),
+        ));
+    }
+    lines.push(format!(
+        "  Maskinporten {} client {VENDOR_CLIENT_ID} (kid {VENDOR_KID}), key {}",
+        emulator.maskinporten_issuer(),
+        key_file.display()
+    ));
+    for org in &args.altinn3_system_users {
+        let (number, name) = id_and_name(org, "Test Organisation");
+        if !args
+            .altinn3_orgs
+            .iter()
+            .any(|o| id_and_name(o, "").0 == number)
+        {
+            emulator.add_organisation(number, name);
+        }
+        let id = emulator
+            .add_system_user(number, VENDOR_CLIENT_ID)
+            .ok_or_else(|| CliError::Emulator(format!("no system user for {number}")))?;
+        for app in apps {
+            emulator.grant_system_user(&id, app, &SYSTEM_USER_RIGHTS);
+        }
+        lines.push(format!(
+            "  system user {id} of {number}: --client-id {VENDOR_CLIENT_ID} --key {} --kid \
+             {VENDOR_KID} --maskinporten {} --system-user {number}",
+            key_file.display(),
+            emulator.maskinporten_issuer()
+        ));
+    }
+    Ok(())
 }

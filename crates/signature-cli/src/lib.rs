@@ -73,6 +73,7 @@ mod batch;
 mod build;
 pub mod cli;
 pub mod cli_altinn3;
+pub mod cli_emulator;
 mod completions;
 mod config;
 mod connect;

@@ -10,3 +10,13 @@
 pub mod altinn;
 pub mod altinn3;
 pub mod posten;
+
+/// The address to put in a base URL for a bound one: loopback instead of "all interfaces".
+pub(crate) fn reachable(address: std::net::SocketAddr) -> std::net::SocketAddr {
+    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+    match address.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => (Ipv4Addr::LOCALHOST, address.port()).into(),
+        IpAddr::V6(ip) if ip.is_unspecified() => (Ipv6Addr::LOCALHOST, address.port()).into(),
+        _ => address,
+    }
+}

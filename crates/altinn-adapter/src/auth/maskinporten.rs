@@ -50,12 +50,15 @@ const SYSTEM_USER_TYPE: &str = "urn:altinn:systemuser";
 /// system. Altinn 3 takes it through the token exchange
 /// ([`v3::ClientBuilder::exchange`](crate::v3::ClientBuilder::exchange) with
 /// [`TokenProvider::Maskinporten`](crate::v3::TokenProvider::Maskinporten)); only persons
-/// and system users may sign in Altinn 3 apps, not the organisation itself.
+/// and system users may sign in Altinn 3 apps, not the organisation itself. Ask for
+/// `digdir:dialogporten` too when the token is to search Dialogporten: it refuses tokens
+/// without it (403), exchanged ones included.
 ///
 /// ```no_run
 /// use altinn_adapter::auth::{GrantKey, Maskinporten};
 /// # fn key() -> GrantKey { unimplemented!() }
-/// let system_user = Maskinporten::builder("my-client-id", "altinn:instances.read altinn:instances.write", key())
+/// let scope = "altinn:instances.read altinn:instances.write digdir:dialogporten";
+/// let system_user = Maskinporten::builder("my-client-id", scope, key())
 ///     .test_environment()
 ///     .system_user("310000001")
 ///     .build()?;

@@ -15,8 +15,9 @@ use crate::cli_altinn3::TokenKind;
 use crate::config::Settings;
 use crate::error::{CliError, read_file};
 
-/// The Maskinporten scopes asked for unless configured.
-const DEFAULT_SCOPE: &str = "altinn:instances.read altinn:instances.write";
+/// The Maskinporten scopes asked for unless configured: apps and Storage, and Dialogporten
+/// (which refuses a token without `digdir:dialogporten`, also an exchanged one).
+const DEFAULT_SCOPE: &str = "altinn:instances.read altinn:instances.write digdir:dialogporten";
 /// Each call's limit, including reading its answer.
 const TIMEOUT: Duration = Duration::from_secs(60);
 

@@ -1,7 +1,7 @@
 //! An emulator of Altinn 2's REST API for form tasks, with Maskinporten and the platform's
 //! token exchange, for tests.
 //!
-//! It serves on 127.0.0.1 with an ephemeral port, plain HTTP or TLS (optionally asking for
+//! It serves on 127.0.0.1 with an ephemeral port (or the address given to `bind`), plain HTTP or TLS (optionally asking for
 //! client certificates), keeps everything in memory, and behaves as Altinn documents:
 //! errors in the HTTP reason phrase, `ApiKey` checked first, a redirect to the login page
 //! for requests without credentials, localised statuses, `Location` for created, signed and
@@ -103,9 +103,17 @@ impl Shared {
 pub struct AltinnEmulatorBuilder {
     config: Config,
     tls: Option<TlsSetup>,
+    bind: std::net::SocketAddr,
 }
 
 impl AltinnEmulatorBuilder {
+    /// The address to listen on (default `127.0.0.1:0`, a free port); the base URL names
+    /// the bound port, and 127.0.0.1 when all interfaces are bound.
+    pub fn bind(mut self, address: std::net::SocketAddr) -> Self {
+        self.bind = address;
+        self
+    }
+
     /// The API key every call must carry (default `emulator-api-key`).
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
         self.config.api_key = key.into();
@@ -198,14 +206,15 @@ impl AltinnEmulatorBuilder {
         self
     }
 
-    /// Binds 127.0.0.1 on an ephemeral port and starts serving on the current tokio runtime.
+    /// Binds the address ([`bind`](Self::bind); 127.0.0.1 on a free port by default) and
+    /// starts serving on the current tokio runtime.
     ///
     /// # Errors
     ///
     /// Binding, or an invalid TLS set-up.
     pub async fn start(self) -> std::io::Result<AltinnEmulator> {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let address = listener.local_addr()?;
+        let listener = tokio::net::TcpListener::bind(self.bind).await?;
+        let address = crate::reachable(listener.local_addr()?);
         let scheme = if self.tls.is_some() { "https" } else { "http" };
         let base_url = format!("{scheme}://{address}");
         let shared = Arc::new(Shared {
@@ -353,6 +362,7 @@ impl AltinnEmulator {
                 token_lifetime: Duration::from_secs(3600),
             },
             tls: None,
+            bind: std::net::SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, 0)),
         }
     }
 

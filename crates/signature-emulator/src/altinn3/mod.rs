@@ -125,6 +125,27 @@ pub enum ClientKey {
     },
 }
 
+impl ClientKey {
+    /// A new RSA key registered under `kid`: the key to register, and the private key as
+    /// PKCS#8 PEM for the client (`GrantKey::registered_key`, `signering altinn3 --key`).
+    ///
+    /// # Errors
+    ///
+    /// Key generation fails.
+    pub fn generate(kid: impl Into<String>) -> std::io::Result<(Self, String)> {
+        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_RSA_SHA256)
+            .map_err(|e| std::io::Error::other(format!("generating an RSA key: {e}")))?;
+        let public_key = rcgen::PublicKeyData::subject_public_key_info(&key);
+        Ok((
+            Self::Kid {
+                kid: kid.into(),
+                public_key,
+            },
+            key.serialize_pem(),
+        ))
+    }
+}
+
 #[derive(Debug)]
 pub(crate) struct Shared {
     apps: Vec<String>,
@@ -150,9 +171,17 @@ pub struct Altinn3EmulatorBuilder {
     apps: Vec<String>,
     token_lifetime: Duration,
     record: bool,
+    bind: std::net::SocketAddr,
 }
 
 impl Altinn3EmulatorBuilder {
+    /// The address to listen on (default `127.0.0.1:0`, a free port); the base URL names
+    /// the bound port, and 127.0.0.1 when all interfaces are bound.
+    pub fn bind(mut self, address: std::net::SocketAddr) -> Self {
+        self.bind = address;
+        self
+    }
+
     /// Serves the app `"{org}/{app}"` (none by default).
     pub fn app(mut self, app_id: impl Into<String>) -> Self {
         self.apps.push(app_id.into());
@@ -172,14 +201,15 @@ impl Altinn3EmulatorBuilder {
         self
     }
 
-    /// Binds 127.0.0.1 on an ephemeral port and serves plain HTTP on the current runtime.
+    /// Binds the address ([`bind`](Self::bind); 127.0.0.1 on a free port by default) and
+    /// serves plain HTTP on the current runtime.
     ///
     /// # Errors
     ///
     /// Binding fails.
     pub async fn start(self) -> std::io::Result<Altinn3Emulator> {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let base_url = format!("http://{}", listener.local_addr()?);
+        let listener = tokio::net::TcpListener::bind(self.bind).await?;
+        let base_url = format!("http://{}", crate::reachable(listener.local_addr()?));
         let shared = Arc::new(Shared {
             apps: self.apps,
             token_lifetime: self.token_lifetime,
@@ -235,6 +265,7 @@ impl Altinn3Emulator {
             apps: Vec::new(),
             token_lifetime: Duration::from_secs(3600),
             record: false,
+            bind: std::net::SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, 0)),
         }
     }
 
