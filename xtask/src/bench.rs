@@ -56,3 +56,35 @@ pub fn bench(root: &Path, args: &[String]) -> anyhow::Result<()> {
     }
     run_release(root, "bench", args)
 }
+
+/// The crash tests (`crates/signature-cli/tests/crash.rs`) in release with `--kills N` kills
+/// each (default 200), their report printed.
+pub fn crash(root: &Path, args: &[String]) -> anyhow::Result<()> {
+    let kills = match args {
+        [] => "200".to_owned(),
+        [flag, n] if flag == "--kills" && n.parse::<u32>().is_ok() => n.clone(),
+        _ => bail!("usage: cargo xtask crash [--kills N]"),
+    };
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let status = Command::new(cargo)
+        .current_dir(root)
+        .env("SIGNERING_CRASH_KILLS", &kills)
+        .args([
+            "test",
+            "--release",
+            "-p",
+            "signature-cli",
+            "--test",
+            "crash",
+            "--",
+            "--nocapture",
+            "--test-threads",
+            "1",
+        ])
+        .status()
+        .context("running cargo test --test crash")?;
+    if !status.success() {
+        bail!("the crash tests failed ({status})");
+    }
+    Ok(())
+}

@@ -4,6 +4,7 @@
 //! - `fuzz-smoke [--seconds N]`: run every cargo-fuzz target briefly (see `docs/fuzzing.md`).
 //! - `soak [--seconds N]`: fault soak of the Posten client against the emulator.
 //! - `bench`: the benchmark table of `docs/performance.md`.
+//! - `crash [--kills N]`: the crash tests (SIGKILL of `poll` and `job create --batch`).
 
 mod bench;
 mod codegen;
@@ -23,9 +24,10 @@ fn main() -> ExitCode {
         Some("fuzz-smoke") => fuzz::smoke(&workspace_root(), &args[1..]),
         Some("soak") => bench::soak(&workspace_root(), &args[1..]),
         Some("bench") => bench::bench(&workspace_root(), &args[1..]),
+        Some("crash") => bench::crash(&workspace_root(), &args[1..]),
         _ => {
             eprintln!("usage: cargo xtask codegen [--check] | fuzz-smoke [--seconds N]");
-            eprintln!("       cargo xtask soak [--seconds N] | bench");
+            eprintln!("       cargo xtask soak [--seconds N] | bench | crash [--kills N]");
             return ExitCode::from(2);
         }
     };

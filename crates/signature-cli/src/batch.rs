@@ -1,18 +1,24 @@
 //! `signering job create --batch JOBS.jsonl`: many jobs, concurrently, resumable.
 //!
 //! Each line of the input is a JSON job (the fields of a JSON job file). Its key is its
-//! `reference`, or `line-N` without one. Every created job is appended to the journal as one
-//! JSON line and the journal is flushed to disk (`fsync`) before the job counts as created;
-//! a run skips every key the journal already holds, so an interrupted run can simply be
-//! started again.
+//! `reference`, or `line-N` without one. Before a job is sent, a `sending` line with its key
+//! is appended to the journal and flushed to disk (`fsync`); every created job is appended
+//! as one JSON line and flushed before the job counts as created; a create the service
+//! refused (an HTTP 4xx answer, a rate-limit block) appends a `refused` line. A run skips
+//! every key the journal holds as created, so an interrupted run can simply be started again.
 //!
 //! Ctrl-C stops starting new jobs; the jobs in flight finish and are journaled, the summary
 //! lists the lines not started, and the exit code is 5. A second Ctrl-C ends at once.
 //!
-//! The one gap: if the process dies after Posten created a job but before its journal line
-//! reached the disk, the next run creates that job again (at-least-once). The window is one
-//! HTTP answer and one `fsync` long; the job's `reference` is returned in status changes, so
-//! such a duplicate can be recognised and cancelled.
+//! The one gap: if the process dies (or the connection fails) after Posten created a job but
+//! before its journal line was written, Posten holds a job the journal does not know.
+//! Posten's API has no way to find a job by the sender's reference (no list, no lookup, no
+//! idempotency key: the create answer is the only place the job id appears), so the next run
+//! cannot check. It knows which keys are affected (a `sending` line with no outcome) and lists
+//! them: by default they are sent again (`sent_again`: at-least-once, a possible duplicate
+//! that carries the same reference in status changes and can be cancelled), or, with
+//! `--skip-uncertain`, left alone (`uncertain`: at-most-once, a possibly missing job).
+//! `tests/crash.rs` kills runs at random points and counts the duplicates.
 
 use std::collections::{HashMap, HashSet};
 use std::io::Write as _;
@@ -44,6 +50,31 @@ struct JournalEntry {
     job: CreatedJob,
 }
 
+/// The journal line written (and flushed) before a job is sent.
+#[derive(Debug, Serialize, Deserialize)]
+struct Sending {
+    key: String,
+    line: usize,
+    sending_at: String,
+}
+
+/// The journal line written when the service refused a create: nothing was created.
+#[derive(Debug, Serialize, Deserialize)]
+struct Refused {
+    key: String,
+    line: usize,
+    refused_at: String,
+}
+
+/// What the journal holds.
+#[derive(Debug, Default)]
+struct Journal {
+    /// Key → job id of every created job.
+    created: HashMap<String, String>,
+    /// Keys sent by an earlier run whose outcome is unknown: Posten may hold the job.
+    uncertain: HashSet<String>,
+}
+
 /// One line of the input, parsed or not.
 struct Item {
     line: usize,
@@ -61,6 +92,12 @@ struct Summary {
     failed: Vec<Failed>,
     /// Lines not started because the run was interrupted (Ctrl-C); a rerun creates them.
     not_started: Vec<NotStarted>,
+    /// Lines an earlier run was sending when it stopped, sent again now: if Posten had
+    /// received the earlier request, it holds two jobs with this key's reference.
+    sent_again: Vec<NotStarted>,
+    /// With `--skip-uncertain`: lines an earlier run was sending when it stopped, not sent
+    /// again (Posten may or may not hold the job).
+    uncertain: Vec<NotStarted>,
     interrupted: bool,
 }
 
@@ -123,42 +160,72 @@ fn read_items(input: &Path) -> Result<Vec<Item>, CliError> {
     Ok(items)
 }
 
-/// The keys and job ids the journal holds. A line that does not parse (a run killed in the
-/// middle of writing it) is reported and ignored.
-fn read_journal(path: &Path) -> Result<HashMap<String, String>, CliError> {
+/// The created jobs and the uncertain keys the journal holds. A line that does not parse (a
+/// run killed in the middle of writing it) is reported and ignored.
+fn read_journal(path: &Path) -> Result<Journal, CliError> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(HashMap::new()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Journal::default()),
         Err(e) => return Err(CliError::read(path, e)),
     };
-    let mut done = HashMap::new();
+    let mut journal = Journal::default();
     for (index, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
-        match serde_json::from_str::<JournalEntry>(line) {
-            Ok(entry) => {
-                done.insert(entry.key, entry.job.job_id);
-            }
-            Err(_) => {
-                drop(writeln!(
-                    std::io::stderr(),
-                    "signering: warning: {} line {} is not a journal entry (an interrupted \
-                     write?); ignored",
-                    path.display(),
-                    index + 1
-                ));
-            }
+        // In order: a key is uncertain from its `sending` line until an outcome follows.
+        if let Ok(entry) = serde_json::from_str::<JournalEntry>(line) {
+            journal.uncertain.remove(&entry.key);
+            journal.created.insert(entry.key, entry.job.job_id);
+        } else if let Ok(sending) = serde_json::from_str::<Sending>(line) {
+            journal.uncertain.insert(sending.key);
+        } else if let Ok(refused) = serde_json::from_str::<Refused>(line) {
+            journal.uncertain.remove(&refused.key);
+        } else {
+            drop(writeln!(
+                std::io::stderr(),
+                "signering: warning: {} line {} is not a journal entry (an interrupted \
+                 write?); ignored",
+                path.display(),
+                index + 1
+            ));
         }
     }
-    Ok(done)
+    journal
+        .uncertain
+        .retain(|key| !journal.created.contains_key(key));
+    Ok(journal)
+}
+
+/// Whether a failed create certainly created nothing: the service answered with a refusal,
+/// or the request never left (certificates, proxy). Timeouts, broken connections and 5xx
+/// answers are uncertain.
+fn certainly_not_created(error: &CliError) -> bool {
+    use posten_adapter::Error as E;
+    match error {
+        CliError::Posten(error) => match error {
+            E::Service { http_status, .. } => *http_status < 500,
+            E::RateLimitBlocked { .. }
+            | E::ServerCertificateRejected { .. }
+            | E::ServerCertificateUntrusted { .. }
+            | E::ServerCertificateWrongEnvironment { .. }
+            | E::ClientCertificate(_)
+            | E::ProxyRefused { .. }
+            | E::Configuration(_)
+            | E::SenderNotSpecified
+            | E::Unsupported(_)
+            | E::Bundle(_) => true,
+            _ => false,
+        },
+        _ => false,
+    }
 }
 
 /// Appends `entry` as one line and waits until it is on disk.
 fn append(
     journal: &Mutex<std::fs::File>,
     path: &Path,
-    entry: &JournalEntry,
+    entry: &impl Serialize,
 ) -> Result<(), CliError> {
     let mut line = serde_json::to_string(entry).map_err(|e| CliError::write(path, e.into()))?;
     line.push('\n');
@@ -181,7 +248,8 @@ pub(crate) fn run(
         .clone()
         .unwrap_or_else(|| default_journal(input));
     let items = read_items(input)?;
-    let done = read_journal(&journal_path)?;
+    let journal = read_journal(&journal_path)?;
+    let done = &journal.created;
     let mut summary = Summary {
         input: mask_identity_numbers(&input.display().to_string()),
         journal: mask_identity_numbers(&journal_path.display().to_string()),
@@ -201,8 +269,31 @@ pub(crate) fn run(
                 reason,
                 exit_code: Status::Rejected.code(),
             }),
-            (None, Ok(spec)) => pending.push((item.line, item.key, spec)),
+            (None, Ok(spec)) => {
+                let uncertain = NotStarted {
+                    key: mask_identity_numbers(&item.key),
+                    line: item.line,
+                };
+                if !journal.uncertain.contains(&item.key) {
+                    pending.push((item.line, item.key, spec));
+                } else if args.skip_uncertain {
+                    summary.uncertain.push(uncertain);
+                } else {
+                    summary.sent_again.push(uncertain);
+                    pending.push((item.line, item.key, spec));
+                }
+            }
         }
+    }
+    if !summary.sent_again.is_empty() {
+        drop(writeln!(
+            std::io::stderr(),
+            "signering: warning: an earlier run stopped while sending {} job(s) ({}); they \
+             are sent again, and if Posten had received them it now holds them twice (same \
+             reference; Posten offers no lookup). --skip-uncertain leaves them alone.",
+            summary.sent_again.len(),
+            keys(&summary.sent_again)
+        ));
     }
     if !pending.is_empty() {
         let client = crate::connect::posten(settings)?;
@@ -270,7 +361,31 @@ pub(crate) fn run(
                             return Ok(None);
                         }
                         let job = tokio::task::block_in_place(|| spec.to_job(&base))?;
-                        let created = client.create_job(&job).await?;
+                        // On disk before the request leaves: a run that dies now knows, on
+                        // resume, that this key's job may exist at Posten.
+                        let sending = Sending {
+                            key: key.clone(),
+                            line,
+                            sending_at: now(),
+                        };
+                        tokio::task::block_in_place(|| append(&journal, &journal_path, &sending))?;
+                        let created = match client.create_job(&job).await {
+                            Ok(created) => created,
+                            Err(error) => {
+                                let error = CliError::from(error);
+                                if certainly_not_created(&error) {
+                                    let refused = Refused {
+                                        key: key.clone(),
+                                        line,
+                                        refused_at: now(),
+                                    };
+                                    tokio::task::block_in_place(|| {
+                                        append(&journal, &journal_path, &refused)
+                                    })?;
+                                }
+                                return Err(error);
+                            }
+                        };
                         let entry = JournalEntry {
                             key: key.clone(),
                             line,
@@ -319,6 +434,8 @@ pub(crate) fn run(
     summary.skipped.sort_by_key(|d| d.line);
     summary.failed.sort_by_key(|d| d.line);
     summary.not_started.sort_by_key(|d| d.line);
+    summary.sent_again.sort_by_key(|d| d.line);
+    summary.uncertain.sort_by_key(|d| d.line);
     summary.interrupted = !summary.not_started.is_empty();
     if json {
         emit_json(&summary)?;
@@ -326,12 +443,24 @@ pub(crate) fn run(
         emit(&human(&summary))?;
     }
     Ok(
-        if summary.failed.is_empty() && summary.not_started.is_empty() {
+        if summary.failed.is_empty()
+            && summary.not_started.is_empty()
+            && summary.uncertain.is_empty()
+        {
             Status::Success
         } else {
             Status::Partial
         },
     )
+}
+
+/// `a, b, c` (at most 10, then `…`).
+fn keys(lines: &[NotStarted]) -> String {
+    let mut text: Vec<&str> = lines.iter().take(10).map(|l| l.key.as_str()).collect();
+    if lines.len() > 10 {
+        text.push("…");
+    }
+    text.join(", ")
 }
 
 fn human(s: &Summary) -> String {
@@ -367,6 +496,18 @@ fn human(s: &Summary) -> String {
             f.line, f.key, f.reason
         ));
     }
+    for d in &s.sent_again {
+        out.push_str(&format!(
+            "  again    line {:>4}  {}  (an earlier run was sending it: possibly twice at Posten)\n",
+            d.line, d.key
+        ));
+    }
+    for d in &s.uncertain {
+        out.push_str(&format!(
+            "  unsure   line {:>4}  {}  (an earlier run was sending it; not sent again)\n",
+            d.line, d.key
+        ));
+    }
     if s.interrupted {
         out.push_str(&format!(
             "Interrupted: {} line(s) not started; run the same command again to create them.\n",
@@ -379,6 +520,25 @@ fn human(s: &Summary) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_key_sent_without_an_outcome_is_uncertain() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j");
+        std::fs::write(
+            &path,
+            "{\"key\":\"a\",\"line\":1,\"sending_at\":\"x\"}\n\
+             {\"key\":\"b\",\"line\":2,\"sending_at\":\"x\"}\n\
+             {\"key\":\"c\",\"line\":3,\"sending_at\":\"x\"}\n\
+             {\"key\":\"a\",\"line\":1,\"created_at\":\"x\",\"job_id\":\"7\",\"reference\":null,\
+             \"flow\":\"portal\",\"status_url\":null,\"cancellation_url\":null,\"signers\":[]}\n\
+             {\"key\":\"c\",\"line\":3,\"refused_at\":\"x\"}\n",
+        )
+        .unwrap();
+        let journal = read_journal(&path).unwrap();
+        assert_eq!(journal.created.len(), 1);
+        assert_eq!(journal.uncertain, HashSet::from(["b".to_owned()]));
+    }
 
     #[test]
     fn default_journal_sits_next_to_the_input() {
@@ -432,8 +592,9 @@ mod tests {
              {\"key\":\"b\",\"li",
         )
         .unwrap();
-        let done = read_journal(&path).unwrap();
-        assert_eq!(done.len(), 1);
-        assert_eq!(done["a"], "7");
+        let journal = read_journal(&path).unwrap();
+        assert_eq!(journal.created.len(), 1);
+        assert_eq!(journal.created["a"], "7");
+        assert!(journal.uncertain.is_empty());
     }
 }

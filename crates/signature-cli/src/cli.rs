@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 
+pub use crate::poll::PollArgs;
+
 /// The exit codes, shown at the end of every `--help`.
 pub const EXIT_CODES_HELP: &str = "\
 Exit codes:
@@ -14,7 +16,8 @@ Exit codes:
      a bad configuration file, variable or flag value
   3  the service answered with an error (refused, not found, not authorized, cannot cancel, 5xx)
   4  the service could not be reached: connection refused, timeout, TLS or certificate failure
-  5  a batch finished but some of its jobs failed or it was interrupted (the summary lists them)";
+  5  a batch finished but some of its jobs failed or it was interrupted (the summary lists them);
+     `poll --exec`: a handler failed (its change was left unconfirmed)";
 
 /// The exit codes of `signering doctor`.
 pub const DOCTOR_EXIT_CODES_HELP: &str = "\
@@ -242,6 +245,11 @@ pub struct CreateArgs {
     #[arg(long, value_name = "N", requires = "batch")]
     pub concurrency: Option<usize>,
 
+    /// Batch: do not create again the jobs an earlier run was sending when it stopped (Posten
+    /// may hold them already and offers no lookup); list them as `uncertain` instead.
+    #[arg(long, requires = "batch")]
+    pub skip_uncertain: bool,
+
     /// Job title shown to the signers (1–80 characters).
     #[arg(long, value_name = "TITLE")]
     pub title: Option<String>,
@@ -329,35 +337,6 @@ pub struct DoctorArgs {
     /// Do not connect: check only the certificate (and --server-chain).
     #[arg(long)]
     pub offline: bool,
-
-    /// Connection settings.
-    #[command(flatten)]
-    pub posten: PostenFlags,
-}
-
-/// Arguments of `signering poll`.
-#[derive(Debug, Args)]
-pub struct PollArgs {
-    /// Which queue: the `portal` (default) or `direct` jobs'.
-    #[arg(long, value_enum, default_value_t = FlowArg::Portal)]
-    pub flow: FlowArg,
-
-    /// Keep polling after the queue is empty, at the permitted poll times, until Ctrl-C
-    /// (or --max-changes). Without it, poll until the queue is empty.
-    #[arg(long)]
-    pub follow: bool,
-
-    /// Download every signer's XAdES and the PAdES of finished jobs into this folder.
-    #[arg(long, value_name = "DIR")]
-    pub download: Option<PathBuf>,
-
-    /// Confirm each change after its line is written (and its downloads succeeded).
-    #[arg(long)]
-    pub confirm: bool,
-
-    /// Stop after this many changes.
-    #[arg(long, value_name = "N")]
-    pub max_changes: Option<u64>,
 
     /// Connection settings.
     #[command(flatten)]

@@ -34,6 +34,13 @@ pub enum Fault {
     /// created), then the connection is closed without a response: the client cannot tell
     /// whether the call took effect.
     DropAfterHandling,
+    /// The request is handled (the job created, the change confirmed, …), then the answer
+    /// waits this long: a slow network on the way back, the window in which a client that
+    /// dies has made the call without learning its result.
+    DelayAfterHandling {
+        /// Delay in milliseconds.
+        millis: u64,
+    },
     /// Polls only: before the poll is handled, every delivered but unconfirmed change of the
     /// polled queue becomes due again at once, as if its requeue time had passed. Other
     /// requests are handled normally.
@@ -43,7 +50,7 @@ pub enum Fault {
 impl Fault {
     /// A short name of the kind, used for the counts in
     /// [`Control::fault_counts`](super::Control::fault_counts): `drop_connection`, `status`,
-    /// `delay`, `too_many_requests`, `drop_after_handling`, `requeue`.
+    /// `delay`, `too_many_requests`, `drop_after_handling`, `delay_after_handling`, `requeue`.
     pub fn kind(&self) -> &'static str {
         match self {
             Self::DropConnection => "drop_connection",
@@ -51,6 +58,7 @@ impl Fault {
             Self::Delay { .. } => "delay",
             Self::TooManyRequests { .. } => "too_many_requests",
             Self::DropAfterHandling => "drop_after_handling",
+            Self::DelayAfterHandling { .. } => "delay_after_handling",
             Self::Requeue => "requeue",
         }
     }

@@ -220,6 +220,11 @@ where
                         "emulated fault: connection dropped after handling",
                     ));
                 }
+                Some(Fault::DelayAfterHandling { millis }) => {
+                    let Ok(response) = inner.call(request).await;
+                    tokio::time::sleep(Duration::from_millis(millis)).await;
+                    return Ok(response);
+                }
                 Some(Fault::Requeue) => {
                     request.extensions_mut().insert(RequeueNow);
                 }
