@@ -532,8 +532,18 @@ fn batch_resumes_after_an_interruption_without_duplicates() {
     let journal = posten.path().join("jobs.jsonl.journal");
     let mut text = std::fs::read_to_string(&journal).unwrap();
     // A `sending` line before each create; a `created_at` line for each created job.
-    assert_eq!(text.lines().filter(|l| l.contains("\"created_at\"")).count(), 5);
-    assert_eq!(text.lines().filter(|l| l.contains("\"sending_at\"")).count(), 7);
+    assert_eq!(
+        text.lines()
+            .filter(|l| l.contains("\"created_at\""))
+            .count(),
+        5
+    );
+    assert_eq!(
+        text.lines()
+            .filter(|l| l.contains("\"sending_at\""))
+            .count(),
+        7
+    );
     text.push_str("{\"key\":\"batch-");
     std::fs::write(&journal, text).unwrap();
 
