@@ -85,7 +85,7 @@ async fn run() -> Result<()> {
         let written = client.download(artifact, &mut bytes).await?;
         println!("downloaded {}: {written} bytes", artifact_kind(artifact));
     }
-    ensure(status.pades.is_some(), "no PAdES link in the status")?;
+    ensure(status.pades().is_some(), "no PAdES link in the status")?;
     if let Some(confirmation) = &status.confirmation {
         client.confirm(confirmation).await?;
         println!("confirmed job {}", status.job_id);

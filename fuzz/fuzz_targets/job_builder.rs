@@ -12,7 +12,7 @@ use std::time::Duration;
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use signature_core::{
-    AuthenticationLevel, DirectFlow, Document, ExitUrls, Flow, IdentifierInSignedDocuments,
+    AuthenticationLevel, DirectFlow, Document, ExitUrls, Flow, IdentifierInSignedDocuments, JobLimits,
     LookupNotifications, MediaType, OnBehalfOf, SignatureType, Signer, SignerBuilder, SignerIdentifier,
     SigningJob, StatusRetrievalMethod,
 };
@@ -165,10 +165,13 @@ fuzz_target!(|input: JobInput| {
     if let Some(queue) = &input.polling_queue {
         builder = builder.polling_queue(queue.as_str());
     }
-    if let Some(max) = input.max_total_size {
-        builder = builder.max_total_document_size(u64::from(max));
-    }
-    match builder.build() {
+    // A service's limits are checked after building, as an adapter does when it prepares a job.
+    let max_total_size = input.max_total_size.map_or(10 * 1024 * 1024, u64::from);
+    let limits = JobLimits::new((0, 20), (0, 10), max_total_size);
+    match builder
+        .build()
+        .and_then(|job| job.check_limits(&limits).map(|()| job))
+    {
         Ok(job) => {
             assert_eq!(job.title(), input.title);
             assert_eq!(job.documents().len(), input.documents.len());

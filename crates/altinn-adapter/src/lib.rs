@@ -58,6 +58,7 @@ mod error;
 #[doc(hidden)]
 pub mod fuzzing;
 mod http;
+mod limits;
 mod response;
 mod retry;
 mod secret;
@@ -67,5 +68,6 @@ pub mod v2;
 pub mod v3;
 
 pub use error::{ApiProblem, Error, ProblemDetails};
+pub use limits::FORM_JOB_LIMITS;
 pub use retry::RetryPolicy;
 pub use secret::Secret;

@@ -230,7 +230,7 @@ async fn the_neutral_service_submits_form_jobs_and_reports_the_receipt() {
 
     let waiting = service.job_status(&created.id).await.unwrap();
     assert_eq!(waiting.status, JobStatus::InProgress);
-    assert!(waiting.pades.is_none());
+    assert!(waiting.receipt().is_none());
 
     client
         .sign(
@@ -242,7 +242,7 @@ async fn the_neutral_service_submits_form_jobs_and_reports_the_receipt() {
         .unwrap();
     let done = service.job_status(&created.id).await.unwrap();
     assert_eq!(done.status, JobStatus::CompletedSuccessfully);
-    let receipt = done.pades.clone().unwrap();
+    let receipt = done.receipt().cloned().unwrap();
     assert!(matches!(receipt, ArtifactRef::Receipt { .. }));
     let mut pdf = Vec::new();
     service.download(&receipt, &mut pdf).await.unwrap();

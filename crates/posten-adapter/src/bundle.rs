@@ -35,6 +35,11 @@ impl PreparedJob {
     /// std::fs::write("job.asice", &prepared.bundle)?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Invalid`] for a job outside Posten's [`LIMITS`](crate::LIMITS),
+    /// [`Error::SenderNotSpecified`], [`Error::Xml`], or [`Error::Bundle`] when signing fails.
     pub fn new(
         job: &SigningJob,
         default_sender: Option<&OrganizationNumber>,
@@ -83,6 +88,7 @@ impl PreparedJob {
         options: &BuildOptions,
         out: W,
     ) -> Result<(SerializedJob, W), Error> {
+        job.check_limits(&crate::LIMITS)?;
         let serialized = SerializedJob::new(job, default_sender)?;
         let names = bundle_file_names(job);
         let mut files = Vec::with_capacity(names.len() + 1);

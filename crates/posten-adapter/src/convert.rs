@@ -96,7 +96,9 @@ pub(crate) fn direct_status(
     );
     change.reference = response.reference;
     change.signers = signers;
-    change.pades = response.pades_url.map(ArtifactRef::pades);
+    change
+        .job_artifacts
+        .extend(response.pades_url.map(ArtifactRef::pades));
     change.confirmation = response.confirmation_url.map(ConfirmationHandle::new);
     change.delete_documents = response
         .delete_documents_url
@@ -143,7 +145,9 @@ pub(crate) fn portal_status(
     );
     change.reference = response.reference;
     change.signers = signers;
-    change.pades = response.signatures.pades_url.map(ArtifactRef::pades);
+    change
+        .job_artifacts
+        .extend(response.signatures.pades_url.map(ArtifactRef::pades));
     change.confirmation = Some(ConfirmationHandle::new(response.confirmation_url));
     change.cancellation = response.cancellation_url.map(CancellationHandle::new);
     change.delete_documents = response

@@ -87,7 +87,7 @@ fn every_fixture_document_maps_onto_the_core_types() {
                         assert!(signer.xades.is_some(), "{name}: signed without XAdES");
                     }
                 }
-                assert!(change.pades.is_some(), "{name}: no PAdES");
+                assert!(change.pades().is_some(), "{name}: no PAdES");
                 assert!(change.confirmation.is_some(), "{name}: no confirmation");
             }
             Mapped::ServiceError(error) => {

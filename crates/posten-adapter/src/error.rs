@@ -28,6 +28,9 @@ pub enum Error {
     /// The job uses something Posten signering cannot express.
     #[error("Posten signering does not support {0:?}")]
     Unsupported(Capability),
+    /// The job is outside Posten signering's limits ([`crate::LIMITS`]).
+    #[error("the job does not fit Posten signering: {0}")]
+    Invalid(#[from] signature_core::ValidationError),
     /// Reading or writing the service's XML failed.
     #[error(transparent)]
     Xml(#[from] signature_model::Error),

@@ -58,7 +58,7 @@
 //! println!("created job {}", created.id);
 //!
 //! if let PollResult::Change(change) = client.poll(&StatusQueue::new(FlowKind::Portal)).await? {
-//!     if let Some(pades) = &change.pades {
+//!     if let Some(pades) = change.pades() {
 //!         let mut pdf = Vec::new(); // any tokio AsyncWrite: a file, an upload stream…
 //!         client.download(pades, &mut pdf).await?;
 //!     }
@@ -98,6 +98,7 @@ pub mod doctor;
 mod download;
 mod error;
 mod error_code;
+mod limits;
 mod multipart;
 mod poller;
 mod proxy;
@@ -117,6 +118,7 @@ pub use client::Client;
 pub use config::{ClientBuilder, Environment, Timeouts};
 pub use error::{DOS_FILTER_BLOCKING_PERIOD, Error, MAX_EXCERPT_CHARS};
 pub use error_code::{ErrorCode, ErrorType};
+pub use limits::LIMITS;
 pub use poller::Poller;
 pub use rate_limit::RateLimit;
 pub use retry::RetryPolicy;

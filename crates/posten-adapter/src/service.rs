@@ -53,6 +53,7 @@ impl From<Error> for signature_core::Error {
         use signature_core::Error as Core;
         match error {
             Error::Unsupported(capability) => Core::Unsupported(capability),
+            Error::Invalid(error) => Core::Invalid(error),
             Error::TooEagerPolling { retry_at } => Core::TooEagerPolling { retry_at },
             // A DoSFilter block is acted on the same way: wait until the given time.
             Error::RateLimitBlocked { retry_at } => Core::TooEagerPolling {

@@ -398,7 +398,7 @@ async fn poll_parses_a_change_with_the_poll_time_header() {
         change.signers[1].signer,
         Some(signature_core::SignerIdentifier::ContactInformation(_))
     ));
-    assert!(change.pades.is_some());
+    assert!(change.pades().is_some());
     assert!(!format!("{change:?}").contains("01017010170"));
 }
 

@@ -7,8 +7,8 @@ use asice::{BuildOptions, LoadOptions, SigningKey, SystemClock};
 use posten_adapter::PreparedJob;
 use serde::Serialize;
 use signature_core::{
-    DEFAULT_MAX_TOTAL_DOCUMENT_SIZE, DirectFlow, Document, ExitUrls, Flow, LookupNotifications,
-    MediaType, Signer, SigningJob, TextField, ValidationError,
+    DirectFlow, Document, ExitUrls, Flow, LookupNotifications, MediaType, Signer, SigningJob,
+    TextField, ValidationError,
 };
 use zeroize::Zeroizing;
 
@@ -200,11 +200,12 @@ pub(crate) fn read_documents(paths: &[PathBuf]) -> Result<Vec<Document>, CliErro
         }
         total = total.saturating_add(metadata.len());
     }
-    if total > DEFAULT_MAX_TOTAL_DOCUMENT_SIZE {
+    let limit = posten_adapter::LIMITS.max_total_document_size;
+    if total > limit {
         return Err(CliError::Job(
             ValidationError::DocumentsTooLarge {
                 total_bytes: total,
-                limit_bytes: DEFAULT_MAX_TOTAL_DOCUMENT_SIZE,
+                limit_bytes: limit,
             }
             .to_string(),
         ));
@@ -290,6 +291,7 @@ fn build_job(
     }
     builder
         .build()
+        .and_then(|job| job.check_limits(&posten_adapter::LIMITS).map(|()| job))
         .map_err(|error| CliError::Job(describe(&error, &args.documents)))
 }
 

@@ -197,8 +197,11 @@ impl JobSpec {
             };
             builder = builder.flow(Flow::Direct(DirectFlow::new(urls)));
         }
+        // Jobs from the command line go to Posten signering: its limits are checked here,
+        // before the key store is opened.
         builder
             .build()
+            .and_then(|job| job.check_limits(&posten_adapter::LIMITS).map(|()| job))
             .map_err(|error| CliError::Job(describe(&error, &paths)))
     }
 }
@@ -340,7 +343,7 @@ impl ChangeOut {
                     xades_url: s.xades.as_ref().map(|a| a.url().to_owned()),
                 })
                 .collect(),
-            pades_url: change.pades.as_ref().map(|a| a.url().to_owned()),
+            pades_url: change.pades().map(|a| a.url().to_owned()),
             confirmation_url: change.confirmation.as_ref().map(|h| h.to_string()),
             cancellation_url: change.cancellation.as_ref().map(|h| h.to_string()),
             delete_documents_url: change.delete_documents.as_ref().map(|h| h.to_string()),

@@ -287,8 +287,15 @@ mod tests {
                 field: TextField::AttachmentType
             })
         ));
-        // Without a form the old minimums hold.
-        assert!(SigningJob::builder("x").build().is_err());
+        // Without a form, a document service's minimums (its `JobLimits`) refuse it.
+        let document_limits = crate::JobLimits::new((1, 20), (1, 10), 10 * 1024 * 1024);
+        assert!(
+            SigningJob::builder("x")
+                .build()
+                .unwrap()
+                .check_limits(&document_limits)
+                .is_err()
+        );
     }
 
     #[test]

@@ -22,12 +22,6 @@ pub const NON_SENSITIVE_TITLE_LENGTH: (usize, usize) = (1, 80);
 pub const MAX_DESCRIPTION_LENGTH: usize = 220;
 /// Longest reference, in characters.
 pub const MAX_REFERENCE_LENGTH: usize = 50;
-/// Fewest and most documents in a job.
-pub const DOCUMENT_COUNT: (usize, usize) = (1, 20);
-/// Fewest and most signers in a job.
-pub const SIGNER_COUNT: (usize, usize) = (1, 10);
-/// The service's documented limit on the total size of a job's documents: 10 MiB.
-pub const DEFAULT_MAX_TOTAL_DOCUMENT_SIZE: u64 = 10 * 1024 * 1024;
 /// Longest availability the service allows: 90 days.
 pub const MAX_AVAILABLE_SECONDS: u64 = 90 * 24 * 60 * 60;
 
@@ -316,7 +310,6 @@ pub struct SigningJobBuilder {
     sender: Option<Result<OrganizationNumber, ValidationError>>,
     flow: Flow,
     polling_queue: Option<Result<PollingQueue, ValidationError>>,
-    max_total_document_size: u64,
     form: Option<ServiceForm>,
 }
 
@@ -335,7 +328,6 @@ impl SigningJobBuilder {
             sender: None,
             flow: Flow::default(),
             polling_queue: None,
-            max_total_document_size: DEFAULT_MAX_TOTAL_DOCUMENT_SIZE,
             form: None,
         }
     }
@@ -433,16 +425,9 @@ impl SigningJobBuilder {
         self
     }
 
-    /// Changes the limit on the documents' total size from the service's documented
-    /// 10 MiB ([`DEFAULT_MAX_TOTAL_DOCUMENT_SIZE`]), for providers or agreements with another limit.
-    pub fn max_total_document_size(mut self, bytes: u64) -> Self {
-        self.max_total_document_size = bytes;
-        self
-    }
-
-    /// Makes this a form job: the form set is what is signed, the documents (0–20) travel as
-    /// its attachments, and signers (0–10) are optional because the provider lets whoever
-    /// holds the signing right sign. Form jobs use the portal flow.
+    /// Makes this a form job: the form set is what is signed, the documents travel as its
+    /// attachments, and signers are optional because the provider lets whoever holds the
+    /// signing right sign. Form jobs use the portal flow.
     pub fn form(mut self, form: ServiceForm) -> Self {
         self.form = Some(form);
         self
@@ -453,10 +438,12 @@ impl SigningJobBuilder {
     /// # Errors
     ///
     /// The first broken rule, checked in this order: texts, sender, polling queue, flow
-    /// settings, documents (count, each document, file names, total size), signers (count,
-    /// each signer, flow restrictions, duplicates), availability. Problems with a single
-    /// document or signer come wrapped in [`ValidationError::Document`] or
-    /// [`ValidationError::Signer`] with its position.
+    /// settings, documents (each document, file names), signers (each signer, flow
+    /// restrictions, duplicates), availability. Problems with a single document or signer
+    /// come wrapped in [`ValidationError::Document`] or [`ValidationError::Signer`] with its
+    /// position. How many documents and signers a job may have and how large its documents
+    /// may be are each service's limits ([`JobLimits`](crate::JobLimits)), which the adapter
+    /// checks when it prepares the job ([`SigningJob::check_limits`]).
     pub fn build(self) -> Result<SigningJob, ValidationError> {
         check_length(TextField::Title, &self.title, TITLE_LENGTH)?;
         if let Some(title) = &self.non_sensitive_title {
@@ -492,15 +479,14 @@ impl SigningJobBuilder {
             direct.validate()?;
         }
 
-        let is_form_job = self.form.is_some();
         if let Some(form) = &self.form {
             if flow_kind != FlowKind::Portal {
                 return Err(not_in_flow(Capability::SubmitForm, flow_kind));
             }
             form.validate(!self.documents.is_empty())?;
         }
-        validate_documents(&self.documents, self.max_total_document_size, is_form_job)?;
-        let signers = build_signers(self.signers, flow_kind, is_form_job)?;
+        validate_documents(&self.documents)?;
+        let signers = build_signers(self.signers, flow_kind)?;
         validate_availability(&self.availability, flow_kind)?;
         if flow_kind == FlowKind::Direct && self.non_sensitive_title.is_some() {
             return Err(not_in_flow(Capability::NonSensitiveTitle, flow_kind));
@@ -528,21 +514,9 @@ fn not_in_flow(capability: Capability, flow: FlowKind) -> ValidationError {
     ValidationError::NotAvailableInFlow { capability, flow }
 }
 
-fn validate_documents(
-    documents: &[Document],
-    max_total_size: u64,
-    is_form_job: bool,
-) -> Result<(), ValidationError> {
-    let (min, max) = DOCUMENT_COUNT;
-    // A form job's documents are optional attachments to the form.
-    let min = if is_form_job { 0 } else { min };
-    if !(min..=max).contains(&documents.len()) {
-        return Err(ValidationError::DocumentCount {
-            count: documents.len(),
-            min,
-            max,
-        });
-    }
+/// Each document, and file names unique in the bundle. How many documents and how large
+/// they may be together are service limits ([`crate::JobLimits`]), checked by the adapter.
+fn validate_documents(documents: &[Document]) -> Result<(), ValidationError> {
     // Zip tools on case-insensitive file systems would merge names that differ only in case.
     let mut first_index_by_name: HashMap<String, usize> = HashMap::new();
     for (index, document) in documents.iter().enumerate() {
@@ -559,30 +533,15 @@ fn validate_documents(
         }
         first_index_by_name.insert(key, index);
     }
-    let total_bytes: u64 = documents.iter().map(Document::size).sum();
-    if total_bytes > max_total_size {
-        return Err(ValidationError::DocumentsTooLarge {
-            total_bytes,
-            limit_bytes: max_total_size,
-        });
-    }
     Ok(())
 }
 
+/// Each signer, in the flow, and no signer twice. How many signers a job may have is a
+/// service limit ([`crate::JobLimits`]), checked by the adapter.
 fn build_signers(
     builders: Vec<SignerBuilder>,
     flow: FlowKind,
-    is_form_job: bool,
 ) -> Result<Vec<Signer>, ValidationError> {
-    let (min, max) = SIGNER_COUNT;
-    let min = if is_form_job { 0 } else { min };
-    if !(min..=max).contains(&builders.len()) {
-        return Err(ValidationError::SignerCount {
-            count: builders.len(),
-            min,
-            max,
-        });
-    }
     let mut signers: Vec<Signer> = Vec::with_capacity(builders.len());
     for (index, builder) in builders.into_iter().enumerate() {
         let wrap = |reason| ValidationError::Signer {

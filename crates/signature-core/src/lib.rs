@@ -74,6 +74,8 @@
 //! Results come back as [`StatusChange`]s carrying [`JobStatus`], per-signer
 //! [`SignerStatus`], [`ArtifactRef`]s to download and handles to confirm, cancel or delete.
 //! Both status enums are open: values the service adds later arrive as `Unknown(String)`.
+//! They are this crate's own types: each adapter maps its service's wire statuses and
+//! artifacts onto them, so this crate depends on no provider's wire format.
 
 #![deny(missing_docs)]
 #![deny(missing_debug_implementations)]
@@ -87,6 +89,8 @@ mod form;
 mod handle;
 mod job;
 mod job_ref;
+mod limits;
+mod open_enum;
 mod org_number;
 mod pin;
 mod proxy;
@@ -111,12 +115,12 @@ pub use handle::{
     StatusQueryToken, StatusUrl,
 };
 pub use job::{
-    AuthenticationLevel, Availability, DEFAULT_MAX_TOTAL_DOCUMENT_SIZE, DOCUMENT_COUNT,
-    IdentifierInSignedDocuments, MAX_AVAILABLE_SECONDS, MAX_DESCRIPTION_LENGTH,
-    MAX_REFERENCE_LENGTH, NON_SENSITIVE_TITLE_LENGTH, SIGNER_COUNT, SigningJob, SigningJobBuilder,
-    TITLE_LENGTH,
+    AuthenticationLevel, Availability, IdentifierInSignedDocuments, MAX_AVAILABLE_SECONDS,
+    MAX_DESCRIPTION_LENGTH, MAX_REFERENCE_LENGTH, NON_SENSITIVE_TITLE_LENGTH, SigningJob,
+    SigningJobBuilder, TITLE_LENGTH,
 };
 pub use job_ref::{CreatedSigner, JobId, JobRef};
+pub use limits::JobLimits;
 pub use org_number::OrganizationNumber;
 pub use pin::{CheckDigitScheme, PersonalIdentificationNumber, PinKind};
 pub use proxy::{Proxy, ProxyError, ProxySetting};

@@ -26,8 +26,9 @@ pub struct StatusChange {
     pub status: JobStatus,
     /// Each signer's status.
     pub signers: Vec<SignerState>,
-    /// The job's PAdES document, once available.
-    pub pades: Option<ArtifactRef>,
+    /// The job's own artifacts, once available: Posten's PAdES document, Altinn's receipt
+    /// or signature records. Each signer's XAdES is in [`signers`](Self::signers).
+    pub job_artifacts: Vec<ArtifactRef>,
     /// Confirms this change.
     pub confirmation: Option<ConfirmationHandle>,
     /// Cancels the job, while it can be cancelled.
@@ -46,7 +47,7 @@ impl StatusChange {
             reference: None,
             status,
             signers: Vec::new(),
-            pades: None,
+            job_artifacts: Vec::new(),
             confirmation: None,
             cancellation: None,
             delete_documents: None,
@@ -54,12 +55,26 @@ impl StatusChange {
         }
     }
 
-    /// All downloadable artifacts: every signer's XAdES, then the PAdES.
+    /// All downloadable artifacts: every signer's XAdES, then the job's own artifacts.
     pub fn artifacts(&self) -> impl Iterator<Item = &ArtifactRef> {
         self.signers
             .iter()
             .filter_map(|signer| signer.xades.as_ref())
-            .chain(self.pades.as_ref())
+            .chain(&self.job_artifacts)
+    }
+
+    /// The job's PAdES document, if the provider made one.
+    pub fn pades(&self) -> Option<&ArtifactRef> {
+        self.job_artifacts
+            .iter()
+            .find(|artifact| matches!(artifact, ArtifactRef::Pades { .. }))
+    }
+
+    /// The provider's receipt for the signed item, if it made one.
+    pub fn receipt(&self) -> Option<&ArtifactRef> {
+        self.job_artifacts
+            .iter()
+            .find(|artifact| matches!(artifact, ArtifactRef::Receipt { .. }))
     }
 
     /// The state of the signer with this identifier.
@@ -164,9 +179,11 @@ mod tests {
         change
             .signers
             .push(SignerState::new(None, SignerStatus::NotApplicable));
-        change.pades = Some(ArtifactRef::pades("https://x/p"));
+        change.job_artifacts.push(ArtifactRef::pades("https://x/p"));
         let urls: Vec<&str> = change.artifacts().map(ArtifactRef::url).collect();
         assert_eq!(urls, ["https://x/1", "https://x/p"]);
+        assert_eq!(change.pades().map(ArtifactRef::url), Some("https://x/p"));
+        assert_eq!(change.receipt(), None);
         assert_eq!(
             change.signer(&pin).map(|s| &s.status),
             Some(&SignerStatus::Signed)

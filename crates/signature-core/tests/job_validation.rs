@@ -256,67 +256,6 @@ fn texts_sent_in_notifications_must_not_carry_identity_numbers() {
 }
 
 #[test]
-fn document_count_is_one_to_twenty() {
-    let none = SigningJob::builder("Contract").signer(notified(PIN));
-    assert_eq!(
-        none.build(),
-        Err(ValidationError::DocumentCount {
-            count: 0,
-            min: 1,
-            max: 20
-        })
-    );
-    let twenty = (0..20).map(|i| pdf(&format!("doc{i}.pdf")));
-    assert!(
-        SigningJob::builder("Contract")
-            .documents(twenty)
-            .signer(notified(PIN))
-            .build()
-            .is_ok()
-    );
-    let twenty_one = (0..21).map(|i| pdf(&format!("doc{i}.pdf")));
-    assert_eq!(
-        SigningJob::builder("Contract")
-            .documents(twenty_one)
-            .signer(notified(PIN))
-            .build(),
-        Err(ValidationError::DocumentCount {
-            count: 21,
-            min: 1,
-            max: 20
-        })
-    );
-}
-
-#[test]
-fn signer_count_is_one_to_ten() {
-    let none = SigningJob::builder("Contract").document(pdf("a.pdf"));
-    assert_eq!(
-        none.build(),
-        Err(ValidationError::SignerCount {
-            count: 0,
-            min: 1,
-            max: 10
-        })
-    );
-    let with_signers = |count: usize| {
-        (0..count).fold(
-            SigningJob::builder("Contract").document(pdf("a.pdf")),
-            |job, i| job.signer(Signer::with_email(&format!("signer{i}@example.com"))),
-        )
-    };
-    assert!(with_signers(10).build().is_ok());
-    assert_eq!(
-        with_signers(11).build(),
-        Err(ValidationError::SignerCount {
-            count: 11,
-            min: 1,
-            max: 10
-        })
-    );
-}
-
-#[test]
 fn document_problems_carry_the_document_position() {
     let job = portal_job().document(pdf("../evil.pdf")).build();
     assert_eq!(
@@ -358,33 +297,6 @@ fn duplicate_file_names_are_rejected_case_insensitively() {
                 problem: FileNameProblem::Duplicate { first_index: 0 }
             }
         ))
-    );
-}
-
-#[test]
-fn total_document_size_limit_defaults_to_ten_mebibytes_and_is_configurable() {
-    let half = vec![0u8; 5 * 1024 * 1024];
-    let exactly_limit = SigningJob::builder("Contract")
-        .document(Document::pdf("A", "a.pdf", half.clone()))
-        .document(Document::pdf("B", "b.pdf", half.clone()))
-        .signer(notified(PIN));
-    assert!(exactly_limit.clone().build().is_ok());
-    let over = exactly_limit
-        .clone()
-        .document(Document::plain_text("C", "c.txt", "x"));
-    assert_eq!(
-        over.build(),
-        Err(ValidationError::DocumentsTooLarge {
-            total_bytes: 10_485_761,
-            limit_bytes: 10_485_760
-        })
-    );
-    assert_eq!(
-        exactly_limit.max_total_document_size(1_000).build(),
-        Err(ValidationError::DocumentsTooLarge {
-            total_bytes: 10_485_760,
-            limit_bytes: 1_000
-        })
     );
 }
 

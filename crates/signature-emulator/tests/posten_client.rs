@@ -208,7 +208,7 @@ async fn portal_job_poll_download_confirm() {
 
     let mut pdf = Vec::new();
     client
-        .download(change.pades.as_ref().expect("PAdES"), &mut pdf)
+        .download(change.pades().expect("PAdES"), &mut pdf)
         .await
         .unwrap();
     assert!(pdf.starts_with(b"%PDF"));
@@ -691,7 +691,7 @@ async fn fifty_mib_pades_streams_into_a_counting_sink() {
     let mut sink = CountingSink::default();
     let written = tokio::time::timeout(
         DEADLINE,
-        client.download(change.pades.as_ref().unwrap(), &mut sink),
+        client.download(change.pades().unwrap(), &mut sink),
     )
     .await
     .expect("download finished in time")
@@ -997,7 +997,7 @@ async fn cancel_archive_and_delete_documents_through_the_client() {
     assert!(emulator.control().job(id).await.unwrap().documents_deleted);
     // With the documents gone, the PAdES can no longer be downloaded.
     let gone = client
-        .download(change.pades.as_ref().unwrap(), &mut Vec::new())
+        .download(change.pades().unwrap(), &mut Vec::new())
         .await;
     assert!(gone.is_err(), "download after deletion must fail");
     client

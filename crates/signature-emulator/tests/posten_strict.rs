@@ -388,7 +388,7 @@ async fn documents_are_deleted_only_when_and_as_long_as_the_service_allows() {
     let kept = job_id(&client.create_job(&portal_job("kept")).await.unwrap());
     control.sign(kept, 1).await.unwrap();
     let change = poll_change(&client).await;
-    let pades = change.pades.clone().expect("PAdES");
+    let pades = change.pades().cloned().expect("PAdES");
     client.download(&pades, &mut Vec::new()).await.unwrap();
     control.advance_clock(40 * DAY).await.unwrap();
     assert!(control.job(kept).await.unwrap().documents_deleted);

@@ -435,7 +435,7 @@ async fn pades_download(exe: &Path) -> anyhow::Result<ScenarioResult> {
                 if let Some(confirmation) = &change.confirmation {
                     client.confirm(confirmation).await?;
                 }
-                if let Some(pades) = change.pades {
+                if let Some(pades) = change.pades().cloned() {
                     break pades;
                 }
             }

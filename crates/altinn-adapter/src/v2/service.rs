@@ -74,7 +74,7 @@ impl Service {
                     ])
                     .to_string(),
             };
-            change.pades = Some(ArtifactRef::receipt(print));
+            change.job_artifacts.push(ArtifactRef::receipt(print));
         }
         let address = match &message.self_link {
             Some(link) => link.href.clone(),
@@ -113,6 +113,7 @@ impl SignatureService for Service {
     async fn create_job(&self, job: &SigningJob) -> Result<JobRef, CoreError> {
         self.capabilities()
             .ensure_supports(&job.required_capabilities())?;
+        job.check_limits(&crate::FORM_JOB_LIMITS)?;
         let form = job
             .form()
             .ok_or(CoreError::Unsupported(Capability::CreatePortalJob))?;

@@ -217,6 +217,7 @@ impl SignatureService for Service {
     async fn create_job(&self, job: &SigningJob) -> Result<JobRef, CoreError> {
         self.capabilities()
             .ensure_supports(&job.required_capabilities())?;
+        job.check_limits(&crate::FORM_JOB_LIMITS)?;
         let form = job
             .form()
             .ok_or(CoreError::Unsupported(Capability::SubmitForm))?;

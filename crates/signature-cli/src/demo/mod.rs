@@ -389,12 +389,12 @@ impl Demo {
             let path = self.write(&name, &bytes, &step)?;
             self.step(&step, &format!("{written} bytes -> {}", path.display()));
         }
-        if xades == 0 || change.pades.is_none() {
+        if xades == 0 || change.pades().is_none() {
             return Err(fail(
                 &format!("{flow}: downloads"),
                 format!(
                     "expected XAdES and PAdES links, got {xades} XAdES and {} PAdES",
-                    usize::from(change.pades.is_some())
+                    usize::from(change.pades().is_some())
                 ),
             ));
         }

@@ -1,0 +1,168 @@
+//! Posten signering's limits on a job (documents, signers, total size), which live with this
+//! adapter and are checked when a job is prepared for the service; moved here from
+//! `signature-core`, whose jobs no longer carry any one service's limits.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
+
+use asice::{BuildOptions, FixedClock, LoadOptions, SigningKey};
+use posten_adapter::{Error, LIMITS, PreparedJob};
+use signature_core::{
+    Document, OrganizationNumber, Signer, SignerBuilder, SigningJob, SigningJobBuilder,
+    ValidationError,
+};
+use signering_testkit::pki::{LeafSpec, make_pki};
+use time::macros::datetime;
+
+const PIN: &str = "24068110048";
+
+fn pdf(name: &str) -> Document {
+    Document::pdf("Contract", name, b"%PDF-1.7 test".to_vec())
+}
+
+fn notified(pin: &str) -> SignerBuilder {
+    Signer::with_personal_identification_number(pin).notify_by_email("kari@example.com")
+}
+
+/// Builds the job and checks it against Posten's limits, as preparing it does.
+trait BuildForPosten {
+    fn build_for_posten(self) -> Result<SigningJob, ValidationError>;
+}
+
+impl BuildForPosten for SigningJobBuilder {
+    fn build_for_posten(self) -> Result<SigningJob, ValidationError> {
+        let job = self.build()?;
+        job.check_limits(&LIMITS)?;
+        Ok(job)
+    }
+}
+
+#[test]
+fn document_count_is_one_to_twenty() {
+    let none = SigningJob::builder("Contract").signer(notified(PIN));
+    assert_eq!(
+        none.build_for_posten(),
+        Err(ValidationError::DocumentCount {
+            count: 0,
+            min: 1,
+            max: 20
+        })
+    );
+    let twenty = (0..20).map(|i| pdf(&format!("doc{i}.pdf")));
+    assert!(
+        SigningJob::builder("Contract")
+            .documents(twenty)
+            .signer(notified(PIN))
+            .build_for_posten()
+            .is_ok()
+    );
+    let twenty_one = (0..21).map(|i| pdf(&format!("doc{i}.pdf")));
+    assert_eq!(
+        SigningJob::builder("Contract")
+            .documents(twenty_one)
+            .signer(notified(PIN))
+            .build_for_posten(),
+        Err(ValidationError::DocumentCount {
+            count: 21,
+            min: 1,
+            max: 20
+        })
+    );
+}
+
+#[test]
+fn signer_count_is_one_to_ten() {
+    let none = SigningJob::builder("Contract").document(pdf("a.pdf"));
+    assert_eq!(
+        none.build_for_posten(),
+        Err(ValidationError::SignerCount {
+            count: 0,
+            min: 1,
+            max: 10
+        })
+    );
+    let with_signers = |count: usize| {
+        (0..count).fold(
+            SigningJob::builder("Contract").document(pdf("a.pdf")),
+            |job, i| job.signer(Signer::with_email(&format!("signer{i}@example.com"))),
+        )
+    };
+    assert!(with_signers(10).build_for_posten().is_ok());
+    assert_eq!(
+        with_signers(11).build_for_posten(),
+        Err(ValidationError::SignerCount {
+            count: 11,
+            min: 1,
+            max: 10
+        })
+    );
+}
+
+#[test]
+fn total_document_size_limit_defaults_to_ten_mebibytes_and_is_configurable() {
+    let half = vec![0u8; 5 * 1024 * 1024];
+    let exactly_limit = SigningJob::builder("Contract")
+        .document(Document::pdf("A", "a.pdf", half.clone()))
+        .document(Document::pdf("B", "b.pdf", half.clone()))
+        .signer(notified(PIN));
+    assert!(exactly_limit.clone().build_for_posten().is_ok());
+    let over = exactly_limit
+        .clone()
+        .document(Document::plain_text("C", "c.txt", "x"));
+    assert_eq!(
+        over.build_for_posten(),
+        Err(ValidationError::DocumentsTooLarge {
+            total_bytes: 10_485_761,
+            limit_bytes: 10_485_760
+        })
+    );
+    assert_eq!(
+        exactly_limit
+            .build()
+            .unwrap()
+            .check_limits(&LIMITS.with_max_total_document_size(1_000)),
+        Err(ValidationError::DocumentsTooLarge {
+            total_bytes: 10_485_760,
+            limit_bytes: 1_000
+        })
+    );
+}
+
+#[test]
+fn preparing_a_job_checks_the_limits_before_signing() {
+    let pki = make_pki(true, &LeafSpec::default());
+    let key = SigningKey::from_pem(
+        pki.key_pem.as_bytes(),
+        pki.chain_pem.as_bytes(),
+        None,
+        &LoadOptions::default(),
+    )
+    .unwrap();
+    let job = SigningJob::builder("Contract")
+        .documents((0..21).map(|i| pdf(&format!("doc{i}.pdf"))))
+        .signer(notified(PIN))
+        .build()
+        .unwrap();
+    let sender = OrganizationNumber::parse("984661185").unwrap();
+    let clock = FixedClock(datetime!(2026-11-22 12:00 +01:00));
+    let error =
+        PreparedJob::new(&job, Some(&sender), &key, &clock, &BuildOptions::default()).unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::Invalid(ValidationError::DocumentCount {
+                count: 21,
+                min: 1,
+                max: 20
+            })
+        ),
+        "{error:?}"
+    );
+    assert_eq!(
+        error.to_string(),
+        "the job does not fit Posten signering: a job needs 1–20 documents, but has 21"
+    );
+    assert!(matches!(
+        signature_core::Error::from(error),
+        signature_core::Error::Invalid(ValidationError::DocumentCount { count: 21, .. })
+    ));
+}
