@@ -113,7 +113,8 @@ where
     S: Send + 'static,
 {
     type Stream = TlsStream<TcpStream>;
-    type Service = ApiService<S>;
+    // axum-server 0.9 wraps the service to add `TlsInfo` to each request.
+    type Service = ApiService<axum_server::tls::TlsService<S>>;
     type Future = BoxFuture<io::Result<(Self::Stream, Self::Service)>>;
 
     fn accept(&self, stream: TcpStream, service: S) -> Self::Future {
