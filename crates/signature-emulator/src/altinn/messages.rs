@@ -1,5 +1,6 @@
 //! The message box routes: lists, one message, forms, attachments, print, signing text,
-//! creating, updating and signing form tasks, archive, confirm, delete, reportees.
+//! creating, updating and signing form tasks, archive, confirm, delete, reportees. A
+//! message's parts (signing text, print, forms, attachments) are in `parts.rs`.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -14,13 +15,12 @@ use serde_json::{Map, Value, json};
 
 use super::Shared;
 use super::auth::authenticate;
-use super::pdf;
 use super::reason::{with_error_body, with_reason};
 use super::state::{Identity, Status, StoredAttachment, StoredForm, StoredMessage, World};
 
-type Params = Query<HashMap<String, String>>;
+pub(super) type Params = Query<HashMap<String, String>>;
 
-fn param<'a>(query: &'a HashMap<String, String>, name: &str) -> Option<&'a str> {
+pub(super) fn param<'a>(query: &'a HashMap<String, String>, name: &str) -> Option<&'a str> {
     query
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case(name))
@@ -31,12 +31,12 @@ fn flag(query: &HashMap<String, String>, name: &str, default: bool) -> bool {
     param(query, name).map_or(default, |v| v.eq_ignore_ascii_case("true"))
 }
 
-fn language(query: &HashMap<String, String>) -> String {
+pub(super) fn language(query: &HashMap<String, String>) -> String {
     param(query, "language").unwrap_or("1044").to_owned()
 }
 
 /// A 200 answer carrying `body` as `content_type`.
-fn ok_as(content_type: &'static str, body: impl IntoResponse) -> Response {
+pub(super) fn ok_as(content_type: &'static str, body: impl IntoResponse) -> Response {
     (
         StatusCode::OK,
         [(header::CONTENT_TYPE, HeaderValue::from_static(content_type))],
@@ -45,22 +45,22 @@ fn ok_as(content_type: &'static str, body: impl IntoResponse) -> Response {
         .into_response()
 }
 
-fn hal(value: Value) -> Response {
+pub(super) fn hal(value: Value) -> Response {
     ok_as("application/hal+json; charset=utf-8", value.to_string())
 }
 
-fn with_location(mut response: Response, location: &str) -> Response {
+pub(super) fn with_location(mut response: Response, location: &str) -> Response {
     if let Ok(value) = HeaderValue::from_str(location) {
         response.headers_mut().insert(header::LOCATION, value);
     }
     response
 }
 
-fn not_found() -> Response {
+pub(super) fn not_found() -> Response {
     with_reason(StatusCode::NOT_FOUND, "The message was not found")
 }
 
-fn message_url(shared: &Shared, who: &str, id: &str) -> String {
+pub(super) fn message_url(shared: &Shared, who: &str, id: &str) -> String {
     format!("{}/api/{who}/messages/{id}", shared.base_url)
 }
 
@@ -126,7 +126,13 @@ fn message_json(shared: &Shared, who: &str, message: &StoredMessage, language: &
 }
 
 /// Authenticates and hands the world to `f` for the message `who`/`id`.
-fn with_message<F>(shared: &Shared, headers: &HeaderMap, who: &str, id: &str, f: F) -> Response
+pub(super) fn with_message<F>(
+    shared: &Shared,
+    headers: &HeaderMap,
+    who: &str,
+    id: &str,
+    f: F,
+) -> Response
 where
     F: FnOnce(&mut StoredMessage, Identity) -> Response,
 {
@@ -607,193 +613,6 @@ pub(crate) async fn confirm(
         }
         message.confirmed = true;
         with_reason(StatusCode::NO_CONTENT, "Message has been confirmed")
-    })
-}
-
-/// `GET /api/{who}/messages/{id}/signingtext`.
-pub(crate) async fn signing_text(
-    State(shared): State<Arc<Shared>>,
-    Path((who, id)): Path<(String, String)>,
-    Query(query): Params,
-    headers: HeaderMap,
-) -> Response {
-    let language = language(&query);
-    with_message(&shared, &headers, &who, &id, |message, _| {
-        if message.status != Status::Signing {
-            return with_reason(
-                StatusCode::NOT_FOUND,
-                "The message is not at a signing step",
-            );
-        }
-        let text = if language == "1033" {
-            "I confirm that the information given is correct."
-        } else {
-            "Jeg bekrefter at opplysningene er riktige."
-        };
-        hal(Value::String(text.to_owned()))
-    })
-}
-
-/// `GET /api/{who}/messages/{id}/print`.
-pub(crate) async fn print(
-    State(shared): State<Arc<Shared>>,
-    Path((who, id)): Path<(String, String)>,
-    headers: HeaderMap,
-) -> Response {
-    with_message(&shared, &headers, &who, &id, |message, _| {
-        let mut lines = vec![message.subject.clone(), format!("Melding {}", message.id)];
-        if let Some(reference) = &message.archive_reference {
-            lines.push(format!("Arkivreferanse {reference}"));
-        }
-        ok_as("application/pdf", pdf::print(&lines))
-    })
-}
-
-fn form_json(url: &str, form: &StoredForm) -> Value {
-    json!({
-        "FormId": form.id,
-        "Type": if form.main { "MainForm" } else { "SubForm" },
-        "DataFormatId": form.data_format_id,
-        "DataFormatVersion": form.data_format_version.parse::<i64>().map_or_else(|_| json!(form.data_format_version), |v| json!(v)),
-        "ValidationStatus": "NotValidated",
-        "Name": form.data_format_id,
-        "SigningLocked": form.signing_locked,
-        "SignedByDefault": form.signed_by_default,
-        "_links": {
-            "self": {"href": format!("{url}/forms/{}", form.id)},
-            "formdata": {"href": format!("{url}/forms/{}/formdata", form.id), "mime-type": "application/xml"},
-        },
-    })
-}
-
-/// `GET /api/{who}/messages/{id}/forms`.
-pub(crate) async fn forms(
-    State(shared): State<Arc<Shared>>,
-    Path((who, id)): Path<(String, String)>,
-    headers: HeaderMap,
-) -> Response {
-    let url = message_url(&shared, &who, &id);
-    with_message(&shared, &headers, &who, &id, |message, _| {
-        let forms: Vec<Value> = message.forms.iter().map(|f| form_json(&url, f)).collect();
-        hal(
-            json!({"_links": {"self": {"href": format!("{url}/forms")}}, "_embedded": {"forms": forms}}),
-        )
-    })
-}
-
-/// `GET /api/{who}/messages/{id}/forms/{form}`.
-pub(crate) async fn form(
-    State(shared): State<Arc<Shared>>,
-    Path((who, id, form)): Path<(String, String, i64)>,
-    headers: HeaderMap,
-) -> Response {
-    let url = message_url(&shared, &who, &id);
-    with_message(&shared, &headers, &who, &id, |message, _| {
-        match message.forms.iter().find(|f| f.id == form) {
-            Some(found) => {
-                let mut value = form_json(&url, found);
-                value["FormData"] = json!(found.xml);
-                hal(value)
-            }
-            None => with_reason(StatusCode::NOT_FOUND, "The form was not found"),
-        }
-    })
-}
-
-/// `GET /api/{who}/messages/{id}/forms/{form}/formdata`.
-pub(crate) async fn form_data(
-    State(shared): State<Arc<Shared>>,
-    Path((who, id, form)): Path<(String, String, i64)>,
-    headers: HeaderMap,
-) -> Response {
-    with_message(&shared, &headers, &who, &id, |message, _| {
-        match message.forms.iter().find(|f| f.id == form) {
-            Some(found) => ok_as("application/xml", found.xml.clone()),
-            None => with_reason(StatusCode::NOT_FOUND, "The form was not found"),
-        }
-    })
-}
-
-/// `GET /api/{who}/messages/{id}/attachments`.
-pub(crate) async fn attachments(
-    State(shared): State<Arc<Shared>>,
-    Path((who, id)): Path<(String, String)>,
-    headers: HeaderMap,
-) -> Response {
-    let url = message_url(&shared, &who, &id);
-    with_message(&shared, &headers, &who, &id, |message, _| {
-        let items: Vec<Value> = message
-            .attachments
-            .iter()
-            .map(|a| {
-                json!({
-                    "FileName": a.file_name,
-                    "Name": a.file_name,
-                    "AttachmentType": a.attachment_type,
-                    "AttachmentTypeLocalized": a.attachment_type,
-                    "Encrypted": false,
-                    "SigningLocked": a.signing_locked,
-                    "SignedByDefault": a.signed_by_default,
-                    "FileSize": a.data.len(),
-                    "_links": {"self": {"href": format!("{url}/attachments/{}", a.id)}},
-                })
-            })
-            .collect();
-        hal(
-            json!({"_links": {"self": {"href": format!("{url}/attachments")}}, "_embedded": {"attachments": items}}),
-        )
-    })
-}
-
-/// `GET /api/{who}/messages/{id}/attachments/{attachment}`: the bytes.
-pub(crate) async fn attachment(
-    State(shared): State<Arc<Shared>>,
-    Path((who, id, attachment)): Path<(String, String, i64)>,
-    headers: HeaderMap,
-) -> Response {
-    with_message(&shared, &headers, &who, &id, |message, _| {
-        match message.attachments.iter().find(|a| a.id == attachment) {
-            Some(found) => ok_as("application/octet-stream", found.data.clone()),
-            None => with_reason(StatusCode::NOT_FOUND, "The attachment was not found"),
-        }
-    })
-}
-
-/// `POST /api/{who}/messages/{id}/attachments/streamedattachment?fileName=&attachmentType=`.
-pub(crate) async fn upload_attachment(
-    State(shared): State<Arc<Shared>>,
-    Path((who, id)): Path<(String, String)>,
-    Query(query): Params,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let Some(file_name) = param(&query, "fileName").map(str::to_owned) else {
-        return with_reason(StatusCode::BAD_REQUEST, "fileName is required");
-    };
-    let attachment_type = param(&query, "attachmentType")
-        .unwrap_or_default()
-        .to_owned();
-    let number = shared.world().next();
-    let url = message_url(&shared, &who, &id);
-    with_message(&shared, &headers, &who, &id, |message, _| {
-        if message.status != Status::Filling {
-            return with_reason(
-                StatusCode::BAD_REQUEST,
-                "Attachments can only be added while the form is being filled in",
-            );
-        }
-        message.attachments.push(StoredAttachment {
-            id: number,
-            file_name,
-            attachment_type,
-            data: body.to_vec(),
-            signing_locked: false,
-            signed_by_default: true,
-        });
-        with_location(
-            StatusCode::CREATED.into_response(),
-            &format!("{url}/attachments/{number}"),
-        )
     })
 }
 

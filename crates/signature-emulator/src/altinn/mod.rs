@@ -26,6 +26,7 @@
 pub(crate) mod auth;
 pub(crate) mod jwt;
 mod messages;
+mod parts;
 pub(crate) mod pdf;
 mod reason;
 mod server;

@@ -14,7 +14,7 @@ use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
-use super::{Shared, TlsSetup, auth, messages};
+use super::{Shared, TlsSetup, auth, messages, parts};
 
 /// The client certificate (DER) of a TLS connection, as a request extension.
 #[derive(Debug, Clone)]
@@ -42,30 +42,30 @@ fn router(shared: Arc<Shared>) -> Router {
                 .put(messages::update)
                 .delete(messages::delete),
         )
-        .route("/api/{who}/messages/{id}/print", get(messages::print))
+        .route("/api/{who}/messages/{id}/print", get(parts::print))
         .route("/api/{who}/messages/{id}/archive", put(messages::archive))
         .route("/api/{who}/messages/{id}/confirm", put(messages::confirm))
         .route(
             "/api/{who}/messages/{id}/signingtext",
-            get(messages::signing_text),
+            get(parts::signing_text),
         )
-        .route("/api/{who}/messages/{id}/forms", get(messages::forms))
-        .route("/api/{who}/messages/{id}/forms/{form}", get(messages::form))
+        .route("/api/{who}/messages/{id}/forms", get(parts::forms))
+        .route("/api/{who}/messages/{id}/forms/{form}", get(parts::form))
         .route(
             "/api/{who}/messages/{id}/forms/{form}/formdata",
-            get(messages::form_data),
+            get(parts::form_data),
         )
         .route(
             "/api/{who}/messages/{id}/attachments",
-            get(messages::attachments),
+            get(parts::attachments),
         )
         .route(
             "/api/{who}/messages/{id}/attachments/streamedattachment",
-            post(messages::upload_attachment),
+            post(parts::upload_attachment),
         )
         .route(
             "/api/{who}/messages/{id}/attachments/{attachment}",
-            get(messages::attachment),
+            get(parts::attachment),
         )
         .with_state(shared)
 }
