@@ -25,7 +25,7 @@ use rcgen::{
 use rustls::RootCertStore;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::server::WebPkiClientVerifier;
-use signature_core::OrganizationNumber;
+use signature_core::{Document, LookupNotifications, OrganizationNumber, Signer, SigningJob};
 use signering_testkit::pki::{LeafSpec, TestPki, make_pki};
 
 /// How the server certificate names its organization.
@@ -283,4 +283,24 @@ pub fn sequence(
 ) -> impl Fn(&Recorded) -> Scripted + Send + Sync + 'static {
     let queue = Mutex::new(VecDeque::from(answers));
     move |_| queue.lock().unwrap().pop_front().unwrap_or_else(&fallback)
+}
+
+/// Posten's organization number, as in the test service's certificates.
+pub const POSTEN: &str = "984661185";
+
+/// A valid portal job with one signer.
+pub fn portal_job() -> SigningJob {
+    SigningJob::builder("Arbeidsavtale")
+        .reference("ref-1")
+        .document(Document::pdf(
+            "Avtale",
+            "avtale.pdf",
+            b"%PDF-1.7 avtale".to_vec(),
+        ))
+        .signer(
+            Signer::with_personal_identification_number("01017010170")
+                .notify_through_lookup(LookupNotifications::EmailOnly),
+        )
+        .build()
+        .unwrap()
 }
