@@ -324,6 +324,9 @@ fn describe(error: &ValidationError, documents: &[PathBuf]) -> String {
 /// then obtains the password if one is needed, then loads the key.
 fn load_key(args: &BuildArgs) -> Result<SigningKey, CliError> {
     let options = LoadOptions::default();
+    if let Some(key) = args.pkcs11.load(args.cert.as_ref(), &options)? {
+        return Ok(key);
+    }
     match (&args.keystore, &args.key, &args.cert) {
         (Some(keystore), _, _) => {
             let data = Zeroizing::new(read_file(keystore)?);
@@ -362,7 +365,9 @@ fn load_key(args: &BuildArgs) -> Result<SigningKey, CliError> {
         }
         // clap requires --keystore, or --key together with --cert.
         _ => Err(CliError::Usage(
-            "give --keystore FILE.p12, or --key KEY.pem with --cert CHAIN.pem".to_owned(),
+            "give --keystore FILE.p12, --key KEY.pem with --cert CHAIN.pem, or \
+             --pkcs11-module PATH with --pkcs11-token LABEL"
+                .to_owned(),
         )),
     }
 }

@@ -187,6 +187,10 @@ pub struct PostenFlags {
     /// service's 10).
     #[arg(long, value_name = "N")]
     pub rate_limit: Option<u32>,
+
+    /// The enterprise key on a PKCS#11 token instead of the key store.
+    #[command(flatten)]
+    pub pkcs11: crate::pkcs11_key::Pkcs11Flags,
 }
 
 /// How to reach Altinn; each overrides `signering.toml` and `SIGNERING_ALTINN_*`.
@@ -576,7 +580,7 @@ pub enum BundleCommand {
 
 /// Arguments of `signering bundle build`.
 #[derive(Debug, Args)]
-#[command(group(ArgGroup::new("key_source").required(true).args(["keystore", "key"])))]
+#[command(group(ArgGroup::new("key_source").required(true).args(["keystore", "key", "pkcs11_module"])))]
 pub struct BuildArgs {
     /// PKCS#12 key store (.p12) with the enterprise certificate and its private key.
     #[arg(long, value_name = "FILE.p12")]
@@ -586,9 +590,15 @@ pub struct BuildArgs {
     #[arg(long, value_name = "KEY.pem", requires = "cert")]
     pub key: Option<PathBuf>,
 
-    /// PEM certificate chain belonging to --key (any order; extra certificates are dropped).
-    #[arg(long, value_name = "CHAIN.pem", requires = "key")]
+    /// PEM certificate chain belonging to --key or to the token's key (any order; extra
+    /// certificates are dropped). With --pkcs11-module and without --cert, the chain comes
+    /// from the token's certificate objects.
+    #[arg(long, value_name = "CHAIN.pem")]
     pub cert: Option<PathBuf>,
+
+    /// The key on a PKCS#11 token.
+    #[command(flatten)]
+    pub pkcs11: crate::pkcs11_key::Pkcs11Flags,
 
     /// Take the key store or encrypted key's password from this environment variable.
     ///

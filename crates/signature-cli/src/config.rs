@@ -63,6 +63,15 @@ struct PostenFile {
     sender: Option<String>,
     polling_queue: Option<String>,
     rate_limit: Option<u32>,
+    /// The key on a PKCS#11 token (`pkcs11_module`, `pkcs11_token`, `pkcs11_key`,
+    /// `pkcs11_key_id`, `pkcs11_pin_env` or `pkcs11_pin_file`, and `pkcs11_cert`).
+    pkcs11_module: Option<PathBuf>,
+    pkcs11_token: Option<String>,
+    pkcs11_key: Option<String>,
+    pkcs11_key_id: Option<String>,
+    pkcs11_pin_env: Option<String>,
+    pkcs11_pin_file: Option<PathBuf>,
+    pkcs11_cert: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -169,6 +178,10 @@ pub(crate) struct Settings {
     pub sender: Option<Setting<String>>,
     pub polling_queue: Option<Setting<String>>,
     pub rate_limit: Option<Setting<u32>>,
+    /// The key on a PKCS#11 token (file `posten.pkcs11_*`, then the `--pkcs11-*` flags).
+    pub pkcs11: crate::pkcs11_key::Pkcs11Flags,
+    /// The token key's certificate chain (`posten.pkcs11_cert`); else the token's certificates.
+    pub pkcs11_cert: Option<PathBuf>,
     pub altinn_environment: Option<Setting<String>>,
     pub altinn_api_key: Option<Setting<SecretSource>>,
     pub altinn_token: Option<Setting<SecretSource>>,
@@ -281,6 +294,23 @@ impl Settings {
         set(&mut self.sender, p.sender, src());
         set(&mut self.polling_queue, p.polling_queue, src());
         set(&mut self.rate_limit, p.rate_limit, src());
+        if p.pkcs11_module.is_some() {
+            self.pkcs11 = crate::pkcs11_key::Pkcs11Flags {
+                pkcs11_module: p.pkcs11_module.map(|m| {
+                    if m.is_relative() && m.components().count() > 1 {
+                        rel(m)
+                    } else {
+                        m
+                    }
+                }),
+                pkcs11_token: p.pkcs11_token,
+                pkcs11_key: p.pkcs11_key,
+                pkcs11_key_id: p.pkcs11_key_id,
+                pkcs11_pin_env: p.pkcs11_pin_env,
+                pkcs11_pin_file: p.pkcs11_pin_file.map(rel),
+            };
+            self.pkcs11_cert = p.pkcs11_cert.map(rel);
+        }
         let a = parsed.altinn;
         set(&mut self.altinn_environment, a.environment, src());
         let key = secret_pair(
@@ -440,6 +470,9 @@ impl Settings {
             flags.rate_limit,
             Source::Flag("--rate-limit"),
         );
+        if flags.pkcs11.is_set() {
+            self.pkcs11 = flags.pkcs11.clone();
+        }
         Ok(())
     }
 

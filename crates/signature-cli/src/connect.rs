@@ -49,12 +49,18 @@ pub(crate) fn environment_if_set(settings: &Settings) -> Result<Option<Environme
     }
 }
 
-/// The enterprise key from the configured PKCS#12 key store: its password from the
-/// configured secret source, else a prompt on a terminal.
+/// The enterprise key: on the configured PKCS#11 token, else from the configured PKCS#12 key
+/// store (its password from the configured secret source, else a prompt on a terminal).
 pub(crate) fn signing_key(
     settings: &Settings,
     options: &LoadOptions,
 ) -> Result<SigningKey, CliError> {
+    if let Some(key) = settings
+        .pkcs11
+        .load(settings.pkcs11_cert.as_ref(), options)?
+    {
+        return Ok(key);
+    }
     let Some(keystore) = &settings.keystore else {
         return Err(CliError::Config(format!(
             "no key store: set posten.keystore in signering.toml, {} or --keystore FILE.p12",

@@ -20,17 +20,15 @@ use crate::doctor_report::{Report, print};
 use crate::error::{CliError, Status, posten_status, read_file};
 
 /// Where the enterprise certificate comes from.
-///
-/// The seam for PKCS#11: a token's certificate is read as DER like the others, and its key
-/// (a handle, never exported) serves the online check through the same `asice::SigningKey`
-/// abstraction once that supports tokens. A `Pkcs11 { module, slot, label, pin }` variant
-/// and its loading below are all that is missing; the checks take certificates, not files.
 #[derive(Debug)]
 enum KeySource {
     /// A PKCS#12 key store (`--keystore`, or `posten.keystore` in the settings).
     Pkcs12,
     /// PEM files: the certificate chain, and the key if given.
     Pem { cert: PathBuf, key: Option<PathBuf> },
+    /// A key on a PKCS#11 token (`--pkcs11-*`, `posten.pkcs11_*`), its chain from `cert` or
+    /// from the token. The key signs there; its value is never read.
+    Pkcs11 { cert: Option<PathBuf> },
 }
 
 /// What was loaded from a [`KeySource`]: the certificates, and the key when there is one.
@@ -53,6 +51,9 @@ pub(crate) fn run(args: &DoctorArgs, settings: &Settings, json: bool) -> Result<
         .map(|url| Environment::custom(url).map_err(|e| CliError::Usage(format!("--url: {e}"))))
         .transpose()?;
     let source = match (&args.cert, &args.key) {
+        _ if settings.pkcs11.is_set() => Some(KeySource::Pkcs11 {
+            cert: args.cert.clone().or_else(|| settings.pkcs11_cert.clone()),
+        }),
         (Some(cert), key) => Some(KeySource::Pem {
             cert: cert.clone(),
             key: key.clone(),
@@ -211,6 +212,25 @@ fn load(source: &KeySource, settings: &Settings) -> Result<Loaded, CliError> {
         ..LoadOptions::default()
     };
     match source {
+        KeySource::Pkcs11 { cert } => {
+            let token = settings.pkcs11.pkcs11_token.clone().unwrap_or_default();
+            let key = settings
+                .pkcs11
+                .load(cert.as_ref(), &options)
+                .map_err(|e| {
+                    CliError::Config(format!(
+                        "{e}\nhint: list the token and its objects with `pkcs11-tool --module \
+                         MODULE --list-token-slots` and `--list-objects --login`; see \
+                         docs/hsm-keys.md"
+                    ))
+                })?
+                .ok_or_else(|| CliError::Usage("--pkcs11-module is missing".to_owned()))?;
+            Ok(Loaded {
+                what: format!("the key {} on token {token:?}", key.subject()),
+                chain: key.certificate_chain().map(<[u8]>::to_vec).collect(),
+                key: Some(key),
+            })
+        }
         KeySource::Pkcs12 => {
             let what = settings
                 .keystore

@@ -91,6 +91,7 @@ mod manifest;
 mod mask;
 mod output;
 mod password;
+pub mod pkcs11_key;
 mod poll;
 mod style;
 mod verify;
