@@ -21,6 +21,10 @@ pub struct PostenAdapterGuide;
 #[cfg(doctest)]
 pub struct AltinnAdapterGuide;
 
+#[doc = include_str!("../../docs/hsm-keys.md")]
+#[cfg(doctest)]
+pub struct HsmKeysGuide;
+
 use std::process::ExitCode;
 use std::time::Duration;
 
