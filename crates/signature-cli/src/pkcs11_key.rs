@@ -100,7 +100,7 @@ impl Pkcs11Flags {
 fn parse_hex(text: &str) -> Result<Vec<u8>, CliError> {
     let digits = text.trim().trim_start_matches("0x");
     let bad = || CliError::Usage(format!("--pkcs11-key-id {text:?}: not a hex string"));
-    if digits.is_empty() || digits.len() % 2 != 0 {
+    if digits.is_empty() || !digits.len().is_multiple_of(2) {
         return Err(bad());
     }
     (0..digits.len())
