@@ -80,6 +80,7 @@ pub struct PostenEmulatorBuilder {
     clients: Vec<(String, OrgNumberIn)>,
     pades_padding: u64,
     max_request_bytes: usize,
+    client_cas: Vec<Vec<u8>>,
 }
 
 impl Default for PostenEmulatorBuilder {
@@ -97,6 +98,7 @@ impl Default for PostenEmulatorBuilder {
             clients: Vec::new(),
             pades_padding: 0,
             max_request_bytes: 64 * 1024 * 1024,
+            client_cas: Vec::new(),
         }
     }
 }
@@ -183,6 +185,27 @@ impl PostenEmulatorBuilder {
         self
     }
 
+    /// Also accepts client certificates issued by these CA certificates (PEM), beside the
+    /// emulator's own CA: your own enterprise certificate (from a file or a PKCS#11 token)
+    /// then works against the emulator. The broker is the organization number in the client
+    /// certificate's subject, as with the emulator's own identities.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Tls`] if the PEM holds no certificate.
+    pub fn trust_client_ca_pem(mut self, pem: impl AsRef<[u8]>) -> Result<Self, Error> {
+        use rustls_pki_types::pem::PemObject as _;
+        let certs = rustls_pki_types::CertificateDer::pem_slice_iter(pem.as_ref())
+            .map(|c| c.map(|c| c.as_ref().to_vec()))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| Error::Tls(format!("client CA PEM: {e}")))?;
+        if certs.is_empty() {
+            return Err(Error::Tls("client CA PEM holds no certificate".to_owned()));
+        }
+        self.client_cas.extend(certs);
+        Ok(self)
+    }
+
     /// Largest accepted request body (default 64 MiB).
     pub fn max_request_bytes(mut self, bytes: usize) -> Self {
         self.max_request_bytes = bytes;
@@ -241,7 +264,7 @@ impl PostenEmulatorBuilder {
             )
             .map_err(|e| Error::Pki(format!("seal: {e}")))?,
         );
-        let tls = server_config(&pki)?;
+        let tls = server_config(&pki, &self.client_cas)?;
 
         let bind = |addr: SocketAddr| -> Result<(TcpListener, SocketAddr), Error> {
             let listener =
@@ -278,6 +301,7 @@ impl PostenEmulatorBuilder {
                 without_api_access: self.without_api_access.iter().cloned().collect(),
                 pades_padding: self.pades_padding,
                 max_request_bytes: self.max_request_bytes,
+                client_cas: self.client_cas.clone(),
             },
             api_base: format!("https://{addr}/api"),
             web_base: format!("http://{web_addr}"),

@@ -21,6 +21,9 @@ pub(crate) struct Settings {
     pub(crate) without_api_access: HashSet<String>,
     pub(crate) pades_padding: u64,
     pub(crate) max_request_bytes: usize,
+    /// CA certificates (DER) trusted beside the emulator's own, for client certificates and
+    /// for the bundle's signing certificate (`trust_client_ca_pem`).
+    pub(crate) client_cas: Vec<Vec<u8>>,
 }
 
 /// Shared by the API and web listeners.

@@ -35,14 +35,19 @@ use super::wire::{codes, error_response, now_ms, rate_limit_blocked, too_many_re
 pub(crate) struct Broker(pub(crate) Option<String>);
 
 /// The rustls configuration: the server chain, and a verifier that requires a client
-/// certificate chaining to the emulator's CA.
-pub(crate) fn server_config(pki: &Pki) -> Result<Arc<ServerConfig>, Error> {
+/// certificate chaining to the emulator's CA or one of `client_cas` (DER).
+pub(crate) fn server_config(pki: &Pki, client_cas: &[Vec<u8>]) -> Result<Arc<ServerConfig>, Error> {
     let tls = |e: &dyn std::fmt::Display| Error::Tls(e.to_string());
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let mut roots = RootCertStore::empty();
     roots
         .add(CertificateDer::from(pki.ca_der.clone()))
         .map_err(|e| tls(&e))?;
+    for ca in client_cas {
+        roots
+            .add(CertificateDer::from(ca.clone()))
+            .map_err(|e| tls(&e))?;
+    }
     let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
         .build()
         .map_err(|e| tls(&e))?;

@@ -112,6 +112,9 @@ fn prepare(
 
     let mut options = asice::VerifyOptions::default();
     options.trust_roots.push(state.pki.ca_der.clone());
+    options
+        .trust_roots
+        .extend(state.settings.client_cas.iter().cloned());
     let verified = asice::verify(bundle_part.body, &options)
         .map_err(|e| ApiError::asice(format!("document bundle: {e}")))?;
     let inspection = asice::inspect(bundle_part.body, &options.limits)
