@@ -26,9 +26,10 @@ use crate::rss;
 use crate::whole_process;
 
 /// The scenarios, in table order.
-pub const SCENARIOS: [&str; 9] = [
+pub const SCENARIOS: [&str; 10] = [
     "bundle-1x3MiB",
     "bundle-20x500KiB",
+    crate::token::SCENARIO,
     "cli-bundle-1x3MiB",
     "cli-bundle-20x500KiB",
     "cli-rss",
@@ -77,6 +78,7 @@ pub async fn run_scenario(name: &str, exe: &Path) -> anyhow::Result<ScenarioResu
             &[500 * 1024; 20],
             exe,
         )?,
+        crate::token::SCENARIO => crate::token::run()?,
         "cli-rss" => whole_process::cli_rss(exe)?,
         "emulator-start" => crate::startup::emulator_start().await?,
         "create-jobs" => create_jobs(exe).await?,
@@ -103,7 +105,23 @@ pub fn run_all(exe: &Path) -> anyhow::Result<Vec<ScenarioResult>> {
     let mut results = Vec::new();
     for name in SCENARIOS {
         eprintln!("bench: {name} …");
-        let output = std::process::Command::new(exe)
+        let mut command = std::process::Command::new(exe);
+        // The token lives as long as its scenario's process.
+        let mut _token = None;
+        if name == crate::token::SCENARIO {
+            match crate::token::prepare() {
+                Ok(hsm) => {
+                    crate::token::configure(&mut command, &hsm);
+                    _token = Some(hsm);
+                }
+                Err(why) => {
+                    eprintln!("bench: {name} skipped: {why}");
+                    results.push(crate::token::skipped(&why));
+                    continue;
+                }
+            }
+        }
+        let output = command
             .args(["--scenario", name])
             .stderr(Stdio::inherit())
             .output()
@@ -153,6 +171,14 @@ pub fn table(results: &[ScenarioResult], load_before: &str, load_after: &str) ->
         _ => ("–".to_owned(), "–".to_owned()),
     };
     for r in results {
+        if r.value.is_nan() {
+            // A skipped row: its reason in place of the figures.
+            out.push_str(&format!(
+                "| {} | – | – | – | – | – | – | {} |\n",
+                r.label, r.detail
+            ));
+            continue;
+        }
         let (floor, floor_ratio) = against(r.floor, &r.unit, &|f| r.value / f);
         let (peer, peer_ratio) = against(r.peer, &r.unit, &|p| p / r.value);
         out.push_str(&format!(
@@ -189,7 +215,7 @@ pub fn load_average() -> String {
 }
 
 /// Median time of `f` over at least 10 runs and about 3 s, after 3 warm-up runs.
-fn median_time(mut f: impl FnMut()) -> (Duration, usize) {
+pub(crate) fn median_time(mut f: impl FnMut()) -> (Duration, usize) {
     for _ in 0..3 {
         f();
     }

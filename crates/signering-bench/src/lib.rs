@@ -13,4 +13,5 @@ pub mod jobs;
 pub mod rss;
 pub mod soak;
 pub mod startup;
+pub mod token;
 pub mod whole_process;
