@@ -275,8 +275,9 @@ impl SigningKey {
     ///
     /// # Errors
     ///
-    /// [`Error::Pkcs11`] with a [`Pkcs11Error`] for the module, token, key, PIN or mechanism;
-    /// [`Error::KeyCertificateMismatch`] if the certificate does not belong to the key; the
+    /// [`Error::Pkcs11`](crate::Error::Pkcs11) with a [`Pkcs11Error`] for the module, token,
+    /// key, PIN or mechanism; [`Error::KeyCertificateMismatch`](crate::Error::KeyCertificateMismatch)
+    /// if the certificate does not belong to the key; the
     /// certificate checks of [`SigningKey::from_pem`].
     pub fn from_pkcs11(
         options: &Pkcs11Options,
