@@ -46,6 +46,16 @@ pub(crate) struct Altinn3File {
     key: Option<PathBuf>,
     kid: Option<String>,
     system_user: Option<String>,
+    /// The key on a PKCS#11 token (`pkcs11_module`, `pkcs11_token`, `pkcs11_key`,
+    /// `pkcs11_key_id`, `pkcs11_pin_env` or `pkcs11_pin_file`, and `pkcs11_cert`), as in
+    /// `[posten]`.
+    pkcs11_module: Option<PathBuf>,
+    pkcs11_token: Option<String>,
+    pkcs11_key: Option<String>,
+    pkcs11_key_id: Option<String>,
+    pkcs11_pin_env: Option<String>,
+    pkcs11_pin_file: Option<PathBuf>,
+    pkcs11_cert: Option<PathBuf>,
 }
 
 /// The merged Altinn 3 settings.
@@ -62,6 +72,10 @@ pub(crate) struct Altinn3Settings {
     pub key: Option<Setting<PathBuf>>,
     pub kid: Option<Setting<String>>,
     pub system_user: Option<Setting<String>>,
+    /// The enterprise key on a PKCS#11 token (file `altinn3.pkcs11_*`, then the flags).
+    pub pkcs11: crate::pkcs11_key::Pkcs11Flags,
+    /// The token key's certificate chain; else the token's certificates.
+    pub pkcs11_cert: Option<Setting<PathBuf>>,
 }
 
 fn set<T>(slot: &mut Option<Setting<T>>, value: Option<T>, source: Source) {
@@ -123,6 +137,17 @@ impl Altinn3Settings {
         set(&mut self.key, file.key.map(rel), src());
         set(&mut self.kid, file.kid, src());
         set(&mut self.system_user, file.system_user, src());
+        if let Some(module) = file.pkcs11_module {
+            self.pkcs11 = crate::pkcs11_key::Pkcs11Flags {
+                pkcs11_module: Some(crate::pkcs11_key::module_path(module, rel)),
+                pkcs11_token: file.pkcs11_token,
+                pkcs11_key: file.pkcs11_key,
+                pkcs11_key_id: file.pkcs11_key_id,
+                pkcs11_pin_env: file.pkcs11_pin_env,
+                pkcs11_pin_file: file.pkcs11_pin_file.map(rel),
+            };
+            set(&mut self.pkcs11_cert, file.pkcs11_cert.map(rel), src());
+        }
         Ok(())
     }
 
@@ -219,11 +244,21 @@ impl Altinn3Settings {
             flags.maskinporten.clone(),
             Source::Flag("--maskinporten"),
         );
-        if flags.keystore.is_some() || flags.key.is_some() {
-            // A key given on the command line replaces the configured one of either kind.
+        if flags.keystore.is_some() || flags.key.is_some() || flags.pkcs11.is_set() {
+            // A key given on the command line replaces the configured one of any kind.
             self.keystore = None;
             self.key = None;
+            self.pkcs11 = crate::pkcs11_key::Pkcs11Flags::default();
+            self.pkcs11_cert = None;
         }
+        if flags.pkcs11.is_set() {
+            self.pkcs11 = flags.pkcs11.clone();
+        }
+        set(
+            &mut self.pkcs11_cert,
+            flags.cert.clone(),
+            Source::Flag("--cert"),
+        );
         set(
             &mut self.keystore,
             flags.keystore.clone(),

@@ -11,9 +11,9 @@ use crate::cli::EXIT_CODES_HELP;
 ///
 /// Log in with a token (`--token-file`: a person's ID-porten token, or an organisation's
 /// Maskinporten token, exchanged for an Altinn token), or let signering ask Maskinporten
-/// (`--client-id` with `--keystore` for the enterprise certificate, or `--key` and `--kid`
-/// for a key registered with the client), as the organisation or, with `--system-user`, as a
-/// system user of a customer.
+/// (`--client-id` with `--keystore` or a key on a PKCS#11 token (`--pkcs11-*`) for the
+/// enterprise certificate, or `--key` and `--kid` for a key registered with the client), as the
+/// organisation or, with `--system-user`, as a system user of a customer.
 #[derive(Debug, Args, Default, Clone)]
 #[command(
     next_help_heading = "Altinn 3 connection (override signering.toml and SIGNERING_ALTINN3_*)"
@@ -51,7 +51,7 @@ pub struct Altinn3Flags {
 
     /// PKCS#12 key store with the enterprise certificate, sent in the grant's `x5c`
     /// (`SIGNERING_ALTINN3_KEYSTORE`).
-    #[arg(long, value_name = "FILE.p12", conflicts_with = "key")]
+    #[arg(long, value_name = "FILE.p12", conflicts_with_all = ["key", "pkcs11_module"])]
     pub keystore: Option<PathBuf>,
 
     /// Read the key store password from this environment variable
@@ -61,7 +61,12 @@ pub struct Altinn3Flags {
 
     /// A PEM RSA key registered with the Maskinporten client, named by `--kid`
     /// (`SIGNERING_ALTINN3_KEY`).
-    #[arg(long, value_name = "KEY.pem", requires = "kid")]
+    #[arg(
+        long,
+        value_name = "KEY.pem",
+        requires = "kid",
+        conflicts_with = "pkcs11_module"
+    )]
     pub key: Option<PathBuf>,
 
     /// The registered key's id (`kid`) (`SIGNERING_ALTINN3_KID`).
@@ -72,6 +77,16 @@ pub struct Altinn3Flags {
     /// (`SIGNERING_ALTINN3_SYSTEM_USER`).
     #[arg(long, value_name = "ORGNR")]
     pub system_user: Option<String>,
+
+    /// With `--pkcs11-module`: the token key's certificate chain (PEM), sent in the grant's
+    /// `x5c`; without it, the certificates on the token with the key's label or id.
+    #[arg(long, value_name = "CHAIN.pem", requires = "pkcs11_module")]
+    pub cert: Option<PathBuf>,
+
+    /// The enterprise certificate's key on a PKCS#11 token, instead of `--keystore`
+    /// (`altinn3.pkcs11_*` in signering.toml).
+    #[command(flatten)]
+    pub pkcs11: crate::pkcs11_key::Pkcs11Flags,
 }
 
 /// What kind of token `--token-file` holds.

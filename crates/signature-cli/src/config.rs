@@ -296,13 +296,9 @@ impl Settings {
         set(&mut self.rate_limit, p.rate_limit, src());
         if p.pkcs11_module.is_some() {
             self.pkcs11 = crate::pkcs11_key::Pkcs11Flags {
-                pkcs11_module: p.pkcs11_module.map(|m| {
-                    if m.is_relative() && m.components().count() > 1 {
-                        rel(m)
-                    } else {
-                        m
-                    }
-                }),
+                pkcs11_module: p
+                    .pkcs11_module
+                    .map(|m| crate::pkcs11_key::module_path(m, &rel)),
                 pkcs11_token: p.pkcs11_token,
                 pkcs11_key: p.pkcs11_key,
                 pkcs11_key_id: p.pkcs11_key_id,
@@ -615,6 +611,7 @@ pub(crate) fn show(settings: &Settings, json: bool) -> Result<Status, CliError> 
             shown("altinn3.key", &a3.key, path),
             shown("altinn3.kid", &a3.kid, String::clone),
             shown("altinn3.system_user", &a3.system_user, String::clone),
+            shown("altinn3.pkcs11_cert", &a3.pkcs11_cert, path),
         ])
         .collect::<Vec<_>>();
     if json {

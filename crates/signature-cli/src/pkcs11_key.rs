@@ -97,6 +97,16 @@ impl Pkcs11Flags {
     }
 }
 
+/// A module path from `signering.toml`: relative to the file when it names a directory
+/// (`lib/x.so`), as it is when it is a bare file name the loader searches (`libsofthsm2.so`).
+pub(crate) fn module_path(module: PathBuf, rel: &dyn Fn(PathBuf) -> PathBuf) -> PathBuf {
+    if module.is_relative() && module.components().count() > 1 {
+        rel(module)
+    } else {
+        module
+    }
+}
+
 fn parse_hex(text: &str) -> Result<Vec<u8>, CliError> {
     let digits = text.trim().trim_start_matches("0x");
     let bad = || CliError::Usage(format!("--pkcs11-key-id {text:?}: not a hex string"));

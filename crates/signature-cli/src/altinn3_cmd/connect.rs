@@ -81,8 +81,19 @@ fn maskinporten(
     paired: Option<&'static str>,
 ) -> Result<Maskinporten, CliError> {
     let a3 = &settings.altinn3;
-    let key = match (&a3.keystore, &a3.key) {
-        (Some(keystore), _) => {
+    let token_key = a3.pkcs11.load(
+        a3.pkcs11_cert.as_ref().map(|c| &c.value),
+        &LoadOptions::default(),
+    )?;
+    let key = match (token_key, &a3.keystore, &a3.key) {
+        (Some(key), _, _) => {
+            let certificate = EnterpriseCertificate::new(key)?;
+            match &a3.kid {
+                Some(kid) => GrantKey::registered_certificate(certificate, kid.value.clone()),
+                None => GrantKey::certificate(certificate),
+            }
+        }
+        (None, Some(keystore), _) => {
             let data = Zeroizing::new(read_file(&keystore.value)?);
             let what = format!("the key store {}", keystore.value.display());
             let password = match &a3.keystore_password {
@@ -104,7 +115,7 @@ fn maskinporten(
                 None => GrantKey::certificate(certificate),
             }
         }
-        (None, Some(key)) => {
+        (None, None, Some(key)) => {
             let Some(kid) = &a3.kid else {
                 return Err(CliError::Config(format!(
                     "a registered key ({}) is named by its kid: set --kid or {}",
@@ -115,10 +126,10 @@ fn maskinporten(
             let pem = Zeroizing::new(read_file(&key.value)?);
             GrantKey::registered_key(kid.value.clone(), &pem)?
         }
-        (None, None) => {
+        (None, None, None) => {
             return Err(CliError::Config(
-                "Maskinporten needs a key: --keystore FILE.p12 (the enterprise certificate) or \
-                 --key KEY.pem with --kid"
+                "Maskinporten needs a key: --keystore FILE.p12 or --pkcs11-module with \
+                 --pkcs11-token (the enterprise certificate), or --key KEY.pem with --kid"
                     .to_owned(),
             ));
         }
