@@ -61,6 +61,7 @@
 //! ```
 
 mod actions;
+mod cades;
 mod ceremony;
 mod clock;
 mod control;

@@ -113,7 +113,25 @@ async fn pdf_response(state: &Arc<AppState>, job: JobRecord) -> Result<Response,
         .into_iter()
         .map(|(index, xml)| (format!("xades-signer-{index}.xml"), xml))
         .collect();
-    let pdf = pades::build(&lines, &attachments, state.settings.pades_padding);
+    // Signed at the job's completion on the emulator's clock, so that every download of a
+    // job is the same file.
+    let signed_at_ms = job.finished_ms.unwrap_or_else(|| state.clock.now_ms());
+    let seal = Arc::clone(&state.seal);
+    let padding = state.settings.pades_padding;
+    // Off the async threads: the digest reads the padding, which may be large.
+    let pdf = tokio::task::spawn_blocking(move || {
+        pades::build(
+            &lines,
+            &attachments,
+            padding,
+            pades::Seal {
+                key: &seal,
+                signed_at_ms,
+            },
+        )
+    })
+    .await
+    .map_err(|e| ApiError::internal(format!("PAdES: {e}")))??;
     let length = pdf.len();
     Ok((
         [
