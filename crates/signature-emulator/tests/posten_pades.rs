@@ -13,10 +13,10 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use asice::{LoadOptions, SigningKey};
-use posten_adapter::{Client, Environment, Error, PollResult};
+use posten_adapter::{Client, Environment, Error};
 use signature_core::{
-    Document, FlowKind, JobStatus, LookupNotifications, OrganizationNumber, Signer, SigningJob,
-    StatusChange, StatusQueue,
+    Document, FlowKind, JobStatus, LookupNotifications, OrganizationNumber, PollResult, Signer,
+    SigningJob, StatusChange, StatusQueue,
 };
 use signature_emulator::posten::{PostenEmulator, RunningEmulator};
 
@@ -29,7 +29,9 @@ const DEADLINE: Duration = Duration::from_secs(60);
 fn pyhanko(test: &str) -> Option<PathBuf> {
     let venv = std::env::var_os("SIGNXML_VENV")
         .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cache/signering-verifiers")));
+        .or_else(|| {
+            std::env::var_os("HOME").map(|h| Path::new(&h).join(".cache/signering-verifiers"))
+        });
     let found = venv
         .map(|v| v.join("bin/python"))
         .into_iter()
@@ -97,7 +99,7 @@ fn two_signer_job() -> SigningJob {
                 .notify_through_lookup(LookupNotifications::EmailOnly),
         )
         .signer(
-            Signer::with_personal_identification_number("24068100043")
+            Signer::with_personal_identification_number("02028010047")
                 .notify_through_lookup(LookupNotifications::EmailOnly),
         )
         .build()
@@ -175,17 +177,26 @@ async fn pyhanko_validates_the_pades_and_refuses_a_tampered_copy() {
     let (valid, verdict) = validate(&python, &pdf, &emulator.ca_pem);
     eprintln!("pyHanko, as downloaded: {verdict}");
     assert!(valid, "{verdict}");
-    assert!(verdict.contains("signer='Common Name: Posten signering emulator seal"), "{verdict}");
+    assert!(
+        verdict.contains("Common Name: Posten signering emulator seal'"),
+        "{verdict}"
+    );
 
     // One byte of the page's text, well inside the first signed range.
     let mut tampered = pdf.clone();
-    let at = find(&tampered, b"(Posten signering emulator - signed document) Tj");
+    let at = find(
+        &tampered,
+        b"(Posten signering emulator - signed document) Tj",
+    );
     tampered[at + 1] = b'p';
     assert!(at < find(&tampered, b"/Contents <"));
     let (valid, verdict) = validate(&python, &tampered, &emulator.ca_pem);
     eprintln!("pyHanko, one byte changed: {verdict}");
     assert!(!valid, "{verdict}");
-    assert!(verdict.starts_with("INVALID") && verdict.contains("intact=False"), "{verdict}");
+    assert!(
+        verdict.starts_with("INVALID") && verdict.contains("intact=False"),
+        "{verdict}"
+    );
 
     // Trusting another CA: intact and valid, but not trusted.
     let other = PostenEmulator::builder().start().await.unwrap();

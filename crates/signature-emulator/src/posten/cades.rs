@@ -83,7 +83,9 @@ pub(crate) fn sign_detached(seal: &SigningKey, digest: &[u8]) -> Result<Vec<u8>,
         .map(|der| Certificate::from_der(der).map_err(der_error))
         .collect::<Result<Vec<_>, Error>>()?;
     let (Some(leaf), Some(leaf_der)) = (chain.first(), seal.certificate_chain().next()) else {
-        return Err(Error::Pki("PAdES signature: the seal has no certificate".into()));
+        return Err(Error::Pki(
+            "PAdES signature: the seal has no certificate".into(),
+        ));
     };
     let issuer = leaf.tbs_certificate.issuer.clone();
     let serial_number = leaf.tbs_certificate.serial_number.clone();

@@ -212,7 +212,9 @@ pub(crate) fn build(
     let byte_range = format!("[0 {hole_start} {hole_end} {}]", w.offset - hole_end);
     let byte_range = format!("{byte_range:<BYTE_RANGE_WIDTH$}");
     if byte_range.len() != BYTE_RANGE_WIDTH {
-        return Err(Error::Pki(format!("PAdES: byte range too wide: {byte_range}")));
+        return Err(Error::Pki(format!(
+            "PAdES: byte range too wide: {byte_range}"
+        )));
     }
     w.segments[byte_range_at] = Segment::Bytes(Bytes::from(byte_range));
     let mut digest = aws_lc_rs::digest::Context::new(&aws_lc_rs::digest::SHA256);
@@ -368,7 +370,10 @@ mod tests {
         assert_eq!(range[2] + range[3], bytes.len());
         let hole = &bytes[range[1]..range[2]];
         assert_eq!(hole.len(), 2 * SIGNATURE_ROOM + 2);
-        assert!(hole.starts_with(b"<30") && hole.ends_with(b"0>"), "a DER SEQUENCE");
+        assert!(
+            hole.starts_with(b"<30") && hole.ends_with(b"0>"),
+            "a DER SEQUENCE"
+        );
         assert!(bytes[..range[1]].ends_with(b"/Contents "));
     }
 }
