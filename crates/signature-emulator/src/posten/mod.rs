@@ -30,7 +30,7 @@
 //! | POST | `/{sender}/portal/signature-jobs/{id}/cancel` | 204 / 409 |
 //! | DELETE | `/{sender}/{flow}/signature-jobs/{id}/documents` | 204 / 409 |
 //! | GET | `/{sender}/{flow}/signature-jobs/{id}/xades/{n}` | 200 XML |
-//! | GET | `/{sender}/{flow}/signature-jobs/{id}/pades` | 200 PDF (streamed) |
+//! | GET | `/{sender}/{flow}/signature-jobs/{id}/pades` | 200 PDF with a PAdES B-B signature by the seal (streamed) |
 //! | GET | `/{owner}/archive/documents/{id}/pades` | 200 PDF / 404 |
 //!
 //! Error codes: the service's `NOT_AUTHORIZED` (403, an organization set up
