@@ -175,7 +175,8 @@ pub struct CreateInstanceArgs {
     pub person: Option<String>,
 
     /// A data element: `DATATYPE:FILE`, or `DATATYPE:FILE:CONTENT-TYPE` (else guessed from the
-    /// extension); repeatable.
+    /// extension); repeatable. A type users may write (the app refuses its own types, such as
+    /// `ref-data-as-pdf`, with 403).
     #[arg(long = "data", value_name = "TYPE:FILE[:CT]")]
     pub data: Vec<String>,
 

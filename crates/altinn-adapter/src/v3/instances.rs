@@ -48,7 +48,8 @@ impl InstanceOwner {
 #[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct NewData {
-    /// The app's data type id (`model`, `ref-data-as-pdf`).
+    /// The app's data type id (`model`, an attachment type such as `document`; never an
+    /// app-owned type such as `ref-data-as-pdf`, which the app refuses).
     pub data_type: String,
     /// The content type, one the data type allows.
     pub content_type: String,
@@ -193,9 +194,12 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::BadRequest`] (data not allowed by the app's data types, or of an app-owned
-    /// data type such as the generated `ref-data-as-pdf`), [`Error::Forbidden`] (not allowed
-    /// to instantiate for the owner), and the others.
+    /// [`Error::BadRequest`] (data not allowed by the app's data types),
+    /// [`Error::Forbidden`] (not allowed to instantiate for the owner, or data of a type
+    /// the app owns: the generated `ref-data-as-pdf` or one with `allowedContributors:
+    /// ["app:owned"]`, which the app refuses with a ProblemDetails "Forbidden" and creates no
+    /// instance; app-lib's DataElementAccessChecker), and the others. Upload the documents
+    /// to sign as a data type users may write (no `allowedContributors`).
     pub async fn create_instance(&self, app: &AppId, new: &NewInstance) -> Result<Instance, Error> {
         let (content_type, bytes) = new.multipart()?;
         let url = self.with_language(self.app_url(app, &["instances"]));

@@ -3,10 +3,28 @@
 //! Dialogporten's end-user search and lookup, all on one 127.0.0.1 host.
 //!
 //! Every app it knows has the same process: `Task_1` (data) → `Task_2` (signing the
-//! `ref-data-as-pdf` documents; signatures stored as `signatures` data elements holding a
-//! `SignDocument` with the signee) → `Task_3` (confirmation) → `EndEvent_1`. Moving from
-//! the data task to signing renders a PDF of the form when no `ref-data-as-pdf` was
-//! uploaded. It answers and refuses as the real services do (see
+//! `document` and `ref-data-as-pdf` data elements; signatures stored as `signatures` data
+//! elements holding a `SignDocument` with the signee) → `Task_3` (confirmation) →
+//! `EndEvent_1`. Moving from the data task to signing renders a `ref-data-as-pdf` of the
+//! form when no `document` was uploaded.
+//!
+//! # Data types
+//!
+//! Every app declares the same data types (`GET {org}/{app}/api/v1/applicationmetadata`):
+//! [`MODEL_DATA_TYPE`] (`application/xml`, the form) and [`DOCUMENT_DATA_TYPE`]
+//! (`application/pdf`, the documents to sign), which callers upload, at instantiation or
+//! with `POST …/data/type/{dataType}` (200 `DataPostResponse`) or `POST …/data?dataType=`
+//! (201 `DataElement`), replace (`PUT …/data/{dataGuid}`, 201) and delete (`DELETE`, 200);
+//! and the app's own [`GENERATED_PDF_DATA_TYPE`] (declared as real apps do, refused by its
+//! id) and [`SIGNATURE_DATA_TYPE`] (`allowedContributors: ["app:owned"]`), which no caller
+//! of the API may create, replace or delete, not even the service owner, as app-lib's
+//! `DataElementAccessChecker` refuses them: 403 ProblemDetails
+//! `{"title":"Forbidden","detail":"Data element of type ref-data-as-pdf cannot be modified"}`
+//! or `"User is not a valid contributor to the data type"` (also for a part of such a type
+//! at instantiation, which then creates no instance). A data element of an instance whose
+//! process has ended answers 409 "Instance Not Active". Sources in `app_metadata.rs`.
+//!
+//! It answers and refuses as the real services do (see
 //! `../shared/docs/altinn3-audit.md` and `tests/altinn3_conformance.rs`, which judges every
 //! exchange against the official OpenAPI documents): ProblemDetails from the app and
 //! Dialogporten, JSON strings from Storage, plain text from the token exchange, empty
@@ -44,9 +62,10 @@
 //!   rather than the real exchange's claims (audit L7): the emulator has no keys to trust.
 //! - One fixed process and data model for every app; validation knows only "a signing task
 //!   needs a signature" (the real app runs the app's validators).
-//! - Users may upload `ref-data-as-pdf` at instantiation; in real apps it is app-owned and
-//!   refused (audit M5). Kept because the examples and the provider-neutral service store
-//!   the documents to sign that way; to be changed with them.
+//! - Data uploads check the content type, the app-owned types, `maxCount` and an ended
+//!   process; not `maxSize`, file analysers or validators, data processors, the
+//!   `actionRequiredToWrite`/`taskId` rules, nor form data against a model (form data is
+//!   stored as sent). Locked (signed) elements may still be replaced.
 //! - Maskinporten is on the emulator's host (`/maskinporten/`), issues unsigned JWT-shaped
 //!   tokens, grants every registered client [`DEFAULT_SCOPE`], and answers every refusal
 //!   with 400 `invalid_grant` (or MP-303) rather than its exact codes and descriptions.
@@ -77,6 +96,7 @@
 // Handlers return an early `Response` as their error, the usual axum style.
 #![allow(clippy::result_large_err)]
 
+pub(crate) mod app_metadata;
 mod faults;
 mod handlers;
 mod recorder;
@@ -98,11 +118,16 @@ pub const PROCESS: [(&str, &str); 3] = [
     ("Task_2", "signing"),
     ("Task_3", "confirmation"),
 ];
-/// The data type of the documents signed in the signing task.
-pub const DOCUMENT_DATA_TYPE: &str = "ref-data-as-pdf";
+/// The data type of the documents to sign: uploaded by the user (no `allowedContributors`),
+/// `application/pdf`, signed in the signing task.
+pub const DOCUMENT_DATA_TYPE: &str = "document";
+/// The PDF the app renders of the form when moving to signing (app-lib's
+/// `PdfService.PdfElementType`); signed too; no caller may upload, replace or delete it.
+pub const GENERATED_PDF_DATA_TYPE: &str = "ref-data-as-pdf";
 /// The data type of the form model.
 pub const MODEL_DATA_TYPE: &str = "model";
-/// The data type signatures are stored under.
+/// The data type signatures are stored under (app-owned: `allowedContributors:
+/// ["app:owned"]`).
 pub const SIGNATURE_DATA_TYPE: &str = "signatures";
 /// The scopes of the tokens the emulator issues for tests and of registered Maskinporten
 /// clients: the app and Storage scopes and Dialogporten's.

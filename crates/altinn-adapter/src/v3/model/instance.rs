@@ -33,7 +33,7 @@ pub struct DataElement {
     /// The instance's GUID.
     #[serde(default)]
     pub instance_guid: Option<String>,
-    /// Its data type id (`model`, `ref-data-as-pdf`, `signatures`).
+    /// Its data type id (`model`, `document`, `ref-data-as-pdf`, `signatures`).
     #[serde(default, deserialize_with = "null_as_default")]
     pub data_type: String,
     /// Its file name.

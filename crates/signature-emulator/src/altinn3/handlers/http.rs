@@ -73,3 +73,16 @@ pub(crate) fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
         .into_owned()
         .collect()
 }
+
+/// A ProblemDetails as app-lib builds it in code and writes it with `StatusCode(status,
+/// problem)`: only `title`, `status` and `detail` (DataController's `Problem`,
+/// DataElementAccessChecker).
+pub(crate) fn plain_problem(status: StatusCode, title: &str, detail: &str) -> Response {
+    let body = json!({"title": title, "status": status.as_u16(), "detail": detail});
+    let mut response = (status, body.to_string()).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
+    response
+}

@@ -84,12 +84,9 @@ pub(crate) fn parse_multipart(content_type: &str, body: &[u8]) -> Option<Vec<Par
     }
 }
 
-pub(crate) fn allowed_content_type(data_type: &str) -> Option<&'static str> {
-    match data_type {
-        MODEL_DATA_TYPE => Some("application/xml"),
-        DOCUMENT_DATA_TYPE => Some("application/pdf"),
-        _ => None,
-    }
+/// Whether the app's data type `data_type` takes `content_type` (a base type).
+pub(crate) fn allows_content_type(data_type: &str, content_type: &str) -> bool {
+    app_metadata::data_type(data_type).is_some_and(|t| t.content_types.contains(&content_type))
 }
 
 pub(crate) async fn create_instance(
@@ -162,7 +159,7 @@ pub(crate) async fn create_instance(
             .next()
             .unwrap_or_default()
             .trim();
-        if allowed_content_type(&part.name) != Some(base_type) {
+        if !allows_content_type(&part.name, base_type) {
             return text(
                 StatusCode::BAD_REQUEST,
                 &format!(
@@ -170,6 +167,11 @@ pub(crate) async fn create_instance(
                     part.name
                 ),
             );
+        }
+        // InstancesController.StoreParts runs the access checker's create check on each
+        // part after the instance is made, and deletes the instance on a problem.
+        if let Some(refusal) = app_metadata::data_type(&part.name).and_then(|t| write_problem(t, None)) {
+            return refusal;
         }
         data.push(StoredData {
             id: guid(),

@@ -25,8 +25,9 @@ mod prelude {
     pub(crate) use serde_json::{Value, json};
 
     pub(crate) use super::super::state::{Party, StoredData, StoredInstance};
+    pub(crate) use super::super::app_metadata::{self, DATA_TYPES_TO_SIGN, DataTypeSpec};
     pub(crate) use super::super::{
-        DOCUMENT_DATA_TYPE, MODEL_DATA_TYPE, PROCESS, SIGNATURE_DATA_TYPE, Shared,
+        DOCUMENT_DATA_TYPE, GENERATED_PDF_DATA_TYPE, PROCESS, SIGNATURE_DATA_TYPE, Shared,
     };
     pub(crate) use crate::altinn::auth::{random_hex, unsigned_token};
     pub(crate) use crate::altinn::pdf;
@@ -49,7 +50,7 @@ mod prelude {
 use std::sync::Arc;
 
 use axum::Router;
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 
 pub(crate) use http::guid;
 pub(crate) use maskinporten::MASKINPORTEN_PATH;
@@ -91,8 +92,23 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             get(dialog_lookup),
         )
         .route(
+            "/{org}/{app}/api/v1/applicationmetadata",
+            get(application_metadata),
+        )
+        .route(
+            "/{org}/{app}/instances/{party}/{guid}/data",
+            post(post_data_query),
+        )
+        .route(
+            "/{org}/{app}/instances/{party}/{guid}/data/type/{data}",
+            post(post_data_type),
+        )
+        .route(
             "/{org}/{app}/instances/{party}/{guid}/data/{data}",
-            get(app_data),
+            get(app_data)
+                .post(post_data_type)
+                .put(put_data)
+                .merge(delete(delete_data)),
         )
         .route("/storage/api/v1/instances", get(storage_query))
         .route(

@@ -69,7 +69,7 @@ pub(crate) fn advance(instance: &mut StoredInstance) {
         ];
         instance.data.push(StoredData {
             id: guid(),
-            data_type: DOCUMENT_DATA_TYPE.to_owned(),
+            data_type: GENERATED_PDF_DATA_TYPE.to_owned(),
             content_type: "application/pdf".to_owned(),
             filename: Some("skjema.pdf".to_owned()),
             content: pdf::print(&lines),

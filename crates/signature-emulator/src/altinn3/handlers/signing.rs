@@ -40,7 +40,7 @@ pub(crate) fn record_signature(
     let signatures: Vec<Value> = instance
         .data
         .iter()
-        .filter(|d| d.data_type == DOCUMENT_DATA_TYPE)
+        .filter(|d| DATA_TYPES_TO_SIGN.contains(&d.data_type.as_str()))
         .map(|d| {
             let hash = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, &d.content);
             let hex: String = hash.as_ref().iter().map(|b| format!("{b:02x}")).collect();
@@ -50,7 +50,7 @@ pub(crate) fn record_signature(
     for data in instance
         .data
         .iter_mut()
-        .filter(|d| d.data_type == DOCUMENT_DATA_TYPE)
+        .filter(|d| DATA_TYPES_TO_SIGN.contains(&d.data_type.as_str()))
     {
         data.locked = true;
     }
@@ -171,7 +171,7 @@ pub(crate) async fn signing_data_elements(
             let elements: Vec<Value> = instance
                 .data
                 .iter()
-                .filter(|d| d.data_type == DOCUMENT_DATA_TYPE)
+                .filter(|d| DATA_TYPES_TO_SIGN.contains(&d.data_type.as_str()))
                 .map(|d| data_json(&shared, &instance, d, View::AppModel))
                 .collect();
             json_ok(StatusCode::OK, &json!({"dataElements": elements}))
