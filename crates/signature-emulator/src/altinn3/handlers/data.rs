@@ -217,7 +217,14 @@ pub(crate) async fn post_data_type(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    match create(&shared, &caller, (org, app, party, guid), &type_id, &headers, &body) {
+    match create(
+        &shared,
+        &caller,
+        (org, app, party, guid),
+        &type_id,
+        &headers,
+        &body,
+    ) {
         Ok((instance, data)) => json_ok(
             StatusCode::OK,
             &json!({
@@ -288,7 +295,9 @@ fn element_of(
         plain_problem(
             StatusCode::BAD_REQUEST,
             "Data Type Not Found",
-            &format!("Could not find the specified data type: \"{type_id}\" in applicationmetadata.json"),
+            &format!(
+                "Could not find the specified data type: \"{type_id}\" in applicationmetadata.json"
+            ),
         )
     })?;
     Ok((index, data_type))
@@ -303,22 +312,27 @@ pub(crate) async fn put_data(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let result = with_instance(&shared, &caller, &(org, app, party, guid), |instance, caller| {
-        may_write(instance, caller)?;
-        let (index, data_type) = element_of(instance, &data_id)?;
-        if let Some(problem) = write_problem(data_type, Some(instance)) {
-            return Err(problem);
-        }
-        let (content_type, filename, content) = upload(data_type, &headers, &body)?;
-        let stamp = now();
-        let data = &mut instance.data[index];
-        data.content_type = content_type;
-        data.filename = filename.or(data.filename.take());
-        data.content = content;
-        let data = data.clone();
-        instance.last_changed = stamp;
-        Ok((instance.clone(), data))
-    });
+    let result = with_instance(
+        &shared,
+        &caller,
+        &(org, app, party, guid),
+        |instance, caller| {
+            may_write(instance, caller)?;
+            let (index, data_type) = element_of(instance, &data_id)?;
+            if let Some(problem) = write_problem(data_type, Some(instance)) {
+                return Err(problem);
+            }
+            let (content_type, filename, content) = upload(data_type, &headers, &body)?;
+            let stamp = now();
+            let data = &mut instance.data[index];
+            data.content_type = content_type;
+            data.filename = filename.or(data.filename.take());
+            data.content = content;
+            let data = data.clone();
+            instance.last_changed = stamp;
+            Ok((instance.clone(), data))
+        },
+    );
     match result {
         Ok((instance, data)) => json_ok(
             StatusCode::CREATED,
@@ -334,16 +348,21 @@ pub(crate) async fn delete_data(
     Path((org, app, party, guid, data_id)): DataPath,
     caller: Caller,
 ) -> Response {
-    let result = with_instance(&shared, &caller, &(org, app, party, guid), |instance, caller| {
-        may_write(instance, caller)?;
-        let (index, data_type) = element_of(instance, &data_id)?;
-        if let Some(problem) = write_problem(data_type, Some(instance)) {
-            return Err(problem);
-        }
-        instance.data.remove(index);
-        instance.last_changed = now();
-        Ok(instance.clone())
-    });
+    let result = with_instance(
+        &shared,
+        &caller,
+        &(org, app, party, guid),
+        |instance, caller| {
+            may_write(instance, caller)?;
+            let (index, data_type) = element_of(instance, &data_id)?;
+            if let Some(problem) = write_problem(data_type, Some(instance)) {
+                return Err(problem);
+            }
+            instance.data.remove(index);
+            instance.last_changed = now();
+            Ok(instance.clone())
+        },
+    );
     match result {
         Ok(instance) => json_ok(
             StatusCode::OK,

@@ -170,7 +170,9 @@ pub(crate) async fn create_instance(
         }
         // InstancesController.StoreParts runs the access checker's create check on each
         // part after the instance is made, and deletes the instance on a problem.
-        if let Some(refusal) = app_metadata::data_type(&part.name).and_then(|t| write_problem(t, None)) {
+        if let Some(refusal) =
+            app_metadata::data_type(&part.name).and_then(|t| write_problem(t, None))
+        {
             return refusal;
         }
         data.push(StoredData {

@@ -24,8 +24,8 @@ mod prelude {
     pub(crate) use axum::response::{IntoResponse, Response};
     pub(crate) use serde_json::{Value, json};
 
-    pub(crate) use super::super::state::{Party, StoredData, StoredInstance};
     pub(crate) use super::super::app_metadata::{self, DATA_TYPES_TO_SIGN, DataTypeSpec};
+    pub(crate) use super::super::state::{Party, StoredData, StoredInstance};
     pub(crate) use super::super::{
         DOCUMENT_DATA_TYPE, GENERATED_PDF_DATA_TYPE, PROCESS, SIGNATURE_DATA_TYPE, Shared,
     };
