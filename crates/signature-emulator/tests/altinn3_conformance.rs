@@ -18,7 +18,8 @@ use altinn_adapter::v3::{
 };
 use signature_core::{FormPart, ServiceForm, SignatureService, SigningJob};
 use signature_emulator::altinn3::{
-    Altinn3Emulator, MODEL_DATA_TYPE, RecordedExchange, SIGNATURE_DATA_TYPE,
+    Altinn3Emulator, DOCUMENT_DATA_TYPE, GENERATED_PDF_DATA_TYPE, MODEL_DATA_TYPE,
+    RecordedExchange, SIGNATURE_DATA_TYPE,
 };
 use signering_testkit::openapi::{Conformance, Exchange};
 
@@ -534,6 +535,63 @@ async fn openapi_conformance_dialog_lookup() {
         "openapi_conformance_dialog_lookup",
         &s.emulator,
         &["GET /api/v1/enduser/dialoglookup"],
+    );
+}
+
+/// Writing data elements (the emulator's answers; the client uploads at instantiation):
+/// an upload to the user type, refusals of app-owned types (at instantiation and through the
+/// data route), and the app metadata declaring them. Not a client call, so not in
+/// [`COVERAGE`].
+#[tokio::test]
+async fn openapi_conformance_data_upload_and_app_owned_refusal() {
+    let s = setup().await;
+    let owned =
+        new_instance(s.party).data(NewData::new(SIGNATURE_DATA_TYPE, "application/json", "{}"));
+    assert!(matches!(
+        s.client.create_instance(&s.app, &owned).await,
+        Err(Error::Forbidden(_))
+    ));
+    let created = s
+        .client
+        .create_instance(&s.app, &new_instance(s.party))
+        .await
+        .unwrap();
+    let token = s.client.altinn_token().await.unwrap();
+    let http = reqwest::Client::new();
+    let base = format!("{}/{APP}/instances/{}", s.emulator.base_url(), created.id);
+    for (data_type, content_type, status) in [
+        (DOCUMENT_DATA_TYPE, "application/pdf", 200),
+        (SIGNATURE_DATA_TYPE, "application/json", 403),
+        (GENERATED_PDF_DATA_TYPE, "application/pdf", 403),
+    ] {
+        let response = http
+            .post(format!("{base}/data/type/{data_type}"))
+            .bearer_auth(token.expose())
+            .header("content-type", content_type)
+            .header("content-disposition", "attachment; filename=\"a.pdf\"")
+            .body("%PDF-1.7")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), status, "{data_type}");
+    }
+    let metadata = http
+        .get(format!(
+            "{}/{APP}/api/v1/applicationmetadata",
+            s.emulator.base_url()
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(metadata.status().as_u16(), 200);
+    assert_conforms(
+        "openapi_conformance_data_upload_and_app_owned_refusal",
+        &s.emulator,
+        &[
+            "POST /{org}/{app}/instances",
+            &op("POST", "/data/type/{dataType}"),
+            "GET /{org}/{app}/api/v1/applicationmetadata",
+        ],
     );
 }
 

@@ -219,6 +219,42 @@ pub(crate) fn departures() -> Vec<Departure> {
                      application/json (audit §2 #8)",
         },
         Departure {
+            method: "POST",
+            template: "/{org}/{app}/instances",
+            status: Some(403),
+            spec: None,
+            body: problem(),
+            source: "InstancesController.StoreParts: a part the DataElementAccessChecker refuses \
+                     (an app-owned data type) → StatusCode(403, ProblemDetails), app-lib @ 1363997d",
+        },
+        Departure {
+            method: "POST",
+            template: leak(format!("{INSTANCE_PATH}/data/type/{{dataType}}")),
+            status: None,
+            spec: None,
+            body: BodyRule::Any,
+            source: "DataController.Post reads the raw body ([DisableFormValueModelBinding]); \
+                     the document declares none",
+        },
+        Departure {
+            method: "POST",
+            template: leak(format!("{INSTANCE_PATH}/data/type/{{dataType}}")),
+            status: Some(200),
+            spec: None,
+            body: BodyRule::Schema(json!({"$ref": "#/components/schemas/DataPostResponse"})),
+            source: "DataController.Post returns the DataPostResponse value, so 200 (app-lib's \
+                     DataController_PostTests expect 200; the document declares 201)",
+        },
+        Departure {
+            method: "POST",
+            template: leak(format!("{INSTANCE_PATH}/data/type/{{dataType}}")),
+            status: Some(403),
+            spec: None,
+            body: problem(),
+            source: "DataElementAccessChecker.GetMutationProblem: 403 ProblemDetails for \
+                     ref-data-as-pdf and app-owned (allowedContributors) data types",
+        },
+        Departure {
             method: "PUT",
             template: leak(format!("{INSTANCE_PATH}/process/next")),
             status: Some(200),
