@@ -316,6 +316,20 @@ fn refusals_and_bad_input() {
     assert_eq!(draft["process"]["task_type"], "data");
     let not_signing = s.run(&["altinn3", "sign", draft["instance"].as_str().unwrap()]);
     assert_eq!(not_signing.code, 3, "{not_signing:?}");
+    // A document uploaded as the app's own PDF type: the app's 403 (DataElementAccessChecker).
+    let owned = s.run(&[
+        "altinn3",
+        "instances",
+        "create",
+        "--app",
+        APP,
+        "--party",
+        &party,
+        "--data",
+        "ref-data-as-pdf:avtale.pdf",
+    ]);
+    assert_eq!(owned.code, 3, "{owned:?}");
+    assert!(owned.stderr.contains("cannot be modified"), "{owned:?}");
 }
 
 #[test]
