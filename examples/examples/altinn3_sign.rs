@@ -1,6 +1,8 @@
 //! Altinn 3: a form is an app instance that moves through the app's process. Here the
 //! process is data → signing → confirmation: create an instance with the form data and the
 //! PDF to sign, move it to the signing task, sign, read the signature record, and confirm.
+//! The PDF goes to a data type users may write (the emulator's `document`); the app refuses
+//! uploads to its own types (`ref-data-as-pdf`, the signature type) with 403.
 //!
 //! The client exchanges the user's ID-porten token for an Altinn token (and caches it);
 //! docs/altinn3.md has the API details.
