@@ -45,12 +45,12 @@ pub fn bench(root: &Path, args: &[String]) -> anyhow::Result<()> {
             "build",
             "--release",
             "-p",
-            "signature-cli",
+            "signering",
             "--bin",
             "signering",
         ])
         .status()
-        .context("running cargo build -p signature-cli")?;
+        .context("running cargo build -p signering")?;
     if !status.success() {
         bail!("building signering failed ({status})");
     }
@@ -73,7 +73,7 @@ pub fn crash(root: &Path, args: &[String]) -> anyhow::Result<()> {
             "test",
             "--release",
             "-p",
-            "signature-cli",
+            "signering",
             "--test",
             "crash",
             "--",

@@ -1,6 +1,6 @@
 //! Builds one bundle and reports its size, for the measurements in `docs/performance.md`.
 //!
-//! `cargo run --release -p asice --example bundle_job -- (auto|deflate|store) (FILE… | --synthetic MIB)`
+//! `cargo run --release -p signering-asice --example bundle_job -- (auto|deflate|store) (FILE… | --synthetic MIB)`
 //! Run it under `/usr/bin/time -v` for peak memory. The key is a throwaway test key.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]

@@ -107,7 +107,7 @@ fn signering_binary(exe: &Path) -> anyhow::Result<PathBuf> {
     let path = exe.with_file_name(format!("signering{}", std::env::consts::EXE_SUFFIX));
     if !path.is_file() {
         bail!(
-            "{} not found: build it first (cargo build --release -p signature-cli; cargo xtask bench does)",
+            "{} not found: build it first (cargo build --release -p signering; cargo xtask bench does)",
             path.display()
         );
     }
