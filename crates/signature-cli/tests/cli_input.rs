@@ -1,0 +1,283 @@
+//! End-to-end tests of the `signering` binary with wrong passwords and bad input: missing files,
+//! invalid identity numbers, senders and titles, unreadable bundles and usage errors, each
+//! without printing a full personal identification number.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
+
+#[path = "support/cli.rs"]
+mod helpers;
+use helpers::*;
+
+#[test]
+fn encrypted_pem_key_with_password_env_and_wrong_password() {
+    let test = "encrypted_pem_key_with_password_env_and_wrong_password";
+    let fx = Fixture::new();
+    let Some(key) = fx.encrypted_key(test) else {
+        return;
+    };
+    let args = |out: &str| {
+        let mut args: Vec<OsString> = vec!["bundle".into(), "build".into()];
+        args.extend(["--key".into(), key.clone().into_os_string()]);
+        args.extend(["--cert".into(), fx.path("chain.pem").into()]);
+        args.extend(["--password-env".into(), PASSWORD_VAR.into()]);
+        args.extend(fx.job_args(out));
+        args
+    };
+    let ok = signering(args("enc.asice"), Some(PASSWORD));
+    assert_eq!(ok.code, 0, "{ok:?}");
+
+    let wrong = signering(args("wrong.asice"), Some("not the password"));
+    assert_eq!(wrong.code, 1, "{wrong:?}");
+    assert!(
+        wrong
+            .stderr
+            .contains("wrong password for the encrypted private key"),
+        "{wrong:?}"
+    );
+    assert!(!fx.path("wrong.asice").exists());
+
+    // Encrypted, no --password-env, no terminal: refuses to prompt.
+    let mut no_env = args("no-env.asice");
+    no_env.retain(|a| a != "--password-env" && a != PASSWORD_VAR);
+    let refused = signering(no_env, None);
+    assert_eq!(refused.code, 2, "{refused:?}");
+    assert!(
+        refused.stderr.contains("standard input is not a terminal"),
+        "{refused:?}"
+    );
+}
+
+#[test]
+fn wrong_pkcs12_password_is_rejected() {
+    let test = "wrong_pkcs12_password_is_rejected";
+    let fx = Fixture::new();
+    let Some(keystore) = fx.pkcs12(test) else {
+        return;
+    };
+    let mut args: Vec<OsString> = vec!["bundle".into(), "build".into()];
+    args.extend(["--keystore".into(), keystore.into_os_string()]);
+    args.extend(["--password-env".into(), PASSWORD_VAR.into()]);
+    args.extend(fx.job_args("bundle.asice"));
+    let output = signering(&args, Some("feil passord"));
+    assert_eq!(output.code, 1, "{output:?}");
+    assert_eq!(
+        output.stderr.trim(),
+        "signering: error: cannot use the signing key: wrong password for the PKCS#12 file"
+    );
+    assert!(!output.all().contains("feil passord"));
+    assert!(!fx.path("bundle.asice").exists());
+
+    // The variable is not set at all: a usage error naming it.
+    let unset = signering(&args, None);
+    assert_eq!(unset.code, 2, "{unset:?}");
+    assert!(
+        unset
+            .stderr
+            .contains(&format!("environment variable {PASSWORD_VAR}")),
+        "{unset:?}"
+    );
+
+    // No --password-env and no terminal: refuses to prompt.
+    args.retain(|a| a != "--password-env" && a != PASSWORD_VAR);
+    let refused = signering(&args, None);
+    assert_eq!(refused.code, 2, "{refused:?}");
+    assert!(refused.stderr.contains("--password-env"), "{refused:?}");
+}
+
+#[test]
+fn missing_document_file_is_an_io_error_naming_it() {
+    let fx = Fixture::new();
+    let mut args = fx.build_args("bundle.asice", &[]);
+    args.extend(["--document".into(), fx.path("finnes-ikke.pdf").into()]);
+    let output = signering(args, None);
+    assert_eq!(output.code, 2, "{output:?}");
+    assert!(
+        output.stderr.starts_with("signering: error: cannot read "),
+        "{output:?}"
+    );
+    assert!(output.stderr.contains("finnes-ikke.pdf"), "{output:?}");
+    assert!(!fx.path("bundle.asice").exists());
+}
+
+#[test]
+fn invalid_pin_is_rejected_without_printing_it() {
+    let fx = Fixture::new();
+    let bad_pin = "24068110049"; // wrong check digit
+    let mut args = fx.build_args("bundle.asice", &[]);
+    args.extend(["--signer".into(), bad_pin.into()]);
+    let output = signering(args, None);
+    assert_eq!(output.code, 1, "{output:?}");
+    assert_eq!(
+        output.stderr.trim(),
+        "signering: error: invalid signing job: --signer number 3: invalid personal \
+         identification number: the check digits do not match"
+    );
+    output.assert_no_pins(&[bad_pin, PIN_A, PIN_B]);
+
+    // A duplicate signer is named by position too.
+    let mut args = fx.build_args("bundle.asice", &[]);
+    args.extend(["--signer".into(), PIN_A.into()]);
+    let duplicate = signering(args, None);
+    assert_eq!(duplicate.code, 1, "{duplicate:?}");
+    assert!(
+        duplicate
+            .stderr
+            .contains("--signer number 3 is the same person as --signer number 1"),
+        "{duplicate:?}"
+    );
+    assert!(!fx.path("bundle.asice").exists());
+}
+
+#[test]
+fn identity_numbers_in_usage_errors_are_masked() {
+    let fx = Fixture::new();
+    // A forgotten `--signer` makes the number a stray argument, which clap quotes.
+    let mut args = fx.build_args("bundle.asice", &[]);
+    args.push("31129956715".into());
+    let output = signering(args, None);
+    assert_eq!(output.code, 2, "{output:?}");
+    assert!(output.stderr.contains("311299*****"), "{output:?}");
+    output.assert_no_pins(&["31129956715", PIN_A, PIN_B]);
+}
+
+#[test]
+fn unknown_document_extension_names_the_file() {
+    let fx = Fixture::new();
+    std::fs::write(fx.path("brev.docx"), b"PK").unwrap();
+    let mut args = fx.build_args("bundle.asice", &[]);
+    args.extend(["--document".into(), fx.path("brev.docx").into()]);
+    let output = signering(args, None);
+    assert_eq!(output.code, 1, "{output:?}");
+    assert!(output.stderr.contains("brev.docx"), "{output:?}");
+    assert!(
+        output.stderr.contains(
+            "unsupported file type .docx; use .pdf (application/pdf) or .txt (text/plain)"
+        ),
+        "{output:?}"
+    );
+}
+
+#[test]
+fn invalid_sender_and_title_name_the_flag() {
+    let fx = Fixture::new();
+    let with = |sender: &str, title: &str| {
+        let mut args: Vec<OsString> = vec!["bundle".into(), "build".into()];
+        args.extend(["--key".into(), fx.path("key.pem").into()]);
+        args.extend(["--cert".into(), fx.path("chain.pem").into()]);
+        args.extend(fx.job_args_with(sender, title, "bundle.asice"));
+        signering(args, None)
+    };
+    let sender = with("984661186", TITLE);
+    assert_eq!(sender.code, 1, "{sender:?}");
+    assert!(
+        sender
+            .stderr
+            .contains("--sender: invalid organization number: the check digit does not match"),
+        "{sender:?}"
+    );
+
+    let title = with(SENDER, &"x".repeat(81));
+    assert_eq!(title.code, 1, "{title:?}");
+    assert!(
+        title
+            .stderr
+            .contains("--title: the title must be 1–80 characters long, but is 81"),
+        "{title:?}"
+    );
+    assert!(!fx.path("bundle.asice").exists());
+
+    // A repeated single-valued option is a usage error.
+    let mut args = fx.build_args("bundle.asice", &[]);
+    args.extend(["--sender".into(), SENDER.into()]);
+    let repeated = signering(args, None);
+    assert_eq!(repeated.code, 2, "{repeated:?}");
+}
+
+#[test]
+fn unreadable_or_malformed_bundles() {
+    let fx = Fixture::new();
+    let missing = fx.path("missing.asice");
+    for command in ["inspect", "verify"] {
+        let output = signering([OsStr::new("bundle"), command.as_ref(), os(&missing)], None);
+        assert_eq!(output.code, 2, "{command}: {output:?}");
+        assert!(output.stderr.contains("cannot read "), "{output:?}");
+        assert!(output.stderr.contains("missing.asice"), "{output:?}");
+    }
+
+    let not_zip = fx.path("Leieavtale.pdf");
+    let inspect = signering(
+        [OsStr::new("bundle"), "inspect".as_ref(), os(&not_zip)],
+        None,
+    );
+    assert_eq!(inspect.code, 1, "{inspect:?}");
+    assert!(
+        inspect.stderr.contains("is not a readable document bundle"),
+        "{inspect:?}"
+    );
+    let verify = signering(
+        [OsStr::new("bundle"), "verify".as_ref(), os(&not_zip)],
+        None,
+    );
+    assert_eq!(verify.code, 1, "{verify:?}");
+    assert!(
+        verify.stdout.contains("not a readable zip file"),
+        "{verify:?}"
+    );
+
+    // A --trust file without a certificate is a usage error, not a verdict on the bundle.
+    let bundle = fx.built_bundle();
+    let trust = signering(
+        [
+            OsStr::new("bundle"),
+            "verify".as_ref(),
+            os(&bundle),
+            "--trust".as_ref(),
+            os(&fx.path("vedlegg.txt")),
+        ],
+        None,
+    );
+    assert_eq!(trust.code, 2, "{trust:?}");
+    assert!(trust.stderr.contains("--trust "), "{trust:?}");
+}
+
+#[test]
+fn usage_errors_and_help() {
+    let none = signering(Vec::<&str>::new(), None);
+    assert_eq!(none.code, 2, "{none:?}");
+
+    let fx = Fixture::new();
+    let both = signering(
+        fx.build_args("bundle.asice", &["--keystore", "x.p12"]),
+        None,
+    );
+    assert_eq!(both.code, 2, "{both:?}");
+
+    for command in [
+        &["--help"][..],
+        &["bundle", "--help"],
+        &["bundle", "inspect", "--help"],
+    ] {
+        let help = signering(command, None);
+        assert_eq!(help.code, 0, "{help:?}");
+        assert!(help.stdout.contains("Exit codes:"), "{help:?}");
+    }
+
+    let help = signering(["bundle", "verify", "--help"], None);
+    assert_eq!(help.code, 0, "{help:?}");
+    assert!(help.stdout.contains("Exit codes:"), "{help:?}");
+    assert!(help.stdout.contains("--trust <ROOT.pem>"), "{help:?}");
+
+    let help = signering(["bundle", "build", "--help"], None);
+    assert_eq!(help.code, 0, "{help:?}");
+    for flag in [
+        "--keystore",
+        "--password-env",
+        "--notify",
+        "email-and-sms",
+        "--exit-url",
+        "--request-out",
+        "2  usage or I/O error",
+    ] {
+        assert!(help.stdout.contains(flag), "missing {flag}: {help:?}");
+    }
+}

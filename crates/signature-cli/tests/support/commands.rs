@@ -1,0 +1,214 @@
+//! Helpers for the command tests (commands*.rs): the `signering` binary run in a folder, the
+//! in-process Posten emulator on a shared runtime, and the signing page walked like a browser.
+
+#![allow(dead_code, unused_imports)] // shared by several test files, each using a part
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
+
+pub use std::collections::BTreeMap;
+pub use std::ffi::OsStr;
+pub use std::path::Path;
+pub use std::process::{Command, Stdio};
+pub use std::sync::OnceLock;
+pub use std::time::Duration;
+
+pub use serde_json::Value;
+pub use signature_emulator::altinn::{AltinnEmulator, FormTaskSeed};
+pub use signature_emulator::posten::{Fault, FaultRule, PostenEmulator, RunningEmulator};
+
+pub const SENDER: &str = signature_emulator::posten::DEFAULT_CLIENT_ORGANIZATION_NUMBER;
+pub const PIN_A: &str = "24068110048";
+pub const PIN_B: &str = "01017010170";
+pub const PASSWORD_VAR: &str = "SIGNERING_TEST_P12_PASSWORD";
+pub const PASSWORD: &str = "kommando-test passord";
+pub const EXIT_URL: &str = "https://sender.example/exit";
+pub const PDF: &[u8] =
+    b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+
+/// One runtime hosts every emulator of the test binary.
+pub fn runtime() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap()
+    })
+}
+
+pub struct Output {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "exit {}\n--- stdout\n{}--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+impl Output {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {self:?}"))
+    }
+
+    pub fn lines(&self) -> Vec<Value> {
+        self.stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+            .collect()
+    }
+
+    pub fn ok(self) -> Self {
+        assert_eq!(self.code, 0, "{self:?}");
+        self
+    }
+
+    /// Nothing printed has a full identity number or the key store password.
+    pub fn clean(self) -> Self {
+        let all = format!("{}{}", self.stdout, self.stderr);
+        for secret in [PIN_A, PIN_B, PASSWORD] {
+            assert!(!all.contains(secret), "output contains {secret}: {self:?}");
+        }
+        self
+    }
+}
+
+/// Runs `signering` in `dir` with a clean environment (no `SIGNERING_*` from outside),
+/// no standard input, and the extra variables given.
+pub fn run_in<I, S>(dir: &Path, args: I, envs: &[(&str, &str)]) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let mut command = Command::new(env!("CARGO_BIN_EXE_signering"));
+    command.args(args).current_dir(dir).stdin(Stdio::null());
+    for (name, _) in std::env::vars() {
+        if name.starts_with("SIGNERING_") {
+            command.env_remove(name);
+        }
+    }
+    command.env("NO_COLOR", "1");
+    for (name, value) in envs {
+        command.env(name, value);
+    }
+    let output = command.output().expect("run signering");
+    Output {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// A Posten emulator with a client key store and CA in a temporary folder, and a
+/// `signering.toml` there that points at it.
+pub struct Posten {
+    pub emulator: RunningEmulator,
+    pub dir: tempfile::TempDir,
+}
+
+impl Posten {
+    pub fn start() -> Self {
+        let emulator = runtime()
+            .block_on(
+                PostenEmulator::builder()
+                    .client(SENDER)
+                    .poll_interval(Duration::from_millis(50))
+                    .start(),
+            )
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let (ca, p12) = emulator
+            .write_demo_files(dir.path(), SENDER, PASSWORD)
+            .unwrap();
+        std::fs::write(
+            dir.path().join("signering.toml"),
+            format!(
+                "# written by the test\n[posten]\nenvironment = \"{}\"\nkeystore = \"{}\"\n\
+                 keystore_password_env = \"{PASSWORD_VAR}\"\ntrust_roots = [\"{}\"]\n\
+                 sender = \"{SENDER}\"\n",
+                emulator.base_url,
+                p12.file_name().unwrap().to_string_lossy(),
+                ca.file_name().unwrap().to_string_lossy(),
+            ),
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("contract.pdf"), PDF).unwrap();
+        std::fs::write(dir.path().join("terms.txt"), b"Terms: none.\n").unwrap();
+        Self { emulator, dir }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn run<I, S>(&self, args: I) -> Output
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        run_in(self.path(), args, &[(PASSWORD_VAR, PASSWORD)])
+    }
+
+    pub fn job(&self, id: &str) -> signature_emulator::posten::JobSnapshot {
+        runtime()
+            .block_on(self.emulator.control().job(id.parse().unwrap()))
+            .unwrap()
+    }
+
+    pub fn sign(&self, id: &str, signer: i64) {
+        runtime()
+            .block_on(self.emulator.control().sign(id.parse().unwrap(), signer))
+            .unwrap();
+    }
+}
+
+pub fn str_of<'a>(value: &'a Value, key: &str) -> &'a str {
+    value[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("no string {key} in {value}"))
+}
+
+/// Walks the emulator's signing page like a browser; returns the status query token.
+pub fn sign_on_page(posten: &Posten, redirect: &str) -> String {
+    runtime().block_on(async {
+        let web = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let html = web
+            .get(redirect)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let action = html
+            .split("action=\"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .find(|a| a.ends_with("/sign"))
+            .unwrap()
+            .to_owned();
+        let url = url::Url::parse(&posten.emulator.web_base_url)
+            .unwrap()
+            .join(&action)
+            .unwrap();
+        let answer = web.post(url).send().await.unwrap();
+        let location = answer.headers()["location"].to_str().unwrap().to_owned();
+        assert!(location.starts_with(EXIT_URL), "{location}");
+        url::Url::parse(&location)
+            .unwrap()
+            .query_pairs()
+            .find(|(k, _)| k == "status_query_token")
+            .unwrap()
+            .1
+            .into_owned()
+    })
+}
