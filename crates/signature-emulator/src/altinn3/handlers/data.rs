@@ -271,11 +271,15 @@ pub(crate) async fn post_data_query(
     }
 }
 
-/// The element in the path and its data type ("Data Element Not Found", 404).
-fn element_of(
+/// The element in the path, for replacing or deleting it, with the checks PUT and DELETE
+/// share in app-lib's order: the caller may write the instance, the element exists ("Data
+/// Element Not Found", 404) with a known type, and [`write_problem`] admits the write.
+fn writable_element(
     instance: &StoredInstance,
+    caller: &Caller,
     data_id: &str,
 ) -> Result<(usize, &'static DataTypeSpec), Response> {
+    may_write(instance, caller)?;
     let index = instance
         .data
         .iter()
@@ -300,7 +304,10 @@ fn element_of(
             ),
         )
     })?;
-    Ok((index, data_type))
+    match write_problem(data_type, Some(instance)) {
+        Some(problem) => Err(problem),
+        None => Ok((index, data_type)),
+    }
 }
 
 /// `PUT …/data/{dataGuid}`: replaces a binary element's content, 201 with the
@@ -317,11 +324,7 @@ pub(crate) async fn put_data(
         &caller,
         &(org, app, party, guid),
         |instance, caller| {
-            may_write(instance, caller)?;
-            let (index, data_type) = element_of(instance, &data_id)?;
-            if let Some(problem) = write_problem(data_type, Some(instance)) {
-                return Err(problem);
-            }
+            let (index, data_type) = writable_element(instance, caller, &data_id)?;
             let (content_type, filename, content) = upload(data_type, &headers, &body)?;
             let stamp = now();
             let data = &mut instance.data[index];
@@ -353,11 +356,7 @@ pub(crate) async fn delete_data(
         &caller,
         &(org, app, party, guid),
         |instance, caller| {
-            may_write(instance, caller)?;
-            let (index, data_type) = element_of(instance, &data_id)?;
-            if let Some(problem) = write_problem(data_type, Some(instance)) {
-                return Err(problem);
-            }
+            let (index, _) = writable_element(instance, caller, &data_id)?;
             instance.data.remove(index);
             instance.last_changed = now();
             Ok(instance.clone())
