@@ -11,6 +11,14 @@ pub mod altinn;
 pub mod altinn3;
 pub mod posten;
 
+/// `mutex` locked even when a panic poisoned it: a handler that panicked leaves test data
+/// consistent enough to keep serving (each caller says why that holds for its data).
+pub(crate) fn locked<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// The address to put in a base URL for a bound one: loopback instead of "all interfaces".
 pub(crate) fn reachable(address: std::net::SocketAddr) -> std::net::SocketAddr {
     use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};

@@ -5,6 +5,7 @@
 
 mod common;
 
+use common::altinn3::Setup;
 use common::sha256_hex;
 
 use altinn_adapter::Error;
@@ -24,13 +25,6 @@ const PERSON: &str = "24068110048";
 const OTHER: &str = "01017010170";
 const APP: &str = "ttd/signing-demo";
 const PDF: &[u8] = b"%PDF-1.7\n% a document to sign\n%%EOF\n";
-
-struct Setup {
-    emulator: Altinn3Emulator,
-    party: u64,
-    client: Client,
-    app: AppId,
-}
 
 async fn setup() -> Setup {
     let emulator = Altinn3Emulator::builder().app(APP).start().await.unwrap();
@@ -192,11 +186,7 @@ async fn the_cached_token_is_renewed_a_minute_before_its_exp() {
 #[tokio::test]
 async fn create_get_and_walk_the_process_to_the_end() {
     let s = setup().await;
-    let created = s
-        .client
-        .create_instance(&s.app, &new_instance(s.party))
-        .await
-        .unwrap();
+    let created = s.create(&new_instance(s.party)).await;
     assert_eq!(created.id.party_id(), s.party);
     assert_eq!(created.app_id, APP);
     assert_eq!(created.data.len(), 2);
@@ -259,11 +249,7 @@ async fn create_get_and_walk_the_process_to_the_end() {
         Err(Error::Forbidden(_))
     ));
 
-    let signing = s
-        .client
-        .process_next(&s.app, &created.id, &ProcessNext::new())
-        .await
-        .unwrap();
+    let signing = s.next(&created.id, &ProcessNext::new()).await;
     assert!(signing.awaits_signature());
     assert_eq!(signing.current_task.as_ref().unwrap().element_id, "Task_2");
     let process = s.client.process(&s.app, &created.id).await.unwrap();
@@ -290,11 +276,7 @@ async fn create_get_and_walk_the_process_to_the_end() {
         Err(Error::Forbidden(_))
     ));
 
-    let confirmation = s
-        .client
-        .process_next(&s.app, &created.id, &ProcessNext::sign())
-        .await
-        .unwrap();
+    let confirmation = s.next(&created.id, &ProcessNext::sign()).await;
     assert_eq!(confirmation.task_type(), Some(&TaskType::Confirmation));
     let signed = s.client.instance(&s.app, &created.id).await.unwrap();
     let signature = signed.data_of_type(SIGNATURE_DATA_TYPE).next().unwrap();
@@ -316,10 +298,8 @@ async fn create_get_and_walk_the_process_to_the_end() {
     );
 
     let ended = s
-        .client
-        .process_next(&s.app, &created.id, &ProcessNext::perform(Action::Confirm))
-        .await
-        .unwrap();
+        .next(&created.id, &ProcessNext::perform(Action::Confirm))
+        .await;
     assert!(ended.is_ended());
     // After the end: 409 ProblemDetails from process/next, plain 409 from actions.
     match s
@@ -353,15 +333,8 @@ async fn create_get_and_walk_the_process_to_the_end() {
 #[tokio::test]
 async fn parallel_signing_through_actions_and_downloads() {
     let s = setup().await;
-    let created = s
-        .client
-        .create_instance(&s.app, &new_instance(s.party))
-        .await
-        .unwrap();
-    s.client
-        .process_next(&s.app, &created.id, &ProcessNext::new())
-        .await
-        .unwrap();
+    let created = s.create(&new_instance(s.party)).await;
+    s.next(&created.id, &ProcessNext::new()).await;
     let result = s
         .client
         .perform_action(&s.app, &created.id, &ActionRequest::sign())
@@ -502,11 +475,7 @@ async fn not_found_forbidden_and_bad_data() {
         other => panic!("unexpected {other:?}"),
     }
     // Another person's instance: 403 on the app, on Storage and not in their dialogs.
-    let created = s
-        .client
-        .create_instance(&s.app, &new_instance(s.party))
-        .await
-        .unwrap();
+    let created = s.create(&new_instance(s.party)).await;
     let other = client_for(&s.emulator, &s.emulator.issue_idporten_token(OTHER));
     assert!(matches!(
         other.instance(&s.app, &created.id).await,
@@ -553,18 +522,9 @@ async fn storage_query_pages_with_continuation() {
     let s = setup().await;
     let mut ids = Vec::new();
     for _ in 0..5 {
-        ids.push(
-            s.client
-                .create_instance(&s.app, &new_instance(s.party))
-                .await
-                .unwrap()
-                .id,
-        );
+        ids.push(s.create(&new_instance(s.party)).await.id);
     }
-    s.client
-        .process_next(&s.app, &ids[0], &ProcessNext::new())
-        .await
-        .unwrap();
+    s.next(&ids[0], &ProcessNext::new()).await;
     let query = InstanceQuery::for_party(s.party).app(&s.app).size(2);
     let first = s.client.instances(&query).await.unwrap();
     assert_eq!(first.instances.len(), 2);
@@ -600,20 +560,9 @@ async fn storage_query_pages_with_continuation() {
 #[tokio::test]
 async fn dialogporten_finds_instances_waiting_for_signature() {
     let s = setup().await;
-    let waiting = s
-        .client
-        .create_instance(&s.app, &new_instance(s.party))
-        .await
-        .unwrap();
-    let draft = s
-        .client
-        .create_instance(&s.app, &new_instance(s.party))
-        .await
-        .unwrap();
-    s.client
-        .process_next(&s.app, &waiting.id, &ProcessNext::new())
-        .await
-        .unwrap();
+    let waiting = s.create(&new_instance(s.party)).await;
+    let draft = s.create(&new_instance(s.party)).await;
+    s.next(&waiting.id, &ProcessNext::new()).await;
     let urn = format!("urn:altinn:person:identifier-no:{PERSON}");
     let page = s
         .client

@@ -28,9 +28,12 @@ const ORG: &str = "310000001";
 const APP: &str = "ttd/signing-demo";
 const ROUTES: &str = "ROUTES-without-openapi.md";
 
+#[path = "common/altinn3.rs"]
+mod shared;
 #[path = "altinn3_conformance/tables.rs"]
 mod tables;
 
+use shared::Setup;
 use tables::{INSTANCE_PATH, departures, documents, facts};
 
 fn conformance(test: &str) -> Option<Conformance> {
@@ -104,13 +107,6 @@ impl Drop for Setup {
     }
 }
 
-struct Setup {
-    emulator: Altinn3Emulator,
-    party: u64,
-    client: Client,
-    app: AppId,
-}
-
 async fn setup() -> Setup {
     let emulator = Altinn3Emulator::builder()
         .app(APP)
@@ -153,15 +149,9 @@ fn new_instance(party: u64) -> NewInstance {
 
 /// An instance moved on to the signing task.
 async fn at_signing(s: &Setup) -> InstanceId {
-    let created = s
-        .client
-        .create_instance(&s.app, &new_instance(s.party))
-        .await
-        .unwrap();
-    s.client
-        .process_next(&s.app, &created.id, &ProcessNext::perform(Action::Write))
-        .await
-        .unwrap();
+    let created = s.create(&new_instance(s.party)).await;
+    s.next(&created.id, &ProcessNext::perform(Action::Write))
+        .await;
     created.id
 }
 
@@ -194,11 +184,7 @@ async fn openapi_conformance_token_exchange() {
 #[tokio::test]
 async fn openapi_conformance_create_and_get_instance() {
     let s = setup().await;
-    let created = s
-        .client
-        .create_instance(&s.app, &new_instance(s.party))
-        .await
-        .unwrap();
+    let created = s.create(&new_instance(s.party)).await;
     let by_org_number = NewInstance::new(InstanceOwner::PersonNumber(PERSON.to_owned()));
     s.client
         .create_instance(&s.app, &by_org_number)
@@ -258,14 +244,8 @@ async fn openapi_conformance_process_and_process_next() {
             .await,
         Err(Error::Forbidden(_))
     ));
-    s.client
-        .process_next(&s.app, &id, &ProcessNext::sign())
-        .await
-        .unwrap();
-    s.client
-        .process_next(&s.app, &id, &ProcessNext::perform(Action::Confirm))
-        .await
-        .unwrap();
+    s.next(&id, &ProcessNext::sign()).await;
+    s.next(&id, &ProcessNext::perform(Action::Confirm)).await;
     // After the end: 409.
     assert!(matches!(
         s.client
@@ -342,11 +322,7 @@ async fn openapi_conformance_signing_state_and_documents() {
         1
     );
     // Outside a signing task: 400 ProblemDetails.
-    let draft = s
-        .client
-        .create_instance(&s.app, &new_instance(s.party))
-        .await
-        .unwrap();
+    let draft = s.create(&new_instance(s.party)).await;
     assert!(matches!(
         s.client.signing_state(&s.app, &draft.id, None).await,
         Err(Error::BadRequest(_))
@@ -361,16 +337,9 @@ async fn openapi_conformance_signing_state_and_documents() {
 #[tokio::test]
 async fn openapi_conformance_data_downloads() {
     let s = setup().await;
-    let created = s
-        .client
-        .create_instance(&s.app, &new_instance(s.party))
-        .await
-        .unwrap();
+    let created = s.create(&new_instance(s.party)).await;
     let id = created.id.clone();
-    s.client
-        .process_next(&s.app, &id, &ProcessNext::perform(Action::Write))
-        .await
-        .unwrap();
+    s.next(&id, &ProcessNext::perform(Action::Write)).await;
     s.client
         .perform_action(&s.app, &id, &ActionRequest::sign())
         .await
@@ -551,11 +520,7 @@ async fn openapi_conformance_data_upload_and_app_owned_refusal() {
         s.client.create_instance(&s.app, &owned).await,
         Err(Error::Forbidden(_))
     ));
-    let created = s
-        .client
-        .create_instance(&s.app, &new_instance(s.party))
-        .await
-        .unwrap();
+    let created = s.create(&new_instance(s.party)).await;
     let token = s.client.altinn_token().await.unwrap();
     let http = reqwest::Client::new();
     let base = format!("{}/{APP}/instances/{}", s.emulator.base_url(), created.id);

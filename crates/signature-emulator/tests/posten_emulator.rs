@@ -40,14 +40,12 @@ async fn portal_job_is_signed_polled_confirmed_downloaded_archived_and_deleted()
     let xades_url = signature.xades_url.clone().expect("xades-url");
     let pades_url = change.signatures.pades_url.clone().expect("pades-url");
 
-    let xades = client.get(&xades_url).send().await.unwrap();
-    assert_eq!(xades.status(), StatusCode::OK);
+    let xades = expect(client.get(&xades_url), StatusCode::OK).await;
     let xades = String::from_utf8(xades.bytes().await.unwrap().to_vec()).unwrap();
     assert!(xades.contains("XAdESSignatures"), "{xades}");
     assert!(xades.contains("avtale.pdf"));
 
-    let pades = client.get(&pades_url).send().await.unwrap();
-    assert_eq!(pades.status(), StatusCode::OK);
+    let pades = expect(client.get(&pades_url), StatusCode::OK).await;
     assert_eq!(pades.headers()[CONTENT_TYPE], "application/pdf");
     let pdf = pades.bytes().await.unwrap();
     assert!(pdf.starts_with(b"%PDF-1.7"));
@@ -58,14 +56,15 @@ async fn portal_job_is_signed_polled_confirmed_downloaded_archived_and_deleted()
         "the PAdES embeds the XAdES"
     );
 
-    let confirmed = client.post(&change.confirmation_url).send().await.unwrap();
-    assert_eq!(confirmed.status(), StatusCode::NO_CONTENT);
+    expect(
+        client.post(&change.confirmation_url),
+        StatusCode::NO_CONTENT,
+    )
+    .await;
 
     // A finished job cannot be cancelled.
     let cancel = client.post(&created.cancellation_url).send().await.unwrap();
-    let (status, error) = error_of(cancel).await;
-    assert_eq!(status, StatusCode::CONFLICT);
-    assert_eq!(error.error_code, "CANNOT_CANCEL");
+    assert_refused(cancel, StatusCode::CONFLICT, "CANNOT_CANCEL").await;
 
     // The archive has it under the id the control API shows; a bogus id is not found.
     let archive_id = emulator
@@ -75,15 +74,14 @@ async fn portal_job_is_signed_polled_confirmed_downloaded_archived_and_deleted()
         .unwrap()
         .archive_id
         .unwrap();
-    let archived = client
-        .get(format!(
+    let archived = expect(
+        client.get(format!(
             "{}/{BROKER}/archive/documents/{archive_id}/pades",
             emulator.base_url
-        ))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(archived.status(), StatusCode::OK);
+        )),
+        StatusCode::OK,
+    )
+    .await;
     assert!(archived.bytes().await.unwrap().starts_with(b"%PDF"));
     let missing = client
         .get(format!(
@@ -93,9 +91,12 @@ async fn portal_job_is_signed_polled_confirmed_downloaded_archived_and_deleted()
         .send()
         .await
         .unwrap();
-    let (status, error) = error_of(missing).await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    assert_eq!(error.error_code, "ARCHIVED_DOCUMENT_NOT_FOUND");
+    assert_refused(
+        missing,
+        StatusCode::NOT_FOUND,
+        "ARCHIVED_DOCUMENT_NOT_FOUND",
+    )
+    .await;
 
     // Delete the documents (allowed 24 hours after completion): downloads are gone.
     emulator
@@ -107,18 +108,13 @@ async fn portal_job_is_signed_polled_confirmed_downloaded_archived_and_deleted()
         .delete_documents_url
         .clone()
         .expect("delete-documents-url");
-    let deleted = client.delete(&delete_url).send().await.unwrap();
-    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
-    let (status, error) = error_of(client.get(&pades_url).send().await.unwrap()).await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    assert_eq!(error.error_code, "DOCUMENTS_DELETED");
+    expect(client.delete(&delete_url), StatusCode::NO_CONTENT).await;
+    let gone = client.get(&pades_url).send().await.unwrap();
+    assert_refused(gone, StatusCode::NOT_FOUND, "DOCUMENTS_DELETED").await;
 
     // Confirmed: the change does not come back.
     tokio::time::sleep(Duration::from_millis(400)).await;
-    assert_eq!(
-        poll(&client, &emulator, "portal").await.status(),
-        StatusCode::NO_CONTENT
-    );
+    assert_no_change(&client, &emulator, "portal").await;
     emulator.shutdown().await;
 }
 
@@ -126,8 +122,11 @@ async fn portal_job_is_signed_polled_confirmed_downloaded_archived_and_deleted()
 async fn portal_cancel_in_progress_gives_failed_with_cancelled_signer() {
     let (emulator, identity, client) = start(fast()).await;
     let created = create_portal(&client, &emulator, &identity).await;
-    let cancel = client.post(&created.cancellation_url).send().await.unwrap();
-    assert_eq!(cancel.status(), StatusCode::NO_CONTENT);
+    expect(
+        client.post(&created.cancellation_url),
+        StatusCode::NO_CONTENT,
+    )
+    .await;
     let change = poll_until_change(&client, &emulator, "portal").await;
     let change: posten::PortalSignatureJobStatusChangeResponse =
         from_xml(&change.bytes().await.unwrap()).unwrap();
@@ -158,10 +157,7 @@ async fn eager_polling_gets_429_with_the_permitted_time() {
     // The service's 429 has no body (the official .NET client's fixture).
     assert!(second.bytes().await.unwrap().is_empty());
     // Queues are separate: the direct queue may be polled.
-    assert_eq!(
-        poll(&client, &emulator, "direct").await.status(),
-        StatusCode::NO_CONTENT
-    );
+    assert_no_change(&client, &emulator, "direct").await;
     emulator.shutdown().await;
 }
 
@@ -174,54 +170,34 @@ async fn unconfirmed_change_is_requeued_after_the_delay() {
     )
     .await;
     let created = create_portal(&client, &emulator, &identity).await;
-    emulator
-        .control()
-        .sign(created.signature_job_id, 1)
-        .await
-        .unwrap();
+    sign_first(&emulator, created.signature_job_id).await;
     let first = poll_until_change(&client, &emulator, "portal").await;
     assert_eq!(first.status(), StatusCode::OK);
     // Not confirmed: invisible until the requeue delay has passed.
     tokio::time::sleep(Duration::from_millis(150)).await;
-    assert_eq!(
-        poll(&client, &emulator, "portal").await.status(),
-        StatusCode::NO_CONTENT
-    );
+    assert_no_change(&client, &emulator, "portal").await;
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let again = poll(&client, &emulator, "portal").await;
     assert_eq!(again.status(), StatusCode::OK);
     let change: posten::PortalSignatureJobStatusChangeResponse =
         from_xml(&again.bytes().await.unwrap()).unwrap();
     assert_eq!(change.signature_job_id, created.signature_job_id);
-    let confirm = client.post(&change.confirmation_url).send().await.unwrap();
-    assert_eq!(confirm.status(), StatusCode::NO_CONTENT);
+    expect(
+        client.post(&change.confirmation_url),
+        StatusCode::NO_CONTENT,
+    )
+    .await;
     tokio::time::sleep(Duration::from_millis(1700)).await;
-    assert_eq!(
-        poll(&client, &emulator, "portal").await.status(),
-        StatusCode::NO_CONTENT
-    );
+    assert_no_change(&client, &emulator, "portal").await;
     emulator.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn direct_job_signing_page_flow_and_status_by_token() {
     let (emulator, identity, client) = start(fast()).await;
-    let prepared = prepare(
-        &direct_job(BROKER, StatusRetrievalMethod::WaitForCallback),
-        &identity,
-    );
-    let response = post_job(
-        &client,
-        &emulator,
-        BROKER,
-        "direct",
-        &prepared.request_xml,
-        &prepared.bundle,
-    )
-    .await;
-    assert_eq!(response.status(), StatusCode::OK);
+    let job = direct_job(BROKER, StatusRetrievalMethod::WaitForCallback);
     let created: posten::DirectSignatureJobResponse =
-        from_xml(&response.bytes().await.unwrap()).unwrap();
+        create(&client, &emulator, &identity, &job, "direct").await;
     let status_url = created
         .status_url
         .clone()
@@ -229,26 +205,24 @@ async fn direct_job_signing_page_flow_and_status_by_token() {
     let signer = &created.signer[0];
 
     // Before the ceremony: 404 SIGNING_CEREMONY_NOT_COMPLETED.
-    let (status, error) = error_of(
-        client
-            .get(format!("{status_url}?status_query_token=nothing"))
-            .send()
-            .await
-            .unwrap(),
+    let answer = client
+        .get(format!("{status_url}?status_query_token=nothing"))
+        .send()
+        .await
+        .unwrap();
+    assert_refused(
+        answer,
+        StatusCode::NOT_FOUND,
+        "SIGNING_CEREMONY_NOT_COMPLETED",
     )
     .await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    assert_eq!(error.error_code, "SIGNING_CEREMONY_NOT_COMPLETED");
 
     // A new redirect URL replaces the old one.
     let update = client
         .post(&signer.href)
         .header(CONTENT_TYPE, "application/xml")
-        .body(r#"<direct-signer-update-request xmlns="http://signering.posten.no/schema/v1"><redirect-url/></direct-signer-update-request>"#)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(update.status(), StatusCode::OK);
+        .body(r#"<direct-signer-update-request xmlns="http://signering.posten.no/schema/v1"><redirect-url/></direct-signer-update-request>"#);
+    let update = expect(update, StatusCode::OK).await;
     let renewed: posten::DirectSignerResponse = from_xml(&update.bytes().await.unwrap()).unwrap();
     assert_ne!(renewed.redirect_url, signer.redirect_url);
     let web = web_client();
@@ -258,8 +232,7 @@ async fn direct_job_signing_page_flow_and_status_by_token() {
     );
 
     // The ceremony: page with #sign and #reject, POST sign, 303 to the exit URL with the token.
-    let page = web.get(&renewed.redirect_url).send().await.unwrap();
-    assert_eq!(page.status(), StatusCode::OK);
+    let page = expect(web.get(&renewed.redirect_url), StatusCode::OK).await;
     let html = page.text().await.unwrap();
     assert!(
         html.contains(r#"id="sign""#) && html.contains(r#"id="reject""#),
@@ -273,12 +246,11 @@ async fn direct_job_signing_page_flow_and_status_by_token() {
         .unwrap()
         .to_owned();
     assert!(action.ends_with("/sign"));
-    let signed = web
-        .post(format!("{}{action}", emulator.web_base_url))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(signed.status(), StatusCode::SEE_OTHER);
+    let signed = expect(
+        web.post(format!("{}{action}", emulator.web_base_url)),
+        StatusCode::SEE_OTHER,
+    )
+    .await;
     let location = signed.headers()["location"].to_str().unwrap().to_owned();
     assert!(
         location.starts_with("https://sender.example/done?case=7&status_query_token="),
@@ -287,23 +259,20 @@ async fn direct_job_signing_page_flow_and_status_by_token() {
     let token = location.rsplit('=').next().unwrap();
 
     // Single use: a second visit shows an error page.
-    let again = web.get(&renewed.redirect_url).send().await.unwrap();
-    assert_eq!(again.status(), StatusCode::GONE);
+    let again = expect(web.get(&renewed.redirect_url), StatusCode::GONE).await;
     assert!(again.text().await.unwrap().contains(r#"id="error""#));
-    let resubmit = web
-        .post(format!("{}{action}", emulator.web_base_url))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resubmit.status(), StatusCode::GONE);
+    expect(
+        web.post(format!("{}{action}", emulator.web_base_url)),
+        StatusCode::GONE,
+    )
+    .await;
 
     // Status by token.
-    let status = client
-        .get(format!("{status_url}?status_query_token={token}"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(status.status(), StatusCode::OK);
+    let status = expect(
+        client.get(format!("{status_url}?status_query_token={token}")),
+        StatusCode::OK,
+    )
+    .await;
     let status: posten::DirectSignatureJobStatusResponse =
         from_xml(&status.bytes().await.unwrap()).unwrap();
     assert_eq!(
@@ -313,43 +282,24 @@ async fn direct_job_signing_page_flow_and_status_by_token() {
     assert_eq!(status.status[0].content.as_str(), "SIGNED");
     assert_eq!(status.xades_url.len(), 1);
     assert!(status.pades_url.is_some());
-    let (code, error) = error_of(
-        client
-            .get(format!("{status_url}?status_query_token=wrong"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(code, StatusCode::FORBIDDEN);
-    assert_eq!(error.error_code, "INVALID_STATUS_QUERY_TOKEN");
+    let answer = client
+        .get(format!("{status_url}?status_query_token=wrong"))
+        .send()
+        .await
+        .unwrap();
+    assert_refused(answer, StatusCode::FORBIDDEN, "INVALID_STATUS_QUERY_TOKEN").await;
 
     // WAIT_FOR_CALLBACK jobs do not go to the polling queue.
-    assert_eq!(
-        poll(&client, &emulator, "direct").await.status(),
-        StatusCode::NO_CONTENT
-    );
+    assert_no_change(&client, &emulator, "direct").await;
     emulator.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn direct_polling_job_reports_rejection_through_the_queue() {
     let (emulator, identity, client) = start(fast()).await;
-    let prepared = prepare(
-        &direct_job(BROKER, StatusRetrievalMethod::Polling),
-        &identity,
-    );
-    let response = post_job(
-        &client,
-        &emulator,
-        BROKER,
-        "direct",
-        &prepared.request_xml,
-        &prepared.bundle,
-    )
-    .await;
+    let job = direct_job(BROKER, StatusRetrievalMethod::Polling);
     let created: posten::DirectSignatureJobResponse =
-        from_xml(&response.bytes().await.unwrap()).unwrap();
+        create(&client, &emulator, &identity, &job, "direct").await;
     assert!(
         created.status_url.is_none(),
         "polling jobs get no status-url"

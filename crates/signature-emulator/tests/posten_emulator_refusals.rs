@@ -28,71 +28,41 @@ async fn broker_may_act_only_for_allowed_senders() {
     let (emulator, identity, client) = start(fast().allow_broker(BROKER, "984661185")).await;
     // Not allowed for OTHER_SENDER.
     let prepared = prepare(&portal_job(OTHER_SENDER), &identity);
-    let response = post_job(
-        &client,
-        &emulator,
-        OTHER_SENDER,
-        "portal",
-        &prepared.request_xml,
-        &prepared.bundle,
-    )
-    .await;
-    let (status, error) = error_of(response).await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
-    assert_eq!(error.error_code, "BROKER_NOT_AUTHORIZED");
+    let response = post_prepared(&client, &emulator, OTHER_SENDER, "portal", &prepared).await;
+    let error = assert_refused(response, StatusCode::FORBIDDEN, "BROKER_NOT_AUTHORIZED").await;
     assert_eq!(error.error_type, "CLIENT");
-    let polled = client
-        .get(format!(
+    expect(
+        client.get(format!(
             "{}/{OTHER_SENDER}/portal/signature-jobs",
             emulator.base_url
-        ))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(polled.status(), StatusCode::FORBIDDEN);
+        )),
+        StatusCode::FORBIDDEN,
+    )
+    .await;
 
     // Allowed for 984661185 by configuration.
     let prepared = prepare(&portal_job("984661185"), &identity);
-    let response = post_job(
-        &client,
-        &emulator,
-        "984661185",
-        "portal",
-        &prepared.request_xml,
-        &prepared.bundle,
-    )
-    .await;
+    let response = post_prepared(&client, &emulator, "984661185", "portal", &prepared).await;
     assert_eq!(response.status(), StatusCode::OK);
 
     // The manifest's sender must be the URL's sender.
     let prepared = prepare(&portal_job("984661185"), &identity);
-    let response = post_job(
-        &client,
-        &emulator,
-        BROKER,
-        "portal",
-        &prepared.request_xml,
-        &prepared.bundle,
-    )
-    .await;
-    let (status, error) = error_of(response).await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
-    assert_eq!(error.error_code, "BROKER_NOT_AUTHORIZED");
+    let response = post_prepared(&client, &emulator, BROKER, "portal", &prepared).await;
+    assert_refused(response, StatusCode::FORBIDDEN, "BROKER_NOT_AUTHORIZED").await;
 
     // A serialNumber-only (SEID 1) certificate is read too.
     let seid1 = emulator
         .issue_client(OTHER_SENDER, OrgNumberIn::SerialNumber)
         .unwrap();
     let seid1_client = api_client(&emulator, Some(&seid1));
-    let own = seid1_client
-        .get(format!(
+    expect(
+        seid1_client.get(format!(
             "{}/{OTHER_SENDER}/portal/signature-jobs",
             emulator.base_url
-        ))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(own.status(), StatusCode::NO_CONTENT);
+        )),
+        StatusCode::NO_CONTENT,
+    )
+    .await;
     emulator.shutdown().await;
 }
 
@@ -127,13 +97,7 @@ async fn schema_violations_are_refused_with_schema_validation_error() {
             &prepared.bundle,
         )
         .await;
-        let (status, error) = error_of(response).await;
-        assert_eq!(status, StatusCode::BAD_REQUEST);
-        assert_eq!(
-            error.error_code, "SCHEMA_VALIDATION_ERROR",
-            "{}",
-            error.error_message
-        );
+        assert_refused(response, StatusCode::BAD_REQUEST, "SCHEMA_VALIDATION_ERROR").await;
     }
     // A portal manifest sent to the direct endpoint fails the schema too (after the bundle check).
     let direct = prepare(
@@ -149,9 +113,7 @@ async fn schema_violations_are_refused_with_schema_validation_error() {
         &prepared.bundle,
     )
     .await;
-    let (status, error) = error_of(response).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(error.error_code, "SCHEMA_VALIDATION_ERROR");
+    assert_refused(response, StatusCode::BAD_REQUEST, "SCHEMA_VALIDATION_ERROR").await;
     // Not multipart at all.
     let response = client
         .post(format!(
@@ -190,9 +152,7 @@ async fn tampered_or_untrusted_bundles_are_refused_with_asice_validation_failed(
         &tampered,
     )
     .await;
-    let (status, error) = error_of(response).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(error.error_code, "ASICE_VALIDATION_FAILED");
+    assert_refused(response, StatusCode::BAD_REQUEST, "ASICE_VALIDATION_FAILED").await;
 
     // Signed with a certificate from another CA.
     let foreign = signering_testkit_like_pki();
@@ -204,18 +164,8 @@ async fn tampered_or_untrusted_bundles_are_refused_with_asice_validation_failed(
         &BuildOptions::default(),
     )
     .unwrap();
-    let response = post_job(
-        &client,
-        &emulator,
-        BROKER,
-        "portal",
-        &foreign_prepared.request_xml,
-        &foreign_prepared.bundle,
-    )
-    .await;
-    let (status, error) = error_of(response).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(error.error_code, "ASICE_VALIDATION_FAILED");
+    let response = post_prepared(&client, &emulator, BROKER, "portal", &foreign_prepared).await;
+    assert_refused(response, StatusCode::BAD_REQUEST, "ASICE_VALIDATION_FAILED").await;
 
     // Not a zip.
     let response = post_job(
@@ -249,11 +199,7 @@ async fn restart_with_a_file_database_keeps_jobs_and_ca() {
     let db = dir.path().join("posten.sqlite");
     let (emulator, identity, client) = start(fast().database(&db)).await;
     let created = create_portal(&client, &emulator, &identity).await;
-    emulator
-        .control()
-        .sign(created.signature_job_id, 1)
-        .await
-        .unwrap();
+    sign_first(&emulator, created.signature_job_id).await;
     let ca = emulator.ca_pem.clone();
     emulator.shutdown().await;
 
@@ -312,41 +258,37 @@ async fn injected_faults_drop_fail_delay_and_throttle() {
         .times(2),
     );
     for _ in 0..2 {
-        let throttled = client.get(&url).send().await.unwrap();
-        assert_eq!(throttled.status(), StatusCode::TOO_MANY_REQUESTS);
+        let throttled = expect(client.get(&url), StatusCode::TOO_MANY_REQUESTS).await;
         assert!(poll_time(&throttled) > time::OffsetDateTime::now_utc());
     }
 
     control.inject(FaultRule::new(Fault::Delay { millis: 400 }).times(1));
     let started = std::time::Instant::now();
-    let delayed = client
-        .get(format!("{}/{BROKER}", emulator.base_url))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(delayed.status(), StatusCode::OK);
+    expect(
+        client.get(format!("{}/{BROKER}", emulator.base_url)),
+        StatusCode::OK,
+    )
+    .await;
     assert!(started.elapsed() >= Duration::from_millis(400));
 
     // Over HTTP, without a client certificate.
     let web = web_client();
-    let added = web
-        .post(format!("{}/control/faults", emulator.web_base_url))
-        .header(CONTENT_TYPE, "application/json")
-        .body(r#"{"fault":{"kind":"status","status":503}}"#)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(added.status(), StatusCode::NO_CONTENT);
+    expect(
+        web.post(format!("{}/control/faults", emulator.web_base_url))
+            .header(CONTENT_TYPE, "application/json")
+            .body(r#"{"fault":{"kind":"status","status":503}}"#),
+        StatusCode::NO_CONTENT,
+    )
+    .await;
     assert_eq!(
         client.get(&url).send().await.unwrap().status(),
         StatusCode::SERVICE_UNAVAILABLE
     );
-    let cleared = web
-        .delete(format!("{}/control/faults", emulator.web_base_url))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(cleared.status(), StatusCode::NO_CONTENT);
+    expect(
+        web.delete(format!("{}/control/faults", emulator.web_base_url)),
+        StatusCode::NO_CONTENT,
+    )
+    .await;
     assert_ne!(
         client.get(&url).send().await.unwrap().status(),
         StatusCode::SERVICE_UNAVAILABLE
@@ -377,27 +319,24 @@ async fn control_api_over_http_signs_and_reports() {
         !snapshot.to_string().contains("01017010170"),
         "no PIN in the control API"
     );
-    let expired = web
-        .post(format!("{base}/control/jobs/{id}/signers/1/expire"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(expired.status(), StatusCode::OK);
+    let expired = expect(
+        web.post(format!("{base}/control/jobs/{id}/signers/1/expire")),
+        StatusCode::OK,
+    )
+    .await;
     let outcome: serde_json::Value =
         serde_json::from_slice(&expired.bytes().await.unwrap()).unwrap();
     assert_eq!(outcome["job_status"], "FAILED");
-    let again = web
-        .post(format!("{base}/control/jobs/{id}/signers/1/sign"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(again.status(), StatusCode::CONFLICT);
-    let missing = web
-        .get(format!("{base}/control/jobs/999999"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    expect(
+        web.post(format!("{base}/control/jobs/{id}/signers/1/sign")),
+        StatusCode::CONFLICT,
+    )
+    .await;
+    expect(
+        web.get(format!("{base}/control/jobs/999999")),
+        StatusCode::NOT_FOUND,
+    )
+    .await;
     emulator.shutdown().await;
 }
 
@@ -406,11 +345,7 @@ async fn large_pades_is_streamed_with_its_length() {
     const PADDING: u64 = 8 * 1024 * 1024;
     let (emulator, identity, client) = start(fast().pades_padding(PADDING)).await;
     let created = create_portal(&client, &emulator, &identity).await;
-    emulator
-        .control()
-        .sign(created.signature_job_id, 1)
-        .await
-        .unwrap();
+    sign_first(&emulator, created.signature_job_id).await;
     let url = format!(
         "{}/{BROKER}/portal/signature-jobs/{}/pades",
         emulator.base_url, created.signature_job_id
@@ -462,12 +397,11 @@ async fn demo_files_hold_the_ca_and_a_loadable_pkcs12() {
         .tls_info(true)
         .build()
         .unwrap();
-    let root = client
-        .get(format!("{}/{BROKER}", emulator.base_url))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(root.status(), StatusCode::OK);
+    let root = expect(
+        client.get(format!("{}/{BROKER}", emulator.base_url)),
+        StatusCode::OK,
+    )
+    .await;
     let server_der = root
         .extensions()
         .get::<reqwest::tls::TlsInfo>()

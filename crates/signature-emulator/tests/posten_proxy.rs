@@ -5,28 +5,18 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
-use asice::{LoadOptions, SigningKey};
-use posten_adapter::{Client, Environment, Error, Proxy, ProxySetting};
-use signature_core::{Document, LookupNotifications, OrganizationNumber, Signer, SigningJob};
-use signature_emulator::posten::{PostenEmulator, RunningEmulator};
+#[path = "common/posten_client.rs"]
+mod helpers;
+
+use helpers::{BROKER, builder_for, fast, key_of};
+use posten_adapter::{Client, Error, Proxy, ProxySetting};
+use signature_core::{Document, LookupNotifications, Signer, SigningJob};
+use signature_emulator::posten::RunningEmulator;
 use signering_testkit::tinyproxy::{Policy, Tinyproxy, free_port};
 
-const BROKER: &str = "123456785";
-const PASSWORD: &str = "proxy-test-password";
-
 fn client(emulator: &RunningEmulator, proxy: impl Into<ProxySetting>) -> Client {
-    let p12 = emulator
-        .client(BROKER)
-        .unwrap()
-        .to_pkcs12(PASSWORD)
-        .unwrap();
-    let key = SigningKey::from_pkcs12(&p12, PASSWORD, &LoadOptions::default()).unwrap();
-    Client::builder(Environment::custom(&emulator.base_url).unwrap(), key)
-        .trust_roots_pem(emulator.ca_pem.as_bytes())
-        .default_sender(OrganizationNumber::parse(BROKER).unwrap())
-        .proxy(proxy)
-        .build()
-        .unwrap()
+    let key = key_of(&emulator.client(BROKER).unwrap());
+    builder_for(emulator, key).proxy(proxy).build().unwrap()
 }
 
 fn job() -> SigningJob {
@@ -55,11 +45,8 @@ async fn a_job_is_created_over_mutual_tls_through_a_connect_tunnel() {
     let Some(proxy) = Tinyproxy::start("posten_job_through_tinyproxy", Policy::AllowAll) else {
         return;
     };
-    let emulator = PostenEmulator::builder()
-        .client(BROKER)
-        .start()
-        .await
-        .unwrap();
+    // The poll interval of `fast` plays no part here.
+    let emulator = fast().start().await.unwrap();
     let client = client(&emulator, Proxy::new(&proxy.url).unwrap());
     let created = client.create_job(&job()).await.unwrap();
     let snapshot = emulator
@@ -87,11 +74,8 @@ async fn a_refusing_proxy_and_a_silent_one_give_clear_errors() {
     let Some(proxy) = Tinyproxy::start("posten_proxy_refuses", Policy::ConnectOnly443) else {
         return;
     };
-    let emulator = PostenEmulator::builder()
-        .client(BROKER)
-        .start()
-        .await
-        .unwrap();
+    // The poll interval of `fast` plays no part here.
+    let emulator = fast().start().await.unwrap();
     let refused = client(&emulator, Proxy::new(&proxy.url).unwrap())
         .create_job(&job())
         .await

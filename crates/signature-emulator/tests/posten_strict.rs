@@ -4,10 +4,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
+#[path = "common/posten_client.rs"]
+mod helpers;
+
 use std::time::Duration;
 
-use asice::{LoadOptions, SigningKey};
-use posten_adapter::{Client, Environment, Error, ErrorCode, ErrorType};
+use helpers::{builder_for, key_of};
+use posten_adapter::{Client, Error, ErrorCode, ErrorType};
 use signature_core::{
     Document, FlowKind, LookupNotifications, OrganizationNumber, Signer, SigningJob, StatusQueue,
 };
@@ -15,8 +18,7 @@ use signature_emulator::posten::{
     PostenEmulator, PostenEmulatorBuilder, RateLimit, RunningEmulator, SignerAction,
 };
 
-const SENDER: &str = "123456785";
-const PASSWORD: &str = "emulator-test-password";
+const SENDER: &str = helpers::BROKER;
 
 fn fast() -> PostenEmulatorBuilder {
     PostenEmulator::builder()
@@ -25,16 +27,10 @@ fn fast() -> PostenEmulatorBuilder {
 }
 
 fn client_as(emulator: &RunningEmulator, organization: &str) -> Client {
-    let p12 = emulator
-        .client(organization)
-        .unwrap()
-        .to_pkcs12(PASSWORD)
-        .unwrap();
-    let key = SigningKey::from_pkcs12(&p12, PASSWORD, &LoadOptions::default()).unwrap();
+    let key = key_of(&emulator.client(organization).unwrap());
     // Half the service's limit: on a loaded test machine requests reach the emulator with
     // uneven delays, which can crowd more than they were sent into one second.
-    Client::builder(Environment::custom(&emulator.base_url).unwrap(), key)
-        .trust_roots_pem(emulator.ca_pem.as_bytes())
+    builder_for(emulator, key)
         .default_sender(OrganizationNumber::parse(organization).unwrap())
         .rate_limit(Some(posten_adapter::RateLimit::per_second(5)))
         .build()
@@ -208,15 +204,8 @@ async fn the_eleventh_call_in_a_second_is_blocked_as_the_service_does() {
         .await
         .unwrap();
     // A client without its own limiter, as a careless integration would be.
-    let p12 = emulator
-        .client(SENDER)
-        .unwrap()
-        .to_pkcs12(PASSWORD)
-        .unwrap();
-    let key = SigningKey::from_pkcs12(&p12, PASSWORD, &LoadOptions::default()).unwrap();
-    let client = Client::builder(Environment::custom(&emulator.base_url).unwrap(), key)
-        .trust_roots_pem(emulator.ca_pem.as_bytes())
-        .default_sender(OrganizationNumber::parse(SENDER).unwrap())
+    let key = key_of(&emulator.client(SENDER).unwrap());
+    let client = builder_for(&emulator, key)
         .rate_limit(None)
         .build()
         .unwrap();

@@ -184,18 +184,10 @@ pub(crate) async fn maskinporten_token(
     State(shared): State<Arc<Shared>>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    if form.get("grant_type").map(String::as_str)
-        != Some("urn:ietf:params:oauth:grant-type:jwt-bearer")
-    {
-        return oauth_error("unsupported_grant_type", "grant_type must be jwt-bearer");
-    }
-    let Some(assertion) = form.get("assertion") else {
-        return oauth_error("invalid_request", "no assertion");
+    let (assertion, now) = match jwt::bearer_grant(&form) {
+        Ok(grant) => grant,
+        Err((error, description)) => return oauth_error(error, description),
     };
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or_default();
     let grant = match jwt::verify_grant(assertion, &shared.config, now) {
         Ok(grant) => grant,
         Err(problem) => return oauth_error("invalid_grant", &problem),

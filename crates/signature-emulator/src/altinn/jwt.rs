@@ -43,6 +43,26 @@ pub(crate) struct ClientKey {
     pub(crate) scopes: Vec<String>,
 }
 
+/// The grant in a Maskinporten `POST /token` form (a JWT-bearer grant's `assertion`) and the
+/// time to check it at, in seconds since the epoch; else OAuth's `(error, description)`.
+pub(crate) fn bearer_grant(
+    form: &std::collections::HashMap<String, String>,
+) -> Result<(&str, u64), (&'static str, &'static str)> {
+    if form.get("grant_type").map(String::as_str)
+        != Some("urn:ietf:params:oauth:grant-type:jwt-bearer")
+    {
+        return Err(("unsupported_grant_type", "grant_type must be jwt-bearer"));
+    }
+    let assertion = form
+        .get("assertion")
+        .ok_or(("invalid_request", "no assertion"))?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default();
+    Ok((assertion, now))
+}
+
 /// The RSA public key (PKCS#1 DER) inside a certificate.
 pub(crate) fn certificate_key(der: &[u8]) -> Result<Vec<u8>, String> {
     let certificate = Certificate::from_der(der).map_err(|_| "x5c is not a certificate")?;

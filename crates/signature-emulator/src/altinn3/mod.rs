@@ -183,9 +183,7 @@ pub(crate) struct Shared {
 impl Shared {
     pub(crate) fn world(&self) -> MutexGuard<'_, World> {
         // A panic while holding the lock leaves consistent-enough test data; keep serving.
-        self.world
-            .lock()
-            .unwrap_or_else(|poison| poison.into_inner())
+        crate::locked(&self.world)
     }
 }
 

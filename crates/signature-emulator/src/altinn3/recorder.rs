@@ -45,9 +45,8 @@ pub(crate) struct Recorder {
 
 impl Recorder {
     fn lock(&self) -> MutexGuard<'_, Vec<RecordedExchange>> {
-        self.exchanges
-            .lock()
-            .unwrap_or_else(|poison| poison.into_inner())
+        // A panic in a handler leaves a list of finished exchanges: keep recording.
+        crate::locked(&self.exchanges)
     }
 
     pub(crate) fn snapshot(&self) -> Vec<RecordedExchange> {

@@ -82,6 +82,30 @@ fn reference(value: Option<&String>) -> Result<(), String> {
     value.map_or(Ok(()), |r| length("reference", r, 0, 50))
 }
 
+/// The rules of a job's title, nonsensitive title (portal jobs) and description, in that order.
+fn texts(title: &str, nonsensitive: Option<&str>, description: Option<&str>) -> Result<(), String> {
+    length("title", title, 1, 80)?;
+    if let Some(t) = nonsensitive {
+        length("nonsensitive-title", t, 1, 80)?;
+    }
+    if let Some(d) = description {
+        length("description", d, 0, 220)?;
+    }
+    Ok(())
+}
+
+/// The rules of a job's documents, given as `(href, mime, title)`: 1 to 20 of them, each
+/// [`document`]. Returns their hrefs.
+fn documents_of<'d>(
+    documents: impl ExactSizeIterator<Item = (&'d String, &'d String, &'d String)> + Clone,
+) -> Result<Vec<String>, String> {
+    count("document", documents.len(), 20)?;
+    for (href, mime, title) in documents.clone() {
+        document(href, mime, title)?;
+    }
+    Ok(documents.map(|(href, _, _)| href.clone()).collect())
+}
+
 fn document(href: &str, mime: &str, title: &str) -> Result<(), String> {
     length("document href", href, 4, 100)?;
     length("document mime", mime, 1, 100)?;
@@ -125,20 +149,9 @@ pub(crate) fn direct_manifest(
         posten::DirectSignatureJobManifestDirectManifestContentType::DirectJobTextsAndDocuments(
             content,
         ) => {
-            length("title", &content.title, 1, 80)?;
-            if let Some(d) = &content.description {
-                length("description", d, 0, 220)?;
-            }
-            count("document", content.documents.document.len(), 20)?;
-            for d in &content.documents.document {
-                document(&d.href, &d.mime, &d.title)?;
-            }
-            Ok(content
-                .documents
-                .document
-                .iter()
-                .map(|d| d.href.clone())
-                .collect())
+            texts(&content.title, None, content.description.as_deref())?;
+            let documents = &content.documents.document;
+            documents_of(documents.iter().map(|d| (&d.href, &d.mime, &d.title)))
         }
         posten::DirectSignatureJobManifestDirectManifestContentType::Document(d) => {
             document(&d.href, &d.mime, &d.title)?;
@@ -196,23 +209,10 @@ pub(crate) fn portal_manifest(
         posten::PortalSignatureJobManifestPortalManifestContentType::PortalJobTextsAndDocuments(
             content,
         ) => {
-            length("title", &content.title, 1, 80)?;
-            if let Some(t) = &content.nonsensitive_title {
-                length("nonsensitive-title", t, 1, 80)?;
-            }
-            if let Some(d) = &content.description {
-                length("description", d, 0, 220)?;
-            }
-            count("document", content.documents.document.len(), 20)?;
-            for d in &content.documents.document {
-                document(&d.href, &d.mime, &d.title)?;
-            }
-            Ok(content
-                .documents
-                .document
-                .iter()
-                .map(|d| d.href.clone())
-                .collect())
+            let nonsensitive = content.nonsensitive_title.as_deref();
+            texts(&content.title, nonsensitive, content.description.as_deref())?;
+            let documents = &content.documents.document;
+            documents_of(documents.iter().map(|d| (&d.href, &d.mime, &d.title)))
         }
         posten::PortalSignatureJobManifestPortalManifestContentType::Document(d) => {
             document(&d.href, &d.mime, &d.title)?;

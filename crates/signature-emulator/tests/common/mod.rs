@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod altinn3;
+
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();

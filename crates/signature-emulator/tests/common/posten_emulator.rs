@@ -142,10 +142,59 @@ pub async fn post_job(
         .unwrap()
 }
 
+/// [`post_job`] with a prepared job's manifest and bundle.
+pub async fn post_prepared(
+    client: &reqwest::Client,
+    emulator: &RunningEmulator,
+    sender: &str,
+    flow: &str,
+    prepared: &PreparedJob,
+) -> reqwest::Response {
+    let (request_xml, bundle) = (&prepared.request_xml, &prepared.bundle);
+    post_job(client, emulator, sender, flow, request_xml, bundle).await
+}
+
 pub async fn error_of(response: reqwest::Response) -> (StatusCode, posten::Error) {
     let status = response.status();
     let body = response.bytes().await.unwrap();
     (status, from_xml(&body).unwrap())
+}
+
+/// The service's error document of a refusal, after checking its HTTP status and error code.
+pub async fn assert_refused(
+    response: reqwest::Response,
+    status: StatusCode,
+    code: &str,
+) -> posten::Error {
+    let (got, error) = error_of(response).await;
+    assert_eq!(got, status, "{}", error.error_message);
+    assert_eq!(error.error_code, code, "{}", error.error_message);
+    error
+}
+
+/// Sends `request` and checks the answer's status (the message names the request): the answer.
+pub async fn expect(request: reqwest::RequestBuilder, status: StatusCode) -> reqwest::Response {
+    let (client, request) = request.build_split();
+    let request = request.unwrap();
+    let what = format!("{} {}", request.method(), request.url());
+    let response = client.execute(request).await.unwrap();
+    assert_eq!(response.status(), status, "{what}");
+    response
+}
+
+/// `job` prepared and posted to the `flow` endpoint of [`BROKER`], created (200 OK): the
+/// service's answer.
+pub async fn create<T: signature_model::WireDocument>(
+    client: &reqwest::Client,
+    emulator: &RunningEmulator,
+    identity: &ClientIdentity,
+    job: &SigningJob,
+    flow: &str,
+) -> T {
+    let prepared = prepare(job, identity);
+    let response = post_prepared(client, emulator, BROKER, flow, &prepared).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    from_xml(&response.bytes().await.unwrap()).unwrap()
 }
 
 pub async fn create_portal(
@@ -153,18 +202,12 @@ pub async fn create_portal(
     emulator: &RunningEmulator,
     identity: &ClientIdentity,
 ) -> posten::PortalSignatureJobResponse {
-    let prepared = prepare(&portal_job(BROKER), identity);
-    let response = post_job(
-        client,
-        emulator,
-        BROKER,
-        "portal",
-        &prepared.request_xml,
-        &prepared.bundle,
-    )
-    .await;
-    assert_eq!(response.status(), StatusCode::OK);
-    from_xml(&response.bytes().await.unwrap()).unwrap()
+    create(client, emulator, identity, &portal_job(BROKER), "portal").await
+}
+
+/// The control API signs for the first signer of job `id`.
+pub async fn sign_first(emulator: &RunningEmulator, id: i64) {
+    emulator.control().sign(id, 1).await.unwrap();
 }
 
 pub async fn poll(
@@ -180,6 +223,12 @@ pub async fn poll(
         .send()
         .await
         .unwrap()
+}
+
+/// A poll of the `flow` queue finds no status change.
+pub async fn assert_no_change(client: &reqwest::Client, emulator: &RunningEmulator, flow: &str) {
+    let answer = poll(client, emulator, flow).await;
+    assert_eq!(answer.status(), StatusCode::NO_CONTENT, "{flow} queue");
 }
 
 pub fn poll_time(response: &reqwest::Response) -> time::OffsetDateTime {

@@ -10,7 +10,6 @@
 //! <https://docs.altinn.studio/en/authorization/guides/system-vendor/system-user/troubleshooting/errors/mp-303-error>).
 
 use std::collections::HashMap;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::Form;
 
@@ -55,18 +54,10 @@ pub(crate) async fn maskinporten_token(
     State(shared): Shr,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    if form.get("grant_type").map(String::as_str)
-        != Some("urn:ietf:params:oauth:grant-type:jwt-bearer")
-    {
-        return oauth_error("unsupported_grant_type", "grant_type must be jwt-bearer");
-    }
-    let Some(assertion) = form.get("assertion") else {
-        return oauth_error("invalid_request", "no assertion");
+    let (assertion, now) = match jwt::bearer_grant(&form) {
+        Ok(grant) => grant,
+        Err((error, description)) => return oauth_error(error, description),
     };
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or_default();
     let issuer = format!("{}{MASKINPORTEN_PATH}", shared.base_url);
     let clients = shared.world().maskinporten_clients.clone();
     let grant = jwt::verify(assertion, &issuer, None, now, |client_id, key| {

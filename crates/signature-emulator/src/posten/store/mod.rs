@@ -148,9 +148,7 @@ impl Store {
     fn conn(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock leaves SQLite consistent (every change is one
         // transaction), so a poisoned lock is safe to reuse.
-        self.conn
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        crate::locked(&self.conn)
     }
 
     /// Runs `work` on the blocking pool.
