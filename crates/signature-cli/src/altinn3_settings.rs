@@ -6,10 +6,11 @@
 use std::path::PathBuf;
 
 use serde::Deserialize;
-use zeroize::Zeroizing;
 
 use crate::cli_altinn3::{Altinn3Flags, TokenKind};
-use crate::config::{SecretSource, Setting, Source};
+use crate::config::{
+    EnvVar, SecretSource, Setting, Source, set, set_env, set_env_secret, set_flag, set_flag_file,
+};
 use crate::error::CliError;
 
 /// The environment variables read.
@@ -76,12 +77,6 @@ pub(crate) struct Altinn3Settings {
     pub pkcs11: crate::pkcs11_key::Pkcs11Flags,
     /// The token key's certificate chain; else the token's certificates.
     pub pkcs11_cert: Option<Setting<PathBuf>>,
-}
-
-fn set<T>(slot: &mut Option<Setting<T>>, value: Option<T>, source: Source) {
-    if let Some(value) = value {
-        *slot = Some(Setting { value, source });
-    }
 }
 
 fn token_kind(text: &str, source: &Source) -> Result<TokenKind, CliError> {
@@ -151,98 +146,45 @@ impl Altinn3Settings {
         Ok(())
     }
 
-    pub(crate) fn apply_env(
-        &mut self,
-        var: &dyn Fn(&'static str) -> Result<Option<String>, CliError>,
-    ) -> Result<(), CliError> {
-        set(&mut self.environment, var(env::URL)?, Source::Env(env::URL));
-        for (slot, value_var, file_var) in [
-            (&mut self.token, env::TOKEN, env::TOKEN_FILE),
-            (
-                &mut self.keystore_password,
-                env::KEYSTORE_PASSWORD,
-                env::KEYSTORE_PASSWORD_FILE,
-            ),
-        ] {
-            if let Some(value) = var(value_var)? {
-                set(
-                    slot,
-                    Some(SecretSource::Inline(Zeroizing::new(value))),
-                    Source::Env(value_var),
-                );
-            } else {
-                set(
-                    slot,
-                    var(file_var)?.map(|p| SecretSource::File(p.into())),
-                    Source::Env(file_var),
-                );
-            }
-        }
+    pub(crate) fn apply_env(&mut self, var: EnvVar<'_>) -> Result<(), CliError> {
+        set_env(&mut self.environment, var, env::URL)?;
+        set_env_secret(&mut self.token, var, env::TOKEN, env::TOKEN_FILE)?;
+        let password = &mut self.keystore_password;
+        set_env_secret(
+            password,
+            var,
+            env::KEYSTORE_PASSWORD,
+            env::KEYSTORE_PASSWORD_FILE,
+        )?;
         let source = Source::Env(env::TOKEN_PROVIDER);
         let kind = var(env::TOKEN_PROVIDER)?
             .map(|k| token_kind(&k, &source))
             .transpose()?;
         set(&mut self.token_provider, kind, source);
-        set(
-            &mut self.client_id,
-            var(env::CLIENT_ID)?,
-            Source::Env(env::CLIENT_ID),
-        );
-        set(&mut self.scope, var(env::SCOPE)?, Source::Env(env::SCOPE));
-        set(
-            &mut self.maskinporten,
-            var(env::MASKINPORTEN)?,
-            Source::Env(env::MASKINPORTEN),
-        );
-        set(
-            &mut self.keystore,
-            var(env::KEYSTORE)?.map(PathBuf::from),
-            Source::Env(env::KEYSTORE),
-        );
-        set(
-            &mut self.key,
-            var(env::KEY)?.map(PathBuf::from),
-            Source::Env(env::KEY),
-        );
-        set(&mut self.kid, var(env::KID)?, Source::Env(env::KID));
-        set(
-            &mut self.system_user,
-            var(env::SYSTEM_USER)?,
-            Source::Env(env::SYSTEM_USER),
-        );
+        set_env(&mut self.client_id, var, env::CLIENT_ID)?;
+        set_env(&mut self.scope, var, env::SCOPE)?;
+        set_env(&mut self.maskinporten, var, env::MASKINPORTEN)?;
+        set_env(&mut self.keystore, var, env::KEYSTORE)?;
+        set_env(&mut self.key, var, env::KEY)?;
+        set_env(&mut self.kid, var, env::KID)?;
+        set_env(&mut self.system_user, var, env::SYSTEM_USER)?;
         Ok(())
     }
 
     pub(crate) fn apply_flags(&mut self, flags: &Altinn3Flags) {
-        set(
-            &mut self.environment,
-            flags.altinn3_url.clone(),
-            Source::Flag("--altinn3-url"),
-        );
-        set(
-            &mut self.token,
-            flags.token_file.clone().map(SecretSource::File),
-            Source::Flag("--token-file"),
-        );
-        set(
+        set_flag(&mut self.environment, &flags.altinn3_url, "--altinn3-url");
+        set_flag_file(&mut self.token, &flags.token_file, "--token-file");
+        set_flag(
             &mut self.token_provider,
-            flags.token_provider,
-            Source::Flag("--token-provider"),
+            &flags.token_provider,
+            "--token-provider",
         );
-        set(
-            &mut self.client_id,
-            flags.client_id.clone(),
-            Source::Flag("--client-id"),
-        );
-        set(
-            &mut self.scope,
-            flags.scope.clone(),
-            Source::Flag("--scope"),
-        );
-        set(
+        set_flag(&mut self.client_id, &flags.client_id, "--client-id");
+        set_flag(&mut self.scope, &flags.scope, "--scope");
+        set_flag(
             &mut self.maskinporten,
-            flags.maskinporten.clone(),
-            Source::Flag("--maskinporten"),
+            &flags.maskinporten,
+            "--maskinporten",
         );
         if flags.keystore.is_some() || flags.key.is_some() || flags.pkcs11.is_set() {
             // A key given on the command line replaces the configured one of any kind.
@@ -254,27 +196,15 @@ impl Altinn3Settings {
         if flags.pkcs11.is_set() {
             self.pkcs11 = flags.pkcs11.clone();
         }
-        set(
-            &mut self.pkcs11_cert,
-            flags.cert.clone(),
-            Source::Flag("--cert"),
-        );
-        set(
-            &mut self.keystore,
-            flags.keystore.clone(),
-            Source::Flag("--keystore"),
-        );
+        set_flag(&mut self.pkcs11_cert, &flags.cert, "--cert");
+        set_flag(&mut self.keystore, &flags.keystore, "--keystore");
         set(
             &mut self.keystore_password,
             flags.password_env.clone().map(SecretSource::Env),
             Source::Flag("--password-env"),
         );
-        set(&mut self.key, flags.key.clone(), Source::Flag("--key"));
-        set(&mut self.kid, flags.kid.clone(), Source::Flag("--kid"));
-        set(
-            &mut self.system_user,
-            flags.system_user.clone(),
-            Source::Flag("--system-user"),
-        );
+        set_flag(&mut self.key, &flags.key, "--key");
+        set_flag(&mut self.kid, &flags.kid, "--kid");
+        set_flag(&mut self.system_user, &flags.system_user, "--system-user");
     }
 }

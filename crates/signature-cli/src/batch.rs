@@ -478,17 +478,13 @@ fn human(s: &Summary) -> String {
             status_word("failed")
         },
     );
-    for d in &s.created {
-        out.push_str(&format!(
-            "  created  line {:>4}  {}  job {}\n",
-            d.line, d.key, d.job_id
-        ));
-    }
-    for d in &s.skipped {
-        out.push_str(&format!(
-            "  skipped  line {:>4}  {}  job {}\n",
-            d.line, d.key, d.job_id
-        ));
+    for (word, done) in [("created", &s.created), ("skipped", &s.skipped)] {
+        for d in done {
+            out.push_str(&format!(
+                "  {word}  line {:>4}  {}  job {}\n",
+                d.line, d.key, d.job_id
+            ));
+        }
     }
     for f in &s.failed {
         out.push_str(&format!(
@@ -521,21 +517,24 @@ fn human(s: &Summary) -> String {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_key_sent_without_an_outcome_is_uncertain() {
+    /// The journal read back from a file holding `text`.
+    fn journal_of(text: &str) -> Journal {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("j");
-        std::fs::write(
-            &path,
+        std::fs::write(&path, text).unwrap();
+        read_journal(&path).unwrap()
+    }
+
+    #[test]
+    fn a_key_sent_without_an_outcome_is_uncertain() {
+        let journal = journal_of(
             "{\"key\":\"a\",\"line\":1,\"sending_at\":\"x\"}\n\
              {\"key\":\"b\",\"line\":2,\"sending_at\":\"x\"}\n\
              {\"key\":\"c\",\"line\":3,\"sending_at\":\"x\"}\n\
              {\"key\":\"a\",\"line\":1,\"created_at\":\"x\",\"job_id\":\"7\",\"reference\":null,\
              \"flow\":\"portal\",\"status_url\":null,\"cancellation_url\":null,\"signers\":[]}\n\
              {\"key\":\"c\",\"line\":3,\"refused_at\":\"x\"}\n",
-        )
-        .unwrap();
-        let journal = read_journal(&path).unwrap();
+        );
         assert_eq!(journal.created.len(), 1);
         assert_eq!(journal.uncertain, HashSet::from(["b".to_owned()]));
     }
@@ -583,16 +582,11 @@ mod tests {
 
     #[test]
     fn a_torn_journal_line_is_ignored() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("j");
-        std::fs::write(
-            &path,
+        let journal = journal_of(
             "{\"key\":\"a\",\"line\":1,\"created_at\":\"x\",\"job_id\":\"7\",\"reference\":null,\
              \"flow\":\"portal\",\"status_url\":null,\"cancellation_url\":null,\"signers\":[]}\n\
              {\"key\":\"b\",\"li",
-        )
-        .unwrap();
-        let journal = read_journal(&path).unwrap();
+        );
         assert_eq!(journal.created.len(), 1);
         assert_eq!(journal.created["a"], "7");
         assert!(journal.uncertain.is_empty());

@@ -188,10 +188,64 @@ pub(crate) struct Settings {
     pub altinn3: crate::altinn3_settings::Altinn3Settings,
 }
 
-fn set<T>(slot: &mut Option<Setting<T>>, value: Option<T>, source: Source) {
+/// Reads an environment variable: `None` when unset or empty.
+pub(crate) type EnvVar<'a> = &'a dyn Fn(&'static str) -> Result<Option<String>, CliError>;
+
+/// A layer's `value` for `slot`, if it gives one: it replaces what a lower layer gave.
+pub(crate) fn set<T>(slot: &mut Option<Setting<T>>, value: Option<T>, source: Source) {
     if let Some(value) = value {
         *slot = Some(Setting { value, source });
     }
+}
+
+/// The environment layer's value of `slot`: variable `name`, if set.
+pub(crate) fn set_env<T: From<String>>(
+    slot: &mut Option<Setting<T>>,
+    var: EnvVar<'_>,
+    name: &'static str,
+) -> Result<(), CliError> {
+    set(slot, var(name)?.map(T::from), Source::Env(name));
+    Ok(())
+}
+
+/// The environment layer's secret for `slot`: the value in `value_var` wins over the file
+/// named by `file_var`.
+pub(crate) fn set_env_secret(
+    slot: &mut Option<Setting<SecretSource>>,
+    var: EnvVar<'_>,
+    value_var: &'static str,
+    file_var: &'static str,
+) -> Result<(), CliError> {
+    if let Some(value) = var(value_var)? {
+        let secret = SecretSource::Inline(Zeroizing::new(value));
+        set(slot, Some(secret), Source::Env(value_var));
+    } else {
+        let file = var(file_var)?.map(|p| SecretSource::File(p.into()));
+        set(slot, file, Source::Env(file_var));
+    }
+    Ok(())
+}
+
+/// The flag layer's secret for `slot`: the file `path` given to flag `flag`, if given.
+pub(crate) fn set_flag_file(
+    slot: &mut Option<Setting<SecretSource>>,
+    path: &Option<PathBuf>,
+    flag: &'static str,
+) {
+    set(
+        slot,
+        path.clone().map(SecretSource::File),
+        Source::Flag(flag),
+    );
+}
+
+/// The flag layer's value of `slot`: `value` of flag `flag`, if given.
+pub(crate) fn set_flag<T: Clone>(
+    slot: &mut Option<Setting<T>>,
+    value: &Option<T>,
+    flag: &'static str,
+) {
+    set(slot, value.clone(), Source::Flag(flag));
 }
 
 /// A secret from a variable-name / file pair of one layer; the file wins within a layer
@@ -336,31 +390,17 @@ impl Settings {
                 ))),
             }
         };
-        set(&mut self.proxy, var(env::PROXY)?, Source::Env(env::PROXY));
-        set(
-            &mut self.environment,
-            var(env::ENVIRONMENT)?,
-            Source::Env(env::ENVIRONMENT),
-        );
-        set(
-            &mut self.keystore,
-            var(env::KEYSTORE)?.map(PathBuf::from),
-            Source::Env(env::KEYSTORE),
-        );
+        set_env(&mut self.proxy, &var, env::PROXY)?;
+        set_env(&mut self.environment, &var, env::ENVIRONMENT)?;
+        set_env(&mut self.keystore, &var, env::KEYSTORE)?;
         // The value itself wins over the file within the environment layer.
-        if let Some(value) = var(env::KEYSTORE_PASSWORD)? {
-            set(
-                &mut self.keystore_password,
-                Some(SecretSource::Inline(Zeroizing::new(value))),
-                Source::Env(env::KEYSTORE_PASSWORD),
-            );
-        } else {
-            set(
-                &mut self.keystore_password,
-                var(env::KEYSTORE_PASSWORD_FILE)?.map(|p| SecretSource::File(p.into())),
-                Source::Env(env::KEYSTORE_PASSWORD_FILE),
-            );
-        }
+        let password = &mut self.keystore_password;
+        set_env_secret(
+            password,
+            &var,
+            env::KEYSTORE_PASSWORD,
+            env::KEYSTORE_PASSWORD_FILE,
+        )?;
         if let Some(paths) = std::env::var_os(env::TRUST_ROOTS).filter(|v| !v.is_empty()) {
             set(
                 &mut self.trust_roots,
@@ -368,16 +408,8 @@ impl Settings {
                 Source::Env(env::TRUST_ROOTS),
             );
         }
-        set(
-            &mut self.sender,
-            var(env::SENDER)?,
-            Source::Env(env::SENDER),
-        );
-        set(
-            &mut self.polling_queue,
-            var(env::POLLING_QUEUE)?,
-            Source::Env(env::POLLING_QUEUE),
-        );
+        set_env(&mut self.sender, &var, env::SENDER)?;
+        set_env(&mut self.polling_queue, &var, env::POLLING_QUEUE)?;
         let rate = var(env::RATE_LIMIT)?
             .map(|v| {
                 v.trim().parse::<u32>().map_err(|_| {
@@ -389,52 +421,17 @@ impl Settings {
             })
             .transpose()?;
         set(&mut self.rate_limit, rate, Source::Env(env::RATE_LIMIT));
-        set(
-            &mut self.altinn_environment,
-            var(env::ALTINN_URL)?,
-            Source::Env(env::ALTINN_URL),
-        );
-        for (slot, value_var, file_var) in [
-            (
-                &mut self.altinn_api_key,
-                env::ALTINN_API_KEY,
-                env::ALTINN_API_KEY_FILE,
-            ),
-            (
-                &mut self.altinn_token,
-                env::ALTINN_TOKEN,
-                env::ALTINN_TOKEN_FILE,
-            ),
-        ] {
-            if let Some(value) = var(value_var)? {
-                set(
-                    slot,
-                    Some(SecretSource::Inline(Zeroizing::new(value))),
-                    Source::Env(value_var),
-                );
-            } else {
-                set(
-                    slot,
-                    var(file_var)?.map(|p| SecretSource::File(p.into())),
-                    Source::Env(file_var),
-                );
-            }
-        }
+        set_env(&mut self.altinn_environment, &var, env::ALTINN_URL)?;
+        let (key, token) = (&mut self.altinn_api_key, &mut self.altinn_token);
+        set_env_secret(key, &var, env::ALTINN_API_KEY, env::ALTINN_API_KEY_FILE)?;
+        set_env_secret(token, &var, env::ALTINN_TOKEN, env::ALTINN_TOKEN_FILE)?;
         self.altinn3.apply_env(&var)?;
         Ok(())
     }
 
     fn apply_posten_flags(&mut self, flags: &PostenFlags) -> Result<(), CliError> {
-        set(
-            &mut self.environment,
-            flags.environment.clone(),
-            Source::Flag("--environment"),
-        );
-        set(
-            &mut self.keystore,
-            flags.keystore.clone(),
-            Source::Flag("--keystore"),
-        );
+        set_flag(&mut self.environment, &flags.environment, "--environment");
+        set_flag(&mut self.keystore, &flags.keystore, "--keystore");
         let password = secret_pair(
             flags.password_env.clone(),
             flags.password_file.clone(),
@@ -451,21 +448,13 @@ impl Settings {
             Some(flags.trust_roots.clone()).filter(|v| !v.is_empty()),
             Source::Flag("--trust-roots"),
         );
-        set(
-            &mut self.sender,
-            flags.sender.clone(),
-            Source::Flag("--sender"),
-        );
-        set(
+        set_flag(&mut self.sender, &flags.sender, "--sender");
+        set_flag(
             &mut self.polling_queue,
-            flags.polling_queue.clone(),
-            Source::Flag("--polling-queue"),
+            &flags.polling_queue,
+            "--polling-queue",
         );
-        set(
-            &mut self.rate_limit,
-            flags.rate_limit,
-            Source::Flag("--rate-limit"),
-        );
+        set_flag(&mut self.rate_limit, &flags.rate_limit, "--rate-limit");
         if flags.pkcs11.is_set() {
             self.pkcs11 = flags.pkcs11.clone();
         }
@@ -473,21 +462,17 @@ impl Settings {
     }
 
     fn apply_altinn_flags(&mut self, flags: &AltinnFlags) -> Result<(), CliError> {
-        set(
+        set_flag(
             &mut self.altinn_environment,
-            flags.altinn_url.clone(),
-            Source::Flag("--altinn-url"),
+            &flags.altinn_url,
+            "--altinn-url",
         );
-        set(
+        set_flag_file(
             &mut self.altinn_api_key,
-            flags.api_key_file.clone().map(SecretSource::File),
-            Source::Flag("--api-key-file"),
+            &flags.api_key_file,
+            "--api-key-file",
         );
-        set(
-            &mut self.altinn_token,
-            flags.token_file.clone().map(SecretSource::File),
-            Source::Flag("--token-file"),
-        );
+        set_flag_file(&mut self.altinn_token, &flags.token_file, "--token-file");
         Ok(())
     }
 }

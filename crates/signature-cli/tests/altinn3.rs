@@ -5,89 +5,17 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
-use std::ffi::OsStr;
-use std::path::Path;
-use std::process::{Command, Stdio};
-use std::sync::OnceLock;
+mod support;
 
 use serde_json::Value;
 use signature_emulator::altinn3::{Altinn3Emulator, DOCUMENT_DATA_TYPE, SIGNATURE_DATA_TYPE};
+use support::{Output, altinn3_create, runtime, signering as run_in};
 
-const PIN: &str = "24068110048";
-const OTHER_PIN: &str = "01017010170";
+/// The identity numbers `Output::clean` looks for.
+const PIN: &str = support::commands::PIN_A;
+const OTHER_PIN: &str = support::commands::PIN_B;
 const APP: &str = "ttd/signing-demo";
 const PDF: &[u8] = b"%PDF-1.7\n% a document to sign\n%%EOF\n";
-
-fn runtime() -> &'static tokio::runtime::Runtime {
-    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
-    RUNTIME.get_or_init(|| {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap()
-    })
-}
-
-struct Output {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl std::fmt::Debug for Output {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "exit {}\n--- stdout\n{}--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-}
-
-impl Output {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {self:?}"))
-    }
-
-    /// Succeeded, and printed no identity number.
-    fn ok(self) -> Self {
-        assert_eq!(self.code, 0, "{self:?}");
-        self.clean()
-    }
-
-    fn clean(self) -> Self {
-        let all = format!("{}{}", self.stdout, self.stderr);
-        for pin in [PIN, OTHER_PIN] {
-            assert!(!all.contains(pin), "output contains {pin}: {self:?}");
-        }
-        self
-    }
-}
-
-fn run_in<I, S>(dir: &Path, args: I, envs: &[(&str, &str)]) -> Output
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<OsStr>,
-{
-    let mut command = Command::new(env!("CARGO_BIN_EXE_signering"));
-    command.args(args).current_dir(dir).stdin(Stdio::null());
-    for (name, _) in std::env::vars() {
-        if name.starts_with("SIGNERING_") {
-            command.env_remove(name);
-        }
-    }
-    command.env("NO_COLOR", "1");
-    for (name, value) in envs {
-        command.env(name, value);
-    }
-    let output = command.output().expect("run signering");
-    Output {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
 
 struct Setup {
     emulator: Altinn3Emulator,
@@ -130,22 +58,11 @@ impl Setup {
     fn create(&self) -> String {
         let party = self.party.to_string();
         let document = format!("{DOCUMENT_DATA_TYPE}:avtale.pdf");
+        let data = ["model:form.xml", &document];
         let created = self
-            .run(&[
-                "--json",
-                "altinn3",
-                "instances",
-                "create",
-                "--app",
-                APP,
-                "--party",
-                &party,
-                "--data",
-                "model:form.xml",
-                "--data",
-                &document,
-            ])
+            .run(&altinn3_create(APP, ["--party", &party], &data))
             .ok()
+            .clean()
             .json();
         created["instance"].as_str().unwrap().to_owned()
     }
@@ -163,11 +80,15 @@ fn create_find_sign_read_download_and_complete() {
     let shown = s
         .run(&["--json", "altinn3", "instances", "show", &instance])
         .ok()
+        .clean()
         .json();
     assert_eq!(shown["process"]["task_type"], "signing");
     assert_eq!(shown["process"]["awaits_your_signature"], true);
     assert_eq!(shown["data"].as_array().unwrap().len(), 2);
-    let human = s.run(&["altinn3", "instances", "show", &instance]).ok();
+    let human = s
+        .run(&["altinn3", "instances", "show", &instance])
+        .ok()
+        .clean();
     assert!(
         human.stdout.contains("waits for your signature"),
         "{human:?}"
@@ -177,6 +98,7 @@ fn create_find_sign_read_download_and_complete() {
     let awaiting = s
         .run(&["--json", "altinn3", "awaiting", "--app", APP])
         .ok()
+        .clean()
         .json();
     let found: Vec<&str> = awaiting["awaiting"]
         .as_array()
@@ -186,10 +108,14 @@ fn create_find_sign_read_download_and_complete() {
         .collect();
     assert_eq!(found, [instance.as_str()], "{awaiting}");
     assert!(awaiting["skipped"].as_array().unwrap().is_empty());
-    let human = s.run(&["altinn3", "awaiting", "--app", APP]).ok();
+    let human = s.run(&["altinn3", "awaiting", "--app", APP]).ok().clean();
     assert!(human.stdout.contains(&instance), "{human:?}");
 
-    let signed = s.run(&["--json", "altinn3", "sign", &instance]).ok().json();
+    let signed = s
+        .run(&["--json", "altinn3", "sign", &instance])
+        .ok()
+        .clean()
+        .json();
     assert_eq!(
         signed["process"]["task_type"], "signing",
         "other signees may sign"
@@ -202,9 +128,10 @@ fn create_find_sign_read_download_and_complete() {
     let state = s
         .run(&["--json", "altinn3", "signing-state", &instance])
         .ok()
+        .clean()
         .json();
     assert_eq!(state["signees"][0]["name"], "Kari Nordmann");
-    let human = s.run(&["altinn3", "signing-state", &instance]).ok();
+    let human = s.run(&["altinn3", "signing-state", &instance]).ok().clean();
     assert!(human.stdout.contains("signed 20"), "{human:?}");
 
     let downloaded = s
@@ -212,6 +139,7 @@ fn create_find_sign_read_download_and_complete() {
             "--json", "altinn3", "download", &instance, "--out", "signed",
         ])
         .ok()
+        .clean()
         .json();
     let files = downloaded["files"].as_array().unwrap();
     let of_type = |t: &str| files.iter().find(|f| f["data_type"] == t).unwrap();
@@ -233,6 +161,7 @@ fn create_find_sign_read_download_and_complete() {
     let completed = s
         .run(&["--json", "altinn3", "complete", &instance])
         .ok()
+        .clean()
         .json();
     assert!(completed["process"]["ended"].is_string(), "{completed}");
     assert!(completed["steps"].as_array().unwrap().len() >= 2);
@@ -240,6 +169,7 @@ fn create_find_sign_read_download_and_complete() {
     let awaiting = s
         .run(&["--json", "altinn3", "awaiting", "--app", APP])
         .ok()
+        .clean()
         .json();
     assert!(awaiting["awaiting"].as_array().unwrap().is_empty());
 }
@@ -297,22 +227,9 @@ fn refusals_and_bad_input() {
     assert_eq!(unknown.code, 3, "{unknown:?}");
     // Signing where the process is not at a signing task: the service refuses.
     let party = s.party.to_string();
-    let draft = s
-        .run(&[
-            "--json",
-            "altinn3",
-            "instances",
-            "create",
-            "--app",
-            APP,
-            "--party",
-            &party,
-            "--data",
-            "model:form.xml",
-            "--stay",
-        ])
-        .ok()
-        .json();
+    let mut stay = altinn3_create(APP, ["--party", &party], &["model:form.xml"]);
+    stay.push("--stay");
+    let draft = s.run(&stay).ok().clean().json();
     assert_eq!(draft["process"]["task_type"], "data");
     let not_signing = s.run(&["altinn3", "sign", draft["instance"].as_str().unwrap()]);
     assert_eq!(not_signing.code, 3, "{not_signing:?}");
@@ -346,6 +263,7 @@ fn settings_come_from_the_file_and_show_in_config_show() {
     .unwrap();
     let shown = run_in(s.dir.path(), ["--json", "config", "show"], &[])
         .ok()
+        .clean()
         .json();
     let rows = shown["settings"].as_array().unwrap();
     let row = |key: &str| rows.iter().find(|r| r["key"] == key).unwrap().clone();
@@ -362,9 +280,10 @@ fn settings_come_from_the_file_and_show_in_config_show() {
         &[],
     )
     .ok()
+    .clean()
     .json();
     assert_eq!(awaiting["dialogs_seen"], 0);
-    let all = run_in(s.dir.path(), ["config", "show"], &[]).ok();
+    let all = run_in(s.dir.path(), ["config", "show"], &[]).ok().clean();
     assert!(!all.stdout.contains(&s.token), "{all:?}");
 }
 
@@ -372,10 +291,10 @@ fn settings_come_from_the_file_and_show_in_config_show() {
 /// writes their token; `signering altinn3` then works against it as against the platform.
 #[test]
 fn the_emulator_command_serves_altinn_3_for_the_altinn3_commands() {
-    use std::io::{BufRead, BufReader};
     let dir = tempfile::tempdir().unwrap();
     let tokens = dir.path().join("tokens");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_signering"))
+    let mut emulator = support::command();
+    emulator
         .args([
             "emulator",
             "--altinn3-listen",
@@ -386,30 +305,9 @@ fn the_emulator_command_serves_altinn_3_for_the_altinn3_commands() {
             "127.0.0.1:0",
             "--write-tokens",
         ])
-        .arg(&tokens)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            if tx.send(line.unwrap_or_default()).is_err() {
-                break;
-            }
-        }
-    });
-    let mut seen = Vec::new();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while !seen.iter().any(|l: &String| l.contains("Ctrl-C")) {
-        let left = deadline.saturating_duration_since(std::time::Instant::now());
-        match rx.recv_timeout(left) {
-            Ok(line) => seen.push(line),
-            Err(_) => break,
-        }
-    }
+        .arg(&tokens);
+    // Without the ready line the checks below say what was missing.
+    let (running, seen, _ready) = support::start_until_ready(emulator);
     let all = seen.join("\n");
     let url = seen
         .iter()
@@ -436,22 +334,8 @@ fn the_emulator_command_serves_altinn_3_for_the_altinn3_commands() {
             ("SIGNERING_ALTINN3_TOKEN_FILE", token_file.to_str().unwrap()),
         ];
         std::fs::write(dir.path().join("form.xml"), "<Skjema/>").unwrap();
-        let created = run_in(
-            dir.path(),
-            [
-                "--json",
-                "altinn3",
-                "instances",
-                "create",
-                "--app",
-                APP,
-                "--party",
-                &party,
-                "--data",
-                "model:form.xml",
-            ],
-            &envs,
-        );
+        let create = altinn3_create(APP, ["--party", &party], &["model:form.xml"]);
+        let created = run_in(dir.path(), create, &envs);
         if created.code != 0 {
             return Err(format!("{created:?}"));
         }
@@ -465,8 +349,7 @@ fn the_emulator_command_serves_altinn_3_for_the_altinn3_commands() {
         }
         Ok(())
     })();
-    child.kill().unwrap();
-    child.wait().unwrap();
+    drop(running);
     result.unwrap();
 }
 
@@ -489,12 +372,14 @@ fn sign_on_behalf_of_an_organisation() {
             "--organizations",
         ])
         .ok()
+        .clean()
         .json();
     assert_eq!(state["organizations"][0]["org_number"], ORG);
     assert_eq!(state["organizations"][0]["org_name"], "Eksempel AS");
     let human = s
         .run(&["altinn3", "signing-state", &instance, "--organizations"])
-        .ok();
+        .ok()
+        .clean();
     assert!(human.stdout.contains("310000001 Eksempel AS"), "{human:?}");
 
     let signed = s
@@ -507,12 +392,14 @@ fn sign_on_behalf_of_an_organisation() {
             ORG,
         ])
         .ok()
+        .clean()
         .json();
     assert_eq!(signed["on_behalf_of"], ORG);
     assert_eq!(signed["signees"][0]["organization"], "Eksempel AS");
     let human = s
         .run(&["altinn3", "signing-state", &instance, "--task", "Task_2"])
-        .ok();
+        .ok()
+        .clean();
     assert!(human.stdout.contains("for Eksempel AS"), "{human:?}");
 
     // The organisation's own Maskinporten token, exchanged: it may not sign.
@@ -523,24 +410,9 @@ fn sign_on_behalf_of_an_organisation() {
         ("SIGNERING_ALTINN3_TOKEN_PROVIDER", "maskinporten"),
     ];
     std::fs::write(s.dir.path().join("form2.xml"), "<Skjema/>").unwrap();
-    let own = run_in(
-        s.dir.path(),
-        [
-            "--json",
-            "altinn3",
-            "instances",
-            "create",
-            "--app",
-            APP,
-            "--party",
-            &org_party.to_string(),
-            "--data",
-            "model:form2.xml",
-        ],
-        &envs,
-    )
-    .ok()
-    .json();
+    let org_party = org_party.to_string();
+    let create = altinn3_create(APP, ["--party", &org_party], &["model:form2.xml"]);
+    let own = run_in(s.dir.path(), create, &envs).ok().clean().json();
     let refused = run_in(
         s.dir.path(),
         ["altinn3", "sign", own["instance"].as_str().unwrap()],

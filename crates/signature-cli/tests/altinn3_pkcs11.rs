@@ -78,22 +78,11 @@ fn maskinporten_with_a_token_key_creates_and_shows_an_instance() {
     // The certificate chain comes from the token's certificate objects (no --cert).
     let party = party.to_string();
     let created = run(
-        &[
-            "--json",
-            "altinn3",
-            "instances",
-            "create",
-            "--app",
-            APP,
-            "--party",
-            &party,
-            "--data",
-            "model:form.xml",
-        ],
+        &support::altinn3_create(APP, ["--party", &party], &["model:form.xml"]),
         PIN,
-    );
-    assert_eq!(created.code, 0, "{created:?}");
-    let created: Value = serde_json::from_str(&created.stdout).unwrap();
+    )
+    .ok()
+    .json();
     let instance = created["instance"].as_str().unwrap().to_owned();
 
     // The same with the chain from --cert.

@@ -6,60 +6,18 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
-use serde_json::Value;
+use signering_testkit::tinyproxy::free_port;
 
 const CUSTOMER: &str = "310000001";
 const APP: &str = "ttd/signing-demo";
 
-/// Stops the emulator process however the test ends.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// Starts `signering emulator ARGS` and returns it with the lines printed up to "Ctrl-C".
-fn emulator(args: &[&str]) -> (Running, Vec<String>) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_signering"))
-        .arg("emulator")
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let running = Running(child);
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            if tx.send(line.unwrap_or_default()).is_err() {
-                break;
-            }
-        }
-    });
-    let mut seen = Vec::new();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !seen.iter().any(|l: &String| l.contains("Ctrl-C")) {
-        match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-            Ok(line) => seen.push(line),
-            Err(_) => panic!("the emulator printed no Ctrl-C line: {seen:?}"),
-        }
-    }
+fn emulator(args: &[&str]) -> (support::Running, Vec<String>) {
+    let mut command = support::command();
+    command.arg("emulator").args(args);
+    let (running, seen, ready) = support::start_until_ready(command);
+    assert!(ready, "the emulator printed no Ctrl-C line: {seen:?}");
     (running, seen)
-}
-
-/// A port that was free a moment ago.
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().port()
 }
 
 #[test]
@@ -100,31 +58,22 @@ fn a_system_user_signs_from_the_command_line_against_the_emulator_command() {
     ];
     let run = |args: &[&str]| support::signering(dir.path(), args, &envs);
     std::fs::write(dir.path().join("form.xml"), "<Skjema/>").unwrap();
-    let created = run(&[
-        "--json",
-        "altinn3",
-        "instances",
-        "create",
-        "--app",
+    let created = run(&support::altinn3_create(
         APP,
-        "--org",
-        CUSTOMER,
-        "--data",
-        "model:form.xml",
-    ]);
-    assert_eq!(created.code, 0, "{created:?}");
-    let created: Value = serde_json::from_str(&created.stdout).unwrap();
+        ["--org", CUSTOMER],
+        &["model:form.xml"],
+    ))
+    .ok()
+    .json();
     let instance = created["instance"].as_str().unwrap().to_owned();
 
     // Dialogporten: the default scope carries digdir:dialogporten.
-    let awaiting = run(&["--json", "altinn3", "awaiting", "--app", APP]);
-    assert_eq!(awaiting.code, 0, "{awaiting:?}");
-    let awaiting: Value = serde_json::from_str(&awaiting.stdout).unwrap();
+    let awaiting = run(&["--json", "altinn3", "awaiting", "--app", APP])
+        .ok()
+        .json();
     assert_eq!(awaiting["awaiting"][0]["instance"], instance.as_str());
 
-    let signed = run(&["--json", "altinn3", "sign", &instance]);
-    assert_eq!(signed.code, 0, "{signed:?}");
-    let signed: Value = serde_json::from_str(&signed.stdout).unwrap();
+    let signed = run(&["--json", "altinn3", "sign", &instance]).ok().json();
     assert_eq!(signed["signees"][0]["name"], "System", "{signed}");
     assert_eq!(
         signed["signees"][0]["organization"], "Eksempel AS",
@@ -137,7 +86,7 @@ fn a_system_user_signs_from_the_command_line_against_the_emulator_command() {
     other.push(("SIGNERING_ALTINN3_SYSTEM_USER", "311111110"));
     let refused = support::signering(
         dir.path(),
-        &["altinn3", "instances", "show", &instance],
+        ["altinn3", "instances", "show", &instance],
         &other,
     );
     assert_ne!(refused.code, 0, "{refused:?}");

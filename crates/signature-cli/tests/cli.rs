@@ -4,9 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
-#[path = "support/cli.rs"]
-mod helpers;
-use helpers::*;
+mod support;
+use support::cli::*;
 
 #[test]
 fn pkcs12_bundle_builds_inspects_and_verifies() {
@@ -22,7 +21,7 @@ fn pkcs12_bundle_builds_inspects_and_verifies() {
     args.extend(["--request-out".into(), fx.path("request.xml").into()]);
     let build = signering(&args, Some(PASSWORD));
     assert_eq!(build.code, 0, "{build:?}");
-    build.assert_no_pins(&[PIN_A, PIN_B]);
+    build.assert_without(&[PIN_A, PIN_B]);
     assert!(build.stdout.contains("portal job"), "{build:?}");
     assert!(build.stdout.contains("2 signers, 2 documents"), "{build:?}");
     assert!(
@@ -51,7 +50,7 @@ fn pkcs12_bundle_builds_inspects_and_verifies() {
         None,
     );
     assert_eq!(inspect.code, 0, "{inspect:?}");
-    inspect.assert_no_pins(&[PIN_A, PIN_B]);
+    inspect.assert_without(&[PIN_A, PIN_B]);
     for expected in [
         "Manifest: portal job \"Leieavtale Storgata 1\" from 984661185",
         "2 signers:",
@@ -82,7 +81,7 @@ fn pkcs12_bundle_builds_inspects_and_verifies() {
         None,
     );
     assert_eq!(json.code, 0, "{json:?}");
-    json.assert_no_pins(&[PIN_A, PIN_B]);
+    json.assert_without(&[PIN_A, PIN_B]);
     let report: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON report");
     assert_eq!(report["manifest"]["flow"], "portal");
     assert_eq!(report["manifest"]["title"], "Leieavtale Storgata 1");
@@ -149,7 +148,7 @@ fn pkcs12_bundle_builds_inspects_and_verifies() {
         None,
     );
     assert_eq!(verify.code, 0, "{verify:?}");
-    verify.assert_no_pins(&[PIN_A, PIN_B]);
+    verify.assert_without(&[PIN_A, PIN_B]);
     assert!(verify.stdout.starts_with("VALID: "), "{verify:?}");
     assert!(
         verify
@@ -364,7 +363,7 @@ fn direct_flow_needs_exit_urls_and_builds_with_them() {
         None,
     );
     assert_eq!(inspect.code, 0, "{inspect:?}");
-    inspect.assert_no_pins(&[PIN_A, PIN_B]);
+    inspect.assert_without(&[PIN_A, PIN_B]);
     let report: serde_json::Value = serde_json::from_str(&inspect.stdout).unwrap();
     assert_eq!(report["manifest"]["flow"], "direct");
     assert_eq!(report["manifest"]["signers"][1]["identity"], "010170*****");
@@ -384,7 +383,7 @@ fn email_and_sms_notification_and_build_json_summary() {
         None,
     );
     assert_eq!(output.code, 0, "{output:?}");
-    output.assert_no_pins(&[PIN_A, PIN_B]);
+    output.assert_without(&[PIN_A, PIN_B]);
     let summary: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
     assert_eq!(summary["flow"], "portal");
     assert_eq!(summary["signers"], 2);

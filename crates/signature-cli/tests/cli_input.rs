@@ -4,9 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
-#[path = "support/cli.rs"]
-mod helpers;
-use helpers::*;
+mod support;
+use support::cli::*;
 
 #[test]
 fn encrypted_pem_key_with_password_env_and_wrong_password() {
@@ -112,7 +111,7 @@ fn invalid_pin_is_rejected_without_printing_it() {
         "signering: error: invalid signing job: --signer number 3: invalid personal \
          identification number: the check digits do not match"
     );
-    output.assert_no_pins(&[bad_pin, PIN_A, PIN_B]);
+    output.assert_without(&[bad_pin, PIN_A, PIN_B]);
 
     // A duplicate signer is named by position too.
     let mut args = fx.build_args("bundle.asice", &[]);
@@ -137,7 +136,7 @@ fn identity_numbers_in_usage_errors_are_masked() {
     let output = signering(args, None);
     assert_eq!(output.code, 2, "{output:?}");
     assert!(output.stderr.contains("311299*****"), "{output:?}");
-    output.assert_no_pins(&["31129956715", PIN_A, PIN_B]);
+    output.assert_without(&["31129956715", PIN_A, PIN_B]);
 }
 
 #[test]

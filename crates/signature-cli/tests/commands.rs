@@ -5,9 +5,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
-#[path = "support/commands.rs"]
-mod helpers;
-use helpers::*;
+mod support;
+use support::commands::*;
 
 #[test]
 fn portal_job_from_a_toml_file_then_poll_download_confirm_download_archive_delete() {

@@ -3,9 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
-#[path = "support/commands.rs"]
-mod helpers;
-use helpers::*;
+mod support;
+use support::commands::*;
 
 #[test]
 fn altinn_messages_submit_list_show_signing_text_and_sign() {

@@ -16,15 +16,17 @@
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
+mod support;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::os::unix::process::CommandExt as _;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::OnceLock;
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use signature_emulator::posten::{Fault, FaultRule, PostenEmulator, QueueStats, RunningEmulator};
+use support::{runtime, write_posten_folder};
 
 const SENDER: &str = signature_emulator::posten::DEFAULT_CLIENT_ORGANIZATION_NUMBER;
 const PINS: [&str; 2] = ["24068110048", "01017010170"];
@@ -41,17 +43,6 @@ const HOOK: &str = "#!/bin/sh\n\
     printf 'start %s\\n' \"$change\" >> \"$CRASH_LOG\"\n\
     sleep 0.1\n\
     printf 'done %s\\n' \"$change\" >> \"$CRASH_LOG\"\n";
-
-fn runtime() -> &'static tokio::runtime::Runtime {
-    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
-    RUNTIME.get_or_init(|| {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap()
-    })
-}
 
 fn kills() -> usize {
     std::env::var("SIGNERING_CRASH_KILLS")
@@ -91,21 +82,14 @@ impl Setup {
             )
             .unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let (ca, p12) = emulator
-            .write_demo_files(dir.path(), SENDER, PASSWORD)
-            .unwrap();
-        std::fs::write(
-            dir.path().join("signering.toml"),
-            format!(
-                "[posten]\nenvironment = \"{}\"\nkeystore = \"{}\"\n\
-                 keystore_password_env = \"{PASSWORD_VAR}\"\ntrust_roots = [\"{}\"]\n\
-                 sender = \"{SENDER}\"\nrate_limit = 1000\n",
-                emulator.base_url,
-                p12.file_name().unwrap().to_string_lossy(),
-                ca.file_name().unwrap().to_string_lossy(),
-            ),
-        )
-        .unwrap();
+        let password = (PASSWORD_VAR, PASSWORD);
+        write_posten_folder(
+            &emulator,
+            dir.path(),
+            SENDER,
+            password,
+            "rate_limit = 1000\n",
+        );
         std::fs::write(dir.path().join("contract.pdf"), PDF).unwrap();
         std::fs::write(dir.path().join("hook.sh"), HOOK).unwrap();
         Self { emulator, dir }
@@ -117,21 +101,13 @@ impl Setup {
 
     /// `signering ARGS` started in its own process group, output into `NAME.out`/`.err`.
     fn spawn(&self, args: &[&str], name: &str) -> Child {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_signering"));
+        let mut command = support::command();
         command
             .args(args)
             .current_dir(self.path())
-            .stdin(Stdio::null())
             .stdout(std::fs::File::create(self.path().join(format!("{name}.out"))).unwrap())
             .stderr(std::fs::File::create(self.path().join(format!("{name}.err"))).unwrap())
-            .process_group(0);
-        for (name, _) in std::env::vars() {
-            if name.starts_with("SIGNERING_") || name.to_ascii_lowercase().ends_with("_proxy") {
-                command.env_remove(name);
-            }
-        }
-        command
-            .env("NO_COLOR", "1")
+            .process_group(0)
             .env(PASSWORD_VAR, PASSWORD)
             .env("CRASH_LOG", self.path().join("handled.log"));
         command.spawn().unwrap()

@@ -3,9 +3,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
-use std::io::{BufRead as _, BufReader};
+mod support;
+
 use std::process::{Command, Stdio};
-use std::sync::mpsc;
 use std::time::Duration;
 
 /// Whether `text` holds a run of exactly eleven or more digits (an identity number).
@@ -155,44 +155,16 @@ fn emulator_prints_its_urls_and_keeps_state_in_the_directory() {
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("state");
     let files = dir.path().join("files");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_signering"))
+    let mut emulator = support::command();
+    emulator
         .args(["emulator", "--listen", "127.0.0.1:0", "--state"])
         .arg(&state)
         .arg("--write-demo-files")
         .arg(&files)
         .args(["--password-env", "SIGNERING_TEST_P12"])
-        .env("SIGNERING_TEST_P12", "hemmelig")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (lines_tx, lines_rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            if lines_tx.send(line.unwrap_or_default()).is_err() {
-                break;
-            }
-        }
-    });
-    let mut seen = Vec::new();
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    let ready = loop {
-        let left = deadline.saturating_duration_since(std::time::Instant::now());
-        match lines_rx.recv_timeout(left) {
-            Ok(line) => {
-                let done = line.contains("Ctrl-C");
-                seen.push(line);
-                if done {
-                    break true;
-                }
-            }
-            Err(_) => break false,
-        }
-    };
-    child.kill().unwrap();
-    child.wait().unwrap();
+        .env("SIGNERING_TEST_P12", "hemmelig");
+    let (running, seen, ready) = support::start_until_ready(emulator);
+    drop(running);
     assert!(
         ready,
         "the emulator did not print its URLs in time: {seen:?}"

@@ -21,7 +21,7 @@ const JAVA_PASSWORD: &str = "yJPvczYAoirFfC9M";
 
 /// `signering doctor ARGS` in `dir`.
 fn doctor(dir: &Path, args: &[&str], envs: &[(&str, &str)]) -> Output {
-    signering(dir, &[&["doctor"][..], args].concat(), envs)
+    signering(dir, [&["doctor"][..], args].concat(), envs)
 }
 
 fn fixture(test: &str, path: &str) -> Option<PathBuf> {
@@ -150,11 +150,7 @@ struct Emulator {
 
 impl Emulator {
     fn start() -> Self {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
+        let runtime = support::own_runtime();
         let running = runtime
             .block_on(PostenEmulator::builder().client(SENDER).start())
             .unwrap();

@@ -25,34 +25,14 @@ fn signering(dir: &Path, args: &[&str], envs: &[(&str, &str)]) -> Output {
     support::signering(dir, args, &envs)
 }
 
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
 /// The emulator with a key store, its CA and a signering.toml in a folder.
 fn posten(runtime: &tokio::runtime::Runtime) -> (RunningEmulator, tempfile::TempDir) {
     let emulator = runtime
         .block_on(PostenEmulator::builder().client(SENDER).start())
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let (ca, p12) = emulator
-        .write_demo_files(dir.path(), SENDER, PASSWORD)
-        .unwrap();
-    std::fs::write(
-        dir.path().join("signering.toml"),
-        format!(
-            "[posten]\nenvironment = \"{}\"\nkeystore = \"{}\"\nkeystore_password_env = \
-             \"{PASSWORD_VAR}\"\ntrust_roots = [\"{}\"]\nsender = \"{SENDER}\"\n",
-            emulator.base_url,
-            p12.file_name().unwrap().to_string_lossy(),
-            ca.file_name().unwrap().to_string_lossy(),
-        ),
-    )
-    .unwrap();
+    let password = (PASSWORD_VAR, PASSWORD);
+    support::write_posten_folder(&emulator, dir.path(), SENDER, password, "");
     std::fs::write(dir.path().join("contract.pdf"), b"%PDF-1.7 proxied\n").unwrap();
     (emulator, dir)
 }
@@ -66,7 +46,7 @@ fn https_proxy_no_proxy_and_the_proxy_flag_and_key_are_honoured() {
     let Some(proxy) = Tinyproxy::start("cli_through_tinyproxy", Policy::AllowAll) else {
         return;
     };
-    let runtime = runtime();
+    let runtime = support::own_runtime();
     let (emulator, dir) = posten(&runtime);
     let authority = emulator
         .base_url
@@ -165,7 +145,7 @@ fn altinn_goes_through_the_proxy_too() {
     let Some(proxy) = Tinyproxy::start("cli_altinn_through_tinyproxy", Policy::AllowAll) else {
         return;
     };
-    let runtime = runtime();
+    let runtime = support::own_runtime();
     let emulator = runtime
         .block_on(AltinnEmulator::builder().api_key("proxy-key").start())
         .unwrap();

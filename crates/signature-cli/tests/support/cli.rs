@@ -28,38 +28,7 @@ pub fn pki() -> &'static TestPki {
     PKI.get_or_init(|| make_pki(true, &LeafSpec::default()))
 }
 
-pub struct Output {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
-}
-
-impl Output {
-    pub fn all(&self) -> String {
-        format!("{}{}", self.stdout, self.stderr)
-    }
-
-    /// Nothing printed contains a full identity number.
-    pub fn assert_no_pins(&self, pins: &[&str]) {
-        for pin in pins {
-            assert!(
-                !self.all().contains(pin),
-                "output contains the identity number {pin}:\n{}",
-                self.all()
-            );
-        }
-    }
-}
-
-impl std::fmt::Debug for Output {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "exit {}\n--- stdout\n{}--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-}
+pub use super::Output;
 
 /// Runs the binary with no standard input (as in CI) and the password variable only when
 /// `password` is given.
@@ -68,21 +37,12 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
 {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_signering"));
-    command
-        .args(args)
-        .stdin(Stdio::null())
-        .env_remove(PASSWORD_VAR)
-        .env("NO_COLOR", "1");
+    let mut command = super::command();
+    command.args(args);
     if let Some(password) = password {
         command.env(PASSWORD_VAR, password);
     }
-    let output = command.output().expect("run signering");
-    Output {
-        code: output.status.code().expect("exit code, not a signal"),
-        stdout: String::from_utf8(output.stdout).expect("UTF-8 stdout"),
-        stderr: String::from_utf8(output.stderr).expect("UTF-8 stderr"),
-    }
+    Output::of(command)
 }
 
 /// A temporary directory with the PKI as PEM files and two documents.
@@ -115,41 +75,31 @@ impl Fixture {
     /// `keystore.p12` made by `openssl pkcs12 -export` with [`PASSWORD`], or `None` (after
     /// [`skip_or_fail`]) when openssl is missing.
     pub fn pkcs12(&self, test: &str) -> Option<PathBuf> {
-        let out = self.path("keystore.p12");
-        let result = Command::new("openssl")
-            .arg("pkcs12")
-            .arg("-export")
-            .arg("-inkey")
+        let mut openssl = Command::new("openssl");
+        openssl
+            .args(["pkcs12", "-export", "-inkey"])
             .arg(self.path("key.pem"))
             .arg("-in")
             .arg(self.path("leaf.pem"))
             .arg("-certfile")
-            .arg(self.path("ca.pem"))
-            .arg("-passout")
-            .arg(format!("env:{PASSWORD_VAR}"))
-            .arg("-out")
-            .arg(&out)
-            .env(PASSWORD_VAR, PASSWORD)
-            .output();
-        match result {
-            Ok(output) if output.status.success() => Some(out),
-            Ok(output) => panic!(
-                "openssl pkcs12 -export failed: {}",
-                String::from_utf8_lossy(&output.stderr)
-            ),
-            Err(_) => {
-                skip_or_fail(test, "openssl is not installed (apt-get install openssl)");
-                None
-            }
-        }
+            .arg(self.path("ca.pem"));
+        self.openssl(test, "pkcs12 -export", openssl, "keystore.p12")
     }
 
     /// `key-encrypted.pem`: the key as encrypted PKCS#8 (AES-256-CBC, PBKDF2), by openssl.
     pub fn encrypted_key(&self, test: &str) -> Option<PathBuf> {
-        let out = self.path("key-encrypted.pem");
-        let result = Command::new("openssl")
+        let mut openssl = Command::new("openssl");
+        openssl
             .args(["pkcs8", "-topk8", "-v2", "aes-256-cbc", "-in"])
-            .arg(self.path("key.pem"))
+            .arg(self.path("key.pem"));
+        self.openssl(test, "pkcs8 -topk8", openssl, "key-encrypted.pem")
+    }
+
+    /// Runs `openssl` (its arguments up to the output's) writing `out` under [`PASSWORD`]:
+    /// the path, or `None` (after [`skip_or_fail`]) when openssl is missing.
+    fn openssl(&self, test: &str, what: &str, mut openssl: Command, out: &str) -> Option<PathBuf> {
+        let out = self.path(out);
+        let result = openssl
             .arg("-passout")
             .arg(format!("env:{PASSWORD_VAR}"))
             .arg("-out")
@@ -159,7 +109,7 @@ impl Fixture {
         match result {
             Ok(output) if output.status.success() => Some(out),
             Ok(output) => panic!(
-                "openssl pkcs8 -topk8 failed: {}",
+                "openssl {what} failed: {}",
                 String::from_utf8_lossy(&output.stderr)
             ),
             Err(_) => {

@@ -8,7 +8,6 @@ pub use std::collections::BTreeMap;
 pub use std::ffi::OsStr;
 pub use std::path::Path;
 pub use std::process::{Command, Stdio};
-pub use std::sync::OnceLock;
 pub use std::time::Duration;
 
 pub use serde_json::Value;
@@ -24,84 +23,12 @@ pub const EXIT_URL: &str = "https://sender.example/exit";
 pub const PDF: &[u8] =
     b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 
-/// One runtime hosts every emulator of the test binary.
-pub fn runtime() -> &'static tokio::runtime::Runtime {
-    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
-    RUNTIME.get_or_init(|| {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap()
-    })
-}
-
-pub struct Output {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
-}
-
-impl std::fmt::Debug for Output {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "exit {}\n--- stdout\n{}--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-}
+pub use super::{Output, runtime, signering as run_in};
 
 impl Output {
-    pub fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {self:?}"))
-    }
-
-    pub fn lines(&self) -> Vec<Value> {
-        self.stdout
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
-            .collect()
-    }
-
-    pub fn ok(self) -> Self {
-        assert_eq!(self.code, 0, "{self:?}");
-        self
-    }
-
     /// Nothing printed has a full identity number or the key store password.
     pub fn clean(self) -> Self {
-        let all = format!("{}{}", self.stdout, self.stderr);
-        for secret in [PIN_A, PIN_B, PASSWORD] {
-            assert!(!all.contains(secret), "output contains {secret}: {self:?}");
-        }
-        self
-    }
-}
-
-/// Runs `signering` in `dir` with a clean environment (no `SIGNERING_*` from outside),
-/// no standard input, and the extra variables given.
-pub fn run_in<I, S>(dir: &Path, args: I, envs: &[(&str, &str)]) -> Output
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<OsStr>,
-{
-    let mut command = Command::new(env!("CARGO_BIN_EXE_signering"));
-    command.args(args).current_dir(dir).stdin(Stdio::null());
-    for (name, _) in std::env::vars() {
-        if name.starts_with("SIGNERING_") {
-            command.env_remove(name);
-        }
-    }
-    command.env("NO_COLOR", "1");
-    for (name, value) in envs {
-        command.env(name, value);
-    }
-    let output = command.output().expect("run signering");
-    Output {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        self.without(&[PIN_A, PIN_B, PASSWORD])
     }
 }
 
@@ -123,21 +50,8 @@ impl Posten {
             )
             .unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let (ca, p12) = emulator
-            .write_demo_files(dir.path(), SENDER, PASSWORD)
-            .unwrap();
-        std::fs::write(
-            dir.path().join("signering.toml"),
-            format!(
-                "# written by the test\n[posten]\nenvironment = \"{}\"\nkeystore = \"{}\"\n\
-                 keystore_password_env = \"{PASSWORD_VAR}\"\ntrust_roots = [\"{}\"]\n\
-                 sender = \"{SENDER}\"\n",
-                emulator.base_url,
-                p12.file_name().unwrap().to_string_lossy(),
-                ca.file_name().unwrap().to_string_lossy(),
-            ),
-        )
-        .unwrap();
+        let password = (PASSWORD_VAR, PASSWORD);
+        super::write_posten_folder(&emulator, dir.path(), SENDER, password, "");
         std::fs::write(dir.path().join("contract.pdf"), PDF).unwrap();
         std::fs::write(dir.path().join("terms.txt"), b"Terms: none.\n").unwrap();
         Self { emulator, dir }
