@@ -3,154 +3,85 @@
 //! Both are open: a code this version does not know is kept as text in `Unknown`, never
 //! refused, since the service adds codes without notice.
 
-use std::convert::Infallible;
-use std::fmt;
-use std::str::FromStr;
-
-macro_rules! error_codes {
-    ($( $(#[$doc:meta])* $variant:ident = $wire:literal => $meaning:literal, )+) => {
-        /// The `error-code` of an error answer from Posten signering.
-        ///
-        /// Every code the official documentation and clients name has a variant; any other is
-        /// kept in [`ErrorCode::Unknown`]. Sources: the `error` element of the API's XSD
-        /// (`common.xsd`, a free text), the official Java client's `ErrorCodes`, the official
-        /// .NET client's error fixtures, and the troubleshooting guide of the service's
-        /// documentation ("Debugging", <https://signering-docs.readthedocs.io>).
-        ///
-        /// ```
-        /// use posten_adapter::ErrorCode;
-        ///
-        /// let code: ErrorCode = "BROKER_NOT_AUTHORIZED".parse().unwrap();
-        /// assert_eq!(code, ErrorCode::BrokerNotAuthorized);
-        /// assert_eq!(code.as_str(), "BROKER_NOT_AUTHORIZED");
-        ///
-        /// let new = ErrorCode::parse("SOMETHING_NEW");
-        /// assert_eq!(new, ErrorCode::Unknown("SOMETHING_NEW".into()));
-        /// assert_eq!(new.to_string(), "SOMETHING_NEW");
-        /// ```
-        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
-        pub enum ErrorCode {
-            $( $(#[$doc])* $variant, )+
-            /// A code this version does not know, as the service sent it (trimmed).
-            Unknown(String),
-        }
-
-        impl ErrorCode {
-            /// Every code with a variant, for tests and documentation.
-            pub const KNOWN: &'static [ErrorCode] = &[$(ErrorCode::$variant),+];
-
-            /// The code for `text` (surrounding whitespace ignored); unknown text is kept.
-            pub fn parse(text: &str) -> Self {
-                match text.trim() {
-                    $( $wire => Self::$variant, )+
-                    other => Self::Unknown(other.to_owned()),
-                }
-            }
-
-            /// The code as the service writes it.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    $( Self::$variant => $wire, )+
-                    Self::Unknown(text) => text,
-                }
-            }
-
-            /// What the code means, in a few words (used in [`crate::Error`]'s message).
-            pub fn meaning(&self) -> &'static str {
-                match self {
-                    $( Self::$variant => $meaning, )+
-                    Self::Unknown(_) => "Posten signering refused the request",
-                }
-            }
-        }
-    };
-}
-
-error_codes! {
-    /// `NOT_AUTHORIZED`: the certificate is valid, but its organization has not been given
-    /// access to the API (the service's troubleshooting guide). Ask Posten for access.
-    NotAuthorized = "NOT_AUTHORIZED"
-        => "the client's organization has no access to the Posten signering API",
-    /// `BROKER_NOT_AUTHORIZED`: the certificate's organization may not act for the sender in
-    /// the URL (Java client `ErrorCodes`, .NET fixture, troubleshooting guide).
-    BrokerNotAuthorized = "BROKER_NOT_AUTHORIZED"
-        => "the client's organization is not authorized to act for the sender",
-    /// `FEATURE_NOT_AVAILABLE`: the organization's agreement does not include what the request
-    /// uses. Named in the project's issue 12; no official document at hand describes it.
-    FeatureNotAvailable = "FEATURE_NOT_AVAILABLE"
-        => "the feature is not available to the client's organization",
-    /// `INVALID_STATUS_QUERY_TOKEN`: a direct job's status was asked with a token the
-    /// service does not accept (Java client: HTTP 403 on the status call).
-    InvalidStatusQueryToken = "INVALID_STATUS_QUERY_TOKEN"
-        => "the status query token was not accepted",
-    /// `SIGNING_CEREMONY_NOT_COMPLETED`: a direct job's status was asked before the signer
-    /// finished (Java client: HTTP 404 on the status call).
-    SigningCeremonyNotCompleted = "SIGNING_CEREMONY_NOT_COMPLETED"
-        => "the signing ceremony is not completed",
-    /// `SCHEMA_VALIDATION_ERROR`: the request XML or manifest does not fit the service's
-    /// schema (.NET client fixture `ErrorResponse.xml`).
-    SchemaValidationError = "SCHEMA_VALIDATION_ERROR"
-        => "the service rejected the request as invalid",
-    /// `ASICE_VALIDATION_FAILED`: the signed document bundle was refused (answer of the test
-    /// service captured by the PHP client, 2018).
-    AsiceValidationFailed = "ASICE_VALIDATION_FAILED"
-        => "the service rejected the document bundle",
-    /// `ARCHIVED_DOCUMENT_NOT_FOUND`: no archived document with that id for that owner
-    /// (.NET client's archive test).
-    ArchivedDocumentNotFound = "ARCHIVED_DOCUMENT_NOT_FOUND"
-        => "no archived document with that id",
-}
-
-impl FromStr for ErrorCode {
-    type Err = Infallible;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        Ok(Self::parse(text))
+signature_core::open_enum! {
+    /// The `error-code` of an error answer from Posten signering.
+    ///
+    /// Every code the official documentation and clients name has a variant; any other is
+    /// kept in [`ErrorCode::Unknown`]. Sources: the `error` element of the API's XSD
+    /// (`common.xsd`, a free text), the official Java client's `ErrorCodes`, the official
+    /// .NET client's error fixtures, and the troubleshooting guide of the service's
+    /// documentation ("Debugging", <https://signering-docs.readthedocs.io>).
+    ///
+    /// ```
+    /// use posten_adapter::ErrorCode;
+    ///
+    /// let code: ErrorCode = "BROKER_NOT_AUTHORIZED".parse().unwrap();
+    /// assert_eq!(code, ErrorCode::BrokerNotAuthorized);
+    /// assert_eq!(code.as_str(), "BROKER_NOT_AUTHORIZED");
+    ///
+    /// let new = ErrorCode::parse("SOMETHING_NEW");
+    /// assert_eq!(new, ErrorCode::Unknown("SOMETHING_NEW".into()));
+    /// assert_eq!(new.to_string(), "SOMETHING_NEW");
+    /// ```
+    pub enum ErrorCode {
+        /// `NOT_AUTHORIZED`: the certificate is valid, but its organization has not been given
+        /// access to the API (the service's troubleshooting guide). Ask Posten for access.
+        NotAuthorized => "NOT_AUTHORIZED",
+        /// `BROKER_NOT_AUTHORIZED`: the certificate's organization may not act for the sender in
+        /// the URL (Java client `ErrorCodes`, .NET fixture, troubleshooting guide).
+        BrokerNotAuthorized => "BROKER_NOT_AUTHORIZED",
+        /// `FEATURE_NOT_AVAILABLE`: the organization's agreement does not include what the request
+        /// uses. Named in the project's issue 12; no official document at hand describes it.
+        FeatureNotAvailable => "FEATURE_NOT_AVAILABLE",
+        /// `INVALID_STATUS_QUERY_TOKEN`: a direct job's status was asked with a token the
+        /// service does not accept (Java client: HTTP 403 on the status call).
+        InvalidStatusQueryToken => "INVALID_STATUS_QUERY_TOKEN",
+        /// `SIGNING_CEREMONY_NOT_COMPLETED`: a direct job's status was asked before the signer
+        /// finished (Java client: HTTP 404 on the status call).
+        SigningCeremonyNotCompleted => "SIGNING_CEREMONY_NOT_COMPLETED",
+        /// `SCHEMA_VALIDATION_ERROR`: the request XML or manifest does not fit the service's
+        /// schema (.NET client fixture `ErrorResponse.xml`).
+        SchemaValidationError => "SCHEMA_VALIDATION_ERROR",
+        /// `ASICE_VALIDATION_FAILED`: the signed document bundle was refused (answer of the test
+        /// service captured by the PHP client, 2018).
+        AsiceValidationFailed => "ASICE_VALIDATION_FAILED",
+        /// `ARCHIVED_DOCUMENT_NOT_FOUND`: no archived document with that id for that owner
+        /// (.NET client's archive test).
+        ArchivedDocumentNotFound => "ARCHIVED_DOCUMENT_NOT_FOUND",
     }
 }
 
-impl fmt::Display for ErrorCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// The `error-type` of an error answer: whose fault the service thinks it is.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ErrorType {
-    /// `CLIENT`: the request was wrong (the only value seen in the official fixtures).
-    Client,
-    /// `SERVER`: the service failed.
-    Server,
-    /// Another value, as the service sent it (trimmed; empty when the element was empty).
-    Unknown(String),
-}
-
-impl ErrorType {
-    /// The type for `text` (surrounding whitespace ignored); unknown text is kept.
-    pub fn parse(text: &str) -> Self {
-        match text.trim() {
-            "CLIENT" => Self::Client,
-            "SERVER" => Self::Server,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-
-    /// The type as the service writes it.
-    pub fn as_str(&self) -> &str {
+impl ErrorCode {
+    /// What the code means, in a few words (used in [`crate::Error`]'s message).
+    pub fn meaning(&self) -> &'static str {
         match self {
-            Self::Client => "CLIENT",
-            Self::Server => "SERVER",
-            Self::Unknown(text) => text,
+            Self::NotAuthorized => {
+                "the client's organization has no access to the Posten signering API"
+            }
+            Self::BrokerNotAuthorized => {
+                "the client's organization is not authorized to act for the sender"
+            }
+            Self::FeatureNotAvailable => {
+                "the feature is not available to the client's organization"
+            }
+            Self::InvalidStatusQueryToken => "the status query token was not accepted",
+            Self::SigningCeremonyNotCompleted => "the signing ceremony is not completed",
+            Self::SchemaValidationError => "the service rejected the request as invalid",
+            Self::AsiceValidationFailed => "the service rejected the document bundle",
+            Self::ArchivedDocumentNotFound => "no archived document with that id",
+            Self::Unknown(_) => "Posten signering refused the request",
         }
     }
 }
 
-impl fmt::Display for ErrorType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+signature_core::open_enum! {
+    /// The `error-type` of an error answer: whose fault the service thinks it is. Another
+    /// value is kept in `Unknown` (empty when the element was empty).
+    pub enum ErrorType {
+        /// `CLIENT`: the request was wrong (the only value seen in the official fixtures).
+        Client => "CLIENT",
+        /// `SERVER`: the service failed.
+        Server => "SERVER",
     }
 }
 

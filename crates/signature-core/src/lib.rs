@@ -121,6 +121,8 @@ pub use job::{
 };
 pub use job_ref::{CreatedSigner, JobId, JobRef};
 pub use limits::JobLimits;
+#[doc(hidden)]
+pub use open_enum::__private;
 pub use org_number::OrganizationNumber;
 pub use pin::{CheckDigitScheme, PersonalIdentificationNumber, PinKind};
 pub use proxy::{Proxy, ProxyError, ProxySetting};

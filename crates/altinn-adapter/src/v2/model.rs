@@ -35,27 +35,14 @@ impl fmt::Display for MessageId {
     }
 }
 
-/// A message's type.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum MessageKind {
-    /// A form task (fill in, sign, submit).
-    FormTask,
-    /// Correspondence from an agency.
-    Correspondence,
-    /// A type this version does not know.
-    Unknown(String),
-}
-
-impl MessageKind {
-    fn parse(text: &str) -> Self {
-        if text.eq_ignore_ascii_case("FormTask") {
-            Self::FormTask
-        } else if text.eq_ignore_ascii_case("Correspondence") {
-            Self::Correspondence
-        } else {
-            Self::Unknown(text.to_owned())
-        }
+signature_core::open_enum! {
+    #![open_enum(ignore_case)]
+    /// A message's type.
+    pub enum MessageKind {
+        /// A form task (fill in, sign, submit).
+        FormTask => "FormTask",
+        /// Correspondence from an agency.
+        Correspondence => "Correspondence",
     }
 }
 
@@ -146,16 +133,15 @@ impl Message {
     }
 }
 
-/// Main form or sub-form.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum FormKind {
-    /// The main form.
-    MainForm,
-    /// A sub-form.
-    SubForm,
-    /// A type this version does not know.
-    Unknown(String),
+signature_core::open_enum! {
+    #![open_enum(ignore_case)]
+    /// Main form or sub-form.
+    pub enum FormKind {
+        /// The main form.
+        MainForm => "MainForm",
+        /// A sub-form.
+        SubForm => "SubForm",
+    }
 }
 
 /// One form of a message's form set.
@@ -203,11 +189,7 @@ impl Form {
         let id = obj
             .int("FormId")
             .or_else(|| obj.link("self")?.last_segment()?.parse().ok())?;
-        let kind = match obj.string("Type").unwrap_or_default().as_str() {
-            t if t.eq_ignore_ascii_case("MainForm") => FormKind::MainForm,
-            t if t.eq_ignore_ascii_case("SubForm") => FormKind::SubForm,
-            other => FormKind::Unknown(other.to_owned()),
-        };
+        let kind = FormKind::parse(&obj.string("Type").unwrap_or_default());
         Some(Self {
             id,
             kind,

@@ -2,52 +2,34 @@
 
 use signature_core::JobStatus;
 
-/// A message's status. Altinn localises it by the request's language; every language
-/// this crate knows is recognised (ignoring case), and anything else is kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum MessageStatus {
-    /// A form being filled in (`Utfylling`, `Completion`).
-    Filling,
-    /// A form waiting for signatures (`Signering`, `Signing`).
-    Signing,
-    /// A form that was signed, submitted and archived (`Sendt og arkivert`, `Sent and archived`).
-    SentAndArchived,
-    /// Correspondence not yet read (`Ulest`, `Unread`).
-    Unread,
-    /// Correspondence read (`Lest`, `Read`).
-    Read,
-    /// Correspondence opened (`Åpnet`, `Opened`).
-    Opened,
-    /// Archived correspondence (`Arkivert`, `Archived`).
-    Archived,
-    /// In the trash bin (`Slettet`, `Deleted`).
-    Deleted,
-    /// `Active` (seen in the API help).
-    Active,
-    /// A value this version does not know, as received.
-    Unknown(String),
+signature_core::open_enum! {
+    #![open_enum(ignore_case)]
+    /// A message's status. Altinn localises it by the request's language; every language
+    /// this crate knows is recognised (ignoring case), and anything else is kept in
+    /// `Unknown`. `as_str` gives the Norwegian (bokmål) name.
+    pub enum MessageStatus {
+        /// A form being filled in (`Utfylling`, `Completion`).
+        Filling => "Utfylling" | "Completion",
+        /// A form waiting for signatures (`Signering`, `Signing`).
+        Signing => "Signering" | "Signing",
+        /// A form that was signed, submitted and archived (`Sendt og arkivert`, `Sent and archived`).
+        SentAndArchived => "Sendt og arkivert" | "Sent and archived",
+        /// Correspondence not yet read (`Ulest`, `Unread`).
+        Unread => "Ulest" | "Unread",
+        /// Correspondence read (`Lest`, `Read`).
+        Read => "Lest" | "Read",
+        /// Correspondence opened (`Åpnet`, `Opna`, `Opened`).
+        Opened => "Åpnet" | "Opna" | "Opened",
+        /// Archived correspondence (`Arkivert`, `Archived`).
+        Archived => "Arkivert" | "Archived",
+        /// In the trash bin (`Slettet`, `Sletta`, `Deleted`).
+        Deleted => "Slettet" | "Sletta" | "Deleted",
+        /// `Active` (seen in the API help; `Aktiv`).
+        Active => "Active" | "Aktiv",
+    }
 }
 
 impl MessageStatus {
-    /// Parses Altinn's status text in any of its languages.
-    pub fn parse(text: &str) -> Self {
-        let trimmed = text.trim();
-        let lower = trimmed.to_lowercase();
-        match lower.as_str() {
-            "utfylling" | "completion" => Self::Filling,
-            "signering" | "signing" => Self::Signing,
-            "sendt og arkivert" | "sent and archived" => Self::SentAndArchived,
-            "ulest" | "unread" => Self::Unread,
-            "lest" | "read" => Self::Read,
-            "åpnet" | "opna" | "opened" => Self::Opened,
-            "arkivert" | "archived" => Self::Archived,
-            "slettet" | "sletta" | "deleted" => Self::Deleted,
-            "active" | "aktiv" => Self::Active,
-            _ => Self::Unknown(trimmed.to_owned()),
-        }
-    }
-
     /// Whether the message sits in the archive (a final state).
     pub fn is_archived(&self) -> bool {
         matches!(self, Self::SentAndArchived | Self::Archived)
@@ -61,24 +43,9 @@ impl MessageStatus {
             Self::SentAndArchived | Self::Archived => JobStatus::CompletedSuccessfully,
             Self::Deleted => JobStatus::Failed,
             Self::Unread | Self::Read | Self::Opened | Self::Active => {
-                JobStatus::Unknown(self.label().to_owned())
+                JobStatus::Unknown(self.as_str().to_owned())
             }
             Self::Unknown(text) => JobStatus::Unknown(text.clone()),
-        }
-    }
-
-    fn label(&self) -> &str {
-        match self {
-            Self::Filling => "Utfylling",
-            Self::Signing => "Signering",
-            Self::SentAndArchived => "Sendt og arkivert",
-            Self::Unread => "Ulest",
-            Self::Read => "Lest",
-            Self::Opened => "Åpnet",
-            Self::Archived => "Arkivert",
-            Self::Deleted => "Slettet",
-            Self::Active => "Active",
-            Self::Unknown(text) => text,
         }
     }
 }

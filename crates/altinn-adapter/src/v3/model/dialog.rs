@@ -5,25 +5,26 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::ids::InstanceRef;
-use super::{null_as_default, service_enum, timestamp};
+use super::{null_as_default, timestamp};
 use crate::v3::environment::AppId;
 
-service_enum! {
+signature_core::open_enum! {
+    #![open_enum(ignore_case, serde)]
     /// A dialog's `status`.
-    DialogStatus {
+    pub enum DialogStatus {
         /// `NotApplicable`.
-        NotApplicable = "NotApplicable",
+        NotApplicable => "NotApplicable",
         /// `InProgress` (the Dialogporten adapter's status for an app instance at a signing
         /// or confirmation task, or created by the service owner).
-        InProgress = "InProgress",
+        InProgress => "InProgress",
         /// `Draft`.
-        Draft = "Draft",
+        Draft => "Draft",
         /// `Awaiting`.
-        Awaiting = "Awaiting",
+        Awaiting => "Awaiting",
         /// `RequiresAttention`.
-        RequiresAttention = "RequiresAttention",
+        RequiresAttention => "RequiresAttention",
         /// `Completed`.
-        Completed = "Completed",
+        Completed => "Completed",
     }
 }
 

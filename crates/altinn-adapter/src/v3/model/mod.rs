@@ -35,57 +35,6 @@ pub use signing::{
     SigneeState, SigningState,
 };
 
-/// Defines a string-valued service enum with an `Unknown(String)` catch-all, read with serde
-/// from its string (ignoring ASCII case) and written as the service writes it.
-macro_rules! service_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $wire:literal,)* }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
-        pub enum $name {
-            $($(#[$vmeta])* $variant,)*
-            /// A value this version does not know, as the service sent it.
-            Unknown(String),
-        }
-
-        impl $name {
-            /// Reads the service's value (ignoring ASCII case).
-            pub fn parse(value: &str) -> Self {
-                $(if value.eq_ignore_ascii_case($wire) { return Self::$variant; })*
-                Self::Unknown(value.to_owned())
-            }
-
-            /// The value as the service writes it.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    $(Self::$variant => $wire,)*
-                    Self::Unknown(value) => value,
-                }
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl<'de> serde::Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-                Ok(Self::parse(&text))
-            }
-        }
-
-        impl serde::Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(self.as_str())
-            }
-        }
-    };
-}
-pub(crate) use service_enum;
-
 /// `null` or absent reads as the type's default (the services write `null` for empty lists).
 pub(crate) fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
 where

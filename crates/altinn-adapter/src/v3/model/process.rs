@@ -6,59 +6,62 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Deserializer, Serialize};
 use time::OffsetDateTime;
 
-use super::{null_as_default, service_enum, timestamp};
+use super::{null_as_default, timestamp};
 
-service_enum! {
+signature_core::open_enum! {
+    #![open_enum(ignore_case, serde)]
     /// A process task's `altinnTaskType` (app-lib's `AltinnTaskTypes`).
-    TaskType {
+    pub enum TaskType {
         /// Filling in data (`data`).
-        Data = "data",
+        Data => "data",
         /// Confirming the submission (`confirmation`).
-        Confirmation = "confirmation",
+        Confirmation => "confirmation",
         /// Signing (`signing`).
-        Signing = "signing",
+        Signing => "signing",
         /// Waiting for the service owner's feedback (`feedback`).
-        Feedback = "feedback",
+        Feedback => "feedback",
         /// Paying (`payment`).
-        Payment = "payment",
+        Payment => "payment",
         /// Generating the PDF (`pdf`).
-        Pdf = "pdf",
+        Pdf => "pdf",
         /// Sending through eFormidling (`eFormidling`).
-        EFormidling = "eFormidling",
+        EFormidling => "eFormidling",
         /// Archiving through Fiks Arkiv (`fiksArkiv`).
-        FiksArkiv = "fiksArkiv",
+        FiksArkiv => "fiksArkiv",
         /// Generating the PDFs of subforms (`subformPdf`).
-        SubformPdf = "subformPdf",
+        SubformPdf => "subformPdf",
     }
 }
 
-service_enum! {
+signature_core::open_enum! {
+    #![open_enum(ignore_case, serde)]
     /// An action sent to `PUT …/process/next` or `POST …/actions`, or authorised in a task's
     /// `actions`.
-    Action {
+    pub enum Action {
         /// Sign the documents of a signing task (`sign`).
-        Sign = "sign",
+        Sign => "sign",
         /// Confirm a confirmation task (`confirm`).
-        Confirm = "confirm",
+        Confirm => "confirm",
         /// Reject, sending the process back (`reject`).
-        Reject = "reject",
+        Reject => "reject",
         /// Complete a data task (`write`).
-        Write = "write",
+        Write => "write",
         /// Read (`read`).
-        Read = "read",
+        Read => "read",
         /// Pay (`pay`).
-        Pay = "pay",
+        Pay => "pay",
     }
 }
 
-service_enum! {
+signature_core::open_enum! {
+    #![open_enum(ignore_case, serde)]
     /// A user action's `type`: `ProcessAction` moves the process, `ServerAction` runs on the
     /// server without moving it (a string on the wire; app-lib's swagger shows it as 0/1).
-    UserActionType {
+    pub enum UserActionType {
         /// `ProcessAction` (0).
-        ProcessAction = "ProcessAction",
+        ProcessAction => "ProcessAction",
         /// `ServerAction` (1).
-        ServerAction = "ServerAction",
+        ServerAction => "ServerAction",
     }
 }
 

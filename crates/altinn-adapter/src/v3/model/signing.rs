@@ -7,18 +7,19 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::{Masked, null_as_default, service_enum, timestamp};
+use super::{Masked, null_as_default, timestamp};
 use crate::error::Error;
 
-service_enum! {
+signature_core::open_enum! {
+    #![open_enum(ignore_case, serde)]
     /// A signee's `notificationStatus` in the signing state.
-    NotificationStatus {
+    pub enum NotificationStatus {
         /// Not notified (`NotSent`).
-        NotSent = "NotSent",
+        NotSent => "NotSent",
         /// Notified (`Sent`).
-        Sent = "Sent",
+        Sent => "Sent",
         /// Notifying failed (`Failed`).
-        Failed = "Failed",
+        Failed => "Failed",
     }
 }
 
