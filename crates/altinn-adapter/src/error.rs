@@ -3,12 +3,17 @@
 use std::fmt;
 use std::time::Duration;
 
+use signature_core::{ErrorDetail, TransportError};
+
+pub use crate::error_code::ErrorCode;
+
 #[cfg(feature = "altinn2")]
 use crate::v2::SignatureItem;
 
-/// What the Altinn API said when it refused a request: the HTTP status, the reason phrase
-/// (where Altinn usually puts the message) and the `{ErrorCode, ErrorMessage}` body of newer
-/// endpoints. Identity numbers in server texts are masked.
+/// What the Altinn API said when it refused a request: the HTTP status, the code if the
+/// answer had one, and the service's message (Altinn 3: the ProblemDetails `detail`, else its
+/// `title`; Altinn 2: the `ErrorMessage` of newer endpoints, else the reason phrase, where
+/// Altinn 2 usually puts it). Identity numbers in server texts are masked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ApiProblem {
@@ -16,8 +21,9 @@ pub struct ApiProblem {
     pub status: u16,
     /// The server's own reason phrase, when it differs from the standard one for the status.
     pub reason: Option<String>,
-    /// `ErrorCode` from the body, if any.
-    pub error_code: Option<i64>,
+    /// The answer's code, if it had one: an app's `UserActionResponse` `error.code`
+    /// (Altinn 3), or the body's numeric `ErrorCode` as text (Altinn 2).
+    pub code: Option<ErrorCode>,
     /// `ErrorMessage` from the body, if any (for Altinn 3: the ProblemDetails `detail`, else
     /// its `title`, else a plain-text body).
     pub error_message: Option<String>,
@@ -43,8 +49,6 @@ pub struct ProblemDetails {
     pub detail: Option<String>,
     /// `instance`.
     pub instance: Option<String>,
-    /// An error code from a `UserActionResponse` (`"ActionNotFound"`, `"NoUserId"`), if any.
-    pub code: Option<String>,
     /// Every other member (for example `validationIssues`, `errors`).
     pub extensions: serde_json::Map<String, serde_json::Value>,
 }
@@ -55,7 +59,7 @@ impl ApiProblem {
         Self {
             status,
             reason: None,
-            error_code: None,
+            code: None,
             error_message: None,
             details: None,
             retry_after: None,
@@ -71,7 +75,7 @@ impl ApiProblem {
 impl fmt::Display for ApiProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "HTTP {}", self.status)?;
-        if let Some(code) = self.error_code {
+        if let Some(code) = &self.code {
             write!(f, " (error code {code})")?;
         }
         match (&self.reason, &self.error_message) {
@@ -99,29 +103,33 @@ pub enum Error {
         /// What showed it.
         detail: String,
         /// The refusal, when Altinn answered 401.
-        problem: Option<ApiProblem>,
+        problem: Option<Box<ApiProblem>>,
     },
 
-    /// Altinn refused the request as malformed (400), for example a missing API key, form
-    /// data that failed validation, or a message in the wrong state.
-    #[error("Altinn rejected the request: {0}")]
-    BadRequest(ApiProblem),
-
-    /// The API key, the user's rights or the authentication level do not allow this (403).
-    #[error("Altinn refused access: {0}")]
-    Forbidden(ApiProblem),
-
-    /// The message, form, attachment or reportee does not exist, or is not at the step the
-    /// operation needs (for the signing text: not at a signing step) (404).
-    #[error("not found at Altinn: {0}")]
-    NotFound(ApiProblem),
-
-    /// The item's state conflicts with the request, for example it was already signed (409).
-    #[error("conflict at Altinn: {0}")]
-    Conflict(ApiProblem),
-
-    /// Any other error status.
-    #[error("Altinn answered with an error: {0}")]
+    /// Altinn answered with an error status (other than 401, and 410 from the token
+    /// exchange). The [`ApiProblem`]'s `status` says which: 400 for a malformed or invalid request
+    /// (a missing API key, data that failed validation, "Not a signing task"), 403 when the
+    /// caller's rights or authentication level do not allow it, 404 for an item that does not
+    /// exist or is not at the step the operation needs, 409 when its state conflicts (already
+    /// signed, "Process is ended."), 429 or 5xx when the service is busy or failing;
+    /// its `code` and [`ApiProblem::message`] say what the service said.
+    ///
+    /// ```
+    /// use altinn_adapter::{Error, ErrorCode};
+    ///
+    /// fn explain(error: &Error) -> &'static str {
+    ///     match error {
+    ///         Error::Service(problem) if problem.code == Some(ErrorCode::ActionNotFound) => {
+    ///             "the app has no such action"
+    ///         }
+    ///         Error::Service(problem) if problem.status == 404 => "no such item",
+    ///         error if error.is_transient() => "try again later",
+    ///         _ => "see the message",
+    ///     }
+    /// }
+    /// # let _ = explain;
+    /// ```
+    #[error("{}: {}", service_summary(.0.status), .0)]
     Service(ApiProblem),
 
     /// The token exchange refused an Altinn 2 enterprise user ("virksomhetsbruker") with
@@ -185,17 +193,21 @@ pub enum Error {
     #[error("refreshing the bearer token failed")]
     Refresh(#[source] Box<dyn std::error::Error + Send + Sync + 'static>),
 
-    /// The enterprise certificate or its key could not be loaded or used.
-    #[error("enterprise certificate: {0}")]
-    Certificate(String),
+    /// The enterprise certificate's key, or a Maskinporten client key, could not be loaded or
+    /// used: a wrong key-store password, a file without a private key, not an RSA key, a
+    /// token that failed to sign. `source()` is the loader's or signer's error.
+    #[error("enterprise key store or key: {0}")]
+    Key(#[source] ErrorDetail),
 
-    /// The client configuration is invalid (for example a malformed base URL).
+    /// The client configuration is invalid (for example a malformed base URL, a TLS set-up
+    /// the provider refuses). `source()` is the underlying error, where there is one.
     #[error("invalid configuration: {0}")]
-    Configuration(String),
+    Configuration(#[source] ErrorDetail),
 
-    /// Connecting, TLS, or reading the response failed.
+    /// Connecting, TLS, or reading the response failed. The source is the HTTP library's
+    /// error, kept opaque.
     #[error("the request to Altinn failed")]
-    Transport(#[from] reqwest::Error),
+    Transport(#[source] TransportError),
 
     /// Writing to the caller's sink or reading the caller's source failed.
     #[error("reading or writing the local stream failed")]
@@ -206,12 +218,8 @@ impl Error {
     /// What Altinn said, for errors that come from an error answer.
     pub fn problem(&self) -> Option<&ApiProblem> {
         match self {
-            Self::BadRequest(problem)
-            | Self::Forbidden(problem)
-            | Self::NotFound(problem)
-            | Self::Conflict(problem)
-            | Self::Service(problem) => Some(problem),
-            Self::NotAuthenticated { problem, .. } => problem.as_ref(),
+            Self::Service(problem) => Some(problem),
+            Self::NotAuthenticated { problem, .. } => problem.as_deref(),
             Self::EnterpriseUserRetired { problem } => Some(problem),
             _ => None,
         }
@@ -222,9 +230,7 @@ impl Error {
     /// (GETs) on these by themselves; see [`RetryPolicy`](crate::RetryPolicy).
     pub fn is_transient(&self) -> bool {
         match self {
-            Self::Transport(error) => {
-                error.is_connect() || error.is_timeout() || error.is_request()
-            }
+            Self::Transport(error) => error.is_transient(),
             Self::Service(problem) => matches!(problem.status, 429 | 502 | 503 | 504),
             _ => false,
         }
@@ -236,6 +242,58 @@ impl Error {
     }
 }
 
+impl Error {
+    /// A reqwest failure, opaque: transient when connecting or sending failed or timed out.
+    /// Not a `From` impl, so that reqwest stays out of the public API.
+    pub(crate) fn transport(error: reqwest::Error) -> Self {
+        let transient = error.is_connect() || error.is_timeout() || error.is_request();
+        Self::Transport(TransportError::new(error, transient))
+    }
+}
+
+/// What an error status means, before the service's own words.
+fn service_summary(status: u16) -> &'static str {
+    match status {
+        400 => "Altinn rejected the request",
+        403 => "Altinn refused access",
+        404 => "not found at Altinn",
+        409 => "conflict at Altinn",
+        _ => "Altinn answered with an error",
+    }
+}
+
+/// A key that `asice` could not load or use is a key error, whatever the step.
+impl From<asice::Error> for Error {
+    fn from(error: asice::Error) -> Self {
+        Self::Key(ErrorDetail::from_source(error))
+    }
+}
+
+impl Error {
+    /// A configuration error without a source.
+    pub(crate) fn config(message: impl Into<String>) -> Self {
+        Self::Configuration(ErrorDetail::new(message))
+    }
+
+    /// A configuration error: `context` and the error that caused it.
+    pub(crate) fn config_from(
+        context: impl fmt::Display,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    ) -> Self {
+        Self::Configuration(ErrorDetail::with_source(context, source))
+    }
+
+    /// A key error without a source.
+    pub(crate) fn key(message: impl Into<String>) -> Self {
+        Self::Key(ErrorDetail::new(message))
+    }
+
+    /// The HTTP status of an error answer, if the error is one.
+    pub fn http_status(&self) -> Option<u16> {
+        self.problem().map(|problem| problem.status)
+    }
+}
+
 impl From<Error> for signature_core::Error {
     fn from(error: Error) -> Self {
         match error {
@@ -243,11 +301,60 @@ impl From<Error> for signature_core::Error {
             other => match other.problem().cloned() {
                 Some(problem) => Self::Service {
                     http_status: problem.status,
-                    code: problem.error_code.map(|code| code.to_string()),
+                    code: problem.code.as_ref().map(|code| code.as_str().to_owned()),
                     message: problem.message().map(str::to_owned),
                 },
                 None => Self::transport(other),
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn service(status: u16) -> Error {
+        Error::Service(ApiProblem::status(status))
+    }
+
+    #[test]
+    fn transient_errors_are_the_ones_a_retry_can_fix() {
+        for status in [429, 502, 503, 504] {
+            assert!(service(status).is_transient(), "{status}");
+        }
+        for status in [400, 403, 404, 409, 500] {
+            assert!(!service(status).is_transient(), "{status}");
+        }
+        assert!(!Error::config("bad URL").is_transient());
+        assert!(!Error::from(asice::Error::WrongPassword("PKCS#12 file")).is_transient());
+    }
+
+    #[test]
+    fn one_service_variant_says_the_status_in_words() {
+        assert_eq!(service(404).http_status(), Some(404));
+        assert!(
+            service(404)
+                .to_string()
+                .starts_with("not found at Altinn: HTTP 404")
+        );
+        assert!(service(409).to_string().starts_with("conflict at Altinn"));
+        let mut problem = ApiProblem::status(404);
+        problem.code = Some(ErrorCode::ActionNotFound);
+        assert_eq!(
+            Error::Service(problem).to_string(),
+            "not found at Altinn: HTTP 404 (error code ActionNotFound)"
+        );
+    }
+
+    #[test]
+    fn key_problems_are_key_errors_with_their_source() {
+        let error = Error::from(asice::Error::WrongPassword("PKCS#12 file"));
+        assert!(matches!(error, Error::Key(_)), "{error:?}");
+        assert!(error.to_string().contains("password"));
+        let source = std::error::Error::source(&error)
+            .and_then(|e| e.source())
+            .and_then(|e| e.downcast_ref::<asice::Error>());
+        assert!(matches!(source, Some(asice::Error::WrongPassword(_))));
     }
 }

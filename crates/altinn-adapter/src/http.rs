@@ -36,7 +36,7 @@ pub(crate) fn client(
         ProxySetting::Direct => http.no_proxy(),
         ProxySetting::Through(proxy) => {
             let mut explicit = reqwest::Proxy::all(proxy.url())
-                .map_err(|e| Error::Configuration(format!("proxy {proxy}: {e}")))?;
+                .map_err(|e| Error::config_from(format!("proxy {proxy}"), e))?;
             if let Some((user, password)) = proxy.credentials() {
                 explicit = explicit.basic_auth(user, password);
             }
@@ -50,15 +50,15 @@ pub(crate) fn client(
         _ => http,
     };
     http.build()
-        .map_err(|e| Error::Configuration(format!("HTTP client: {e}")))
+        .map_err(|e| Error::config_from("HTTP client", e))
 }
 
 /// A base URL: absolute http(s), ending in `/`, without query.
 pub(crate) fn parse_base(input: &str) -> Result<url::Url, Error> {
     let mut url = url::Url::parse(input)
-        .map_err(|e| Error::Configuration(format!("invalid base URL {input:?}: {e}")))?;
+        .map_err(|e| Error::config_from(format!("invalid base URL {input:?}"), e))?;
     if !matches!(url.scheme(), "http" | "https") || url.cannot_be_a_base() {
-        return Err(Error::Configuration(format!(
+        return Err(Error::config(format!(
             "base URL {input:?} must be an absolute http(s) URL"
         )));
     }

@@ -14,11 +14,16 @@
 //! - [`v3::Client`] exchanges such a token for an Altinn token and calls the apps, Storage
 //!   and Dialogporten; [`v3::Client::awaiting_signature`] finds what waits for the user's
 //!   signature; [`v3::Service`] is its
-//!   [`SignatureService`](signature_core::SignatureService).
+//!   [`SignatureService`].
 //! - `v2::Client` and `v2::Service` do the same for Altinn 2's message box.
-//! - [`Error`] is shared, with Altinn's answer in [`ApiProblem`] (RFC 7807
-//!   [`ProblemDetails`] for Altinn 3), [`Error::is_transient`] and [`Error::retry_after`];
-//!   GETs are retried by the clients as the [`RetryPolicy`] says.
+//! - [`Error`] is shared: every error answer is [`Error::Service`] with Altinn's answer in
+//!   [`ApiProblem`] (HTTP status, an open [`ErrorCode`] where the answer has one, the
+//!   service's message, RFC 7807 [`ProblemDetails`] for Altinn 3); key loading fails with
+//!   [`Error::Key`]; [`Error::is_transient`] and [`Error::retry_after`] say whether and when
+//!   to retry; GETs are retried by the clients as the [`RetryPolicy`] says.
+//! - The neutral job types ([`SigningJob`], [`JobRef`], [`StatusChange`], [`JobStatus`], …,
+//!   from `signature_core`) and the key loader ([`SigningKey`], [`LoadOptions`], from
+//!   `asice`) are re-exported at the root, so this crate is the one dependency a user needs.
 //!
 //! ```no_run
 //! use altinn_adapter::auth::{EnterpriseCertificate, LoadOptions, Maskinporten, SigningKey};
@@ -55,6 +60,7 @@
 
 pub mod auth;
 mod error;
+mod error_code;
 #[doc(hidden)]
 pub mod fuzzing;
 mod http;
@@ -67,7 +73,32 @@ mod tls;
 pub mod v2;
 pub mod v3;
 
-pub use error::{ApiProblem, Error, ProblemDetails};
+pub use error::{ApiProblem, Error, ErrorCode, ProblemDetails};
 pub use limits::FORM_JOB_LIMITS;
 pub use retry::RetryPolicy;
 pub use secret::Secret;
+
+#[doc(no_inline)]
+pub use signature_core::prelude::*;
+
+/// The enterprise key loader (PKCS#12 or PEM files, PKCS#11 tokens, your own signer), as
+/// in [`auth`], so that `SigningKey::from_pkcs12_file(..)?` needs no other crate; a failure
+/// converts into [`Error::Key`].
+#[doc(no_inline)]
+pub use asice::{
+    KeySigner, LoadOptions, Pin, Pkcs11Key, Pkcs11Options, SignatureScheme, SigningKey,
+};
+
+/// The neutral domain crate, for what the root does not re-export (its `Error`, constants).
+#[doc(no_inline)]
+pub use signature_core;
+
+/// Deliberately re-exported third-party types of this crate's API: URLs of the environments,
+/// DER certificates (extra trust roots, the enterprise certificate's chain), and the JSON of
+/// [`ProblemDetails::extensions`].
+#[doc(no_inline)]
+pub use rustls_pki_types::CertificateDer;
+#[doc(no_inline)]
+pub use serde_json;
+#[doc(no_inline)]
+pub use url::Url;

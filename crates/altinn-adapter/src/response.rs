@@ -16,9 +16,9 @@ use reqwest::header::RETRY_AFTER;
 #[cfg(feature = "altinn2")]
 use serde_json::Value;
 
-#[cfg(feature = "altinn2")]
-use crate::error::ApiProblem;
 use crate::error::Error;
+#[cfg(feature = "altinn2")]
+use crate::error::{ApiProblem, ErrorCode};
 #[cfg(feature = "altinn2")]
 use crate::secret::mask_identity_numbers;
 #[cfg(feature = "altinn2")]
@@ -95,28 +95,24 @@ pub(crate) async fn check(response: Response) -> Result<Response, Error> {
     let problem = ApiProblem {
         status: status.as_u16(),
         reason,
-        error_code,
+        code: error_code.map(|code| ErrorCode::parse(&code.to_string())),
         error_message: error_message.map(|m| mask_identity_numbers(&m)),
         details: None,
         retry_after: wait,
     };
-    tracing::warn!(status = problem.status, reason = ?problem.reason, code = ?problem.error_code, "Altinn refused the request");
+    tracing::warn!(status = problem.status, reason = ?problem.reason, code = ?problem.code, "Altinn refused the request");
     Err(match status.as_u16() {
-        400 => Error::BadRequest(problem),
         401 => Error::NotAuthenticated {
             detail: format!("Altinn refused the credential ({problem})"),
-            problem: Some(problem),
+            problem: Some(Box::new(problem)),
         },
-        403 => Error::Forbidden(problem),
-        404 => Error::NotFound(problem),
-        409 => Error::Conflict(problem),
         _ => Error::Service(problem),
     })
 }
 
 pub(crate) async fn read_limited(mut response: Response) -> Result<String, Error> {
     let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await? {
+    while let Some(chunk) = response.chunk().await.map_err(Error::transport)? {
         let room = MAX_ERROR_BODY.saturating_sub(body.len());
         body.extend_from_slice(&chunk[..chunk.len().min(room)]);
         if room <= chunk.len() {
@@ -134,7 +130,7 @@ pub(crate) async fn read_capped(response: &mut Response, limit: u64) -> Result<V
         return Err(too_large(limit));
     }
     let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await? {
+    while let Some(chunk) = response.chunk().await.map_err(Error::transport)? {
         if (body.len() + chunk.len()) as u64 > limit {
             return Err(too_large(limit));
         }

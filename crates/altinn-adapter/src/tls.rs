@@ -13,7 +13,7 @@ pub(crate) fn client_config(
     roots: &[CertificateDer<'static>],
     identity: Option<&EnterpriseCertificate>,
 ) -> Result<ClientConfig, Error> {
-    let tls_error = |e: rustls::Error| Error::Configuration(format!("TLS: {e}"));
+    let tls_error = |e: rustls::Error| Error::config_from("TLS", e);
     let builder = ClientConfig::builder_with_provider(Arc::new(
         rustls::crypto::aws_lc_rs::default_provider(),
     ))

@@ -301,12 +301,12 @@ async fn api_key_errors_come_from_the_reason_phrase() {
         .build()
         .unwrap();
     match count(&wrong_key).await {
-        Err(Error::Forbidden(problem)) => {
+        Err(Error::Service(problem)) if problem.status == 403 => {
             assert_eq!(
                 problem.reason.as_deref(),
                 Some("The API key is not authorized for this operation")
             );
-            assert_eq!(problem.error_code, None);
+            assert_eq!(problem.code, None);
         }
         other => panic!("{other:?}"),
     }

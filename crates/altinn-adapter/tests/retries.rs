@@ -155,7 +155,7 @@ async fn client_errors_are_not_retried() {
     let (app, id) = ids();
     assert!(matches!(
         client(&base, quick(3)).process(&app, &id).await,
-        Err(Error::NotFound(_))
+        Err(Error::Service(problem)) if problem.status == 404
     ));
     assert_eq!(log.lock().unwrap().len(), 1);
 }

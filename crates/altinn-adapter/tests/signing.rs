@@ -5,13 +5,13 @@
 
 mod support;
 
-use altinn_adapter::Error;
 use altinn_adapter::auth::BearerToken;
 use altinn_adapter::v2::auth::PasswordLogin;
 use altinn_adapter::v2::{
     Client, Environment, FormTask, MessageId, MessageStatus, NewAttachment, NewForm, Service,
     SignatureItem, SignatureSelection, SignatureSpec, Who,
 };
+use altinn_adapter::{Error, ErrorCode};
 use signature_core::{
     ArtifactRef, Capability, Document, FormPart, JobStatus, ServiceForm, SignatureService, Signer,
     SigningJob,
@@ -62,7 +62,7 @@ async fn submit_to_signing_then_sign_the_whole_set() {
     // The active id is gone once archived.
     assert!(matches!(
         client.message(&Who::My, &submitted.message_id).await,
-        Err(Error::NotFound(_))
+        Err(Error::Service(problem)) if problem.status == 404
     ));
     // Signing again is a conflict on the archived item.
     let archived_id = archived.id;
@@ -70,7 +70,7 @@ async fn submit_to_signing_then_sign_the_whole_set() {
         .sign(&Who::My, &archived_id, &SignatureSelection::Whole)
         .await
     {
-        Err(Error::Conflict(problem)) => assert_eq!(
+        Err(Error::Service(problem)) if problem.status == 409 => assert_eq!(
             problem.reason.as_deref(),
             Some("The message is already signed and archived")
         ),
@@ -109,8 +109,8 @@ async fn invalid_form_sets_are_rejected_with_the_error_body() {
     let client = client(&emulator, BearerToken::new(emulator.issue_token(4)));
     let no_main = FormTask::new("4711", 2).form(NewForm::sub("5704", "1", "<Under/>"));
     match client.submit_to_signing(&Who::My, &no_main).await {
-        Err(Error::BadRequest(problem)) => {
-            assert_eq!(problem.error_code, Some(40010));
+        Err(Error::Service(problem)) if problem.status == 400 => {
+            assert_eq!(problem.code, Some(ErrorCode::Unknown("40010".into())));
             assert_eq!(
                 problem.error_message.as_deref(),
                 Some("Form validation failed: exactly one MainForm is required")
@@ -182,7 +182,7 @@ async fn a_level_one_login_cannot_sign_a_level_three_service() {
     let id = MessageId::new(emulator.add_form_task("my", locked_seed()));
     let client = client(&emulator, PasswordLogin::new("kari", "passord"));
     match client.sign(&Who::My, &id, &SignatureSelection::Whole).await {
-        Err(Error::Forbidden(problem)) => assert_eq!(
+        Err(Error::Service(problem)) if problem.status == 403 => assert_eq!(
             problem.reason.as_deref(),
             Some("The authentication level is too low to sign this message")
         ),

@@ -215,6 +215,37 @@ pub enum Error {
     UntrustedChain(String),
 }
 
+impl Error {
+    /// Whether the error concerns the key or its certificate (reading the key store or key
+    /// file, its password, the key itself, the certificate's validity, a token or signer
+    /// failing) rather than the bundle's files or a bundle being read. Adapters report these
+    /// as key errors, not as bundle errors.
+    pub fn is_key_error(&self) -> bool {
+        matches!(
+            self,
+            Self::ReadFile { .. }
+                | Self::WrongPassword(_)
+                | Self::Pkcs12(_)
+                | Self::NoPrivateKey(_)
+                | Self::NoCertificate(_)
+                | Self::Pem { .. }
+                | Self::NonRsaKey(_)
+                | Self::InvalidKey(_)
+                | Self::KeyCertificateMismatch(_)
+                | Self::Certificate(_)
+                | Self::NoDigitalSignatureUsage(_)
+                | Self::CertificateExpired { .. }
+                | Self::CertificateNotYetValid { .. }
+                | Self::Signing
+                | Self::KeyNotExtractable
+                | Self::UnsupportedScheme { .. }
+                | Self::DigestLength { .. }
+                | Self::Signer(_)
+                | Self::Pkcs11(_)
+        )
+    }
+}
+
 pub(crate) fn scheme_list(schemes: &[crate::SignatureScheme]) -> String {
     if schemes.is_empty() {
         return "none".to_owned();

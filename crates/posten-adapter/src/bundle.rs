@@ -39,7 +39,8 @@ impl PreparedJob {
     /// # Errors
     ///
     /// [`Error::Invalid`] for a job outside Posten's [`LIMITS`](crate::LIMITS),
-    /// [`Error::SenderNotSpecified`], [`Error::Xml`], or [`Error::Bundle`] when signing fails.
+    /// [`Error::SenderNotSpecified`], [`Error::Xml`], [`Error::Bundle`] when the bundle cannot be
+    /// built, or [`Error::Key`] when the key cannot sign.
     pub fn new(
         job: &SigningJob,
         default_sender: Option<&OrganizationNumber>,

@@ -72,7 +72,7 @@ impl CertificateSummary {
     /// [`Error::Configuration`] if `der` is not an X.509 certificate.
     pub fn from_der(der: &[u8]) -> Result<Self, Error> {
         let (_, cert) = X509Certificate::from_der(der)
-            .map_err(|e| Error::Configuration(format!("not an X.509 certificate: {e}")))?;
+            .map_err(|e| Error::config_from("not an X.509 certificate", e))?;
         let (organization_number, seid) = match organization_number_in(cert.subject()) {
             Some((number, seid)) => (Some(number), seid),
             None => (None, None),

@@ -74,7 +74,8 @@ impl Client {
     /// # Errors
     ///
     /// [`Error::Unsupported`] for a setting Posten cannot carry, [`Error::SenderNotSpecified`],
-    /// [`Error::Bundle`], or the service's answer ([`Error::Service`] with
+    /// [`Error::Bundle`], [`Error::Key`] when the key cannot sign, or the service's answer
+    /// ([`Error::Service`] with
     /// [`crate::ErrorCode::BrokerNotAuthorized`],
     /// [`crate::ErrorCode::SchemaValidationError`], …).
     pub async fn create_job(&self, job: &SigningJob) -> Result<JobRef, Error> {
@@ -413,7 +414,7 @@ impl Client {
     fn api_url(&self, segments: &[&str]) -> Result<Url, Error> {
         let mut url = self.inner.root.clone();
         url.path_segments_mut()
-            .map_err(|()| Error::Configuration("the service URL cannot take a path".to_owned()))?
+            .map_err(|()| Error::config("the service URL cannot take a path"))?
             .pop_if_empty()
             .extend(segments);
         Ok(url)

@@ -66,11 +66,11 @@ impl Environment {
     /// # Ok::<(), posten_adapter::Error>(())
     /// ```
     pub fn custom(url: &str) -> Result<Self, Error> {
-        let url = Url::parse(url)
-            .map_err(|e| Error::Configuration(format!("service URL {url:?}: {e}")))?;
+        let url =
+            Url::parse(url).map_err(|e| Error::config_from(format!("service URL {url:?}"), e))?;
         if url.scheme() != "https" {
-            return Err(Error::Configuration(
-                "the service URL must use https (mutual TLS is the only authentication)".to_owned(),
+            return Err(Error::config(
+                "the service URL must use https (mutual TLS is the only authentication)",
             ));
         }
         Ok(Self::Custom(url))
@@ -315,8 +315,7 @@ impl ClientBuilder {
     ///
     /// # Errors
     ///
-    /// [`Error::Configuration`] for unusable or missing trust anchors or settings,
-    /// [`Error::ClientCertificate`] when the key store cannot serve as TLS client certificate.
+    /// [`Error::Configuration`] for unusable or missing trust anchors or settings.
     pub fn build(self) -> Result<Client, Error> {
         let verifier = self.trust.verifier()?;
         let mut alpn = Vec::new();
@@ -346,7 +345,7 @@ impl ClientBuilder {
             }
             builder
                 .build()
-                .map_err(|e| Error::Configuration(format!("HTTP client: {e}")))
+                .map_err(|e| Error::config_from("HTTP client", e))
         };
         Ok(Client {
             inner: Arc::new(Inner {

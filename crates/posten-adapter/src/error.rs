@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use signature_core::Capability;
+use signature_core::{Capability, ErrorDetail, TransportError};
 use time::OffsetDateTime;
 
 use crate::error_code::{ErrorCode, ErrorType};
@@ -34,16 +34,20 @@ pub enum Error {
     /// Reading or writing the service's XML failed.
     #[error(transparent)]
     Xml(#[from] signature_model::Error),
-    /// Building or signing the document bundle failed.
+    /// Building the document bundle failed (a file name, a file's content, the zip). Key
+    /// problems while signing it are [`Error::Key`].
     #[error("document bundle: {0}")]
-    Bundle(#[from] asice::Error),
+    Bundle(asice::Error),
+    /// The enterprise key store or key could not be loaded or used: a wrong password, a file
+    /// that is not a key store, no private key, not an RSA key, an expired certificate, a
+    /// token that failed. `source()` leads to the loader's [`AsiceError`](crate::AsiceError).
+    #[error("enterprise key store: {0}")]
+    Key(#[source] ErrorDetail),
 
-    /// The client configuration cannot work (bad URL, no trust roots, unreadable PEM…).
+    /// The client configuration cannot work (bad URL, no trust roots, unreadable PEM, a
+    /// TLS set-up the provider refuses). `source()` is the underlying error, where there is one.
     #[error("invalid client configuration: {0}")]
-    Configuration(String),
-    /// The enterprise certificate or key cannot be used for TLS client authentication.
-    #[error("the enterprise certificate cannot be used as TLS client certificate: {0}")]
-    ClientCertificate(String),
+    Configuration(#[source] ErrorDetail),
     /// The server's certificate is valid but does not belong to the expected organization
     /// (Posten: 984661185). The connection was closed before any request was sent.
     #[error("server certificate belongs to organization {}, expected {expected}",
@@ -75,10 +79,10 @@ pub enum Error {
     },
     /// The call or download did not finish within its configured timeout.
     #[error("the request to Posten signering timed out")]
-    Timeout(#[source] reqwest::Error),
+    Timeout(#[source] TransportError),
     /// Connecting or talking to the service failed (DNS, refused, reset, TLS handshake…).
     #[error("could not reach Posten signering")]
-    Connection(#[source] reqwest::Error),
+    Connection(#[source] TransportError),
     /// The proxy refused the `CONNECT` tunnel to the service: its rules (for example the
     /// ports it allows, or hosts it blocks) or a login it wants. Nothing reached the service.
     #[error(
@@ -91,7 +95,7 @@ pub enum Error {
         detail: String,
         /// The transport error.
         #[source]
-        source: reqwest::Error,
+        source: TransportError,
     },
     /// The proxy itself could not be reached (nothing listens there, DNS, a firewall).
     #[error("the proxy {proxy} could not be reached; check its address (HTTPS_PROXY, --proxy)")]
@@ -100,7 +104,7 @@ pub enum Error {
         proxy: String,
         /// The transport error.
         #[source]
-        source: reqwest::Error,
+        source: TransportError,
     },
 
     /// Polled a queue before the time the service permitted; wait until `retry_at`.
@@ -189,18 +193,23 @@ pub enum Error {
 }
 
 impl Error {
-    /// Whether trying the same call again later can succeed. False for configuration,
-    /// certificate and authorization problems, which need a person.
+    /// Whether trying the same call again later can succeed: a timeout, a failed connection,
+    /// an unreachable proxy, the rate limits ([`Error::retry_at`] says when), or a server
+    /// error (5xx, with the service's error document or without, such as a gateway's page).
+    /// False for configuration, key, certificate and authorization problems and for the
+    /// service's refusals (4xx), which need a person or a different request.
     pub fn is_transient(&self) -> bool {
-        matches!(
-            self,
+        match self {
             Self::Timeout(_)
-                | Self::Connection(_)
-                | Self::ProxyUnreachable { .. }
-                | Self::TooEagerPolling { .. }
-                | Self::RateLimitBlocked { .. }
-                | Self::UnexpectedResponse { .. }
-        ) || matches!(self, Self::Service { http_status, .. } if *http_status >= 500)
+            | Self::Connection(_)
+            | Self::ProxyUnreachable { .. }
+            | Self::TooEagerPolling { .. }
+            | Self::RateLimitBlocked { .. } => true,
+            Self::Service { http_status, .. } | Self::UnexpectedResponse { http_status, .. } => {
+                *http_status >= 500
+            }
+            _ => false,
+        }
     }
 
     /// When the service allows the next call, for the rate-limit errors.
@@ -213,11 +222,112 @@ impl Error {
     }
 }
 
+/// Key problems become [`Error::Key`], everything else [`Error::Bundle`]: a wrong key-store
+/// password must not read as a bundle problem.
+impl From<asice::Error> for Error {
+    fn from(error: asice::Error) -> Self {
+        if error.is_key_error() {
+            Self::Key(ErrorDetail::from_source(error))
+        } else {
+            Self::Bundle(error)
+        }
+    }
+}
+
+impl Error {
+    /// A configuration error without a source.
+    pub(crate) fn config(message: impl Into<String>) -> Self {
+        Self::Configuration(ErrorDetail::new(message))
+    }
+
+    /// A configuration error: `context` and the error that caused it.
+    pub(crate) fn config_from(
+        context: impl std::fmt::Display,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    ) -> Self {
+        Self::Configuration(ErrorDetail::with_source(context, source))
+    }
+}
+
 pub(crate) use signature_core::mask_identity_numbers;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn service(http_status: u16) -> Error {
+        Error::Service {
+            http_status,
+            code: ErrorCode::parse("SOMETHING"),
+            message: "text".into(),
+            error_type: ErrorType::Server,
+        }
+    }
+
+    fn unexpected(http_status: u16) -> Error {
+        Error::UnexpectedResponse {
+            http_status,
+            content_type: Some("text/html".into()),
+            excerpt: "<html>".into(),
+        }
+    }
+
+    #[test]
+    fn transient_errors_are_the_ones_a_retry_can_fix() {
+        assert!(service(500).is_transient());
+        assert!(service(503).is_transient());
+        assert!(unexpected(502).is_transient());
+        assert!(Error::TooEagerPolling { retry_at: None }.is_transient());
+        assert!(
+            Error::RateLimitBlocked {
+                retry_at: OffsetDateTime::UNIX_EPOCH
+            }
+            .is_transient()
+        );
+        assert!(!service(400).is_transient());
+        assert!(!service(403).is_transient());
+        assert!(!unexpected(404).is_transient());
+        assert!(!Error::config("bad URL").is_transient());
+        assert!(!Error::from(asice::Error::WrongPassword("PKCS#12 file")).is_transient());
+        assert!(!Error::SenderNotSpecified.is_transient());
+    }
+
+    #[test]
+    fn key_problems_are_key_errors_not_bundle_errors() {
+        let wrong_password = Error::from(asice::Error::WrongPassword("PKCS#12 file"));
+        assert!(
+            matches!(wrong_password, Error::Key(_)),
+            "{wrong_password:?}"
+        );
+        let text = wrong_password.to_string();
+        assert!(
+            text.contains("key store") && text.contains("password"),
+            "{text}"
+        );
+        assert!(!text.contains("bundle"), "{text}");
+        let source = std::error::Error::source(&wrong_password)
+            .and_then(|e| e.source())
+            .and_then(|e| e.downcast_ref::<asice::Error>());
+        assert!(matches!(source, Some(asice::Error::WrongPassword(_))));
+        assert!(matches!(
+            Error::from(asice::Error::NoFiles),
+            Error::Bundle(asice::Error::NoFiles)
+        ));
+    }
+
+    #[test]
+    fn configuration_errors_keep_their_source() {
+        let io = std::io::Error::other("unreadable");
+        let error = Error::config_from("trust roots PEM", io);
+        assert_eq!(
+            error.to_string(),
+            "invalid client configuration: trust roots PEM: unreadable"
+        );
+        let source = std::error::Error::source(&error)
+            .and_then(|e| e.source())
+            .and_then(|e| e.downcast_ref::<std::io::Error>());
+        assert!(source.is_some());
+    }
 
     #[test]
     fn rejected_certificate_message_names_both_organizations() {

@@ -2,8 +2,13 @@
 //!
 //! A map of the crate:
 //!
-//! - [`wire`]: provider-neutral [`signature_core::SigningJob`]s ↔ the service's XML (job
-//!   request and `manifest.xml`); [`PreparedJob`] adds the signed ASiC-E bundle.
+//! - The neutral job types ([`SigningJob`], [`Document`], [`Signer`], [`JobRef`],
+//!   [`StatusChange`], [`JobStatus`], …, from `signature_core`) and the enterprise key loader
+//!   ([`SigningKey`], [`LoadOptions`], from `asice`) are re-exported here, so this crate is the
+//!   one dependency a Posten user needs.
+//! - [`PreparedJob`]: a job as the service's XML (job request and `manifest.xml`) and the
+//!   signed ASiC-E bundle. The generated wire types themselves (`wire`) are behind the `wire`
+//!   feature, off by default, because they are not a stable API.
 //! - [`Client`] (configured with a [`ClientBuilder`]): mutual TLS with the enterprise
 //!   certificate and every API call — create direct and portal jobs, new redirect URLs,
 //!   status by token, polling, confirm, cancel, delete documents, XAdES/PAdES and archive
@@ -13,7 +18,8 @@
 //! - [`RateLimit`] and [`RetryPolicy`]: staying under the service's ~10 calls/s, and retrying
 //!   idempotent GETs only.
 //! - [`Error`]: one enum; the service's error answers are [`Error::Service`] with an open
-//!   [`ErrorCode`] (every documented code, unknown ones kept as text) and the service's message.
+//!   [`ErrorCode`] (every documented code, unknown ones kept as text) and the service's message;
+//!   key loading fails with [`Error::Key`]; [`Error::is_transient`] says whether to retry.
 //! - [`TrustAnchors`] and [`ServerTrust`]: the built-in CA certificates per environment and
 //!   the server-certificate policy; [`doctor`]: why a connection will fail (the library
 //!   behind `signering doctor`).
@@ -36,11 +42,9 @@
 //! # Example
 //!
 //! ```no_run
-//! use asice::{LoadOptions, SigningKey};
-//! use posten_adapter::{Client, Environment};
-//! use signature_core::{
-//!     Document, FlowKind, LookupNotifications, OrganizationNumber, PollResult, Signer,
-//!     SigningJob, StatusQueue,
+//! use posten_adapter::{
+//!     Client, Document, Environment, FlowKind, LoadOptions, LookupNotifications,
+//!     OrganizationNumber, PollResult, Signer, SigningJob, SigningKey, StatusQueue,
 //! };
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -69,11 +73,11 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Serializing a job without a client:
+//! Serializing a job without a client (with the `wire` feature):
 //!
 //! ```
 //! use posten_adapter::wire::SerializedJob;
-//! use signature_core::{Document, LookupNotifications, OrganizationNumber, Signer, SigningJob};
+//! use posten_adapter::{Document, LookupNotifications, OrganizationNumber, Signer, SigningJob};
 //!
 //! let job = SigningJob::builder("Employment contract")
 //!     .document(Document::pdf("Contract", "contract.pdf", b"%PDF-1.7".to_vec()))
@@ -110,7 +114,10 @@ mod service_root;
 mod tls;
 mod transport;
 mod trust;
+#[cfg(feature = "wire")]
 pub mod wire;
+#[cfg(not(feature = "wire"))]
+mod wire;
 
 pub use bundle::PreparedJob;
 pub use certificate::{CertificateSummary, Seid, organization_number_of_certificate};
@@ -129,3 +136,26 @@ pub use trust::{EmbeddedCertificate, TrustAnchors};
 
 /// Re-exported for [`ClientBuilder::proxy`].
 pub use signature_core::{Proxy, ProxySetting};
+
+#[doc(no_inline)]
+pub use signature_core::prelude::*;
+
+/// The enterprise key loader (PKCS#12 or PEM files, PKCS#11 tokens, your own signer), so that
+/// `SigningKey::from_pkcs12_file(..)?` needs no other crate; a failure converts into
+/// [`Error::Key`].
+#[doc(no_inline)]
+pub use asice::{
+    KeySigner, LoadOptions, Pin, Pkcs11Key, Pkcs11Options, SignatureScheme, SigningKey,
+};
+
+/// The error of the `asice` crate: the payload of [`Error::Bundle`], and the source of
+/// [`Error::Key`] for key-loading failures.
+pub use asice::Error as AsiceError;
+
+/// The neutral domain crate, for what the root does not re-export (its `Error`, constants).
+#[doc(no_inline)]
+pub use signature_core;
+
+/// Deliberately re-exported: the URL type of [`Environment::root_url`].
+#[doc(no_inline)]
+pub use url::Url;

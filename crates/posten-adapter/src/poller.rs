@@ -179,7 +179,7 @@ fn is_fatal(error: &Error) -> bool {
             ..
         } | Error::ServerCertificateRejected { .. }
             | Error::ServerCertificateUntrusted { .. }
-            | Error::ClientCertificate(_)
+            | Error::Key(_)
             | Error::Configuration(_)
             | Error::SenderNotSpecified
             | Error::Unsupported(_)

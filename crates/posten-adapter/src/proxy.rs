@@ -6,7 +6,7 @@
 
 use std::error::Error as _;
 
-use signature_core::{Proxy, ProxySetting};
+use signature_core::{Proxy, ProxySetting, TransportError};
 
 use crate::error::Error;
 
@@ -27,7 +27,7 @@ pub(crate) fn apply(
 /// bypass list, as with curl's `--proxy`.
 fn to_reqwest(proxy: &Proxy) -> Result<reqwest::Proxy, Error> {
     let mut out = reqwest::Proxy::all(proxy.url())
-        .map_err(|e| Error::Configuration(format!("proxy {proxy}: {e}")))?;
+        .map_err(|e| Error::config_from(format!("proxy {proxy}"), e))?;
     if let Some((user, password)) = proxy.credentials() {
         out = out.basic_auth(user, password);
     }
@@ -64,7 +64,7 @@ pub(crate) fn classify(
         if detail.starts_with("failed to create underlying connection") {
             Error::ProxyUnreachable {
                 proxy,
-                source: error,
+                source: TransportError::new(error, true),
             }
         } else {
             let detail = match detail.as_str() {
@@ -75,7 +75,7 @@ pub(crate) fn classify(
             Error::ProxyRefused {
                 proxy,
                 detail,
-                source: error,
+                source: TransportError::new(error, false),
             }
         },
     )

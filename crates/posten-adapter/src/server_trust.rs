@@ -127,9 +127,7 @@ impl ServerTrust {
         at: OffsetDateTime,
     ) -> Result<CertificateSummary, Error> {
         let Some((leaf, rest)) = chain.split_first() else {
-            return Err(Error::Configuration(
-                "the server chain holds no certificate".to_owned(),
-            ));
+            return Err(Error::config("the server chain holds no certificate"));
         };
         let summary = CertificateSummary::from_der(leaf.as_ref())?;
         let verifier = self.verifier()?;
@@ -180,11 +178,10 @@ impl ServerTrust {
             anchors.extend(tls::certificates_from_pem(pem)?);
         }
         if anchors.is_empty() {
-            return Err(Error::Configuration(
+            return Err(Error::config(
                 "no trust anchors: a custom URL needs the server's CA certificates \
                  (trust_roots_pem), or the built-in ones of a Posten environment \
-                 (built_in_trust)"
-                    .to_owned(),
+                 (built_in_trust)",
             ));
         }
         let provider = tls::provider();
@@ -202,5 +199,5 @@ impl ServerTrust {
 /// any valid name gives the same verdict.
 fn any_name() -> Result<ServerName<'static>, Error> {
     ServerName::try_from("api.signering.posten.no")
-        .map_err(|e| Error::Configuration(format!("server name: {e}")))
+        .map_err(|e| Error::config_from("server name", e))
 }

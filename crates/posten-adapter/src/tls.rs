@@ -47,11 +47,9 @@ pub const POSTEN_ORGANIZATION_NUMBER: &str = "984661185";
 pub(crate) fn certificates_from_pem(pem: &[u8]) -> Result<Vec<CertificateDer<'static>>, Error> {
     let certs = CertificateDer::pem_slice_iter(pem)
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| Error::Configuration(format!("trust roots PEM: {e}")))?;
+        .map_err(|e| Error::config_from("trust roots PEM", e))?;
     if certs.is_empty() {
-        return Err(Error::Configuration(
-            "trust roots PEM holds no CERTIFICATE block".to_owned(),
-        ));
+        return Err(Error::config("trust roots PEM holds no CERTIFICATE block"));
     }
     Ok(certs)
 }
@@ -71,7 +69,7 @@ pub(crate) fn client_config(
 ) -> Result<ClientConfig, Error> {
     let mut config = ClientConfig::builder_with_provider(verifier.provider.clone())
         .with_safe_default_protocol_versions()
-        .map_err(|e| Error::Configuration(format!("TLS: {e}")))?
+        .map_err(|e| Error::config_from("TLS", e))?
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(verifier))
         .with_client_cert_resolver(Arc::new(asice::ClientCertResolver::new(key)));
@@ -88,11 +86,11 @@ pub(crate) fn webpki_verifier(
     for anchor in anchors {
         roots
             .add(anchor.clone())
-            .map_err(|e| Error::Configuration(format!("trust anchor: {e}")))?;
+            .map_err(|e| Error::config_from("trust anchor", e))?;
     }
     WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
         .build()
-        .map_err(|e| Error::Configuration(format!("trust anchors: {e}")))
+        .map_err(|e| Error::config_from("trust anchors", e))
 }
 
 /// Validates the server's chain with webpki (without the host name) and then requires the

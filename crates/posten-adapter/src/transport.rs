@@ -6,6 +6,7 @@ use std::time::Instant;
 use bytes::Bytes;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap};
 use reqwest::{Method, Response, StatusCode};
+use signature_core::TransportError;
 use signature_model::{ReadOptions, from_xml_with, posten};
 use time::OffsetDateTime;
 use tracing::{Instrument, field};
@@ -211,9 +212,9 @@ pub(crate) fn transport_error(error: reqwest::Error) -> Error {
     }
     let error = error.without_url();
     if error.is_timeout() {
-        Error::Timeout(error)
+        Error::Timeout(TransportError::new(error, true))
     } else {
-        Error::Connection(error)
+        Error::Connection(TransportError::new(error, true))
     }
 }
 

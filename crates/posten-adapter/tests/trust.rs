@@ -123,7 +123,7 @@ fn a_custom_url_without_anchors_is_a_configuration_error() {
         .verify_chain(&[leaf], AT_2020)
         .unwrap_err();
     assert!(
-        matches!(&error, Error::Configuration(m) if m.contains("no trust anchors")),
+        matches!(&error, Error::Configuration(m) if m.message().contains("no trust anchors")),
         "{error:?}"
     );
 }

@@ -209,7 +209,7 @@ fn certainly_not_created(error: &CliError) -> bool {
             | E::ServerCertificateRejected { .. }
             | E::ServerCertificateUntrusted { .. }
             | E::ServerCertificateWrongEnvironment { .. }
-            | E::ClientCertificate(_)
+            | E::Key(_)
             | E::ProxyRefused { .. }
             | E::Configuration(_)
             | E::SenderNotSpecified

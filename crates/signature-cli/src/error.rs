@@ -141,9 +141,7 @@ pub(crate) fn posten_status(error: &posten_adapter::Error) -> Status {
         | E::ServerCertificateUntrusted { .. }
         | E::ProxyRefused { .. }
         | E::ProxyUnreachable { .. } => Status::Unreachable,
-        E::Configuration(_) | E::ClientCertificate(_) | E::SenderNotSpecified | E::Io(_) => {
-            Status::UsageOrIo
-        }
+        E::Configuration(_) | E::Key(_) | E::SenderNotSpecified | E::Io(_) => Status::UsageOrIo,
         E::Unsupported(_) | E::Bundle(_) | E::Xml(_) => Status::Rejected,
         // Every answer of the service, and whatever a newer adapter adds.
         _ => Status::Service,
@@ -155,7 +153,7 @@ fn altinn_status(error: &altinn_adapter::Error) -> Status {
     use altinn_adapter::Error as E;
     match error {
         E::LockedItemOmitted(_) | E::LockedItemIncluded(_) | E::UnknownItem(_) => Status::Rejected,
-        E::Configuration(_) | E::Certificate(_) | E::Io(_) => Status::UsageOrIo,
+        E::Configuration(_) | E::Key(_) | E::Io(_) => Status::UsageOrIo,
         E::Transport(_) => Status::Unreachable,
         _ => Status::Service,
     }

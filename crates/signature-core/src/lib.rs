@@ -84,6 +84,7 @@ mod artifact;
 mod capability;
 mod document;
 mod error;
+mod error_detail;
 mod flow;
 mod form;
 mod handle;
@@ -93,12 +94,14 @@ mod limits;
 mod open_enum;
 mod org_number;
 mod pin;
+pub mod prelude;
 mod proxy;
 mod redact;
 mod service;
 mod signer;
 mod status;
 mod status_change;
+mod transport_error;
 
 pub use artifact::ArtifactRef;
 pub use capability::{Capabilities, Capability};
@@ -106,6 +109,7 @@ pub use document::{DOCUMENT_TITLE_LENGTH, Document, DocumentContent, FILE_NAME_L
 pub use error::{
     Error, FileNameProblem, OrganizationNumberProblem, PinProblem, TextField, ValidationError,
 };
+pub use error_detail::ErrorDetail;
 pub use flow::{
     DirectFlow, ExitUrls, Flow, FlowKind, MAX_EXIT_URL_LENGTH, PollingQueue, StatusRetrievalMethod,
 };
@@ -135,3 +139,4 @@ pub use signer::{
 };
 pub use status::{JobStatus, SignerStatus};
 pub use status_change::{PollResult, SignerState, StatusChange, StatusQueue};
+pub use transport_error::TransportError;

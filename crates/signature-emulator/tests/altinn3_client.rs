@@ -8,13 +8,13 @@ mod common;
 use common::altinn3::Setup;
 use common::sha256_hex;
 
-use altinn_adapter::Error;
 use altinn_adapter::auth::BearerToken;
 use altinn_adapter::v3::{
     Action, ActionRequest, AppId, Client, DialogQuery, DialogStatus, Environment, InstanceId,
     InstanceOwner, InstanceQuery, NewData, NewInstance, ProcessNext, Service, TaskType,
     TokenProvider,
 };
+use altinn_adapter::{Error, ErrorCode};
 use signature_core::{
     ArtifactRef, Capability, FormPart, JobStatus, ServiceForm, SignatureService, SignerStatus,
     SigningJob,
@@ -96,7 +96,7 @@ async fn token_exchange_is_cached_and_refused_for_bad_tokens() {
         .build()
         .unwrap();
     match unknown.altinn_token().await {
-        Err(Error::BadRequest(problem)) => {
+        Err(Error::Service(problem)) if problem.status == 400 => {
             assert!(
                 problem
                     .message()
@@ -214,7 +214,7 @@ async fn create_get_and_walk_the_process_to_the_end() {
         .process_next(&s.app, &created.id, &ProcessNext::sign())
         .await
     {
-        Err(Error::Forbidden(problem)) => {
+        Err(Error::Service(problem)) if problem.status == 403 => {
             assert_eq!(
                 problem.details.as_ref().unwrap().title.as_deref(),
                 Some("Forbidden")
@@ -230,7 +230,7 @@ async fn create_get_and_walk_the_process_to_the_end() {
     }
     // The signing state outside a signing task: 400 "Not a signing task".
     match s.client.signing_state(&s.app, &created.id, None).await {
-        Err(Error::BadRequest(problem)) => {
+        Err(Error::Service(problem)) if problem.status == 400 => {
             assert_eq!(problem.reason.as_deref(), Some("Not a signing task"))
         }
         other => panic!("unexpected {other:?}"),
@@ -239,14 +239,14 @@ async fn create_get_and_walk_the_process_to_the_end() {
         s.client
             .signing_data_elements(&s.app, &created.id, None)
             .await,
-        Err(Error::BadRequest(_))
+        Err(Error::Service(problem)) if problem.status == 400
     ));
     // Signing through /actions outside a signing task: 403.
     assert!(matches!(
         s.client
             .perform_action(&s.app, &created.id, &ActionRequest::sign())
             .await,
-        Err(Error::Forbidden(_))
+        Err(Error::Service(problem)) if problem.status == 403
     ));
 
     let signing = s.next(&created.id, &ProcessNext::new()).await;
@@ -273,7 +273,7 @@ async fn create_get_and_walk_the_process_to_the_end() {
         s.client
             .process_next(&s.app, &created.id, &ProcessNext::perform(Action::Confirm))
             .await,
-        Err(Error::Forbidden(_))
+        Err(Error::Service(problem)) if problem.status == 403
     ));
 
     let confirmation = s.next(&created.id, &ProcessNext::sign()).await;
@@ -307,7 +307,7 @@ async fn create_get_and_walk_the_process_to_the_end() {
         .process_next(&s.app, &created.id, &ProcessNext::new())
         .await
     {
-        Err(Error::Conflict(problem)) => {
+        Err(Error::Service(problem)) if problem.status == 409 => {
             // The platform puts the reason in `detail` (title null): audit L1.
             assert_eq!(problem.message(), Some("Process is ended."))
         }
@@ -318,7 +318,9 @@ async fn create_get_and_walk_the_process_to_the_end() {
         .perform_action(&s.app, &created.id, &ActionRequest::sign())
         .await
     {
-        Err(Error::Conflict(problem)) => assert_eq!(problem.message(), Some("Process is ended.")),
+        Err(Error::Service(problem)) if problem.status == 409 => {
+            assert_eq!(problem.message(), Some("Process is ended."))
+        }
         other => panic!("unexpected {other:?}"),
     }
     assert!(
@@ -372,9 +374,9 @@ async fn parallel_signing_through_actions_and_downloads() {
     {
         // An action not authorised on the task is a 403 first (audit L2); `reject` is
         // authorised but has no handler.
-        Err(Error::NotFound(problem)) => {
+        Err(Error::Service(problem)) if problem.status == 404 => {
             assert_eq!(
-                problem.details.unwrap().code.as_deref(),
+                problem.code.as_ref().map(ErrorCode::as_str),
                 Some("ActionNotFound")
             )
         }
@@ -423,7 +425,7 @@ async fn parallel_signing_through_actions_and_downloads() {
                 &mut Vec::new()
             )
             .await,
-        Err(Error::NotFound(_))
+        Err(Error::Service(problem)) if problem.status == 404
     ));
     // The download limit.
     let small = Client::builder(Environment::custom(s.emulator.base_url()).unwrap())
@@ -449,18 +451,18 @@ async fn not_found_forbidden_and_bad_data() {
         InstanceId::parse(&format!("{}/00000000-0000-4000-8000-000000000000", s.party)).unwrap();
     assert!(matches!(
         s.client.instance(&s.app, &missing).await,
-        Err(Error::NotFound(_))
+        Err(Error::Service(problem)) if problem.status == 404
     ));
     assert!(matches!(
         s.client.process(&s.app, &missing).await,
-        Err(Error::NotFound(_))
+        Err(Error::Service(problem)) if problem.status == 404
     ));
     let unknown_app = AppId::parse("ttd/no-such-app").unwrap();
     assert!(matches!(
         s.client
             .create_instance(&unknown_app, &new_instance(s.party))
             .await,
-        Err(Error::NotFound(_))
+        Err(Error::Service(problem)) if problem.status == 404
     ));
     // Data the app's data types do not allow: 400 plain text.
     let bad = NewInstance::new(InstanceOwner::PartyId(s.party)).data(NewData::new(
@@ -469,7 +471,7 @@ async fn not_found_forbidden_and_bad_data() {
         "not a pdf",
     ));
     match s.client.create_instance(&s.app, &bad).await {
-        Err(Error::BadRequest(problem)) => {
+        Err(Error::Service(problem)) if problem.status == 400 => {
             assert!(problem.message().unwrap().contains("application metadata"))
         }
         other => panic!("unexpected {other:?}"),
@@ -479,15 +481,15 @@ async fn not_found_forbidden_and_bad_data() {
     let other = client_for(&s.emulator, &s.emulator.issue_idporten_token(OTHER));
     assert!(matches!(
         other.instance(&s.app, &created.id).await,
-        Err(Error::Forbidden(_))
+        Err(Error::Service(problem)) if problem.status == 403
     ));
     assert!(matches!(
         other.instances(&InstanceQuery::for_party(s.party)).await,
-        Err(Error::Forbidden(_))
+        Err(Error::Service(problem)) if problem.status == 403
     ));
     assert!(matches!(
         other.create_instance(&s.app, &new_instance(s.party)).await,
-        Err(Error::Forbidden(_))
+        Err(Error::Service(problem)) if problem.status == 403
     ));
     let theirs = other
         .dialogs(&DialogQuery::new().service_resource(s.app.service_resource()))
@@ -501,11 +503,11 @@ async fn not_found_forbidden_and_bad_data() {
         .unwrap();
     assert!(matches!(
         other.dialog(&mine.items[0].id).await,
-        Err(Error::NotFound(_))
+        Err(Error::Service(problem)) if problem.status == 404
     ));
     // Storage without a party: 400 with Storage's plain-text message.
     match s.client.instances(&InstanceQuery::default()).await {
-        Err(Error::BadRequest(problem)) => {
+        Err(Error::Service(problem)) if problem.status == 400 => {
             assert!(problem.message().unwrap().contains("InstanceOwnerPartyId"))
         }
         other => panic!("unexpected {other:?}"),
@@ -630,7 +632,7 @@ async fn dialogporten_finds_instances_waiting_for_signature() {
         s.client
             .dialog("01936b2e-0000-7000-8000-000000000001")
             .await,
-        Err(Error::NotFound(_))
+        Err(Error::Service(problem)) if problem.status == 404
     ));
 }
 

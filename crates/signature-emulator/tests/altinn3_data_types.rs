@@ -133,7 +133,7 @@ async fn app_owned_data_types_are_refused_with_403_problem_details() {
         let new = form(InstanceOwner::PartyId(party))
             .data(NewData::new(data_type, content_type, PDF).filename("x.pdf"));
         match client.create_instance(&app, &new).await {
-            Err(Error::Forbidden(problem)) => {
+            Err(Error::Service(problem)) if problem.status == 403 => {
                 let details = problem.details.as_ref().unwrap();
                 assert_eq!(details.title.as_deref(), Some("Forbidden"));
                 assert_eq!(details.detail.as_deref(), Some(detail));

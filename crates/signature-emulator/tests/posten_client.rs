@@ -172,10 +172,7 @@ async fn client_certificate_from_an_untrusted_ca_is_refused_with_a_typed_error()
     let client = builder_for(&emulator, foreign_key).build().unwrap();
     let result = client.poll(&portal()).await;
     assert!(
-        matches!(
-            result,
-            Err(Error::Connection(_) | Error::ClientCertificate(_))
-        ),
+        matches!(result, Err(Error::Connection(_) | Error::Key(_))),
         "{result:?}"
     );
     emulator.shutdown().await;

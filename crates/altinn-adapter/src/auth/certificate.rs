@@ -79,7 +79,12 @@ impl EnterpriseCertificate {
         self.inner
             .key
             .sign_digest(scheme, &scheme.digest(message))
-            .map_err(|e| Error::Certificate(format!("signing with the private key failed: {e}")))
+            .map_err(|e| {
+                Error::Key(signature_core::ErrorDetail::with_source(
+                    "signing with the private key failed",
+                    e,
+                ))
+            })
     }
 }
 
@@ -93,6 +98,6 @@ pub(crate) fn sign_rs256(signer: &RsaKeyPair, message: &[u8]) -> Result<Vec<u8>,
             message,
             &mut signature,
         )
-        .map_err(|_| Error::Certificate("signing with the private key failed".to_owned()))?;
+        .map_err(|_| Error::key("signing with the private key failed"))?;
     Ok(signature)
 }

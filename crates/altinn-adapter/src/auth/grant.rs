@@ -97,21 +97,24 @@ impl GrantKey {
     ///
     /// # Errors
     ///
-    /// [`Error::Certificate`] if `pem` holds no private key or not an RSA key.
+    /// [`Error::Key`] if `pem` holds no private key or not an RSA key.
     pub fn registered_key(kid: impl Into<String>, pem: &[u8]) -> Result<Self, Error> {
-        let key = PrivateKeyDer::from_pem_slice(pem)
-            .map_err(|e| Error::Certificate(format!("reading the PEM private key: {e}")))?;
+        let key = PrivateKeyDer::from_pem_slice(pem).map_err(|e| {
+            Error::Key(signature_core::ErrorDetail::with_source(
+                "reading the PEM private key",
+                e,
+            ))
+        })?;
         let signer = match &key {
             PrivateKeyDer::Pkcs8(der) => RsaKeyPair::from_pkcs8(der.secret_pkcs8_der()),
             PrivateKeyDer::Pkcs1(der) => RsaKeyPair::from_der(der.secret_pkcs1_der()),
             _ => {
-                return Err(Error::Certificate(
-                    "the private key is not an RSA key (Maskinporten grants here are RS256)"
-                        .to_owned(),
+                return Err(Error::key(
+                    "the private key is not an RSA key (Maskinporten grants here are RS256)",
                 ));
             }
         }
-        .map_err(|_| Error::Certificate("the private key is not a usable RSA key".to_owned()))?;
+        .map_err(|_| Error::key("the private key is not a usable RSA key"))?;
         Ok(Self {
             signer: Signer::Key(Arc::new(signer)),
             header: Header::Kid(kid.into()),

@@ -177,7 +177,7 @@ impl MaskinportenBuilder {
     /// token endpoint, or with a system user organisation number that is not nine digits.
     pub fn build(self) -> Result<Maskinporten, Error> {
         let missing = |what: &str| {
-            Error::Configuration(format!(
+            Error::config(format!(
                 "Maskinporten needs {what}; call production(), test_environment() or set it"
             ))
         };
@@ -185,14 +185,13 @@ impl MaskinportenBuilder {
         let endpoint = self
             .token_endpoint
             .ok_or_else(|| missing("a token endpoint"))?;
-        let token_endpoint = Url::parse(&endpoint).map_err(|e| {
-            Error::Configuration(format!("invalid token endpoint {endpoint:?}: {e}"))
-        })?;
+        let token_endpoint = Url::parse(&endpoint)
+            .map_err(|e| Error::config_from(format!("invalid token endpoint {endpoint:?}"), e))?;
         if let Some(org) = &self.system_user_org
             && !(org.len() == 9 && org.bytes().all(|b| b.is_ascii_digit()))
         {
-            return Err(Error::Configuration(
-                "a system user's organisation number has nine digits".to_owned(),
+            return Err(Error::config(
+                "a system user's organisation number has nine digits",
             ));
         }
         Ok(Maskinporten {
@@ -245,7 +244,7 @@ impl Config {
         let mut jti = [0u8; 16];
         SystemRandom::new()
             .fill(&mut jti)
-            .map_err(|_| Error::Certificate("no randomness for the grant id".to_owned()))?;
+            .map_err(|_| Error::key("no randomness for the grant id"))?;
         let jti: String = jti.iter().map(|b| format!("{b:02x}")).collect();
         let signing_input = format!(
             "{}.{}",
@@ -282,7 +281,8 @@ impl Config {
             .header("Accept", "application/json")
             .body(body)
             .send()
-            .await?;
+            .await
+            .map_err(Error::transport)?;
         let status = response.status();
         let reason = reason_phrase(&response);
         let text = read_capped(&mut response, MAX_ANSWER).await?;

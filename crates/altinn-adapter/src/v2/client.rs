@@ -138,11 +138,11 @@ impl ClientBuilder {
     /// # Errors
     ///
     /// [`Error::Configuration`] without an authentication provider or for a TLS set-up
-    /// failure; [`Error::Certificate`] if the provider's client certificate is unusable.
+    /// failure; [`Error::Key`] if the provider's client certificate is unusable.
     pub fn build(self) -> Result<Client, Error> {
-        let auth = self.auth.ok_or_else(|| {
-            Error::Configuration("an authentication provider is required (auth())".to_owned())
-        })?;
+        let auth = self
+            .auth
+            .ok_or_else(|| Error::config("an authentication provider is required (auth())"))?;
         let http = crate::http::client(
             &self.roots,
             auth.client_certificate(),
@@ -344,7 +344,7 @@ impl Client {
                     .body(body.to_string());
             }
             tracing::debug!(method = %call.method, path = call.url.path(), "Altinn request");
-            let response = request.send().await?;
+            let response = request.send().await.map_err(Error::transport)?;
             match response::check(response).await {
                 Err(error @ Error::NotAuthenticated { .. }) if !renewed => {
                     match self.inner.auth.renew(&cx, &credential).await? {
@@ -377,7 +377,8 @@ impl Client {
             .header("Content-Type", content_type)
             .body(body)
             .send()
-            .await?;
+            .await
+            .map_err(Error::transport)?;
         response::check(response).await
     }
 
@@ -403,7 +404,7 @@ impl Client {
     ) -> Result<u64, Error> {
         let mut response = self.execute(call).await?;
         let mut written = 0u64;
-        while let Some(chunk) = response.chunk().await? {
+        while let Some(chunk) = response.chunk().await.map_err(Error::transport)? {
             sink.write_all(&chunk).await?;
             written += chunk.len() as u64;
         }

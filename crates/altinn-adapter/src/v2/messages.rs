@@ -227,7 +227,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::NotFound`] for an unknown id, or the request's failure.
+    /// [`Error::Service`] (404) for an unknown id, or the request's failure.
     pub async fn message(&self, who: &Who, id: &MessageId) -> Result<Message, Error> {
         self.message_reading(who, id, false).await
     }
@@ -384,7 +384,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::NotFound`] when the service has no signing step or the message is not at it.
+    /// [`Error::Service`] (404) when the service has no signing step or the message is not at it.
     pub async fn signing_text(&self, who: &Who, id: &MessageId) -> Result<SigningText, Error> {
         let url = self.with_language(self.message_url(who, id, &["signingtext"]));
         Ok(SigningText::parse(self.text(&Call::get(url)).await?))

@@ -53,10 +53,10 @@ impl Service {
         let id = MessageId::new(job.as_str());
         let message = match self.client.message(&self.who, &id).await {
             Ok(message) => message,
-            Err(Error::NotFound(problem)) => self
+            Err(Error::Service(problem)) if problem.status == 404 => self
                 .find_archived(&id)
                 .await?
-                .ok_or(Error::NotFound(problem))?,
+                .ok_or(Error::Service(problem))?,
             Err(other) => return Err(other.into()),
         };
         let mut change = StatusChange::new(job.clone(), message.status.job_status());

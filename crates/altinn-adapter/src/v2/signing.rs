@@ -320,7 +320,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::BadRequest`] when Altinn rejects the forms (wrong data format, validation),
+    /// [`Error::Service`] (400) when Altinn rejects the forms (wrong data format, validation),
     /// [`Error::UnexpectedResponse`] without a `Location`, or the request's failure.
     pub async fn submit_to_signing(&self, who: &Who, task: &FormTask) -> Result<Submitted, Error> {
         let threshold = self.streaming_threshold();
@@ -415,7 +415,7 @@ impl Client {
     ///
     /// [`Error::LockedItemOmitted`], [`Error::LockedItemIncluded`] or
     /// [`Error::UnknownItem`] for a refused selection (nothing is sent);
-    /// [`Error::Forbidden`] when the login's security level or rights do not allow signing;
+    /// [`Error::Service`] (403) when the login's security level or rights do not allow signing;
     /// otherwise the request's failure.
     pub async fn sign(
         &self,

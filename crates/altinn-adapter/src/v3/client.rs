@@ -170,9 +170,7 @@ impl ClientBuilder {
     /// [`Error::Configuration`] without a token source or for a TLS set-up failure.
     pub fn build(self) -> Result<Client, Error> {
         let source = self.source.ok_or_else(|| {
-            Error::Configuration(
-                "a token source is required (exchange() or altinn_token())".to_owned(),
-            )
+            Error::config("a token source is required (exchange() or altinn_token())")
         })?;
         let http = crate::http::client(&self.roots, None, self.timeout, &self.proxy)?;
         Ok(Client {
@@ -316,7 +314,7 @@ impl Client {
                     .body(bytes.clone()),
             };
             tracing::debug!(method = %method, path = url.path(), "Altinn 3 request");
-            let response = request.send().await?;
+            let response = request.send().await.map_err(Error::transport)?;
             match problem::check(response).await {
                 Err(error @ Error::NotAuthenticated { .. }) if !renewed => {
                     match self.renew_token(&token).await? {
@@ -381,7 +379,7 @@ impl Client {
             return Err(too_large(limit));
         }
         let mut written = 0u64;
-        while let Some(chunk) = response.chunk().await? {
+        while let Some(chunk) = response.chunk().await.map_err(Error::transport)? {
             written += chunk.len() as u64;
             if written > limit {
                 return Err(too_large(limit));

@@ -13,8 +13,8 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::ResponseTooLarge`] beyond the configured limit, [`Error::Forbidden`] for a
-    /// data type the caller may not read, [`Error::NotFound`], [`Error::Io`] writing.
+    /// [`Error::ResponseTooLarge`] beyond the configured limit, [`Error::Service`] (403) for a
+    /// data type the caller may not read, [`Error::Service`] (404), [`Error::Io`] writing.
     pub async fn download_data(
         &self,
         app: &AppId,

@@ -84,8 +84,8 @@ impl Client {
     /// answers 400); the service's errors (403 without the `digdir:dialogporten` scope).
     pub async fn dialogs(&self, query: &DialogQuery) -> Result<DialogPage, Error> {
         if query.party.is_empty() && query.service_resource.is_empty() {
-            return Err(Error::Configuration(
-                "a dialog search needs a party or a service resource".to_owned(),
+            return Err(Error::config(
+                "a dialog search needs a party or a service resource",
             ));
         }
         let mut url = self.dialogporten_url(&["dialogs"]);
@@ -121,7 +121,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::NotFound`], and the others.
+    /// [`Error::Service`] (404), and the others.
     pub async fn dialog(&self, dialog_id: &str) -> Result<Dialog, Error> {
         let url = self.dialogporten_url(&["dialogs", dialog_id]);
         self.json(Method::GET, url, &Body::None, "dialog").await
@@ -134,7 +134,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::NotFound`] when the user sees no dialog for it, and the others.
+    /// [`Error::Service`] (404) when the user sees no dialog for it, and the others.
     pub async fn dialog_lookup(&self, instance: &InstanceRef) -> Result<DialogLookup, Error> {
         let mut url = self.dialogporten_url(&["dialoglookup"]);
         url.query_pairs_mut()

@@ -31,7 +31,7 @@ impl AppId {
     /// letters, digits and `-` (Altinn's rule for org codes and app names).
     pub fn new(org: &str, app: &str) -> Result<Self, Error> {
         if !valid_name(org) || !valid_name(app) {
-            return Err(Error::Configuration(format!(
+            return Err(Error::config(format!(
                 "invalid app id {org:?}/{app:?}: use lower-case letters, digits and '-'"
             )));
         }
@@ -47,9 +47,10 @@ impl AppId {
     ///
     /// As for [`new`](Self::new).
     pub fn parse(app_id: &str) -> Result<Self, Error> {
-        let (org, app) = app_id.trim().split_once('/').ok_or_else(|| {
-            Error::Configuration(format!("invalid app id {app_id:?}: expected org/app"))
-        })?;
+        let (org, app) = app_id
+            .trim()
+            .split_once('/')
+            .ok_or_else(|| Error::config(format!("invalid app id {app_id:?}: expected org/app")))?;
         Self::new(org, app)
     }
 

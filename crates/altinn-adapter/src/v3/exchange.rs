@@ -138,7 +138,8 @@ impl Client {
                 .bearer_auth(external.expose())
                 .header("Accept", "text/plain, */*")
                 .send()
-                .await?;
+                .await
+                .map_err(Error::transport)?;
             let mut response = match problem::check(response).await {
                 Err(Error::NotAuthenticated { problem, .. }) => {
                     return Err(Error::NotAuthenticated {

@@ -144,8 +144,8 @@ impl NewInstance {
                 .windows(boundary.len())
                 .any(|w| w == boundary.as_bytes())
             {
-                return Err(Error::Configuration(
-                    "data content contains the multipart boundary".to_owned(),
+                return Err(Error::config(
+                    "data content contains the multipart boundary",
                 ));
             }
             let safe = |s: &str| s.replace(['"', '\r', '\n'], "_");
@@ -194,8 +194,8 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::BadRequest`] (data not allowed by the app's data types),
-    /// [`Error::Forbidden`] (not allowed to instantiate for the owner, or data of a type
+    /// [`Error::Service`] (400) (data not allowed by the app's data types),
+    /// [`Error::Service`] (403) (not allowed to instantiate for the owner, or data of a type
     /// the app owns: the generated `ref-data-as-pdf` or one with `allowedContributors:
     /// ["app:owned"]`, which the app refuses with a ProblemDetails "Forbidden" and creates no
     /// instance; app-lib's DataElementAccessChecker), and the others. Upload the documents
@@ -214,7 +214,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::NotFound`], [`Error::Forbidden`], and the others.
+    /// [`Error::Service`] (404), [`Error::Service`] (403), and the others.
     pub async fn instance(&self, app: &AppId, id: &InstanceId) -> Result<Instance, Error> {
         let url = self.instance_url(app, id, &[]);
         self.json(Method::GET, url, &Body::None, "instance").await

@@ -5,7 +5,7 @@ use reqwest::Response;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::error::{ApiProblem, Error, ProblemDetails};
+use crate::error::{ApiProblem, Error, ErrorCode, ProblemDetails};
 use crate::response::{read_limited, retry_after};
 use crate::secret::mask_identity_numbers;
 
@@ -68,14 +68,13 @@ pub(crate) fn parse(status: u16, body: &str) -> ApiProblem {
                     .and_then(|s| u16::try_from(s).ok()),
                 detail: text(wire.detail),
                 instance: text(wire.instance),
-                code: None,
                 extensions: wire.extensions,
             };
             if let Some(error) = wire
                 .error
                 .and_then(|e| serde_json::from_value::<WireActionError>(e).ok())
             {
-                details.code = error.code;
+                problem.code = error.code.as_deref().map(ErrorCode::parse);
                 if details.detail.is_none() {
                     details.detail = error.message.as_deref().and_then(masked);
                 }
@@ -110,14 +109,10 @@ pub(crate) async fn check(response: Response) -> Result<Response, Error> {
     problem.retry_after = wait;
     tracing::warn!(status = code, title = ?problem.reason, "Altinn 3 refused the request");
     Err(match code {
-        400 => Error::BadRequest(problem),
         401 => Error::NotAuthenticated {
             detail: format!("Altinn refused the token ({problem})"),
-            problem: Some(problem),
+            problem: Some(Box::new(problem)),
         },
-        403 => Error::Forbidden(problem),
-        404 => Error::NotFound(problem),
-        409 => Error::Conflict(problem),
         _ => Error::Service(problem),
     })
 }
@@ -154,7 +149,7 @@ mod tests {
             r#"{"error":{"code":"ActionNotFound","message":"Action handler with id x not found"}}"#,
         );
         assert_eq!(
-            action.details.as_ref().unwrap().code.as_deref(),
+            action.code.as_ref().map(ErrorCode::as_str),
             Some("ActionNotFound")
         );
         assert_eq!(

@@ -119,7 +119,7 @@ impl ActionRequest {
 fn json_body(value: &impl Serialize) -> Result<Body, Error> {
     serde_json::to_value(value)
         .map(Body::Json)
-        .map_err(|e| Error::Configuration(format!("request body: {e}")))
+        .map_err(|e| Error::config_from("request body", e))
 }
 
 impl Client {
@@ -128,7 +128,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::NotFound`], [`Error::Forbidden`], and the others.
+    /// [`Error::Service`] (404), [`Error::Service`] (403), and the others.
     pub async fn process(&self, app: &AppId, id: &InstanceId) -> Result<ProcessState, Error> {
         let url = self.instance_url(app, id, &["process"]);
         self.json(Method::GET, url, &Body::None, "process state")
@@ -141,8 +141,8 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::Forbidden`] when the action is not allowed on the current task,
-    /// [`Error::Conflict`] when the process has ended or the task does not validate
+    /// [`Error::Service`] (403) when the action is not allowed on the current task,
+    /// [`Error::Service`] (409) when the process has ended or the task does not validate
     /// (`detail` "Process is ended.", or `validationIssues` in the
     /// [`ProblemDetails`](crate::ProblemDetails)).
     pub async fn process_next(
@@ -165,8 +165,8 @@ impl Client {
     /// # Errors
     ///
     /// [`Error::NotAuthenticated`] for a caller that is neither a person nor a system user,
-    /// [`Error::Forbidden`] when the caller may not perform it on the current task,
-    /// [`Error::Conflict`] when the process has not started or has ended, and the others.
+    /// [`Error::Service`] (403) when the caller may not perform it on the current task,
+    /// [`Error::Service`] (409) when the process has not started or has ended, and the others.
     pub async fn perform_action(
         &self,
         app: &AppId,

@@ -93,7 +93,11 @@ impl Service {
             let state = match self.client.signing_state(&app, &id, Some(&task)).await {
                 Ok(state) => state,
                 // An app older than app-lib 8.9 reads no past task ("Not a signing task").
-                Err(Error::BadRequest(_)) if !is_current(&process, &task) => continue,
+                Err(Error::Service(problem))
+                    if problem.status == 400 && !is_current(&process, &task) =>
+                {
+                    continue;
+                }
                 Err(error) => return Err(error.into()),
             };
             change

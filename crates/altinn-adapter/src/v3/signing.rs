@@ -38,7 +38,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::BadRequest`] ("Not a signing task") outside a signing task, and the others.
+    /// [`Error::Service`] (400) ("Not a signing task") outside a signing task, and the others.
     pub async fn signing_state(
         &self,
         app: &AppId,
@@ -82,7 +82,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::NotAuthenticated`] unless the caller is a person, [`Error::BadRequest`]
+    /// [`Error::NotAuthenticated`] unless the caller is a person, [`Error::Service`] (400)
     /// outside a signing task, and the others.
     pub async fn signing_organizations(
         &self,

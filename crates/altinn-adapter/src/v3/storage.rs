@@ -59,7 +59,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::BadRequest`] without a party, and the others.
+    /// [`Error::Service`] (400) without a party, and the others.
     pub async fn instances(&self, query: &InstanceQuery) -> Result<InstancePage, Error> {
         let mut url = self.platform_url(&["storage", "api", "v1", "instances"]);
         {

@@ -113,9 +113,7 @@ pub fn check_client_certificate<C: AsRef<[u8]>>(
     environment: Option<&Environment>,
 ) -> Result<ClientCertificateReport, Error> {
     let Some((leaf, rest)) = chain.split_first() else {
-        return Err(Error::Configuration(
-            "the key store holds no certificate".to_owned(),
-        ));
+        return Err(Error::config("the key store holds no certificate"));
     };
     let certificate = CertificateSummary::from_der(leaf.as_ref())?;
     let intermediates: Vec<&[u8]> = rest.iter().map(AsRef::as_ref).collect();

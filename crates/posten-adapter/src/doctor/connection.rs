@@ -134,7 +134,7 @@ fn failure(error: &Error, organization: &OrganizationNumber) -> Finding {
              access to the API; ask Posten for access"
         ),
         Error::Configuration(_)
-        | Error::ClientCertificate(_)
+        | Error::Key(_)
         | Error::ProxyRefused { .. }
         | Error::ProxyUnreachable { .. } => text,
         _ => format!("the service refused GET /{}: {text}", organization.as_str()),

@@ -349,7 +349,7 @@ pub(crate) fn download(
             {
                 Ok(documents) => documents,
                 // Past the signing task: what is locked was signed.
-                Err(altinn_adapter::Error::BadRequest(_)) => {
+                Err(altinn_adapter::Error::Service(problem)) if problem.status == 400 => {
                     instance.data.iter().filter(|d| d.locked).cloned().collect()
                 }
                 Err(error) => return Err(CliError::from(error)),

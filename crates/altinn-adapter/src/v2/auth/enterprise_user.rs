@@ -89,7 +89,7 @@ impl MaskinportenEnterpriseUser {
             .environment
             .platform_url()
             .join("authentication/api/v1/exchange/maskinporten")
-            .map_err(|e| Error::Configuration(format!("exchange URL: {e}")))
+            .map_err(|e| Error::config_from("exchange URL", e))
             .map_err(Refusal::Other)?;
         let pair = format!("{}:{}", self.username, self.password.expose());
         let mut response = cx
@@ -103,7 +103,7 @@ impl MaskinportenEnterpriseUser {
             )
             .send()
             .await
-            .map_err(|e| Refusal::Other(e.into()))?;
+            .map_err(|e| Refusal::Other(Error::transport(e)))?;
         let status = response.status();
         let reason = reason_phrase(&response).map(|r| mask_identity_numbers(&r));
         let body = read_capped(&mut response, 64 * 1024)

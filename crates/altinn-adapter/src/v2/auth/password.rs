@@ -156,7 +156,7 @@ async fn login(
         .environment
         .api_url()
         .join("api/authentication/authenticatewithpassword")
-        .map_err(|e| Error::Configuration(format!("login URL: {e}")))?;
+        .map_err(|e| Error::config_from("login URL", e))?;
     if enterprise {
         url.set_query(Some("ForceEIAuthentication"));
     }
@@ -169,7 +169,8 @@ async fn login(
         .header("Content-Type", "application/hal+json")
         .body(body.to_string())
         .send()
-        .await?;
+        .await
+        .map_err(Error::transport)?;
     let status = response.status();
     if !status.is_success() {
         let reason = reason_phrase(&response)

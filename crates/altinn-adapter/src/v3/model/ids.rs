@@ -121,7 +121,7 @@ impl InstanceRef {
                 app: AppId::new(org, app)?,
                 id: InstanceId::parse(instance)?,
             }),
-            _ => Err(Error::Configuration(format!(
+            _ => Err(Error::config(format!(
                 "{text:?} is not an instance: expected org/app/partyId/instanceGuid"
             ))),
         }
