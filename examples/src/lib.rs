@@ -104,6 +104,8 @@ pub fn artifact_kind(artifact: &ArtifactRef) -> &'static str {
     match artifact {
         ArtifactRef::Xades { .. } => "XAdES",
         ArtifactRef::Pades { .. } => "PAdES",
+        ArtifactRef::Receipt { .. } => "receipt",
+        ArtifactRef::SignatureRecord { .. } => "signature record",
         _ => "artifact",
     }
 }

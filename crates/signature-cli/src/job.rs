@@ -81,7 +81,7 @@ impl JobSpec {
             sender: None,
             flow: match args.flow {
                 Some(FlowArg::Direct) => FlowSpec::Direct,
-                _ => FlowSpec::Portal,
+                Some(FlowArg::Portal) | None => FlowSpec::Portal,
             },
             signers: args.signers.clone(),
             documents: args.documents.clone(),

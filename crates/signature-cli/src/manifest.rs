@@ -62,15 +62,9 @@ fn portal(manifest: posten::PortalSignatureJobManifest) -> ManifestSummary {
     use posten::PortalSignerPortalSignerIdentityType as Identity;
     use posten::PortalSignerPortalSignerNotificationType as Notification;
     let (title, documents) = match manifest.portal_manifest_content {
-        Content::PortalJobTextsAndDocuments(content) => (
-            content.title,
-            content
-                .documents
-                .document
-                .into_iter()
-                .map(|d| document(d.title, d.href, d.mime))
-                .collect(),
-        ),
+        Content::PortalJobTextsAndDocuments(content) => {
+            (content.title, documents(content.documents))
+        }
         // The older form: one document whose title doubles as the job's.
         Content::Document(d) => (d.title.clone(), vec![document(d.title, d.href, d.mime)]),
     };
@@ -111,15 +105,9 @@ fn direct(manifest: posten::DirectSignatureJobManifest) -> ManifestSummary {
     use posten::DirectSignatureJobManifestDirectManifestContentType as Content;
     use posten::DirectSignerDirectSignerIdentityType as Identity;
     let (title, documents) = match manifest.direct_manifest_content {
-        Content::DirectJobTextsAndDocuments(content) => (
-            content.title,
-            content
-                .documents
-                .document
-                .into_iter()
-                .map(|d| document(d.title, d.href, d.mime))
-                .collect(),
-        ),
+        Content::DirectJobTextsAndDocuments(content) => {
+            (content.title, documents(content.documents))
+        }
         Content::Document(d) => (d.title.clone(), vec![document(d.title, d.href, d.mime)]),
     };
     let signers = manifest
@@ -142,6 +130,14 @@ fn direct(manifest: posten::DirectSignatureJobManifest) -> ManifestSummary {
         signers,
         documents,
     }
+}
+
+fn documents(documents: posten::JobDocumentsType) -> Vec<DocumentSummary> {
+    documents
+        .document
+        .into_iter()
+        .map(|d| document(d.title, d.href, d.mime))
+        .collect()
 }
 
 fn document(title: String, href: String, mime: String) -> DocumentSummary {

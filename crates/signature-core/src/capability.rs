@@ -19,6 +19,9 @@ pub enum Capability {
     CreateDirectJob,
     /// Fetch a direct job's status with the token appended to the exit URL.
     StatusByToken,
+    /// Fetch a job's current status by its id
+    /// ([`SignatureService::job_status`](crate::SignatureService::job_status)).
+    StatusByJobId,
     /// Poll a queue of status changes.
     PollStatusChanges,
     /// Use named polling queues instead of only the default one.
@@ -87,10 +90,11 @@ pub enum Capability {
 
 impl Capability {
     /// Every capability this version knows, in declaration order.
-    pub const ALL: [Capability; 32] = [
+    pub const ALL: [Capability; 33] = [
         Self::CreatePortalJob,
         Self::CreateDirectJob,
         Self::StatusByToken,
+        Self::StatusByJobId,
         Self::PollStatusChanges,
         Self::PollingQueues,
         Self::ConfirmStatus,
@@ -128,6 +132,7 @@ impl Capability {
             Self::CreatePortalJob => "creating portal jobs",
             Self::CreateDirectJob => "creating direct jobs",
             Self::StatusByToken => "fetching status by status query token",
+            Self::StatusByJobId => "fetching a job's status by its id",
             Self::PollStatusChanges => "polling for status changes",
             Self::PollingQueues => "named polling queues",
             Self::ConfirmStatus => "confirming status changes",

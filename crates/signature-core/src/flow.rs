@@ -10,8 +10,11 @@ use crate::error::{TextField, ValidationError};
 pub const MAX_EXIT_URL_LENGTH: usize = 500;
 
 /// The two signing flows, without their settings.
+///
+/// Deliberately exhaustive (not `#[non_exhaustive]`): a new flow changes what every caller
+/// must do, so it should fail to compile where a `match` does not handle it, rather than
+/// fall into a catch-all arm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub enum FlowKind {
     /// Synchronous: the sender redirects the signer, who returns to an exit URL.
     Direct,
@@ -32,9 +35,10 @@ impl fmt::Display for FlowKind {
 ///
 /// Providers without a direct flow report [`Capability::CreateDirectJob`] as unsupported.
 ///
+/// Exhaustive for the same reason as [`FlowKind`].
+///
 /// [`Capability::CreateDirectJob`]: crate::Capability::CreateDirectJob
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-#[non_exhaustive]
 pub enum Flow {
     /// Signers are notified and sign in the provider's portal (the default).
     #[default]

@@ -11,7 +11,7 @@ use crate::handle::{
     StatusQueryToken, StatusUrl,
 };
 use crate::job::SigningJob;
-use crate::job_ref::JobRef;
+use crate::job_ref::{JobId, JobRef};
 use crate::status_change::{PollResult, StatusChange, StatusQueue};
 
 /// A signing service: Posten signering, Altinn, or a test double.
@@ -24,7 +24,10 @@ use crate::status_change::{PollResult, StatusChange, StatusQueue};
 ///
 /// A typical portal-flow loop: [`create_job`](Self::create_job), then repeatedly
 /// [`next_status_change`](Self::next_status_change); for each change, download what is
-/// needed with [`download`](Self::download), then [`confirm`](Self::confirm) it.
+/// needed with [`download`](Self::download), then [`confirm`](Self::confirm) it. A provider
+/// without a status queue may answer [`job_status`](Self::job_status) instead; the example
+/// `examples/examples/any_service.rs` runs one function against Posten signering and
+/// Altinn 3 that way.
 #[async_trait]
 pub trait SignatureService: Send + Sync {
     /// What this provider supports.
@@ -53,6 +56,22 @@ pub trait SignatureService: Send + Sync {
     ) -> Result<StatusChange, Error> {
         let _ = (status_url, token);
         Err(Error::Unsupported(Capability::StatusByToken))
+    }
+
+    /// Fetches a job's current status by its id, for providers that answer that question.
+    ///
+    /// Altinn 3 does (it reads the app instance's process). Posten signering does not: it
+    /// tells a job's status through its status queue
+    /// ([`next_status_change`](Self::next_status_change)) and, in the direct flow, through
+    /// [`status`](Self::status) with the token from the exit URL.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Unsupported`]`(`[`Capability::StatusByJobId`]`)` by default; otherwise the
+    /// provider's failure (an unknown job is [`Error::Service`] with the provider's status).
+    async fn job_status(&self, job: &JobId) -> Result<StatusChange, Error> {
+        let _ = job;
+        Err(Error::Unsupported(Capability::StatusByJobId))
     }
 
     /// Takes the next status change from a queue. Each change is delivered to one poller

@@ -125,6 +125,12 @@ async fn default_bodies_report_the_matching_capability() {
         .map(|_: StatusChange| ());
     assert_eq!(unsupported(status), Capability::StatusByToken);
 
+    let by_id = service
+        .job_status(&JobId::from(1))
+        .await
+        .map(|_: StatusChange| ());
+    assert_eq!(unsupported(by_id), Capability::StatusByJobId);
+
     let poll = service
         .next_status_change(&StatusQueue::new(FlowKind::Portal))
         .await

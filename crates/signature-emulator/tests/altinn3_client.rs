@@ -663,6 +663,7 @@ async fn the_signature_service() {
     let status = service.job_status(&created.id).await.unwrap();
     assert_eq!(status.status, JobStatus::InProgress);
     assert!(status.signers.is_empty());
+    assert!(status.job_artifacts.is_empty());
     let (app, id) = Service::parse_job_id(&created.id).unwrap();
     s.client
         .perform_action(&app, &id, &ActionRequest::sign())
@@ -701,6 +702,17 @@ async fn the_signature_service() {
         service.job_status(&created.id).await.unwrap().status,
         JobStatus::CompletedSuccessfully
     );
+    // The neutral trait answers the same, and an ended job lists its signature records.
+    assert!(service.capabilities().contains(Capability::StatusByJobId));
+    let neutral = SignatureService::job_status(&service, &created.id)
+        .await
+        .unwrap();
+    assert_eq!(neutral.status, JobStatus::CompletedSuccessfully);
+    assert_eq!(
+        neutral.job_artifacts,
+        service.signature_records(&created.id).await.unwrap()
+    );
+    assert!(!neutral.job_artifacts.is_empty());
     // Unsupported operations are reported as such.
     assert!(matches!(
         service

@@ -75,7 +75,10 @@ impl Service {
     /// A job's status: `InProgress` until the process has ended, then
     /// `CompletedSuccessfully`. The signees of every signing task the process has reached
     /// are listed (read with `taskId`, so also after the process left the task), named
-    /// `party:{partyId}` with their organisation where they signed for one.
+    /// `party:{partyId}` with their organisation where they signed for one. Once the process
+    /// has ended, [`StatusChange::job_artifacts`] lists the signature records
+    /// ([`signature_records`](Self::signature_records)). The same answer comes from
+    /// [`SignatureService::job_status`].
     ///
     /// # Errors
     ///
@@ -103,6 +106,9 @@ impl Service {
             change
                 .signers
                 .extend(state.signees.iter().map(signer_state));
+        }
+        if process.is_ended() {
+            change.job_artifacts = self.signature_records(job).await?;
         }
         Ok(change)
     }
@@ -216,6 +222,11 @@ impl SignatureService for Service {
             .with(Capability::MultipleDocuments)
             .with(Capability::PlainTextDocuments)
             .with(Capability::DownloadSignatureRecord)
+            .with(Capability::StatusByJobId)
+    }
+
+    async fn job_status(&self, job: &JobId) -> Result<StatusChange, CoreError> {
+        Service::job_status(self, job).await
     }
 
     async fn create_job(&self, job: &SigningJob) -> Result<JobRef, CoreError> {

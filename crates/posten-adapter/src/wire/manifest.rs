@@ -29,18 +29,7 @@ pub fn direct_manifest(
                 posten::DirectSignatureJobManifestDirectJobTextsAndDocumentsType {
                     title: job.title().to_owned(),
                     description: job.description().map(str::to_owned),
-                    documents: posten::DirectDocumentsType {
-                        document: job
-                            .documents()
-                            .iter()
-                            .zip(bundle_file_names(job))
-                            .map(|(d, href)| posten::DirectDocumentType {
-                                href,
-                                mime: d.media_type().as_str().to_owned(),
-                                title: d.title().to_owned(),
-                            })
-                            .collect(),
-                    },
+                    documents: job_documents(job),
                 },
             ),
         required_authentication: job.authentication_level().map(security_level),
@@ -77,14 +66,7 @@ pub fn portal_manifest(
                     title: job.title().to_owned(),
                     nonsensitive_title: job.non_sensitive_title().map(str::to_owned),
                     description: job.description().map(str::to_owned),
-                    documents: posten::PortalDocumentsType {
-                        document: job
-                            .documents()
-                            .iter()
-                            .zip(bundle_file_names(job))
-                            .map(|(d, href)| portal_document(d, href))
-                            .collect(),
-                    },
+                    documents: job_documents(job),
                 },
             ),
         required_authentication: job.authentication_level().map(security_level),
@@ -186,8 +168,21 @@ fn contact_notifications(
     }
 }
 
-fn portal_document(document: &Document, href: String) -> posten::PortalDocumentType {
-    posten::PortalDocumentType {
+/// The manifest's `documents`, the same in both flows: each document's title, its file name
+/// in the bundle and its media type.
+fn job_documents(job: &SigningJob) -> posten::JobDocumentsType {
+    posten::JobDocumentsType {
+        document: job
+            .documents()
+            .iter()
+            .zip(bundle_file_names(job))
+            .map(|(document, href)| job_document(document, href))
+            .collect(),
+    }
+}
+
+fn job_document(document: &Document, href: String) -> posten::JobDocumentType {
+    posten::JobDocumentType {
         href,
         mime: document.media_type().as_str().to_owned(),
         title: document.title().to_owned(),

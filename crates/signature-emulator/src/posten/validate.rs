@@ -94,18 +94,6 @@ fn texts(title: &str, nonsensitive: Option<&str>, description: Option<&str>) -> 
     Ok(())
 }
 
-/// The rules of a job's documents, given as `(href, mime, title)`: 1 to 20 of them, each
-/// [`document`]. Returns their hrefs.
-fn documents_of<'d>(
-    documents: impl ExactSizeIterator<Item = (&'d String, &'d String, &'d String)> + Clone,
-) -> Result<Vec<String>, String> {
-    count("document", documents.len(), 20)?;
-    for (href, mime, title) in documents.clone() {
-        document(href, mime, title)?;
-    }
-    Ok(documents.map(|(href, _, _)| href.clone()).collect())
-}
-
 fn document(href: &str, mime: &str, title: &str) -> Result<(), String> {
     length("document href", href, 4, 100)?;
     length("document mime", mime, 1, 100)?;
@@ -150,8 +138,7 @@ pub(crate) fn direct_manifest(
             content,
         ) => {
             texts(&content.title, None, content.description.as_deref())?;
-            let documents = &content.documents.document;
-            documents_of(documents.iter().map(|d| (&d.href, &d.mime, &d.title)))
+            documents(&content.documents)
         }
         posten::DirectSignatureJobManifestDirectManifestContentType::Document(d) => {
             document(&d.href, &d.mime, &d.title)?;
@@ -211,14 +198,23 @@ pub(crate) fn portal_manifest(
         ) => {
             let nonsensitive = content.nonsensitive_title.as_deref();
             texts(&content.title, nonsensitive, content.description.as_deref())?;
-            let documents = &content.documents.document;
-            documents_of(documents.iter().map(|d| (&d.href, &d.mime, &d.title)))
+            documents(&content.documents)
         }
         posten::PortalSignatureJobManifestPortalManifestContentType::Document(d) => {
             document(&d.href, &d.mime, &d.title)?;
             Ok(vec![d.href.clone()])
         }
     }
+}
+
+/// Rules of a manifest's `documents` (both flows): 1 to 20 of them, each [`document`].
+/// Returns their hrefs.
+fn documents(documents: &posten::JobDocumentsType) -> Result<Vec<String>, String> {
+    count("document", documents.document.len(), 20)?;
+    for d in &documents.document {
+        document(&d.href, &d.mime, &d.title)?;
+    }
+    Ok(documents.document.iter().map(|d| d.href.clone()).collect())
 }
 
 fn contact(n: &posten::ContactNotificationsType) -> Result<(), String> {

@@ -488,7 +488,7 @@ impl xsd_parser_types::quick_xml::WithDeserializerFromBytes for OnBehalfOfType {
 pub struct DirectSignatureJobManifestDirectJobTextsAndDocumentsType {
     pub title: ::std::string::String,
     pub description: ::core::option::Option<::std::string::String>,
-    pub documents: DirectDocumentsType,
+    pub documents: JobDocumentsType,
 }
 impl ::xsd_parser_types::quick_xml::WithSerializer
 for DirectSignatureJobManifestDirectJobTextsAndDocumentsType {
@@ -548,12 +548,13 @@ impl ::xsd_parser_types::quick_xml::WithSerializer for DirectLegacyDocumentType 
 impl ::xsd_parser_types::quick_xml::WithDeserializer for DirectLegacyDocumentType {
     type Deserializer = quick_xml_deserialize::DirectLegacyDocumentTypeDeserializer;
 }
+///The documents of a job's manifest, the same in both flows.
 #[derive(Clone, Debug, PartialEq)]
-pub struct DirectDocumentsType {
-    pub document: ::std::vec::Vec<DirectDocumentType>,
+pub struct JobDocumentsType {
+    pub document: ::std::vec::Vec<JobDocumentType>,
 }
-impl ::xsd_parser_types::quick_xml::WithSerializer for DirectDocumentsType {
-    type Serializer<'x> = quick_xml_serialize::DirectDocumentsTypeSerializer<'x>;
+impl ::xsd_parser_types::quick_xml::WithSerializer for JobDocumentsType {
+    type Serializer<'x> = quick_xml_serialize::JobDocumentsTypeSerializer<'x>;
     fn serializer<'ser>(
         &'ser self,
         name: ::core::option::Option<&'ser ::core::primitive::str>,
@@ -562,27 +563,28 @@ impl ::xsd_parser_types::quick_xml::WithSerializer for DirectDocumentsType {
         Self::Serializer<'ser>,
         ::xsd_parser_types::quick_xml::Error,
     > {
-        Ok(quick_xml_serialize::DirectDocumentsTypeSerializer {
+        Ok(quick_xml_serialize::JobDocumentsTypeSerializer {
             value: self,
             state: ::std::boxed::Box::new(
-                quick_xml_serialize::DirectDocumentsTypeSerializerState::Init__,
+                quick_xml_serialize::JobDocumentsTypeSerializerState::Init__,
             ),
-            name: name.unwrap_or("direct-documents"),
+            name: name.unwrap_or("job-documents"),
             is_root,
         })
     }
 }
-impl ::xsd_parser_types::quick_xml::WithDeserializer for DirectDocumentsType {
-    type Deserializer = quick_xml_deserialize::DirectDocumentsTypeDeserializer;
+impl ::xsd_parser_types::quick_xml::WithDeserializer for JobDocumentsType {
+    type Deserializer = quick_xml_deserialize::JobDocumentsTypeDeserializer;
 }
+///One document of the bundle: its title, its file name in the bundle (href) and its media type.
 #[derive(Clone, Debug, PartialEq)]
-pub struct DirectDocumentType {
+pub struct JobDocumentType {
     pub href: ::std::string::String,
     pub mime: ::std::string::String,
     pub title: ::std::string::String,
 }
-impl ::xsd_parser_types::quick_xml::WithSerializer for DirectDocumentType {
-    type Serializer<'x> = quick_xml_serialize::DirectDocumentTypeSerializer<'x>;
+impl ::xsd_parser_types::quick_xml::WithSerializer for JobDocumentType {
+    type Serializer<'x> = quick_xml_serialize::JobDocumentTypeSerializer<'x>;
     fn serializer<'ser>(
         &'ser self,
         name: ::core::option::Option<&'ser ::core::primitive::str>,
@@ -591,18 +593,18 @@ impl ::xsd_parser_types::quick_xml::WithSerializer for DirectDocumentType {
         Self::Serializer<'ser>,
         ::xsd_parser_types::quick_xml::Error,
     > {
-        Ok(quick_xml_serialize::DirectDocumentTypeSerializer {
+        Ok(quick_xml_serialize::JobDocumentTypeSerializer {
             value: self,
             state: ::std::boxed::Box::new(
-                quick_xml_serialize::DirectDocumentTypeSerializerState::Init__,
+                quick_xml_serialize::JobDocumentTypeSerializerState::Init__,
             ),
-            name: name.unwrap_or("direct-document"),
+            name: name.unwrap_or("job-document"),
             is_root,
         })
     }
 }
-impl ::xsd_parser_types::quick_xml::WithDeserializer for DirectDocumentType {
-    type Deserializer = quick_xml_deserialize::DirectDocumentTypeDeserializer;
+impl ::xsd_parser_types::quick_xml::WithDeserializer for JobDocumentType {
+    type Deserializer = quick_xml_deserialize::JobDocumentTypeDeserializer;
 }
 pub type DirectSignatureJobResponse = DirectSignatureJobResponseElementType;
 #[derive(Clone, Debug, PartialEq)]
@@ -1062,7 +1064,7 @@ pub struct PortalSignatureJobManifestPortalJobTextsAndDocumentsType {
     pub title: ::std::string::String,
     pub nonsensitive_title: ::core::option::Option<::std::string::String>,
     pub description: ::core::option::Option<::std::string::String>,
-    pub documents: PortalDocumentsType,
+    pub documents: JobDocumentsType,
 }
 impl ::xsd_parser_types::quick_xml::WithSerializer
 for PortalSignatureJobManifestPortalJobTextsAndDocumentsType {
@@ -1188,33 +1190,6 @@ for PortalSignerPortalSignerNotificationType {
     type Deserializer = quick_xml_deserialize::PortalSignerPortalSignerNotificationTypeDeserializer;
 }
 #[derive(Clone, Debug, PartialEq)]
-pub struct PortalDocumentsType {
-    pub document: ::std::vec::Vec<PortalDocumentType>,
-}
-impl ::xsd_parser_types::quick_xml::WithSerializer for PortalDocumentsType {
-    type Serializer<'x> = quick_xml_serialize::PortalDocumentsTypeSerializer<'x>;
-    fn serializer<'ser>(
-        &'ser self,
-        name: ::core::option::Option<&'ser ::core::primitive::str>,
-        is_root: ::core::primitive::bool,
-    ) -> ::core::result::Result<
-        Self::Serializer<'ser>,
-        ::xsd_parser_types::quick_xml::Error,
-    > {
-        Ok(quick_xml_serialize::PortalDocumentsTypeSerializer {
-            value: self,
-            state: ::std::boxed::Box::new(
-                quick_xml_serialize::PortalDocumentsTypeSerializerState::Init__,
-            ),
-            name: name.unwrap_or("portal-documents"),
-            is_root,
-        })
-    }
-}
-impl ::xsd_parser_types::quick_xml::WithDeserializer for PortalDocumentsType {
-    type Deserializer = quick_xml_deserialize::PortalDocumentsTypeDeserializer;
-}
-#[derive(Clone, Debug, PartialEq)]
 pub struct LookupNotificationsType {
     pub email: FlagType,
     pub sms: ::core::option::Option<FlagType>,
@@ -1270,35 +1245,6 @@ impl ::xsd_parser_types::quick_xml::WithSerializer for ContactNotificationsType 
 }
 impl ::xsd_parser_types::quick_xml::WithDeserializer for ContactNotificationsType {
     type Deserializer = quick_xml_deserialize::ContactNotificationsTypeDeserializer;
-}
-#[derive(Clone, Debug, PartialEq)]
-pub struct PortalDocumentType {
-    pub href: ::std::string::String,
-    pub mime: ::std::string::String,
-    pub title: ::std::string::String,
-}
-impl ::xsd_parser_types::quick_xml::WithSerializer for PortalDocumentType {
-    type Serializer<'x> = quick_xml_serialize::PortalDocumentTypeSerializer<'x>;
-    fn serializer<'ser>(
-        &'ser self,
-        name: ::core::option::Option<&'ser ::core::primitive::str>,
-        is_root: ::core::primitive::bool,
-    ) -> ::core::result::Result<
-        Self::Serializer<'ser>,
-        ::xsd_parser_types::quick_xml::Error,
-    > {
-        Ok(quick_xml_serialize::PortalDocumentTypeSerializer {
-            value: self,
-            state: ::std::boxed::Box::new(
-                quick_xml_serialize::PortalDocumentTypeSerializerState::Init__,
-            ),
-            name: name.unwrap_or("portal-document"),
-            is_root,
-        })
-    }
-}
-impl ::xsd_parser_types::quick_xml::WithDeserializer for PortalDocumentType {
-    type Deserializer = quick_xml_deserialize::PortalDocumentTypeDeserializer;
 }
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContactNotificationsEmailWithOptionalSmsType {
@@ -5483,7 +5429,7 @@ pub mod quick_xml_deserialize {
     pub struct DirectSignatureJobManifestDirectJobTextsAndDocumentsTypeDeserializer {
         title: ::core::option::Option<::std::string::String>,
         description: ::core::option::Option<::std::string::String>,
-        documents: ::core::option::Option<super::DirectDocumentsType>,
+        documents: ::core::option::Option<super::JobDocumentsType>,
         state__: ::std::boxed::Box<
             DirectSignatureJobManifestDirectJobTextsAndDocumentsTypeDeserializerState,
         >,
@@ -5503,7 +5449,7 @@ pub mod quick_xml_deserialize {
         ),
         Documents(
             ::core::option::Option<
-                <super::DirectDocumentsType as ::xsd_parser_types::quick_xml::WithDeserializer>::Deserializer,
+                <super::JobDocumentsType as ::xsd_parser_types::quick_xml::WithDeserializer>::Deserializer,
             >,
         ),
         Done__,
@@ -5562,7 +5508,7 @@ pub mod quick_xml_deserialize {
         }
         fn store_documents(
             &mut self,
-            value: super::DirectDocumentsType,
+            value: super::JobDocumentsType,
         ) -> ::core::result::Result<(), ::xsd_parser_types::quick_xml::Error> {
             if self.documents.is_some() {
                 Err(
@@ -5710,7 +5656,7 @@ pub mod quick_xml_deserialize {
             helper: &mut ::xsd_parser_types::quick_xml::DeserializeHelper,
             output: ::xsd_parser_types::quick_xml::DeserializerOutput<
                 'de,
-                super::DirectDocumentsType,
+                super::JobDocumentsType,
             >,
             fallback: &mut ::core::option::Option<
                 DirectSignatureJobManifestDirectJobTextsAndDocumentsTypeDeserializerState,
@@ -6441,22 +6387,22 @@ pub mod quick_xml_deserialize {
         }
     }
     #[derive(Debug)]
-    pub struct DirectDocumentsTypeDeserializer {
-        document: ::std::vec::Vec<super::DirectDocumentType>,
-        state__: ::std::boxed::Box<DirectDocumentsTypeDeserializerState>,
+    pub struct JobDocumentsTypeDeserializer {
+        document: ::std::vec::Vec<super::JobDocumentType>,
+        state__: ::std::boxed::Box<JobDocumentsTypeDeserializerState>,
     }
     #[derive(Debug)]
-    enum DirectDocumentsTypeDeserializerState {
+    enum JobDocumentsTypeDeserializerState {
         Init__,
         Document(
             ::core::option::Option<
-                <super::DirectDocumentType as ::xsd_parser_types::quick_xml::WithDeserializer>::Deserializer,
+                <super::JobDocumentType as ::xsd_parser_types::quick_xml::WithDeserializer>::Deserializer,
             >,
         ),
         Done__,
         Unknown__,
     }
-    impl DirectDocumentsTypeDeserializer {
+    impl JobDocumentsTypeDeserializer {
         fn from_bytes_start(
             helper: &mut ::xsd_parser_types::quick_xml::DeserializeHelper,
             bytes_start: &::xsd_parser_types::quick_xml::BytesStart<'_>,
@@ -6468,16 +6414,16 @@ pub mod quick_xml_deserialize {
             Ok(Self {
                 document: ::std::vec::Vec::new(),
                 state__: ::std::boxed::Box::new(
-                    DirectDocumentsTypeDeserializerState::Init__,
+                    JobDocumentsTypeDeserializerState::Init__,
                 ),
             })
         }
         fn finish_state(
             &mut self,
             helper: &mut ::xsd_parser_types::quick_xml::DeserializeHelper,
-            state: DirectDocumentsTypeDeserializerState,
+            state: JobDocumentsTypeDeserializerState,
         ) -> ::core::result::Result<(), ::xsd_parser_types::quick_xml::Error> {
-            use DirectDocumentsTypeDeserializerState as S;
+            use JobDocumentsTypeDeserializerState as S;
             match state {
                 S::Document(Some(deserializer)) => {
                     self.store_document(deserializer.finish(helper)?)?
@@ -6488,7 +6434,7 @@ pub mod quick_xml_deserialize {
         }
         fn store_document(
             &mut self,
-            value: super::DirectDocumentType,
+            value: super::JobDocumentType,
         ) -> ::core::result::Result<(), ::xsd_parser_types::quick_xml::Error> {
             self.document.push(value);
             Ok(())
@@ -6498,14 +6444,14 @@ pub mod quick_xml_deserialize {
             helper: &mut ::xsd_parser_types::quick_xml::DeserializeHelper,
             output: ::xsd_parser_types::quick_xml::DeserializerOutput<
                 'de,
-                super::DirectDocumentType,
+                super::JobDocumentType,
             >,
-            fallback: &mut ::core::option::Option<DirectDocumentsTypeDeserializerState>,
+            fallback: &mut ::core::option::Option<JobDocumentsTypeDeserializerState>,
         ) -> ::core::result::Result<
             ::xsd_parser_types::quick_xml::ElementHandlerOutput<'de>,
             ::xsd_parser_types::quick_xml::Error,
         > {
-            use DirectDocumentsTypeDeserializerState as S;
+            use JobDocumentsTypeDeserializerState as S;
             let ::xsd_parser_types::quick_xml::DeserializerOutput {
                 artifact,
                 event,
@@ -6581,16 +6527,14 @@ pub mod quick_xml_deserialize {
             }
         }
     }
-    impl<
-        'de,
-    > ::xsd_parser_types::quick_xml::Deserializer<'de, super::DirectDocumentsType>
-    for DirectDocumentsTypeDeserializer {
+    impl<'de> ::xsd_parser_types::quick_xml::Deserializer<'de, super::JobDocumentsType>
+    for JobDocumentsTypeDeserializer {
         fn init(
             helper: &mut ::xsd_parser_types::quick_xml::DeserializeHelper,
             event: ::xsd_parser_types::quick_xml::Event<'de>,
         ) -> ::xsd_parser_types::quick_xml::DeserializerResult<
             'de,
-            super::DirectDocumentsType,
+            super::JobDocumentsType,
         > {
             helper.init_deserializer_from_start_event(event, Self::from_bytes_start)
         }
@@ -6600,9 +6544,9 @@ pub mod quick_xml_deserialize {
             event: ::xsd_parser_types::quick_xml::Event<'de>,
         ) -> ::xsd_parser_types::quick_xml::DeserializerResult<
             'de,
-            super::DirectDocumentsType,
+            super::JobDocumentsType,
         > {
-            use DirectDocumentsTypeDeserializerState as S;
+            use JobDocumentsTypeDeserializerState as S;
             let mut event = event;
             let mut fallback = None;
             let mut allow_any_element = false;
@@ -6704,28 +6648,28 @@ pub mod quick_xml_deserialize {
             mut self,
             helper: &mut ::xsd_parser_types::quick_xml::DeserializeHelper,
         ) -> ::core::result::Result<
-            super::DirectDocumentsType,
+            super::JobDocumentsType,
             ::xsd_parser_types::quick_xml::Error,
         > {
             let state = ::core::mem::replace(
                 &mut *self.state__,
-                DirectDocumentsTypeDeserializerState::Unknown__,
+                JobDocumentsTypeDeserializerState::Unknown__,
             );
             self.finish_state(helper, state)?;
-            Ok(super::DirectDocumentsType {
+            Ok(super::JobDocumentsType {
                 document: helper.finish_vec(1usize, Some(20usize), self.document)?,
             })
         }
     }
     #[derive(Debug)]
-    pub struct DirectDocumentTypeDeserializer {
+    pub struct JobDocumentTypeDeserializer {
         href: ::std::string::String,
         mime: ::std::string::String,
         title: ::core::option::Option<::std::string::String>,
-        state__: ::std::boxed::Box<DirectDocumentTypeDeserializerState>,
+        state__: ::std::boxed::Box<JobDocumentTypeDeserializerState>,
     }
     #[derive(Debug)]
-    enum DirectDocumentTypeDeserializerState {
+    enum JobDocumentTypeDeserializerState {
         Init__,
         Title(
             ::core::option::Option<
@@ -6735,7 +6679,7 @@ pub mod quick_xml_deserialize {
         Done__,
         Unknown__,
     }
-    impl DirectDocumentTypeDeserializer {
+    impl JobDocumentTypeDeserializer {
         fn from_bytes_start(
             helper: &mut ::xsd_parser_types::quick_xml::DeserializeHelper,
             bytes_start: &::xsd_parser_types::quick_xml::BytesStart<'_>,
@@ -6768,17 +6712,15 @@ pub mod quick_xml_deserialize {
                         "mime".into(),
                     ))?,
                 title: None,
-                state__: ::std::boxed::Box::new(
-                    DirectDocumentTypeDeserializerState::Init__,
-                ),
+                state__: ::std::boxed::Box::new(JobDocumentTypeDeserializerState::Init__),
             })
         }
         fn finish_state(
             &mut self,
             helper: &mut ::xsd_parser_types::quick_xml::DeserializeHelper,
-            state: DirectDocumentTypeDeserializerState,
+            state: JobDocumentTypeDeserializerState,
         ) -> ::core::result::Result<(), ::xsd_parser_types::quick_xml::Error> {
-            use DirectDocumentTypeDeserializerState as S;
+            use JobDocumentTypeDeserializerState as S;
             match state {
                 S::Title(Some(deserializer)) => {
                     self.store_title(deserializer.finish(helper)?)?
@@ -6808,12 +6750,12 @@ pub mod quick_xml_deserialize {
                 'de,
                 ::std::string::String,
             >,
-            fallback: &mut ::core::option::Option<DirectDocumentTypeDeserializerState>,
+            fallback: &mut ::core::option::Option<JobDocumentTypeDeserializerState>,
         ) -> ::core::result::Result<
             ::xsd_parser_types::quick_xml::ElementHandlerOutput<'de>,
             ::xsd_parser_types::quick_xml::Error,
         > {
-            use DirectDocumentTypeDeserializerState as S;
+            use JobDocumentTypeDeserializerState as S;
             let ::xsd_parser_types::quick_xml::DeserializerOutput {
                 artifact,
                 event,
@@ -6869,14 +6811,14 @@ pub mod quick_xml_deserialize {
             }
         }
     }
-    impl<'de> ::xsd_parser_types::quick_xml::Deserializer<'de, super::DirectDocumentType>
-    for DirectDocumentTypeDeserializer {
+    impl<'de> ::xsd_parser_types::quick_xml::Deserializer<'de, super::JobDocumentType>
+    for JobDocumentTypeDeserializer {
         fn init(
             helper: &mut ::xsd_parser_types::quick_xml::DeserializeHelper,
             event: ::xsd_parser_types::quick_xml::Event<'de>,
         ) -> ::xsd_parser_types::quick_xml::DeserializerResult<
             'de,
-            super::DirectDocumentType,
+            super::JobDocumentType,
         > {
             helper.init_deserializer_from_start_event(event, Self::from_bytes_start)
         }
@@ -6886,9 +6828,9 @@ pub mod quick_xml_deserialize {
             event: ::xsd_parser_types::quick_xml::Event<'de>,
         ) -> ::xsd_parser_types::quick_xml::DeserializerResult<
             'de,
-            super::DirectDocumentType,
+            super::JobDocumentType,
         > {
-            use DirectDocumentTypeDeserializerState as S;
+            use JobDocumentTypeDeserializerState as S;
             let mut event = event;
             let mut fallback = None;
             let mut allow_any_element = false;
@@ -6990,15 +6932,15 @@ pub mod quick_xml_deserialize {
             mut self,
             helper: &mut ::xsd_parser_types::quick_xml::DeserializeHelper,
         ) -> ::core::result::Result<
-            super::DirectDocumentType,
+            super::JobDocumentType,
             ::xsd_parser_types::quick_xml::Error,
         > {
             let state = ::core::mem::replace(
                 &mut *self.state__,
-                DirectDocumentTypeDeserializerState::Unknown__,
+                JobDocumentTypeDeserializerState::Unknown__,
             );
             self.finish_state(helper, state)?;
-            Ok(super::DirectDocumentType {
+            Ok(super::JobDocumentType {
                 href: self.href,
                 mime: self.mime,
                 title: helper.finish_element("title", self.title)?,
@@ -13935,7 +13877,7 @@ pub mod quick_xml_deserialize {
         title: ::core::option::Option<::std::string::String>,
         nonsensitive_title: ::core::option::Option<::std::string::String>,
         description: ::core::option::Option<::std::string::String>,
-        documents: ::core::option::Option<super::PortalDocumentsType>,
+        documents: ::core::option::Option<super::JobDocumentsType>,
         state__: ::std::boxed::Box<
             PortalSignatureJobManifestPortalJobTextsAndDocumentsTypeDeserializerState,
         >,
@@ -13960,7 +13902,7 @@ pub mod quick_xml_deserialize {
         ),
         Documents(
             ::core::option::Option<
-                <super::PortalDocumentsType as ::xsd_parser_types::quick_xml::WithDeserializer>::Deserializer,
+                <super::JobDocumentsType as ::xsd_parser_types::quick_xml::WithDeserializer>::Deserializer,
             >,
         ),
         Done__,
@@ -14038,7 +13980,7 @@ pub mod quick_xml_deserialize {
         }
         fn store_documents(
             &mut self,
-            value: super::PortalDocumentsType,
+            value: super::JobDocumentsType,
         ) -> ::core::result::Result<(), ::xsd_parser_types::quick_xml::Error> {
             if self.documents.is_some() {
                 Err(
@@ -14246,7 +14188,7 @@ pub mod quick_xml_deserialize {
             helper: &mut ::xsd_parser_types::quick_xml::DeserializeHelper,
             output: ::xsd_parser_types::quick_xml::DeserializerOutput<
                 'de,
-                super::PortalDocumentsType,
+                super::JobDocumentsType,
             >,
             fallback: &mut ::core::option::Option<
                 PortalSignatureJobManifestPortalJobTextsAndDocumentsTypeDeserializerState,
@@ -16171,283 +16113,6 @@ pub mod quick_xml_deserialize {
         }
     }
     #[derive(Debug)]
-    pub struct PortalDocumentsTypeDeserializer {
-        document: ::std::vec::Vec<super::PortalDocumentType>,
-        state__: ::std::boxed::Box<PortalDocumentsTypeDeserializerState>,
-    }
-    #[derive(Debug)]
-    enum PortalDocumentsTypeDeserializerState {
-        Init__,
-        Document(
-            ::core::option::Option<
-                <super::PortalDocumentType as ::xsd_parser_types::quick_xml::WithDeserializer>::Deserializer,
-            >,
-        ),
-        Done__,
-        Unknown__,
-    }
-    impl PortalDocumentsTypeDeserializer {
-        fn from_bytes_start(
-            helper: &mut ::xsd_parser_types::quick_xml::DeserializeHelper,
-            bytes_start: &::xsd_parser_types::quick_xml::BytesStart<'_>,
-        ) -> ::core::result::Result<Self, ::xsd_parser_types::quick_xml::Error> {
-            for attrib in helper.filter_xmlns_attributes(bytes_start) {
-                let attrib = attrib?;
-                helper.raise_unexpected_attrib_checked(&attrib)?;
-            }
-            Ok(Self {
-                document: ::std::vec::Vec::new(),
-                state__: ::std::boxed::Box::new(
-                    PortalDocumentsTypeDeserializerState::Init__,
-                ),
-            })
-        }
-        fn finish_state(
-            &mut self,
-            helper: &mut ::xsd_parser_types::quick_xml::DeserializeHelper,
-            state: PortalDocumentsTypeDeserializerState,
-        ) -> ::core::result::Result<(), ::xsd_parser_types::quick_xml::Error> {
-            use PortalDocumentsTypeDeserializerState as S;
-            match state {
-                S::Document(Some(deserializer)) => {
-                    self.store_document(deserializer.finish(helper)?)?
-                }
-                _ => {}
-            }
-            Ok(())
-        }
-        fn store_document(
-            &mut self,
-            value: super::PortalDocumentType,
-        ) -> ::core::result::Result<(), ::xsd_parser_types::quick_xml::Error> {
-            self.document.push(value);
-            Ok(())
-        }
-        fn handle_document<'de>(
-            &mut self,
-            helper: &mut ::xsd_parser_types::quick_xml::DeserializeHelper,
-            output: ::xsd_parser_types::quick_xml::DeserializerOutput<
-                'de,
-                super::PortalDocumentType,
-            >,
-            fallback: &mut ::core::option::Option<PortalDocumentsTypeDeserializerState>,
-        ) -> ::core::result::Result<
-            ::xsd_parser_types::quick_xml::ElementHandlerOutput<'de>,
-            ::xsd_parser_types::quick_xml::Error,
-        > {
-            use PortalDocumentsTypeDeserializerState as S;
-            let ::xsd_parser_types::quick_xml::DeserializerOutput {
-                artifact,
-                event,
-                allow_any,
-            } = output;
-            if artifact.is_none() {
-                if matches!(& fallback, Some(S::Init__)) {
-                    return Ok(
-                        ::xsd_parser_types::quick_xml::ElementHandlerOutput::break_(
-                            event,
-                            allow_any,
-                        ),
-                    );
-                }
-                if let Some(fallback) = fallback.take() {
-                    self.finish_state(helper, fallback)?;
-                }
-                if self.document.len() < 1usize {
-                    fallback.get_or_insert(S::Document(None));
-                    return Ok(
-                        ::xsd_parser_types::quick_xml::ElementHandlerOutput::return_to_root(
-                            event,
-                            allow_any,
-                        ),
-                    );
-                } else {
-                    *self.state__ = S::Done__;
-                    return Ok(
-                        ::xsd_parser_types::quick_xml::ElementHandlerOutput::from_event(
-                            event,
-                            allow_any,
-                        ),
-                    );
-                }
-            }
-            if let Some(fallback) = fallback.take() {
-                self.finish_state(helper, fallback)?;
-            }
-            match artifact {
-                ::xsd_parser_types::quick_xml::DeserializerArtifact::None => {
-                    unreachable!()
-                }
-                ::xsd_parser_types::quick_xml::DeserializerArtifact::Data(data) => {
-                    self.store_document(data)?;
-                    if self.document.len() < 20usize {
-                        *self.state__ = S::Document(None);
-                    } else {
-                        *self.state__ = S::Done__;
-                    }
-                    Ok(
-                        ::xsd_parser_types::quick_xml::ElementHandlerOutput::from_event(
-                            event,
-                            allow_any,
-                        ),
-                    )
-                }
-                ::xsd_parser_types::quick_xml::DeserializerArtifact::Deserializer(
-                    deserializer,
-                ) => {
-                    fallback.get_or_insert(S::Document(Some(deserializer)));
-                    if self.document.len() < 19usize {
-                        *self.state__ = S::Document(None);
-                    } else {
-                        *self.state__ = S::Done__;
-                    }
-                    Ok(
-                        ::xsd_parser_types::quick_xml::ElementHandlerOutput::from_event(
-                            event,
-                            allow_any,
-                        ),
-                    )
-                }
-            }
-        }
-    }
-    impl<
-        'de,
-    > ::xsd_parser_types::quick_xml::Deserializer<'de, super::PortalDocumentsType>
-    for PortalDocumentsTypeDeserializer {
-        fn init(
-            helper: &mut ::xsd_parser_types::quick_xml::DeserializeHelper,
-            event: ::xsd_parser_types::quick_xml::Event<'de>,
-        ) -> ::xsd_parser_types::quick_xml::DeserializerResult<
-            'de,
-            super::PortalDocumentsType,
-        > {
-            helper.init_deserializer_from_start_event(event, Self::from_bytes_start)
-        }
-        fn next(
-            mut self,
-            helper: &mut ::xsd_parser_types::quick_xml::DeserializeHelper,
-            event: ::xsd_parser_types::quick_xml::Event<'de>,
-        ) -> ::xsd_parser_types::quick_xml::DeserializerResult<
-            'de,
-            super::PortalDocumentsType,
-        > {
-            use PortalDocumentsTypeDeserializerState as S;
-            let mut event = event;
-            let mut fallback = None;
-            let mut allow_any_element = false;
-            let (event, allow_any) = loop {
-                let state = ::core::mem::replace(&mut *self.state__, S::Unknown__);
-                event = match (state, event) {
-                    (S::Unknown__, _) => unreachable!(),
-                    (S::Document(Some(deserializer)), event) => {
-                        let output = deserializer.next(helper, event)?;
-                        match self.handle_document(helper, output, &mut fallback)? {
-                            ::xsd_parser_types::quick_xml::ElementHandlerOutput::Continue {
-                                event,
-                                allow_any,
-                            } => {
-                                allow_any_element = allow_any_element || allow_any;
-                                event
-                            }
-                            ::xsd_parser_types::quick_xml::ElementHandlerOutput::Break {
-                                event,
-                                allow_any,
-                            } => break (event, allow_any),
-                        }
-                    }
-                    (_, ::xsd_parser_types::quick_xml::Event::End(_)) => {
-                        if let Some(fallback) = fallback.take() {
-                            self.finish_state(helper, fallback)?;
-                        }
-                        return Ok(::xsd_parser_types::quick_xml::DeserializerOutput {
-                            artifact: ::xsd_parser_types::quick_xml::DeserializerArtifact::Data(
-                                self.finish(helper)?,
-                            ),
-                            event: ::xsd_parser_types::quick_xml::DeserializerEvent::None,
-                            allow_any: false,
-                        });
-                    }
-                    (S::Init__, event) => {
-                        fallback.get_or_insert(S::Init__);
-                        *self.state__ = S::Document(None);
-                        event
-                    }
-                    (
-                        S::Document(None),
-                        event @ (::xsd_parser_types::quick_xml::Event::Start(_)
-                        | ::xsd_parser_types::quick_xml::Event::Empty(_)),
-                    ) => {
-                        let output = helper
-                            .init_start_tag_deserializer(
-                                event,
-                                Some(&super::NS_UNNAMED_5),
-                                b"document",
-                                false,
-                            )?;
-                        match self.handle_document(helper, output, &mut fallback)? {
-                            ::xsd_parser_types::quick_xml::ElementHandlerOutput::Continue {
-                                event,
-                                allow_any,
-                            } => {
-                                allow_any_element = allow_any_element || allow_any;
-                                event
-                            }
-                            ::xsd_parser_types::quick_xml::ElementHandlerOutput::Break {
-                                event,
-                                allow_any,
-                            } => break (event, allow_any),
-                        }
-                    }
-                    (S::Done__, event) => {
-                        *self.state__ = S::Done__;
-                        break (
-                            ::xsd_parser_types::quick_xml::DeserializerEvent::Continue(
-                                event,
-                            ),
-                            allow_any_element,
-                        );
-                    }
-                    (state, event) => {
-                        *self.state__ = state;
-                        break (
-                            ::xsd_parser_types::quick_xml::DeserializerEvent::Break(
-                                event,
-                            ),
-                            false,
-                        );
-                    }
-                };
-            };
-            if let Some(fallback) = fallback {
-                *self.state__ = fallback;
-            }
-            Ok(::xsd_parser_types::quick_xml::DeserializerOutput {
-                artifact: ::xsd_parser_types::quick_xml::DeserializerArtifact::Deserializer(
-                    self,
-                ),
-                event,
-                allow_any,
-            })
-        }
-        fn finish(
-            mut self,
-            helper: &mut ::xsd_parser_types::quick_xml::DeserializeHelper,
-        ) -> ::core::result::Result<
-            super::PortalDocumentsType,
-            ::xsd_parser_types::quick_xml::Error,
-        > {
-            let state = ::core::mem::replace(
-                &mut *self.state__,
-                PortalDocumentsTypeDeserializerState::Unknown__,
-            );
-            self.finish_state(helper, state)?;
-            Ok(super::PortalDocumentsType {
-                document: helper.finish_vec(1usize, Some(20usize), self.document)?,
-            })
-        }
-    }
-    #[derive(Debug)]
     pub struct LookupNotificationsTypeDeserializer {
         email: ::core::option::Option<super::FlagType>,
         sms: ::core::option::Option<super::FlagType>,
@@ -17317,294 +16982,6 @@ pub mod quick_xml_deserialize {
             ::xsd_parser_types::quick_xml::Error,
         > {
             Self::finish_state(helper, *self.state__)
-        }
-    }
-    #[derive(Debug)]
-    pub struct PortalDocumentTypeDeserializer {
-        href: ::std::string::String,
-        mime: ::std::string::String,
-        title: ::core::option::Option<::std::string::String>,
-        state__: ::std::boxed::Box<PortalDocumentTypeDeserializerState>,
-    }
-    #[derive(Debug)]
-    enum PortalDocumentTypeDeserializerState {
-        Init__,
-        Title(
-            ::core::option::Option<
-                <::std::string::String as ::xsd_parser_types::quick_xml::WithDeserializer>::Deserializer,
-            >,
-        ),
-        Done__,
-        Unknown__,
-    }
-    impl PortalDocumentTypeDeserializer {
-        fn from_bytes_start(
-            helper: &mut ::xsd_parser_types::quick_xml::DeserializeHelper,
-            bytes_start: &::xsd_parser_types::quick_xml::BytesStart<'_>,
-        ) -> ::core::result::Result<Self, ::xsd_parser_types::quick_xml::Error> {
-            let mut href: ::core::option::Option<::std::string::String> = None;
-            let mut mime: ::core::option::Option<::std::string::String> = None;
-            for attrib in helper.filter_xmlns_attributes(bytes_start) {
-                let attrib = attrib?;
-                if matches!(
-                    helper.resolve_local_name(attrib.key, & super::NS_UNNAMED_5),
-                    Some(b"href")
-                ) {
-                    helper.read_attrib(&mut href, b"href", &attrib.value)?;
-                } else if matches!(
-                    helper.resolve_local_name(attrib.key, & super::NS_UNNAMED_5),
-                    Some(b"mime")
-                ) {
-                    helper.read_attrib(&mut mime, b"mime", &attrib.value)?;
-                } else {
-                    helper.raise_unexpected_attrib_checked(&attrib)?;
-                }
-            }
-            Ok(Self {
-                href: href
-                    .ok_or_else(|| ::xsd_parser_types::quick_xml::ErrorKind::MissingAttribute(
-                        "href".into(),
-                    ))?,
-                mime: mime
-                    .ok_or_else(|| ::xsd_parser_types::quick_xml::ErrorKind::MissingAttribute(
-                        "mime".into(),
-                    ))?,
-                title: None,
-                state__: ::std::boxed::Box::new(
-                    PortalDocumentTypeDeserializerState::Init__,
-                ),
-            })
-        }
-        fn finish_state(
-            &mut self,
-            helper: &mut ::xsd_parser_types::quick_xml::DeserializeHelper,
-            state: PortalDocumentTypeDeserializerState,
-        ) -> ::core::result::Result<(), ::xsd_parser_types::quick_xml::Error> {
-            use PortalDocumentTypeDeserializerState as S;
-            match state {
-                S::Title(Some(deserializer)) => {
-                    self.store_title(deserializer.finish(helper)?)?
-                }
-                _ => {}
-            }
-            Ok(())
-        }
-        fn store_title(
-            &mut self,
-            value: ::std::string::String,
-        ) -> ::core::result::Result<(), ::xsd_parser_types::quick_xml::Error> {
-            if self.title.is_some() {
-                Err(
-                    ::xsd_parser_types::quick_xml::ErrorKind::DuplicateElement(
-                        ::xsd_parser_types::quick_xml::RawByteStr::from_slice(b"title"),
-                    ),
-                )?;
-            }
-            self.title = Some(value);
-            Ok(())
-        }
-        fn handle_title<'de>(
-            &mut self,
-            helper: &mut ::xsd_parser_types::quick_xml::DeserializeHelper,
-            output: ::xsd_parser_types::quick_xml::DeserializerOutput<
-                'de,
-                ::std::string::String,
-            >,
-            fallback: &mut ::core::option::Option<PortalDocumentTypeDeserializerState>,
-        ) -> ::core::result::Result<
-            ::xsd_parser_types::quick_xml::ElementHandlerOutput<'de>,
-            ::xsd_parser_types::quick_xml::Error,
-        > {
-            use PortalDocumentTypeDeserializerState as S;
-            let ::xsd_parser_types::quick_xml::DeserializerOutput {
-                artifact,
-                event,
-                allow_any,
-            } = output;
-            if artifact.is_none() {
-                fallback.get_or_insert(S::Title(None));
-                if matches!(& fallback, Some(S::Init__)) {
-                    return Ok(
-                        ::xsd_parser_types::quick_xml::ElementHandlerOutput::break_(
-                            event,
-                            allow_any,
-                        ),
-                    );
-                } else {
-                    return Ok(
-                        ::xsd_parser_types::quick_xml::ElementHandlerOutput::return_to_root(
-                            event,
-                            allow_any,
-                        ),
-                    );
-                }
-            }
-            if let Some(fallback) = fallback.take() {
-                self.finish_state(helper, fallback)?;
-            }
-            match artifact {
-                ::xsd_parser_types::quick_xml::DeserializerArtifact::None => {
-                    unreachable!()
-                }
-                ::xsd_parser_types::quick_xml::DeserializerArtifact::Data(data) => {
-                    self.store_title(data)?;
-                    *self.state__ = S::Done__;
-                    Ok(
-                        ::xsd_parser_types::quick_xml::ElementHandlerOutput::from_event(
-                            event,
-                            allow_any,
-                        ),
-                    )
-                }
-                ::xsd_parser_types::quick_xml::DeserializerArtifact::Deserializer(
-                    deserializer,
-                ) => {
-                    fallback.get_or_insert(S::Title(Some(deserializer)));
-                    *self.state__ = S::Done__;
-                    Ok(
-                        ::xsd_parser_types::quick_xml::ElementHandlerOutput::from_event(
-                            event,
-                            allow_any,
-                        ),
-                    )
-                }
-            }
-        }
-    }
-    impl<'de> ::xsd_parser_types::quick_xml::Deserializer<'de, super::PortalDocumentType>
-    for PortalDocumentTypeDeserializer {
-        fn init(
-            helper: &mut ::xsd_parser_types::quick_xml::DeserializeHelper,
-            event: ::xsd_parser_types::quick_xml::Event<'de>,
-        ) -> ::xsd_parser_types::quick_xml::DeserializerResult<
-            'de,
-            super::PortalDocumentType,
-        > {
-            helper.init_deserializer_from_start_event(event, Self::from_bytes_start)
-        }
-        fn next(
-            mut self,
-            helper: &mut ::xsd_parser_types::quick_xml::DeserializeHelper,
-            event: ::xsd_parser_types::quick_xml::Event<'de>,
-        ) -> ::xsd_parser_types::quick_xml::DeserializerResult<
-            'de,
-            super::PortalDocumentType,
-        > {
-            use PortalDocumentTypeDeserializerState as S;
-            let mut event = event;
-            let mut fallback = None;
-            let mut allow_any_element = false;
-            let (event, allow_any) = loop {
-                let state = ::core::mem::replace(&mut *self.state__, S::Unknown__);
-                event = match (state, event) {
-                    (S::Unknown__, _) => unreachable!(),
-                    (S::Title(Some(deserializer)), event) => {
-                        let output = deserializer.next(helper, event)?;
-                        match self.handle_title(helper, output, &mut fallback)? {
-                            ::xsd_parser_types::quick_xml::ElementHandlerOutput::Continue {
-                                event,
-                                allow_any,
-                            } => {
-                                allow_any_element = allow_any_element || allow_any;
-                                event
-                            }
-                            ::xsd_parser_types::quick_xml::ElementHandlerOutput::Break {
-                                event,
-                                allow_any,
-                            } => break (event, allow_any),
-                        }
-                    }
-                    (_, ::xsd_parser_types::quick_xml::Event::End(_)) => {
-                        if let Some(fallback) = fallback.take() {
-                            self.finish_state(helper, fallback)?;
-                        }
-                        return Ok(::xsd_parser_types::quick_xml::DeserializerOutput {
-                            artifact: ::xsd_parser_types::quick_xml::DeserializerArtifact::Data(
-                                self.finish(helper)?,
-                            ),
-                            event: ::xsd_parser_types::quick_xml::DeserializerEvent::None,
-                            allow_any: false,
-                        });
-                    }
-                    (S::Init__, event) => {
-                        fallback.get_or_insert(S::Init__);
-                        *self.state__ = S::Title(None);
-                        event
-                    }
-                    (
-                        S::Title(None),
-                        event @ (::xsd_parser_types::quick_xml::Event::Start(_)
-                        | ::xsd_parser_types::quick_xml::Event::Empty(_)),
-                    ) => {
-                        let output = helper
-                            .init_start_tag_deserializer(
-                                event,
-                                Some(&super::NS_UNNAMED_5),
-                                b"title",
-                                false,
-                            )?;
-                        match self.handle_title(helper, output, &mut fallback)? {
-                            ::xsd_parser_types::quick_xml::ElementHandlerOutput::Continue {
-                                event,
-                                allow_any,
-                            } => {
-                                allow_any_element = allow_any_element || allow_any;
-                                event
-                            }
-                            ::xsd_parser_types::quick_xml::ElementHandlerOutput::Break {
-                                event,
-                                allow_any,
-                            } => break (event, allow_any),
-                        }
-                    }
-                    (S::Done__, event) => {
-                        *self.state__ = S::Done__;
-                        break (
-                            ::xsd_parser_types::quick_xml::DeserializerEvent::Continue(
-                                event,
-                            ),
-                            allow_any_element,
-                        );
-                    }
-                    (state, event) => {
-                        *self.state__ = state;
-                        break (
-                            ::xsd_parser_types::quick_xml::DeserializerEvent::Break(
-                                event,
-                            ),
-                            false,
-                        );
-                    }
-                };
-            };
-            if let Some(fallback) = fallback {
-                *self.state__ = fallback;
-            }
-            Ok(::xsd_parser_types::quick_xml::DeserializerOutput {
-                artifact: ::xsd_parser_types::quick_xml::DeserializerArtifact::Deserializer(
-                    self,
-                ),
-                event,
-                allow_any,
-            })
-        }
-        fn finish(
-            mut self,
-            helper: &mut ::xsd_parser_types::quick_xml::DeserializeHelper,
-        ) -> ::core::result::Result<
-            super::PortalDocumentType,
-            ::xsd_parser_types::quick_xml::Error,
-        > {
-            let state = ::core::mem::replace(
-                &mut *self.state__,
-                PortalDocumentTypeDeserializerState::Unknown__,
-            );
-            self.finish_state(helper, state)?;
-            Ok(super::PortalDocumentType {
-                href: self.href,
-                mime: self.mime,
-                title: helper.finish_element("title", self.title)?,
-            })
         }
     }
     #[derive(Debug)]
@@ -22947,7 +22324,7 @@ pub mod quick_xml_serialize {
             >,
         ),
         Documents(
-            <super::DirectDocumentsType as ::xsd_parser_types::quick_xml::WithSerializer>::Serializer<
+            <super::JobDocumentsType as ::xsd_parser_types::quick_xml::WithSerializer>::Serializer<
                 'ser,
             >,
         ),
@@ -23166,27 +22543,27 @@ pub mod quick_xml_serialize {
         }
     }
     #[derive(Debug)]
-    pub struct DirectDocumentsTypeSerializer<'ser> {
-        pub(super) value: &'ser super::DirectDocumentsType,
-        pub(super) state: ::std::boxed::Box<DirectDocumentsTypeSerializerState<'ser>>,
+    pub struct JobDocumentsTypeSerializer<'ser> {
+        pub(super) value: &'ser super::JobDocumentsType,
+        pub(super) state: ::std::boxed::Box<JobDocumentsTypeSerializerState<'ser>>,
         pub(super) name: &'ser ::core::primitive::str,
         pub(super) is_root: ::core::primitive::bool,
     }
     #[derive(Debug)]
-    pub(super) enum DirectDocumentsTypeSerializerState<'ser> {
+    pub(super) enum JobDocumentsTypeSerializerState<'ser> {
         Init__,
         Document(
             ::xsd_parser_types::quick_xml::IterSerializer<
                 'ser,
-                &'ser [super::DirectDocumentType],
-                super::DirectDocumentType,
+                &'ser [super::JobDocumentType],
+                super::JobDocumentType,
             >,
         ),
         End__,
         Done__,
         Phantom__(&'ser ()),
     }
-    impl<'ser> DirectDocumentsTypeSerializer<'ser> {
+    impl<'ser> JobDocumentsTypeSerializer<'ser> {
         fn next_event(
             &mut self,
             helper: &mut ::xsd_parser_types::quick_xml::SerializeHelper,
@@ -23196,8 +22573,8 @@ pub mod quick_xml_serialize {
         > {
             loop {
                 match &mut *self.state {
-                    DirectDocumentsTypeSerializerState::Init__ => {
-                        *self.state = DirectDocumentsTypeSerializerState::Document(
+                    JobDocumentsTypeSerializerState::Init__ => {
+                        *self.state = JobDocumentsTypeSerializerState::Document(
                             ::xsd_parser_types::quick_xml::IterSerializer::new(
                                 &self.value.document[..],
                                 Some("document"),
@@ -23213,16 +22590,14 @@ pub mod quick_xml_serialize {
                             Some(::xsd_parser_types::quick_xml::Event::Start(bytes)),
                         );
                     }
-                    DirectDocumentsTypeSerializerState::Document(x) => {
+                    JobDocumentsTypeSerializerState::Document(x) => {
                         match x.next(helper).transpose()? {
                             Some(event) => return Ok(Some(event)),
-                            None => {
-                                *self.state = DirectDocumentsTypeSerializerState::End__;
-                            }
+                            None => *self.state = JobDocumentsTypeSerializerState::End__,
                         }
                     }
-                    DirectDocumentsTypeSerializerState::End__ => {
-                        *self.state = DirectDocumentsTypeSerializerState::Done__;
+                    JobDocumentsTypeSerializerState::End__ => {
+                        *self.state = JobDocumentsTypeSerializerState::Done__;
                         helper.end_ns_scope();
                         return Ok(
                             Some(
@@ -23232,14 +22607,14 @@ pub mod quick_xml_serialize {
                             ),
                         );
                     }
-                    DirectDocumentsTypeSerializerState::Done__ => return Ok(None),
-                    DirectDocumentsTypeSerializerState::Phantom__(_) => unreachable!(),
+                    JobDocumentsTypeSerializerState::Done__ => return Ok(None),
+                    JobDocumentsTypeSerializerState::Phantom__(_) => unreachable!(),
                 }
             }
         }
     }
     impl<'ser> ::xsd_parser_types::quick_xml::Serializer<'ser>
-    for DirectDocumentsTypeSerializer<'ser> {
+    for JobDocumentsTypeSerializer<'ser> {
         fn next(
             &mut self,
             helper: &mut ::xsd_parser_types::quick_xml::SerializeHelper,
@@ -23253,21 +22628,21 @@ pub mod quick_xml_serialize {
                 Ok(Some(event)) => Some(Ok(event)),
                 Ok(None) => None,
                 Err(error) => {
-                    *self.state = DirectDocumentsTypeSerializerState::Done__;
+                    *self.state = JobDocumentsTypeSerializerState::Done__;
                     Some(Err(error))
                 }
             }
         }
     }
     #[derive(Debug)]
-    pub struct DirectDocumentTypeSerializer<'ser> {
-        pub(super) value: &'ser super::DirectDocumentType,
-        pub(super) state: ::std::boxed::Box<DirectDocumentTypeSerializerState<'ser>>,
+    pub struct JobDocumentTypeSerializer<'ser> {
+        pub(super) value: &'ser super::JobDocumentType,
+        pub(super) state: ::std::boxed::Box<JobDocumentTypeSerializerState<'ser>>,
         pub(super) name: &'ser ::core::primitive::str,
         pub(super) is_root: ::core::primitive::bool,
     }
     #[derive(Debug)]
-    pub(super) enum DirectDocumentTypeSerializerState<'ser> {
+    pub(super) enum JobDocumentTypeSerializerState<'ser> {
         Init__,
         Title(
             <::std::string::String as ::xsd_parser_types::quick_xml::WithSerializer>::Serializer<
@@ -23278,7 +22653,7 @@ pub mod quick_xml_serialize {
         Done__,
         Phantom__(&'ser ()),
     }
-    impl<'ser> DirectDocumentTypeSerializer<'ser> {
+    impl<'ser> JobDocumentTypeSerializer<'ser> {
         fn next_event(
             &mut self,
             helper: &mut ::xsd_parser_types::quick_xml::SerializeHelper,
@@ -23288,8 +22663,8 @@ pub mod quick_xml_serialize {
         > {
             loop {
                 match &mut *self.state {
-                    DirectDocumentTypeSerializerState::Init__ => {
-                        *self.state = DirectDocumentTypeSerializerState::Title(
+                    JobDocumentTypeSerializerState::Init__ => {
+                        *self.state = JobDocumentTypeSerializerState::Title(
                             ::xsd_parser_types::quick_xml::WithSerializer::serializer(
                                 &self.value.title,
                                 Some("title"),
@@ -23307,16 +22682,14 @@ pub mod quick_xml_serialize {
                             Some(::xsd_parser_types::quick_xml::Event::Start(bytes)),
                         );
                     }
-                    DirectDocumentTypeSerializerState::Title(x) => {
+                    JobDocumentTypeSerializerState::Title(x) => {
                         match x.next(helper).transpose()? {
                             Some(event) => return Ok(Some(event)),
-                            None => {
-                                *self.state = DirectDocumentTypeSerializerState::End__;
-                            }
+                            None => *self.state = JobDocumentTypeSerializerState::End__,
                         }
                     }
-                    DirectDocumentTypeSerializerState::End__ => {
-                        *self.state = DirectDocumentTypeSerializerState::Done__;
+                    JobDocumentTypeSerializerState::End__ => {
+                        *self.state = JobDocumentTypeSerializerState::Done__;
                         helper.end_ns_scope();
                         return Ok(
                             Some(
@@ -23326,14 +22699,14 @@ pub mod quick_xml_serialize {
                             ),
                         );
                     }
-                    DirectDocumentTypeSerializerState::Done__ => return Ok(None),
-                    DirectDocumentTypeSerializerState::Phantom__(_) => unreachable!(),
+                    JobDocumentTypeSerializerState::Done__ => return Ok(None),
+                    JobDocumentTypeSerializerState::Phantom__(_) => unreachable!(),
                 }
             }
         }
     }
     impl<'ser> ::xsd_parser_types::quick_xml::Serializer<'ser>
-    for DirectDocumentTypeSerializer<'ser> {
+    for JobDocumentTypeSerializer<'ser> {
         fn next(
             &mut self,
             helper: &mut ::xsd_parser_types::quick_xml::SerializeHelper,
@@ -23347,7 +22720,7 @@ pub mod quick_xml_serialize {
                 Ok(Some(event)) => Some(Ok(event)),
                 Ok(None) => None,
                 Err(error) => {
-                    *self.state = DirectDocumentTypeSerializerState::Done__;
+                    *self.state = JobDocumentTypeSerializerState::Done__;
                     Some(Err(error))
                 }
             }
@@ -25206,7 +24579,7 @@ pub mod quick_xml_serialize {
             >,
         ),
         Documents(
-            <super::PortalDocumentsType as ::xsd_parser_types::quick_xml::WithSerializer>::Serializer<
+            <super::JobDocumentsType as ::xsd_parser_types::quick_xml::WithSerializer>::Serializer<
                 'ser,
             >,
         ),
@@ -25684,100 +25057,6 @@ pub mod quick_xml_serialize {
         }
     }
     #[derive(Debug)]
-    pub struct PortalDocumentsTypeSerializer<'ser> {
-        pub(super) value: &'ser super::PortalDocumentsType,
-        pub(super) state: ::std::boxed::Box<PortalDocumentsTypeSerializerState<'ser>>,
-        pub(super) name: &'ser ::core::primitive::str,
-        pub(super) is_root: ::core::primitive::bool,
-    }
-    #[derive(Debug)]
-    pub(super) enum PortalDocumentsTypeSerializerState<'ser> {
-        Init__,
-        Document(
-            ::xsd_parser_types::quick_xml::IterSerializer<
-                'ser,
-                &'ser [super::PortalDocumentType],
-                super::PortalDocumentType,
-            >,
-        ),
-        End__,
-        Done__,
-        Phantom__(&'ser ()),
-    }
-    impl<'ser> PortalDocumentsTypeSerializer<'ser> {
-        fn next_event(
-            &mut self,
-            helper: &mut ::xsd_parser_types::quick_xml::SerializeHelper,
-        ) -> ::core::result::Result<
-            ::core::option::Option<::xsd_parser_types::quick_xml::Event<'ser>>,
-            ::xsd_parser_types::quick_xml::Error,
-        > {
-            loop {
-                match &mut *self.state {
-                    PortalDocumentsTypeSerializerState::Init__ => {
-                        *self.state = PortalDocumentsTypeSerializerState::Document(
-                            ::xsd_parser_types::quick_xml::IterSerializer::new(
-                                &self.value.document[..],
-                                Some("document"),
-                                false,
-                            ),
-                        );
-                        let mut bytes = ::xsd_parser_types::quick_xml::BytesStart::new(
-                            self.name,
-                        );
-                        helper.begin_ns_scope();
-                        helper.write_xmlns(&mut bytes, None, &super::NS_UNNAMED_5);
-                        return Ok(
-                            Some(::xsd_parser_types::quick_xml::Event::Start(bytes)),
-                        );
-                    }
-                    PortalDocumentsTypeSerializerState::Document(x) => {
-                        match x.next(helper).transpose()? {
-                            Some(event) => return Ok(Some(event)),
-                            None => {
-                                *self.state = PortalDocumentsTypeSerializerState::End__;
-                            }
-                        }
-                    }
-                    PortalDocumentsTypeSerializerState::End__ => {
-                        *self.state = PortalDocumentsTypeSerializerState::Done__;
-                        helper.end_ns_scope();
-                        return Ok(
-                            Some(
-                                ::xsd_parser_types::quick_xml::Event::End(
-                                    ::xsd_parser_types::quick_xml::BytesEnd::new(self.name),
-                                ),
-                            ),
-                        );
-                    }
-                    PortalDocumentsTypeSerializerState::Done__ => return Ok(None),
-                    PortalDocumentsTypeSerializerState::Phantom__(_) => unreachable!(),
-                }
-            }
-        }
-    }
-    impl<'ser> ::xsd_parser_types::quick_xml::Serializer<'ser>
-    for PortalDocumentsTypeSerializer<'ser> {
-        fn next(
-            &mut self,
-            helper: &mut ::xsd_parser_types::quick_xml::SerializeHelper,
-        ) -> ::core::option::Option<
-            ::core::result::Result<
-                ::xsd_parser_types::quick_xml::Event<'ser>,
-                ::xsd_parser_types::quick_xml::Error,
-            >,
-        > {
-            match self.next_event(helper) {
-                Ok(Some(event)) => Some(Ok(event)),
-                Ok(None) => None,
-                Err(error) => {
-                    *self.state = PortalDocumentsTypeSerializerState::Done__;
-                    Some(Err(error))
-                }
-            }
-        }
-    }
-    #[derive(Debug)]
     pub struct LookupNotificationsTypeSerializer<'ser> {
         pub(super) value: &'ser super::LookupNotificationsType,
         pub(super) state: ::std::boxed::Box<
@@ -26011,100 +25290,6 @@ pub mod quick_xml_serialize {
                 Ok(None) => None,
                 Err(error) => {
                     *self.state = ContactNotificationsTypeSerializerState::Done__;
-                    Some(Err(error))
-                }
-            }
-        }
-    }
-    #[derive(Debug)]
-    pub struct PortalDocumentTypeSerializer<'ser> {
-        pub(super) value: &'ser super::PortalDocumentType,
-        pub(super) state: ::std::boxed::Box<PortalDocumentTypeSerializerState<'ser>>,
-        pub(super) name: &'ser ::core::primitive::str,
-        pub(super) is_root: ::core::primitive::bool,
-    }
-    #[derive(Debug)]
-    pub(super) enum PortalDocumentTypeSerializerState<'ser> {
-        Init__,
-        Title(
-            <::std::string::String as ::xsd_parser_types::quick_xml::WithSerializer>::Serializer<
-                'ser,
-            >,
-        ),
-        End__,
-        Done__,
-        Phantom__(&'ser ()),
-    }
-    impl<'ser> PortalDocumentTypeSerializer<'ser> {
-        fn next_event(
-            &mut self,
-            helper: &mut ::xsd_parser_types::quick_xml::SerializeHelper,
-        ) -> ::core::result::Result<
-            ::core::option::Option<::xsd_parser_types::quick_xml::Event<'ser>>,
-            ::xsd_parser_types::quick_xml::Error,
-        > {
-            loop {
-                match &mut *self.state {
-                    PortalDocumentTypeSerializerState::Init__ => {
-                        *self.state = PortalDocumentTypeSerializerState::Title(
-                            ::xsd_parser_types::quick_xml::WithSerializer::serializer(
-                                &self.value.title,
-                                Some("title"),
-                                false,
-                            )?,
-                        );
-                        let mut bytes = ::xsd_parser_types::quick_xml::BytesStart::new(
-                            self.name,
-                        );
-                        helper.begin_ns_scope();
-                        helper.write_xmlns(&mut bytes, None, &super::NS_UNNAMED_5);
-                        helper.write_attrib(&mut bytes, "href", &self.value.href)?;
-                        helper.write_attrib(&mut bytes, "mime", &self.value.mime)?;
-                        return Ok(
-                            Some(::xsd_parser_types::quick_xml::Event::Start(bytes)),
-                        );
-                    }
-                    PortalDocumentTypeSerializerState::Title(x) => {
-                        match x.next(helper).transpose()? {
-                            Some(event) => return Ok(Some(event)),
-                            None => {
-                                *self.state = PortalDocumentTypeSerializerState::End__;
-                            }
-                        }
-                    }
-                    PortalDocumentTypeSerializerState::End__ => {
-                        *self.state = PortalDocumentTypeSerializerState::Done__;
-                        helper.end_ns_scope();
-                        return Ok(
-                            Some(
-                                ::xsd_parser_types::quick_xml::Event::End(
-                                    ::xsd_parser_types::quick_xml::BytesEnd::new(self.name),
-                                ),
-                            ),
-                        );
-                    }
-                    PortalDocumentTypeSerializerState::Done__ => return Ok(None),
-                    PortalDocumentTypeSerializerState::Phantom__(_) => unreachable!(),
-                }
-            }
-        }
-    }
-    impl<'ser> ::xsd_parser_types::quick_xml::Serializer<'ser>
-    for PortalDocumentTypeSerializer<'ser> {
-        fn next(
-            &mut self,
-            helper: &mut ::xsd_parser_types::quick_xml::SerializeHelper,
-        ) -> ::core::option::Option<
-            ::core::result::Result<
-                ::xsd_parser_types::quick_xml::Event<'ser>,
-                ::xsd_parser_types::quick_xml::Error,
-            >,
-        > {
-            match self.next_event(helper) {
-                Ok(Some(event)) => Some(Ok(event)),
-                Ok(None) => None,
-                Err(error) => {
-                    *self.state = PortalDocumentTypeSerializerState::Done__;
                     Some(Err(error))
                 }
             }
