@@ -156,6 +156,10 @@ pub use asice::Error as AsiceError;
 #[doc(no_inline)]
 pub use signature_core;
 
+/// The payload of [`Error::Xml`]: reading or writing the service's XML failed. Re-exported
+/// so that the error is nameable without depending on `signature-model`.
+pub use signature_model::Error as XmlError;
+
 /// Deliberately re-exported: the URL type of [`Environment::root_url`].
 #[doc(no_inline)]
 pub use url::Url;
