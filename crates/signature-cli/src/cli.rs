@@ -75,6 +75,7 @@ pub enum Command {
     /// own CA; the web listener serves the signing pages and the `/control` JSON API. With
     /// `--state` jobs and the CA are kept in SQLite, so a restart keeps them. The Altinn
     /// emulators serve plain HTTP on 127.0.0.1; `--write-tokens` writes tokens to log in with.
+    #[cfg(feature = "emulator")]
     #[command(after_help = EXIT_CODES_HELP)]
     Emulator(crate::cli_emulator::EmulatorArgs),
     /// Run the whole signing story against in-process emulators and save what it produces.
@@ -85,6 +86,7 @@ pub enum Command {
     /// platform's emulator), signs it and saves the archived receipt; then creates an Altinn 3
     /// instance, finds it through Dialogporten as the live platform shows it, signs it and
     /// saves its signature record. Prints a timeline; exits 0 only when every step succeeded.
+    #[cfg(feature = "emulator")]
     #[command(after_help = EXIT_CODES_HELP)]
     Demo(DemoArgs),
     /// Posten signering jobs: create (one, from a file, or a batch), direct job status.
@@ -546,6 +548,7 @@ pub struct CompletionsArgs {
 }
 
 /// Arguments of `signering demo`.
+#[cfg(feature = "emulator")]
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// Where to save the bundle, XAdES, PAdES and receipt files (created when missing).

@@ -76,10 +76,15 @@ pub(crate) enum CliError {
     /// A `--trust` file holds no usable certificate.
     #[error("--trust {path}: {error}")]
     Trust { path: String, error: asice::Error },
-    /// The emulator could not be started (address in use, unreadable state, no runtime).
+    /// The async runtime for the network commands could not be started.
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(std::io::Error),
+    /// The emulator could not be started (address in use, unreadable state).
+    #[cfg(feature = "emulator")]
     #[error("cannot run the emulator: {0}")]
     Emulator(String),
     /// A step of the demo failed.
+    #[cfg(feature = "emulator")]
     #[error("demo step \"{step}\" failed: {message}")]
     Demo { step: String, message: String },
     /// The configuration file, an environment variable or a flag holds a bad value.
@@ -102,13 +107,16 @@ impl CliError {
             | Self::Write { .. }
             | Self::Prompt(_)
             | Self::Trust { .. }
-            | Self::Emulator(_) => Status::UsageOrIo,
+            | Self::Runtime(_) => Status::UsageOrIo,
+            #[cfg(feature = "emulator")]
+            Self::Emulator(_) => Status::UsageOrIo,
+            #[cfg(feature = "emulator")]
+            Self::Demo { .. } => Status::Rejected,
             Self::Job(_)
             | Self::DocumentType { .. }
             | Self::Key(_)
             | Self::Build(_)
-            | Self::Bundle { .. }
-            | Self::Demo { .. } => Status::Rejected,
+            | Self::Bundle { .. } => Status::Rejected,
             Self::Config(_) => Status::UsageOrIo,
             Self::Posten(error) => posten_status(error),
             Self::Altinn(error) => altinn_status(error),

@@ -2,9 +2,13 @@
 //! resumable batch creation, signed document bundles (ASiC-E with a XAdES signature), the
 //! Posten emulator and the demo.
 //!
+//! The emulators and the demo are the default-on `emulator` feature; `cargo install signering
+//! --no-default-features` gives a leaner client without them (no SQLite, no certificate
+//! generation, no HTTP server), every other command unchanged.
+//!
 //! The binary is a thin shell around this library's [`run`]; one module per command group
 //! (`job`, `batch`, `poll`, `download`, `handles`, `altinn_cmd`, `altinn3_cmd`, `config`, `completions`,
-//! `build`/`inspect`/`verify`, `emulator`, `demo`), with the argument definitions in [`cli`].
+//! `build`/`inspect`/`verify`, and with the `emulator` feature `emulator` and `demo`), with the argument definitions in [`cli`].
 //! The commands use `signature-core` for the job rules, `posten-adapter` and `altinn-adapter`
 //! for the services, and `asice` for keys and bundles. `docs/cli.md` is the user's guide.
 //!
@@ -73,14 +77,17 @@ mod batch;
 mod build;
 pub mod cli;
 pub mod cli_altinn3;
+#[cfg(feature = "emulator")]
 pub mod cli_emulator;
 mod completions;
 mod config;
 mod connect;
+#[cfg(feature = "emulator")]
 mod demo;
 mod doctor;
 mod doctor_report;
 mod download;
+#[cfg(feature = "emulator")]
 mod emulator;
 mod error;
 mod handles;
@@ -102,7 +109,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, error::CliError> {
         .worker_threads(2)
         .enable_all()
         .build()
-        .map_err(|e| error::CliError::Emulator(format!("cannot start the async runtime: {e}")))
+        .map_err(error::CliError::Runtime)
 }
 
 use std::ffi::OsString;
@@ -166,7 +173,9 @@ fn dispatch(cli: &Cli) -> Result<Status, CliError> {
         Command::Bundle(BundleCommand::Build(args)) => build::run(args, json),
         Command::Bundle(BundleCommand::Inspect(args)) => inspect::run(args, json),
         Command::Bundle(BundleCommand::Verify(args)) => verify::run(args, json),
+        #[cfg(feature = "emulator")]
         Command::Emulator(args) => emulator::run(args),
+        #[cfg(feature = "emulator")]
         Command::Demo(args) => demo::run(args),
         Command::Job(JobCommand::Create(args)) => {
             let settings = posten(&args.posten)?;

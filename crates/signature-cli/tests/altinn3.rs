@@ -290,6 +290,7 @@ fn settings_come_from_the_file_and_show_in_config_show() {
 /// `signering emulator --altinn3-listen` serves the Altinn 3 emulator with a person and
 /// writes their token; `signering altinn3` then works against it as against the platform.
 #[test]
+#[cfg(feature = "emulator")]
 fn the_emulator_command_serves_altinn_3_for_the_altinn3_commands() {
     let dir = tempfile::tempdir().unwrap();
     let tokens = dir.path().join("tokens");

@@ -14,9 +14,11 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 /// The demo's source, read at build time so the values searched for are the values used.
+#[cfg(feature = "emulator")]
 const DEMO_SOURCE: &str = include_str!("../src/demo/mod.rs");
 
 /// The string value of `const NAME: &str = "...";` in the demo's source.
+#[cfg(feature = "emulator")]
 fn demo_const(name: &str) -> String {
     let prefix = format!("const {name}: &str = \"");
     let start = DEMO_SOURCE
@@ -172,6 +174,7 @@ fn the_detector_finds_what_it_looks_for() {
 }
 
 #[test]
+#[cfg(feature = "emulator")]
 fn demo_at_trace_level_logs_no_identity_numbers_tokens_or_keys() {
     let pins = vec![demo_const("SIGNER_A"), demo_const("SIGNER_B")];
     for pin in &pins {
