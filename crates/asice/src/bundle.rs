@@ -187,7 +187,7 @@ pub fn build_to<W: Write + Seek>(
     }
     let signed = std::thread::scope(|scope| {
         let mut copier = Copier::new(scope);
-        let mut signed = Vec::with_capacity(files.len());
+        let mut names = Vec::with_capacity(files.len());
         for f in files {
             let method = if store(options.compression, f.mime_type) {
                 CompressionMethod::Stored
@@ -196,7 +196,7 @@ pub fn build_to<W: Write + Seek>(
             };
             zip.start_file(f.name, base.compression_method(method))
                 .map_err(zip_error)?;
-            let sha256 = match f.content {
+            match f.content {
                 Content::Bytes(bytes) => copier.copy_bytes(bytes, &mut zip)?,
                 Content::Path(path) => {
                     let read_error = |source| Error::ReadFile {
@@ -204,22 +204,25 @@ pub fn build_to<W: Write + Seek>(
                         source,
                     };
                     let file = std::fs::File::open(path).map_err(read_error)?;
-                    copier.copy_reader(file, &mut zip, read_error)?
+                    copier.copy_reader(file, &mut zip, read_error)?;
                 }
                 Content::Reader(reader) => {
                     copier.copy_reader(reader, &mut zip, |source| Error::ReadContent {
                         name: f.name.to_owned(),
                         source,
-                    })?
+                    })?;
                 }
-            };
-            signed.push(SignedFile {
-                uri: f.name,
-                mime: f.mime_type,
-                sha256,
-            });
+            }
+            names.push((f.name, f.mime_type));
         }
-        Ok::<_, Error>(signed)
+        let digests = copier.digests()?;
+        Ok::<_, Error>(
+            names
+                .into_iter()
+                .zip(digests)
+                .map(|((uri, mime), sha256)| SignedFile { uri, mime, sha256 })
+                .collect::<Vec<_>>(),
+        )
     })?;
     let signature = signatures_xml(&signed, &format_signing_time(now), key)?;
     zip.start_file(

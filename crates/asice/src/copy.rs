@@ -1,14 +1,18 @@
 //! Copying files' content into the open zip entry while computing their SHA-256.
 //!
 //! One [`Copier`] serves a whole build. Content of at least [`PARALLEL_FROM`] bytes is hashed
-//! on a helper thread (started once per build, on first need), fed the same chunks the zip
-//! writer gets: SHA-256 and the copy (CRC-32, deflate or plain writing) overlap, so a large
-//! document costs about the longer of the two instead of their sum. The chunk buffers are
-//! reused from file to file.
+//! on a helper thread (started once per build, on first need), fed the same buffers the zip
+//! writer gets: SHA-256 and the copy (reading, CRC-32, deflate or plain writing) overlap, so a
+//! large document costs about the longer of the two instead of their sum. The copier never
+//! waits for a digest while it copies: the digests are collected once, after the last file
+//! ([`Copier::digests`]), so the hasher still busy with one document does not hold up the copy
+//! of the next. The buffers are reused from file to file.
 //!
-//! Input reaches the zip writer in whole [`CHUNK`]-sized pieces (the last one shorter) however
-//! a reader splits its data, because the deflate encoder's output depends on how its input is
-//! split: the bundle is the same whether the content came from memory, a file or a reader.
+//! Content is read and handed to the hasher in [`BATCH`]-sized buffers (fewer system calls and
+//! thread hand-overs), and reaches the zip writer in whole [`CHUNK`]-sized pieces (the last one
+//! shorter) however a reader splits its data, because the deflate encoder's output depends on
+//! how its input is split: the bundle is the same whether the content came from memory, a file
+//! or a reader.
 
 use std::io::{Read, Seek, Write};
 use std::sync::Arc;
@@ -21,11 +25,13 @@ use crate::bundle::zip_error;
 use crate::error::{Error, Result};
 use crate::xades::sha256;
 
-/// Size of the pieces content is read and written in.
+/// Size of the pieces content is written to the zip in.
 const CHUNK: usize = 128 * 1024;
-/// Most chunk buffers in use at once (queued for the hasher, being hashed, being filled).
+/// Size of the pieces content is read and hashed in: a whole number of CHUNKs.
+const BATCH: usize = 4 * CHUNK;
+/// Most buffers in use at once (queued for the hasher, being hashed, being filled): 2 MiB.
 const BUFFERS: usize = 4;
-/// Content at least this long is hashed on the helper thread (below it, handing chunks over
+/// Content at least this long is hashed on the helper thread (below it, handing buffers over
 /// costs more than it saves).
 const PARALLEL_FROM: usize = 2 * CHUNK;
 
@@ -33,18 +39,19 @@ type Zip<W> = zip::ZipWriter<W>;
 
 /// What the copier sends the hasher.
 enum ToHasher<'a> {
-    Chunk(Arc<Vec<u8>>),
+    Batch(Arc<Vec<u8>>),
     /// Content the caller holds in memory (it outlives the build's thread scope).
     Slice(&'a [u8]),
-    /// The current file is complete: send its digest and start the next.
-    End,
+    /// File number `.0` is complete: send its digest and start the next.
+    End(usize),
 }
 
 /// What the hasher sends back.
 enum FromHasher {
-    /// A chunk it is done with, for reuse.
+    /// A buffer it is done with, for reuse.
     Buffer(Arc<Vec<u8>>),
-    Digest([u8; 32]),
+    /// The digest of file number `.0`.
+    Digest(usize, [u8; 32]),
 }
 
 struct Hasher<'scope, 'a> {
@@ -57,6 +64,8 @@ struct Hasher<'scope, 'a> {
 pub(crate) struct Copier<'scope, 'env: 'scope, 'a: 'env> {
     scope: &'scope Scope<'scope, 'env>,
     hasher: Option<Hasher<'scope, 'a>>,
+    /// One per file copied, in order; `None` until the hasher answers.
+    digests: Vec<Option<[u8; 32]>>,
     spare: Vec<Vec<u8>>,
     allocated: usize,
 }
@@ -66,89 +75,115 @@ impl<'scope, 'env: 'scope, 'a: 'env> Copier<'scope, 'env, 'a> {
         Self {
             scope,
             hasher: None,
+            digests: Vec::new(),
             spare: Vec::new(),
             allocated: 0,
         }
     }
 
-    /// Writes `bytes` into the open entry; their SHA-256.
+    /// Writes `bytes` into the open entry as the next file; its digest comes from
+    /// [`Self::digests`].
     pub(crate) fn copy_bytes<W: Write + Seek>(
         &mut self,
         bytes: &'a [u8],
         zip: &mut Zip<W>,
-    ) -> Result<[u8; 32]> {
-        let write = |zip: &mut Zip<W>| -> Result<()> {
-            for piece in bytes.chunks(CHUNK) {
-                zip.write_all(piece).map_err(zip_error)?;
-            }
-            Ok(())
-        };
+    ) -> Result<()> {
         if bytes.len() < PARALLEL_FROM {
-            write(zip)?;
-            return Ok(sha256(bytes));
+            write_pieces(bytes, zip)?;
+            self.digests.push(Some(sha256(bytes)));
+            return Ok(());
         }
-        let hasher = self.hasher.get_or_insert_with(|| start_hasher(self.scope));
-        if hasher.to.send(ToHasher::Slice(bytes)).is_err() {
-            return Err(self.hasher_failed());
-        }
-        write(zip)?;
-        self.finish_hash()
+        self.send(ToHasher::Slice(bytes))?;
+        write_pieces(bytes, zip)?;
+        self.end_file()
     }
 
-    /// Copies `reader` to its end into the open entry; the SHA-256 of what it read.
+    /// Copies `reader` to its end into the open entry as the next file; the digest of what
+    /// it read comes from [`Self::digests`].
     pub(crate) fn copy_reader<W: Write + Seek>(
         &mut self,
         mut reader: impl Read,
         zip: &mut Zip<W>,
         read_error: impl Fn(std::io::Error) -> Error,
-    ) -> Result<[u8; 32]> {
-        let mut buffer = self.buffer(false);
+    ) -> Result<()> {
+        let mut buffer = self.buffer()?;
         let mut filled = fill(&mut reader, &mut buffer, &read_error)?;
-        if filled < CHUNK {
-            // Short content: one piece, hashed here.
-            zip.write_all(&buffer[..filled]).map_err(zip_error)?;
-            let digest = sha256(&buffer[..filled]);
+        if filled < PARALLEL_FROM {
+            // Short content (`fill` stops short only at the end): hashed here.
+            write_pieces(&buffer[..filled], zip)?;
+            self.digests.push(Some(sha256(&buffer[..filled])));
             self.spare.push(buffer);
-            return Ok(digest);
+            return Ok(());
         }
         // On an error below the hasher keeps a partial digest; the build stops there anyway.
         loop {
             buffer.truncate(filled);
-            let chunk = Arc::new(buffer);
-            let hasher = self.hasher.get_or_insert_with(|| start_hasher(self.scope));
-            if hasher.to.send(ToHasher::Chunk(Arc::clone(&chunk))).is_err() {
-                return Err(self.hasher_failed());
-            }
-            zip.write_all(&chunk).map_err(zip_error)?;
-            if let Ok(unused) = Arc::try_unwrap(chunk) {
+            let batch = Arc::new(buffer);
+            self.send(ToHasher::Batch(Arc::clone(&batch)))?;
+            write_pieces(&batch, zip)?;
+            if let Ok(unused) = Arc::try_unwrap(batch) {
                 self.spare.push(unused);
             }
-            if filled < CHUNK {
+            if filled < BATCH {
                 break;
             }
-            buffer = self.buffer(true);
+            buffer = self.buffer()?;
             filled = fill(&mut reader, &mut buffer, &read_error)?;
             if filled == 0 {
                 self.spare.push(buffer);
                 break;
             }
         }
-        self.finish_hash()
+        self.end_file()
     }
 
-    /// Ends the current file at the hasher and waits for its digest.
-    fn finish_hash(&mut self) -> Result<[u8; 32]> {
-        if let Some(hasher) = &self.hasher
-            && hasher.to.send(ToHasher::End).is_ok()
-        {
-            while let Ok(answer) = hasher.from.recv() {
-                match answer {
-                    FromHasher::Buffer(used) => recycle(&mut self.spare, used),
-                    FromHasher::Digest(digest) => return Ok(digest),
+    /// The SHA-256 of every file copied, in order, once the hasher has answered.
+    pub(crate) fn digests(mut self) -> Result<Vec<[u8; 32]>> {
+        while self.digests.iter().any(Option::is_none) {
+            self.receive()?;
+        }
+        Ok(self.digests.into_iter().flatten().collect())
+    }
+
+    fn send(&mut self, message: ToHasher<'a>) -> Result<()> {
+        let hasher = self.hasher.get_or_insert_with(|| start_hasher(self.scope));
+        if hasher.to.send(message).is_err() {
+            return Err(self.hasher_failed());
+        }
+        Ok(())
+    }
+
+    /// Ends the current file at the hasher; its digest is collected later.
+    fn end_file(&mut self) -> Result<()> {
+        let number = self.digests.len();
+        self.digests.push(None);
+        self.send(ToHasher::End(number))
+    }
+
+    /// Waits for one answer from the hasher and files it.
+    fn receive(&mut self) -> Result<()> {
+        match self.hasher.as_ref().map(|h| h.from.recv()) {
+            Some(Ok(answer)) => {
+                self.file(answer);
+                Ok(())
+            }
+            _ => Err(self.hasher_failed()),
+        }
+    }
+
+    fn file(&mut self, answer: FromHasher) {
+        match answer {
+            FromHasher::Buffer(used) => {
+                if let Ok(buffer) = Arc::try_unwrap(used) {
+                    self.spare.push(buffer);
+                }
+            }
+            FromHasher::Digest(number, digest) => {
+                if let Some(slot) = self.digests.get_mut(number) {
+                    *slot = Some(digest);
                 }
             }
         }
-        Err(self.hasher_failed())
     }
 
     /// The hasher thread is gone, which only a panic does: passes the panic on.
@@ -163,61 +198,57 @@ impl<'scope, 'env: 'scope, 'a: 'env> Copier<'scope, 'env, 'a> {
         Error::Signing
     }
 
-    /// A CHUNK-sized buffer: a spare one, one the hasher is done with, a new one (up to
-    /// BUFFERS), or, with `may_wait`, the next one the hasher returns.
-    fn buffer(&mut self, may_wait: bool) -> Vec<u8> {
-        if let Some(hasher) = &self.hasher {
-            while let Ok(answer) = hasher.from.try_recv() {
-                if let FromHasher::Buffer(used) = answer {
-                    recycle(&mut self.spare, used);
-                }
-            }
-            if self.spare.is_empty()
-                && self.allocated >= BUFFERS
-                && may_wait
-                && let Ok(FromHasher::Buffer(used)) = hasher.from.recv()
-            {
-                recycle(&mut self.spare, used);
-            }
+    /// A BATCH-sized buffer: a spare one, one the hasher is done with, a new one (up to
+    /// BUFFERS), or the next one the hasher returns. With every buffer allocated and none
+    /// spare, the others are all with the hasher (the copier holds none while it asks), so one
+    /// comes back.
+    fn buffer(&mut self) -> Result<Vec<u8>> {
+        while let Some(Ok(answer)) = self.hasher.as_ref().map(|h| h.from.try_recv()) {
+            self.file(answer);
+        }
+        while self.spare.is_empty() && self.allocated >= BUFFERS {
+            self.receive()?;
         }
         let mut buffer = self.spare.pop().unwrap_or_else(|| {
             self.allocated += 1;
-            Vec::with_capacity(CHUNK)
+            Vec::with_capacity(BATCH)
         });
-        // Zeroes only what was never written (a new buffer, or the tail of a short chunk).
-        buffer.resize(CHUNK, 0);
-        buffer
+        // Zeroes only what was never written (a new buffer, or the tail of a short one).
+        buffer.resize(BATCH, 0);
+        Ok(buffer)
     }
 }
 
-fn recycle(spare: &mut Vec<Vec<u8>>, used: Arc<Vec<u8>>) {
-    if let Ok(buffer) = Arc::try_unwrap(used) {
-        spare.push(buffer);
+/// Writes `bytes` into the open entry in CHUNK-sized pieces.
+fn write_pieces<W: Write + Seek>(bytes: &[u8], zip: &mut Zip<W>) -> Result<()> {
+    for piece in bytes.chunks(CHUNK) {
+        zip.write_all(piece).map_err(zip_error)?;
     }
+    Ok(())
 }
 
 fn start_hasher<'scope, 'env: 'scope, 'a: 'env>(
     scope: &'scope Scope<'scope, 'env>,
 ) -> Hasher<'scope, 'a> {
-    // Two chunks may wait while one is hashed and the copier fills the next.
-    let (to, chunks) = sync_channel::<ToHasher<'a>>(2);
+    // Room for every buffer: the copier waits for the hasher only when all are in use.
+    let (to, batches) = sync_channel::<ToHasher<'a>>(BUFFERS);
     let (back, from) = channel::<FromHasher>();
     let thread = scope.spawn(move || {
         let mut digest = Context::new(&SHA256);
-        for message in chunks {
+        for message in batches {
             let answer = match message {
-                ToHasher::Chunk(chunk) => {
-                    digest.update(&chunk);
-                    FromHasher::Buffer(chunk)
+                ToHasher::Batch(batch) => {
+                    digest.update(&batch);
+                    FromHasher::Buffer(batch)
                 }
                 ToHasher::Slice(bytes) => {
                     digest.update(bytes);
                     continue;
                 }
-                ToHasher::End => FromHasher::Digest(to_array(std::mem::replace(
-                    &mut digest,
-                    Context::new(&SHA256),
-                ))),
+                ToHasher::End(number) => FromHasher::Digest(
+                    number,
+                    to_array(std::mem::replace(&mut digest, Context::new(&SHA256))),
+                ),
             };
             if back.send(answer).is_err() {
                 return;
