@@ -10,8 +10,8 @@ use std::process::ExitCode;
 
 use asice::{BuildOptions, Limits, LoadOptions, SigningKey, SystemClock, VerifyOptions};
 use posten_adapter::PreparedJob;
-use signature_core::{Document, LookupNotifications, OrganizationNumber, Signer, SigningJob};
-use signering_examples::{CONTRACT_PDF, Result, SENDER, SIGNER_A, ensure, exit_code};
+use signature_core::{LookupNotifications, OrganizationNumber, Signer, SigningJob};
+use signering_examples::{Result, SENDER, SIGNER_A, ensure, exit_code};
 use signering_testkit::pki::{LeafSpec, make_pki};
 
 fn main() -> ExitCode {
@@ -31,11 +31,7 @@ fn run() -> Result<()> {
     println!("signing as {}", key.subject());
 
     let job = SigningJob::builder("Employment contract")
-        .document(Document::pdf(
-            "Employment contract",
-            "contract.pdf",
-            CONTRACT_PDF.to_vec(),
-        ))
+        .document(signering_examples::employment_contract())
         .signer(
             Signer::with_personal_identification_number(SIGNER_A)
                 .notify_through_lookup(LookupNotifications::EmailOnly),

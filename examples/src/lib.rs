@@ -30,7 +30,7 @@ use std::time::Duration;
 
 use asice::{LoadOptions, SigningKey};
 use posten_adapter::{Client, Environment};
-use signature_core::{ArtifactRef, OrganizationNumber};
+use signature_core::{ArtifactRef, Document, OrganizationNumber};
 use signature_emulator::posten::{PostenEmulator, RunningEmulator};
 
 /// What the examples' `main` returns: any error ends the program with exit status 1.
@@ -47,6 +47,12 @@ pub const SIGNER_B: &str = "01017010170";
 /// A minimal PDF to sign.
 pub const CONTRACT_PDF: &[u8] = b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n\
 2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+
+/// The examples' document to sign: [`CONTRACT_PDF`] as `contract.pdf`, titled
+/// "Employment contract".
+pub fn employment_contract() -> Document {
+    Document::pdf("Employment contract", "contract.pdf", CONTRACT_PDF.to_vec())
+}
 
 /// Starts the Posten signering emulator on 127.0.0.1 (mutual TLS API + plain-HTTP signing
 /// pages), with a 200 ms poll interval so the examples need not wait 30 s between polls.
