@@ -9,21 +9,7 @@ use aws_lc_rs::signature::RSA_PKCS1_SHA256;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 
-use signering_testkit::pki;
-
-/// Incompressible bytes behind a PDF header, like a PDF whose streams are Flate-compressed.
-fn pdf_like(seed: u32, len: usize) -> Vec<u8> {
-    let mut v = b"%PDF-1.7\n".to_vec();
-    let mut x = 0x9e37_79b9 ^ seed;
-    while v.len() < len {
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        v.extend_from_slice(&x.to_le_bytes());
-    }
-    v.truncate(len);
-    v
-}
+use signering_testkit::{pdf_like, pki};
 
 fn floor(files: &[BundleFile<'_>], raw: &RsaKeyPair) -> Vec<u8> {
     for f in files {

@@ -11,23 +11,11 @@ use asice::{
     BuildOptions, BundleFile, FixedClock, LoadOptions, SigningKey, VerifyOptions, build,
     safe_file_name, verify,
 };
+use signering_testkit::pdf_like;
+use support::pem_key;
 use support::pki::{LeafSpec, TestPki, make_pki};
 use support::tools::{check, tools};
 use time::OffsetDateTime;
-
-fn pdf_like(seed: u8, len: usize) -> Vec<u8> {
-    // Incompressible body like a PDF's Flate streams, behind a real PDF header.
-    let mut v = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec();
-    let mut x: u32 = 0x9e37_79b9 ^ u32::from(seed);
-    while v.len() < len {
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        v.extend_from_slice(&x.to_le_bytes());
-    }
-    v.truncate(len);
-    v
-}
 
 struct Doc {
     name: String,
@@ -43,7 +31,7 @@ fn docs(count: usize, titles: &[&str]) -> Vec<Doc> {
         let name = safe_file_name(&format!("{i} {title}.{}", if pdf { "pdf" } else { "txt" }))
             .expect("safe name");
         let bytes = if pdf {
-            pdf_like(i as u8, 2_000 + i * 100)
+            pdf_like(i as u32, 2_000 + i * 100)
         } else {
             format!("Dokument {i}: {title}\nLinje to æøå\r\n").into_bytes()
         };
@@ -67,16 +55,6 @@ fn bundle(key: &SigningKey, docs: &[Doc], options: &BuildOptions) -> Vec<u8> {
         .map(|d| BundleFile::new(&d.name, &d.bytes, d.mime))
         .collect();
     build(&files, key, &FixedClock(OffsetDateTime::now_utc()), options).expect("build")
-}
-
-fn pem_key(pki: &TestPki) -> SigningKey {
-    SigningKey::from_pem(
-        pki.key_pem.as_bytes(),
-        pki.chain_pem.as_bytes(),
-        None,
-        &LoadOptions::default(),
-    )
-    .expect("PEM key")
 }
 
 fn our_verify(zip: &[u8], pki: &TestPki) -> asice::Result<asice::VerifiedBundle> {

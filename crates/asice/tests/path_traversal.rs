@@ -6,10 +6,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
+mod support;
+
 use std::io::{Cursor, Read, Write};
 
-use asice::{BuildOptions, BundleFile, Error, FixedClock, Limits, LoadOptions, SigningKey};
-use signering_testkit::pki::{LeafSpec, make_pki};
+use asice::{BuildOptions, BundleFile, Error, FixedClock, Limits};
+use support::pem_key;
+use support::pki::{LeafSpec, make_pki};
 use time::macros::datetime;
 use zip::write::SimpleFileOptions;
 
@@ -33,13 +36,7 @@ const HOSTILE_NAMES: &[&str] = &[
 
 fn signed_bundle() -> Vec<u8> {
     let pki = make_pki(false, &LeafSpec::default());
-    let key = SigningKey::from_pem(
-        pki.key_pem.as_bytes(),
-        pki.chain_pem.as_bytes(),
-        None,
-        &LoadOptions::default(),
-    )
-    .unwrap();
+    let key = pem_key(&pki);
     asice::build(
         &[BundleFile {
             name: "contract.pdf",

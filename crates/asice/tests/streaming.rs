@@ -9,24 +9,13 @@ mod support;
 use std::io::{BufReader, BufWriter, Cursor, Read};
 
 use asice::{
-    BuildOptions, BundleFile, Content, Error, FixedClock, Limits, LoadOptions, SigningKey,
-    SourceFile, VerifyOptions, build, build_to, inspect, inspect_reader, verify,
+    BuildOptions, BundleFile, Content, Error, FixedClock, Limits, SourceFile, VerifyOptions, build,
+    build_to, inspect, inspect_reader, verify,
 };
+use signering_testkit::pdf_like;
+use support::pem_key;
 use support::pki::{LeafSpec, make_pki};
 use time::OffsetDateTime;
-
-fn pseudo_random(seed: u32, len: usize) -> Vec<u8> {
-    let mut x = 0x9e37_79b9 ^ seed;
-    let mut v = b"%PDF-1.7\n".to_vec();
-    while v.len() < len {
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        v.extend_from_slice(&x.to_le_bytes());
-    }
-    v.truncate(len);
-    v
-}
 
 /// A reader that hands out at most 1000 bytes per call, then fails after `fail_after`.
 struct Trickle {
@@ -49,17 +38,11 @@ impl Read for Trickle {
 #[test]
 fn streamed_from_files_and_readers_equals_the_in_memory_build() {
     let pki = make_pki(false, &LeafSpec::default());
-    let key = SigningKey::from_pem(
-        pki.key_pem.as_bytes(),
-        pki.chain_pem.as_bytes(),
-        None,
-        &LoadOptions::default(),
-    )
-    .unwrap();
+    let key = pem_key(&pki);
     let dir = tempfile::tempdir().unwrap();
     // Larger than the copy buffer, so the streamed path takes several chunks.
-    let big = pseudo_random(1, 700_000);
-    let small = pseudo_random(2, 10);
+    let big = pdf_like(1, 700_000);
+    let small = pdf_like(2, 10);
     let text = b"Linje en\nLinje to \xc3\xa6\xc3\xb8\xc3\xa5\n".repeat(5000);
     std::fs::write(dir.path().join("big.pdf"), &big).unwrap();
     let manifest = b"<manifest/>".to_vec();
@@ -148,13 +131,7 @@ fn streamed_from_files_and_readers_equals_the_in_memory_build() {
 #[test]
 fn failing_sources_give_typed_errors() {
     let pki = make_pki(false, &LeafSpec::default());
-    let key = SigningKey::from_pem(
-        pki.key_pem.as_bytes(),
-        pki.chain_pem.as_bytes(),
-        None,
-        &LoadOptions::default(),
-    )
-    .unwrap();
+    let key = pem_key(&pki);
     let clock = FixedClock(OffsetDateTime::now_utc());
     let missing = std::path::Path::new("/nonexistent/dir/a.pdf");
     let result = build_to(

@@ -16,7 +16,7 @@ use rcgen::KeyUsagePurpose;
 use rustls::pki_types::pem::PemObject as _;
 use signature_core::OrganizationNumber;
 use signering_testkit::pki::{LeafSpec, make_pki};
-use support::{Scripted, ServerOrg, TestServer};
+use support::{Scripted, ServerOrg, TestServer, pem_key};
 use time::OffsetDateTime;
 use time::macros::datetime;
 
@@ -89,13 +89,7 @@ fn the_java_clients_expired_test_key_store_is_placed_and_refused() {
 #[test]
 fn a_certificate_of_an_unknown_ca_is_a_note_for_an_emulator_and_a_problem_for_test() {
     let pki = make_pki(true, &LeafSpec::default());
-    let key = SigningKey::from_pem(
-        pki.key_pem.as_bytes(),
-        pki.chain_pem.as_bytes(),
-        None,
-        &LoadOptions::default(),
-    )
-    .unwrap();
+    let key = pem_key(&pki);
     let now = OffsetDateTime::now_utc();
     let report = check_signing_key(&key, now, None).unwrap();
     assert!(report.is_usable(), "{:?}", report.findings);

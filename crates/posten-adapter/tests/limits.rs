@@ -4,13 +4,16 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
-use asice::{BuildOptions, FixedClock, LoadOptions, SigningKey};
+mod support;
+
+use asice::{BuildOptions, FixedClock};
 use posten_adapter::{Error, LIMITS, PreparedJob};
 use signature_core::{
     Document, OrganizationNumber, Signer, SignerBuilder, SigningJob, SigningJobBuilder,
     ValidationError,
 };
 use signering_testkit::pki::{LeafSpec, make_pki};
+use support::pem_key;
 use time::macros::datetime;
 
 const PIN: &str = "24068110048";
@@ -130,13 +133,7 @@ fn total_document_size_limit_defaults_to_ten_mebibytes_and_is_configurable() {
 #[test]
 fn preparing_a_job_checks_the_limits_before_signing() {
     let pki = make_pki(true, &LeafSpec::default());
-    let key = SigningKey::from_pem(
-        pki.key_pem.as_bytes(),
-        pki.chain_pem.as_bytes(),
-        None,
-        &LoadOptions::default(),
-    )
-    .unwrap();
+    let key = pem_key(&pki);
     let job = SigningJob::builder("Contract")
         .documents((0..21).map(|i| pdf(&format!("doc{i}.pdf"))))
         .signer(notified(PIN))

@@ -3,23 +3,20 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
-use asice::{BuildOptions, FixedClock, LoadOptions, SigningKey, VerifyOptions};
+mod support;
+
+use asice::{BuildOptions, FixedClock, VerifyOptions};
 use posten_adapter::PreparedJob;
 use signature_core::{Document, LookupNotifications, OrganizationNumber, Signer, SigningJob};
 use signature_model::{from_xml, posten};
 use signering_testkit::pki::{LeafSpec, make_pki};
+use support::pem_key;
 use time::macros::datetime;
 
 #[test]
 fn bundle_verifies_and_its_manifest_names_the_documents_inside() {
     let pki = make_pki(true, &LeafSpec::default());
-    let key = SigningKey::from_pem(
-        pki.key_pem.as_bytes(),
-        pki.chain_pem.as_bytes(),
-        None,
-        &LoadOptions::default(),
-    )
-    .unwrap();
+    let key = pem_key(&pki);
     let job = SigningJob::builder("Leieavtale")
         .document(Document::pdf(
             "Avtale",

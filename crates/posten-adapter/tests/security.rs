@@ -13,17 +13,15 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use asice::{LoadOptions, SigningKey};
-use axum_server::tls_rustls::RustlsConfig;
 use posten_adapter::{Client, Environment, Error, RateLimit, RetryPolicy};
-use rcgen::{
-    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
-    KeyUsagePurpose,
-};
+use rcgen::{DnType, Issuer, KeyUsagePurpose};
 use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 use signature_core::{FlowKind, OrganizationNumber, StatusQueue};
 use signering_testkit::pki::{LeafSpec, make_pki};
-use support::{GeneratedBody, Scripted, ServerOrg, TestServer};
+use support::{
+    GeneratedBody, Scripted, ServerOrg, TestServer, ca_params, pem_key, posten_leaf_params,
+    serve_tls,
+};
 use time::OffsetDateTime;
 
 const POSTEN: &str = "984661185";
@@ -52,27 +50,16 @@ async fn tls_server(
     Arc<AtomicUsize>,
     axum_server::Handle<std::net::SocketAddr>,
 ) {
-    let ca_key = KeyPair::generate().unwrap();
-    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca.distinguished_name
-        .push(DnType::CommonName, "Test Server Root CA");
-    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    let (mut ca, ca_key) = ca_params("Test Server Root CA");
     let now = OffsetDateTime::now_utc();
     ca.not_before = now - time::Duration::days(3650);
     ca.not_after = now + time::Duration::days(3650);
     let ca_cert = ca.self_signed(&ca_key).unwrap();
     let root_issuer = Issuer::new(ca, ca_key);
 
-    let leaf_key = KeyPair::generate().unwrap();
-    let mut leaf = CertificateParams::new(vec!["api.signering.posten.invalid".to_owned()]).unwrap();
-    leaf.distinguished_name.push(DnType::CountryName, "NO");
-    leaf.distinguished_name
-        .push(DnType::OrganizationName, "POSTEN BRING AS");
+    let (mut leaf, leaf_key) = posten_leaf_params();
     leaf.distinguished_name
         .push(DnType::CustomDnType(vec![2, 5, 4, 5]), POSTEN);
-    leaf.key_usages = vec![KeyUsagePurpose::DigitalSignature];
-    leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
     let chain = match cert {
         ServerCert::Validity {
             not_before,
@@ -84,11 +71,7 @@ async fn tls_server(
             vec![leaf_cert.der().clone(), ca_cert.der().clone()]
         }
         ServerCert::MissingIntermediate => {
-            let int_key = KeyPair::generate().unwrap();
-            let mut int = CertificateParams::new(Vec::<String>::new()).unwrap();
-            int.distinguished_name
-                .push(DnType::CommonName, "Test Server Intermediate CA");
-            int.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+            let (mut int, int_key) = ca_params("Test Server Intermediate CA");
             int.key_usages = vec![KeyUsagePurpose::KeyCertSign];
             let _int_cert = int.signed_by(&int_key, &root_issuer).unwrap();
             let int_issuer = Issuer::new(int, int_key);
@@ -99,42 +82,25 @@ async fn tls_server(
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der()));
 
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+    let config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .unwrap()
         .with_no_client_auth()
         .with_single_cert(chain, key)
         .unwrap();
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
     let hits = Arc::new(AtomicUsize::new(0));
     let counter = hits.clone();
     let app = axum::Router::new().fallback(move || {
         counter.fetch_add(1, Ordering::SeqCst);
         async { axum::http::StatusCode::NO_CONTENT }
     });
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let addr = listener.local_addr().unwrap();
-    let handle = axum_server::Handle::new();
-    let server =
-        axum_server::from_tcp_rustls(listener, RustlsConfig::from_config(Arc::new(config)))
-            .unwrap()
-            .handle(handle.clone());
-    tokio::spawn(async move {
-        let _ = server.serve(app.into_make_service()).await;
-    });
+    let (addr, handle) = serve_tls(config, app);
     (format!("https://{addr}/api"), ca_cert.pem(), hits, handle)
 }
 
 fn client_for(base: &str, trusted_ca_pem: &str) -> Client {
     let pki = make_pki(false, &LeafSpec::default());
-    let key = SigningKey::from_pem(
-        pki.key_pem.as_bytes(),
-        pki.chain_pem.as_bytes(),
-        None,
-        &LoadOptions::default(),
-    )
-    .unwrap();
+    let key = pem_key(&pki);
     Client::builder(Environment::custom(base).unwrap(), key)
         .trust_roots_pem(trusted_ca_pem.as_bytes())
         .default_sender(OrganizationNumber::parse("123456785").unwrap())

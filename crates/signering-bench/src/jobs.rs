@@ -6,20 +6,9 @@ use signature_core::{Document, LookupNotifications, Signer, SigningJob};
 /// Test personal identification numbers (valid check digits, not real people).
 const SIGNERS: [&str; 2] = ["01017010170", "24068110048"];
 
-/// `len` incompressible bytes behind a PDF header, like a PDF whose streams are
-/// Flate-compressed (the same generator as the `asice` criterion bench).
-pub fn pdf_like(seed: u32, len: usize) -> Vec<u8> {
-    let mut v = b"%PDF-1.7\n".to_vec();
-    let mut x = 0x9e37_79b9 ^ seed;
-    while v.len() < len {
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        v.extend_from_slice(&x.to_le_bytes());
-    }
-    v.truncate(len);
-    v
-}
+/// `len` incompressible bytes behind a PDF header (the generator the `asice` criterion bench
+/// uses too).
+pub use signering_testkit::pdf_like;
 
 /// A portal job with one document and `signers` (1 or 2) signers notified through lookup.
 pub fn portal_job(

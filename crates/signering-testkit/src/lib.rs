@@ -16,6 +16,22 @@ pub mod tinyproxy;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// `len` incompressible bytes behind a PDF header, like a PDF whose streams are
+/// Flate-compressed: the same bytes for the same `seed` (an xorshift sequence), so tests and
+/// benchmarks can build large documents without fixtures.
+pub fn pdf_like(seed: u32, len: usize) -> Vec<u8> {
+    let mut v = b"%PDF-1.7\n".to_vec();
+    let mut x = 0x9e37_79b9 ^ seed;
+    while v.len() < len {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        v.extend_from_slice(&x.to_le_bytes());
+    }
+    v.truncate(len);
+    v
+}
+
 /// Whether missing tools must fail the run (`SIGNERING_REQUIRE_TOOLS=1`).
 pub fn tools_required() -> bool {
     std::env::var_os("SIGNERING_REQUIRE_TOOLS").is_some_and(|v| v == "1")

@@ -122,13 +122,12 @@ impl TestServer {
             WebPkiClientVerifier::builder_with_provider(Arc::new(client_roots), provider.clone())
                 .build()
                 .unwrap();
-        let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        let config = rustls::ServerConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .unwrap()
             .with_client_cert_verifier(verifier)
             .with_single_cert(server_chain, server_key)
             .unwrap();
-        config.alpn_protocols = vec![b"http/1.1".to_vec()];
 
         let state = AppState {
             requests: Arc::new(Mutex::new(Vec::new())),
@@ -137,17 +136,7 @@ impl TestServer {
         let app = axum::Router::new()
             .fallback(handle_request)
             .with_state(state.clone());
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.set_nonblocking(true).unwrap();
-        let addr = listener.local_addr().unwrap();
-        let handle = axum_server::Handle::new();
-        let server =
-            axum_server::from_tcp_rustls(listener, RustlsConfig::from_config(Arc::new(config)))
-                .unwrap()
-                .handle(handle.clone());
-        tokio::spawn(async move {
-            let _ = server.serve(app.into_make_service()).await;
-        });
+        let (addr, handle) = serve_tls(config, app);
         Self {
             base: format!("https://{addr}/api"),
             requests: state.requests,
@@ -159,13 +148,7 @@ impl TestServer {
 
     /// A client configured for this server: its CA trusted, fast retries, no rate limit.
     pub fn client_builder(&self) -> ClientBuilder {
-        let key = SigningKey::from_pem(
-            self.client_pki.key_pem.as_bytes(),
-            self.client_pki.chain_pem.as_bytes(),
-            None,
-            &LoadOptions::default(),
-        )
-        .unwrap();
+        let key = pem_key(&self.client_pki);
         Client::builder(Environment::custom(&self.base).unwrap(), key)
             .trust_roots_pem(self.server_ca_pem.as_bytes())
             .default_sender(OrganizationNumber::parse("123456785").unwrap())
@@ -213,23 +196,59 @@ async fn handle_request(State(state): State<AppState>, request: Request) -> Resp
     response.body(scripted.body).unwrap()
 }
 
-/// A server CA and a leaf whose subject names `org`, with a SAN that is *not* 127.0.0.1
-/// (the client must not verify host names).
-fn server_pki(org: ServerOrg) -> (String, Vec<CertificateDer<'static>>, PrivateKeyDer<'static>) {
-    let ca_key = KeyPair::generate().unwrap();
+/// Serves `app` over TLS with `config` on a free local port (from within a Tokio runtime):
+/// the address and the handle that shuts it down.
+pub fn serve_tls(
+    mut config: rustls::ServerConfig,
+    app: axum::Router,
+) -> (
+    std::net::SocketAddr,
+    axum_server::Handle<std::net::SocketAddr>,
+) {
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let handle = axum_server::Handle::new();
+    let server =
+        axum_server::from_tcp_rustls(listener, RustlsConfig::from_config(Arc::new(config)))
+            .unwrap()
+            .handle(handle.clone());
+    tokio::spawn(async move {
+        let _ = server.serve(app.into_make_service()).await;
+    });
+    (addr, handle)
+}
+
+/// A CA named `name` (signing certificates and CRLs): its parameters and key.
+pub fn ca_params(name: &str) -> (CertificateParams, KeyPair) {
     let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca.distinguished_name
-        .push(DnType::CommonName, "Test Class 3 CA");
+    ca.distinguished_name.push(DnType::CommonName, name);
     ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    let ca_cert = ca.self_signed(&ca_key).unwrap();
-    let issuer = Issuer::new(ca, ca_key);
+    (ca, KeyPair::generate().unwrap())
+}
 
-    let leaf_key = KeyPair::generate().unwrap();
+/// A Posten server leaf: a SAN that is *not* 127.0.0.1 (the client must not verify host
+/// names), `C=NO, O=POSTEN BRING AS`, for server authentication. Its parameters and key.
+pub fn posten_leaf_params() -> (CertificateParams, KeyPair) {
     let mut leaf = CertificateParams::new(vec!["api.signering.posten.invalid".to_owned()]).unwrap();
     leaf.distinguished_name.push(DnType::CountryName, "NO");
     leaf.distinguished_name
         .push(DnType::OrganizationName, "POSTEN BRING AS");
+    leaf.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    (leaf, KeyPair::generate().unwrap())
+}
+
+/// A server CA and a leaf whose subject names `org`, with a SAN that is *not* 127.0.0.1
+/// (the client must not verify host names).
+fn server_pki(org: ServerOrg) -> (String, Vec<CertificateDer<'static>>, PrivateKeyDer<'static>) {
+    let (ca, ca_key) = ca_params("Test Class 3 CA");
+    let ca_cert = ca.self_signed(&ca_key).unwrap();
+    let issuer = Issuer::new(ca, ca_key);
+
+    let (mut leaf, leaf_key) = posten_leaf_params();
     leaf.distinguished_name
         .push(DnType::CommonName, "Posten signering test");
     match org {
@@ -241,8 +260,6 @@ fn server_pki(org: ServerOrg) -> (String, Vec<CertificateDer<'static>>, PrivateK
             format!("NTRNO-{number}"),
         ),
     }
-    leaf.key_usages = vec![KeyUsagePurpose::DigitalSignature];
-    leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
     let leaf_cert = leaf.signed_by(&leaf_key, &issuer).unwrap();
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der()));
     let chain = vec![leaf_cert.der().clone(), ca_cert.der().clone()];
@@ -277,6 +294,18 @@ impl http_body::Body for GeneratedBody {
 }
 
 /// Answers from a queue, then `fallback` forever.
+/// The test PKI's key with its certificate chain, loaded from PEM.
+pub fn pem_key(pki: &TestPki) -> SigningKey {
+    let options = LoadOptions::default();
+    SigningKey::from_pem(
+        pki.key_pem.as_bytes(),
+        pki.chain_pem.as_bytes(),
+        None,
+        &options,
+    )
+    .expect("PEM key")
+}
+
 pub fn sequence(
     answers: Vec<Scripted>,
     fallback: impl Fn() -> Scripted + Send + Sync + 'static,
