@@ -78,14 +78,18 @@ pub fn render(
         }
     }
 
-    let mut outline = Outline::default();
+    let mut walk = Walk {
+        decls: &decls,
+        out: Outline::default(),
+    };
     for root in roots {
         let element = decls
             .elements
             .get(*root)
             .with_context(|| format!("no top-level element {root}"))?;
-        walk_element(&decls, *element, root, &mut outline, 0)?;
+        walk.element(*element, root, 0)?;
     }
+    let outline = walk.out;
     for (type_name, attribute, _) in tolerated {
         let suffix = format!("@{attribute}");
         if !outline
@@ -153,78 +157,112 @@ fn local(qname: &str) -> &str {
     qname.rsplit(':').next().unwrap_or(qname)
 }
 
-fn walk_element(
-    decls: &Declarations<'_, '_>,
-    element: Node<'_, '_>,
-    path: &str,
-    out: &mut Outline,
-    depth: usize,
-) -> Result<()> {
-    if depth > MAX_DEPTH {
-        bail!("schema nesting deeper than {MAX_DEPTH} at {path}");
-    }
-    out.paths.insert(path.to_owned());
-    if let Some(type_name) = element.attribute("type") {
-        walk_type_by_name(decls, type_name, path, out, depth)
-    } else if let Some(inline) = xs_children(element).find(|n| n.tag_name().name() == "complexType")
-    {
-        walk_complex_type(decls, inline, path, out, depth)
-    } else {
-        Ok(())
-    }
-}
-
-fn walk_type_by_name(
-    decls: &Declarations<'_, '_>,
+/// The declaration a QName reference names in `map`, or the error `unknown` describes.
+fn declared<'a, 'i>(
+    map: &HashMap<&'a str, Node<'a, 'i>>,
     qname: &str,
-    path: &str,
-    out: &mut Outline,
-    depth: usize,
-) -> Result<()> {
-    if qname.starts_with("xs:") || decls.simple_types.contains(local(qname)) {
-        return Ok(());
-    }
-    let node = decls
-        .complex_types
-        .get(local(qname))
-        .with_context(|| format!("unknown type {qname} at {path}"))?;
-    walk_complex_type(decls, *node, path, out, depth)
+    unknown: impl FnOnce() -> String,
+) -> Result<Node<'a, 'i>> {
+    map.get(local(qname)).copied().with_context(unknown)
 }
 
-fn walk_complex_type(
-    decls: &Declarations<'_, '_>,
-    node: Node<'_, '_>,
-    path: &str,
-    out: &mut Outline,
-    depth: usize,
-) -> Result<()> {
-    for child in xs_children(node) {
-        match child.tag_name().name() {
-            "annotation" => {}
-            "attribute" => {
-                let name = child
-                    .attribute("name")
-                    .context("attribute without a name")?;
-                let attribute_path = format!("{path}@{name}");
-                if child.attribute("use") == Some("required") && is_tolerated(decls, child, name) {
-                    out.required_on_write.insert(attribute_path.clone());
-                }
-                out.paths.insert(attribute_path);
-            }
-            "sequence" | "choice" | "group" => walk_particle(decls, child, path, out, depth)?,
-            "simpleContent" | "complexContent" => {
-                for derivation in xs_children(child).filter(|n| n.tag_name().name() != "annotation")
-                {
-                    if let Some(base) = derivation.attribute("base") {
-                        walk_type_by_name(decls, base, path, out, depth)?;
-                    }
-                    walk_complex_type(decls, derivation, path, out, depth)?;
-                }
-            }
-            other => bail!("unsupported XSD construct xs:{other} at {path}"),
+/// The walk over the schema from a root element: the declarations it looks names up in and
+/// what it has collected so far.
+struct Walk<'d, 'a, 'i> {
+    decls: &'d Declarations<'a, 'i>,
+    out: Outline,
+}
+
+impl Walk<'_, '_, '_> {
+    fn element(&mut self, element: Node<'_, '_>, path: &str, depth: usize) -> Result<()> {
+        if depth > MAX_DEPTH {
+            bail!("schema nesting deeper than {MAX_DEPTH} at {path}");
+        }
+        self.out.paths.insert(path.to_owned());
+        if let Some(type_name) = element.attribute("type") {
+            self.type_by_name(type_name, path, depth)
+        } else if let Some(inline) =
+            xs_children(element).find(|n| n.tag_name().name() == "complexType")
+        {
+            self.complex_type(inline, path, depth)
+        } else {
+            Ok(())
         }
     }
-    Ok(())
+
+    fn type_by_name(&mut self, qname: &str, path: &str, depth: usize) -> Result<()> {
+        if qname.starts_with("xs:") || self.decls.simple_types.contains(local(qname)) {
+            return Ok(());
+        }
+        let types = &self.decls.complex_types;
+        let node = declared(types, qname, || format!("unknown type {qname} at {path}"))?;
+        self.complex_type(node, path, depth)
+    }
+
+    fn complex_type(&mut self, node: Node<'_, '_>, path: &str, depth: usize) -> Result<()> {
+        for child in xs_children(node) {
+            match child.tag_name().name() {
+                "annotation" => {}
+                "attribute" => {
+                    let name = child
+                        .attribute("name")
+                        .context("attribute without a name")?;
+                    let attribute_path = format!("{path}@{name}");
+                    if child.attribute("use") == Some("required")
+                        && is_tolerated(self.decls, child, name)
+                    {
+                        self.out.required_on_write.insert(attribute_path.clone());
+                    }
+                    self.out.paths.insert(attribute_path);
+                }
+                "sequence" | "choice" | "group" => self.particle(child, path, depth)?,
+                "simpleContent" | "complexContent" => {
+                    for derivation in
+                        xs_children(child).filter(|n| n.tag_name().name() != "annotation")
+                    {
+                        if let Some(base) = derivation.attribute("base") {
+                            self.type_by_name(base, path, depth)?;
+                        }
+                        self.complex_type(derivation, path, depth)?;
+                    }
+                }
+                other => bail!("unsupported XSD construct xs:{other} at {path}"),
+            }
+        }
+        Ok(())
+    }
+
+    fn particle(&mut self, node: Node<'_, '_>, path: &str, depth: usize) -> Result<()> {
+        match node.tag_name().name() {
+            "element" => {
+                let name = node
+                    .attribute("name")
+                    .context("element without a name (refs are not used)")?;
+                self.element(node, &format!("{path}/{name}"), depth + 1)
+            }
+            "group" => {
+                if let Some(reference) = node.attribute("ref") {
+                    let groups = &self.decls.groups;
+                    let group =
+                        declared(groups, reference, || format!("unknown group {reference}"))?;
+                    self.particle(group, path, depth)
+                } else {
+                    for child in xs_children(node) {
+                        self.particle(child, path, depth)?;
+                    }
+                    Ok(())
+                }
+            }
+            "sequence" | "choice" => {
+                for child in xs_children(node) {
+                    self.particle(child, path, depth)?;
+                }
+                Ok(())
+            }
+            "annotation" => Ok(()),
+            other => bail!("unsupported XSD particle xs:{other} at {path}"),
+        }
+    }
 }
 
 /// Whether `attribute` (named `name`) is declared by a complex type listed as tolerated.
@@ -240,43 +278,4 @@ fn is_tolerated(decls: &Declarations<'_, '_>, attribute: Node<'_, '_>, name: &st
         .tolerated
         .iter()
         .any(|(type_name, attribute_name, _)| *type_name == owner && *attribute_name == name)
-}
-
-fn walk_particle(
-    decls: &Declarations<'_, '_>,
-    node: Node<'_, '_>,
-    path: &str,
-    out: &mut Outline,
-    depth: usize,
-) -> Result<()> {
-    match node.tag_name().name() {
-        "element" => {
-            let name = node
-                .attribute("name")
-                .context("element without a name (refs are not used)")?;
-            walk_element(decls, node, &format!("{path}/{name}"), out, depth + 1)
-        }
-        "group" => {
-            if let Some(reference) = node.attribute("ref") {
-                let group = decls
-                    .groups
-                    .get(local(reference))
-                    .with_context(|| format!("unknown group {reference}"))?;
-                walk_particle(decls, *group, path, out, depth)
-            } else {
-                for child in xs_children(node) {
-                    walk_particle(decls, child, path, out, depth)?;
-                }
-                Ok(())
-            }
-        }
-        "sequence" | "choice" => {
-            for child in xs_children(node) {
-                walk_particle(decls, child, path, out, depth)?;
-            }
-            Ok(())
-        }
-        "annotation" => Ok(()),
-        other => bail!("unsupported XSD particle xs:{other} at {path}"),
-    }
 }
