@@ -1,6 +1,11 @@
-//! Job and signer statuses, shared by the wire model and (re-exported) by `signature-core`.
-//! Both are open: values this version does not know are kept in `Unknown`, never rejected,
-//! because the service documents that it adds new ones.
+//! Posten's job and signer statuses as the wire model reads and writes them. Both are open:
+//! values this version does not know are kept in `Unknown`, never rejected, because the
+//! service documents that it adds new ones.
+//!
+//! `signature-core` has its own neutral `JobStatus` and `SignerStatus` (made with its
+//! `open_enum!`), and `posten-adapter` maps these onto them. The model keeps its own small
+//! macro because it is the lowest layer and depends on no other crate of the workspace; it
+//! adds what the generated code needs (quick-xml's byte (de)serializers).
 
 use std::convert::Infallible;
 use std::fmt;
