@@ -1,8 +1,12 @@
 //! In-process emulators of the signing services, for tests and demonstrations.
 //!
-//! Each provider has its own module; [`altinn`] emulates the Altinn 2 REST API for form
-//! tasks together with Maskinporten and the platform's token exchange. Emulators serve on
-//! 127.0.0.1 with an ephemeral port and keep their state in memory.
+//! Each provider has its own module: [`posten`] emulates Posten signering (mutual TLS),
+//! [`altinn`] the Altinn 2 REST API for form tasks together with Maskinporten and the
+//! platform's token exchange, [`altinn3`] an Altinn 3 app, Storage and Dialogporten.
+//! Emulators serve on 127.0.0.1 with an ephemeral port unless told otherwise and keep their
+//! state in memory (Posten's optionally in SQLite). All three serve the same way, and each
+//! listener is a [`Server`]: its address and base URL, a graceful shutdown, a join; dropping
+//! it stops the listener.
 
 #![deny(missing_docs)]
 #![deny(missing_debug_implementations)]
@@ -10,6 +14,9 @@
 pub mod altinn;
 pub mod altinn3;
 pub mod posten;
+mod serve;
+
+pub use serve::{DEFAULT_GRACE, Server};
 
 /// `mutex` locked even when a panic poisoned it: a handler that panicked leaves test data
 /// consistent enough to keep serving (each caller says why that holds for its data).

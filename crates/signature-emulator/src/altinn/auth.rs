@@ -7,10 +7,12 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use aws_lc_rs::rand::{SecureRandom, SystemRandom};
-use axum::extract::{Query, State};
+use axum::extract::{FromRequestParts, Query, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Form, Json};
+use axum_server::tls::TlsInfo;
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use serde_json::{Value, json};
@@ -18,7 +20,6 @@ use serde_json::{Value, json};
 use super::Shared;
 use super::jwt;
 use super::reason::{login_redirect, with_reason};
-use super::server::PeerCertificate;
 use super::state::{Identity, IssuedToken};
 
 /// Maskinporten tokens live 120 s, like the real service's default.
@@ -70,8 +71,22 @@ fn api_key(shared: &Shared, headers: &HeaderMap) -> Result<(), Response> {
     }
 }
 
+/// The caller of a message-box route, as an axum extractor: the API key is checked first,
+/// then the bearer token or the `.ASPXAUTH` session; a refusal is answered as Altinn does,
+/// before the handler runs.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Authenticated(pub(crate) Identity);
+
+impl FromRequestParts<Arc<Shared>> for Authenticated {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, shared: &Arc<Shared>) -> Result<Self, Response> {
+        authenticate(shared, &parts.headers).map(Authenticated)
+    }
+}
+
 /// Checks the API key and finds the user, answering as Altinn would if either is missing.
-pub(crate) fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<Identity, Response> {
+fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<Identity, Response> {
     api_key(shared, headers)?;
     let world = shared.world();
     if let Some(token) =
@@ -110,7 +125,7 @@ pub(crate) fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<Ident
 pub(crate) async fn login(
     State(shared): State<Arc<Shared>>,
     Query(query): Query<HashMap<String, String>>,
-    peer: Option<Extension<PeerCertificate>>,
+    tls: Option<Extension<Arc<TlsInfo>>>,
     headers: HeaderMap,
     Json(body): Json<Value>,
 ) -> Response {
@@ -126,11 +141,10 @@ pub(crate) async fn login(
     };
     let (username, password) = (field("UserName"), field("UserPassword"));
     let level = if enterprise {
-        let registered = peer
+        let registered = tls
             .as_ref()
-            .is_some_and(|Extension(PeerCertificate(cert))| {
-                shared.config.enterprise_certificates.contains(cert)
-            });
+            .and_then(|Extension(tls)| tls.peer_certificates.first())
+            .is_some_and(|cert| shared.config.enterprise_certificates.contains(cert));
         if !registered {
             return with_reason(
                 StatusCode::UNAUTHORIZED,

@@ -6,15 +6,16 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Map, Value, json};
 
 use super::Shared;
-use super::auth::authenticate;
+use super::auth::Authenticated;
 use super::reason::{with_error_body, with_reason};
 use super::state::{Identity, Status, StoredAttachment, StoredForm, StoredMessage, World};
 
@@ -125,24 +126,36 @@ fn message_json(shared: &Shared, who: &str, message: &StoredMessage, language: &
     body
 }
 
-/// Authenticates and hands the world to `f` for the message `who`/`id`.
-pub(super) fn with_message<F>(
+/// A route under `/api/{who}/messages/{id}` with an authenticated caller: the path, then
+/// [`Authenticated`] (two path segments always extract, so its refusal is the one seen).
+#[derive(Debug)]
+pub(super) struct MessageRoute {
+    pub(super) who: String,
+    pub(super) id: String,
+    pub(super) identity: Identity,
+}
+
+impl FromRequestParts<Arc<Shared>> for MessageRoute {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, shared: &Arc<Shared>) -> Result<Self, Response> {
+        let Path((who, id)) = Path::<(String, String)>::from_request_parts(parts, shared)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let Authenticated(identity) = Authenticated::from_request_parts(parts, shared).await?;
+        Ok(Self { who, id, identity })
+    }
+}
+
+/// Hands the message `who`/`id` to `f` under the world's lock; 404 when there is none.
+pub(super) fn with_message(
     shared: &Shared,
-    headers: &HeaderMap,
     who: &str,
     id: &str,
-    f: F,
-) -> Response
-where
-    F: FnOnce(&mut StoredMessage, Identity) -> Response,
-{
-    let identity = match authenticate(shared, headers) {
-        Ok(identity) => identity,
-        Err(refusal) => return refusal,
-    };
-    let mut world = shared.world();
-    match world.message_mut(who, id) {
-        Some(message) => f(message, identity),
+    f: impl FnOnce(&mut StoredMessage) -> Response,
+) -> Response {
+    match shared.world().message_mut(who, id) {
+        Some(message) => f(message),
         None => not_found(),
     }
 }
@@ -184,11 +197,8 @@ pub(crate) async fn list(
     State(shared): State<Arc<Shared>>,
     Path(who): Path<String>,
     Query(query): Params,
-    headers: HeaderMap,
+    _: Authenticated,
 ) -> Response {
-    if let Err(refusal) = authenticate(&shared, &headers) {
-        return refusal;
-    }
     let language = language(&query);
     let world = shared.world();
     let date = |at: &str| at.get(..10).unwrap_or(at).to_owned();
@@ -253,14 +263,13 @@ pub(crate) async fn list(
 /// `GET /api/{who}/messages/{id}`.
 pub(crate) async fn one(
     State(shared): State<Arc<Shared>>,
-    Path((who, id)): Path<(String, String)>,
+    MessageRoute { who, id, .. }: MessageRoute,
     Query(query): Params,
-    headers: HeaderMap,
 ) -> Response {
     let language = language(&query);
     let mark = flag(&query, "markAsRead", true);
     let shared2 = shared.clone();
-    with_message(&shared, &headers, &who, &id, |message, _| {
+    with_message(&shared, &who, &id, |message| {
         if mark && message.status == Status::Unread {
             message.status = Status::Read;
         }
@@ -276,8 +285,11 @@ type ParsedFormTask = (
     Option<Vec<StoredAttachment>>,
 );
 
-fn parse_form_task(body: &Value) -> Result<ParsedFormTask, Response> {
+/// The JSON body of a form task (`POST` or `PUT`) and what it says.
+fn parse_form_task(body: &[u8]) -> Result<(Value, ParsedFormTask), Response> {
     let bad = |reason: &str| with_reason(StatusCode::BAD_REQUEST, reason);
+    let body = serde_json::from_slice::<Value>(body)
+        .map_err(|_| bad("The request body is not valid JSON"))?;
     let get = |obj: &Value, name: &str| -> Option<Value> {
         obj.as_object()?
             .iter()
@@ -291,14 +303,14 @@ fn parse_form_task(body: &Value) -> Result<ParsedFormTask, Response> {
             _ => None,
         }
     };
-    if text(body, "Type").as_deref() != Some("FormTask") {
+    if text(&body, "Type").as_deref() != Some("FormTask") {
         return Err(bad("Type must be FormTask"));
     }
-    let code = text(body, "ServiceCode").ok_or_else(|| bad("ServiceCode is required"))?;
-    let edition = text(body, "ServiceEdition")
+    let code = text(&body, "ServiceCode").ok_or_else(|| bad("ServiceCode is required"))?;
+    let edition = text(&body, "ServiceEdition")
         .and_then(|e| e.parse().ok())
         .ok_or_else(|| bad("ServiceEdition is required"))?;
-    let embedded = get(body, "_embedded").unwrap_or(Value::Null);
+    let embedded = get(&body, "_embedded").unwrap_or(Value::Null);
     let forms = match get(&embedded, "forms") {
         Some(Value::Array(items)) => {
             let mut forms = Vec::new();
@@ -347,7 +359,7 @@ fn parse_form_task(body: &Value) -> Result<ParsedFormTask, Response> {
         }
         _ => None,
     };
-    Ok((code, edition, forms, attachments))
+    Ok((body, (code, edition, forms, attachments)))
 }
 
 fn number_items(world: &mut World, forms: &mut [StoredForm], attachments: &mut [StoredAttachment]) {
@@ -374,20 +386,10 @@ pub(crate) async fn create(
     State(shared): State<Arc<Shared>>,
     Path(who): Path<String>,
     Query(query): Params,
-    headers: HeaderMap,
+    Authenticated(identity): Authenticated,
     body: Bytes,
 ) -> Response {
-    let identity = match authenticate(&shared, &headers) {
-        Ok(identity) => identity,
-        Err(refusal) => return refusal,
-    };
-    let Ok(body) = serde_json::from_slice::<Value>(&body) else {
-        return with_reason(
-            StatusCode::BAD_REQUEST,
-            "The request body is not valid JSON",
-        );
-    };
-    let (code, edition, forms, attachments) = match parse_form_task(&body) {
+    let (_, (code, edition, forms, attachments)) = match parse_form_task(&body) {
         Ok(parsed) => parsed,
         Err(refusal) => return refusal,
     };
@@ -401,24 +403,15 @@ pub(crate) async fn create(
     let number = world.next();
     let mut message = StoredMessage {
         id: format!("a{number}"),
-        original_id: None,
-        form_task: true,
         status: if complete {
             Status::Signing
         } else {
             Status::Filling
         },
         subject: format!("Skjema {code}"),
-        service_code: code,
-        service_edition: edition,
         forms,
         attachments,
-        signing_level: 3,
-        requires_confirmation: false,
-        confirmed: false,
-        archive_reference: None,
-        last_changed: "2024-01-15T12:00:00".to_owned(),
-        signed_items: None,
+        ..StoredMessage::form_task(code, edition)
     };
     if complete && sign {
         if identity.level < message.signing_level {
@@ -452,22 +445,11 @@ fn spec_ids(body: &Value) -> Option<(Vec<i64>, Vec<i64>)> {
 /// `PUT /api/{who}/messages/{id}?complete=&sign=`: update, send to signing, or sign.
 pub(crate) async fn update(
     State(shared): State<Arc<Shared>>,
-    Path((who, id)): Path<(String, String)>,
+    MessageRoute { who, id, identity }: MessageRoute,
     Query(query): Params,
-    headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let identity = match authenticate(&shared, &headers) {
-        Ok(identity) => identity,
-        Err(refusal) => return refusal,
-    };
-    let Ok(body) = serde_json::from_slice::<Value>(&body) else {
-        return with_reason(
-            StatusCode::BAD_REQUEST,
-            "The request body is not valid JSON",
-        );
-    };
-    let (code, edition, forms, attachments) = match parse_form_task(&body) {
+    let (body, (code, edition, forms, attachments)) = match parse_form_task(&body) {
         Ok(parsed) => parsed,
         Err(refusal) => return refusal,
     };
@@ -562,10 +544,9 @@ pub(crate) async fn update(
 /// `DELETE /api/{who}/messages/{id}`: to the trash bin.
 pub(crate) async fn delete(
     State(shared): State<Arc<Shared>>,
-    Path((who, id)): Path<(String, String)>,
-    headers: HeaderMap,
+    MessageRoute { who, id, .. }: MessageRoute,
 ) -> Response {
-    with_message(&shared, &headers, &who, &id, |message, _| {
+    with_message(&shared, &who, &id, |message| {
         message.status = Status::Deleted;
         StatusCode::NO_CONTENT.into_response()
     })
@@ -574,12 +555,11 @@ pub(crate) async fn delete(
 /// `PUT /api/{who}/messages/{id}/archive`: correspondence only.
 pub(crate) async fn archive(
     State(shared): State<Arc<Shared>>,
-    Path((who, id)): Path<(String, String)>,
-    headers: HeaderMap,
+    MessageRoute { who, id, .. }: MessageRoute,
 ) -> Response {
     let number = shared.world().next();
     let shared2 = shared.clone();
-    with_message(&shared, &headers, &who, &id, |message, _| {
+    with_message(&shared, &who, &id, |message| {
         if message.form_task {
             return with_reason(
                 StatusCode::BAD_REQUEST,
@@ -601,10 +581,9 @@ pub(crate) async fn archive(
 /// `PUT /api/{who}/messages/{id}/confirm`.
 pub(crate) async fn confirm(
     State(shared): State<Arc<Shared>>,
-    Path((who, id)): Path<(String, String)>,
-    headers: HeaderMap,
+    MessageRoute { who, id, .. }: MessageRoute,
 ) -> Response {
-    with_message(&shared, &headers, &who, &id, |message, _| {
+    with_message(&shared, &who, &id, |message| {
         if !message.requires_confirmation {
             return with_reason(
                 StatusCode::BAD_REQUEST,
@@ -620,11 +599,8 @@ pub(crate) async fn confirm(
 pub(crate) async fn reportees(
     State(shared): State<Arc<Shared>>,
     Query(query): Params,
-    headers: HeaderMap,
+    _: Authenticated,
 ) -> Response {
-    if let Err(refusal) = authenticate(&shared, &headers) {
-        return refusal;
-    }
     let skip = param(&query, "$skip")
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);

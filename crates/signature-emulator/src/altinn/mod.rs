@@ -39,6 +39,8 @@ use std::time::{Duration, Instant};
 
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 
+use crate::Server;
+
 pub use state::{ReporteeSeed, Status, StoredAttachment, StoredForm, StoredMessage};
 
 use state::{Identity, IssuedToken, MaskinportenClient, World};
@@ -212,32 +214,25 @@ impl AltinnEmulatorBuilder {
     ///
     /// Binding, or an invalid TLS set-up.
     pub async fn start(self) -> std::io::Result<AltinnEmulator> {
-        let listener = tokio::net::TcpListener::bind(self.bind).await?;
-        let address = crate::reachable(listener.local_addr()?);
         let scheme = if self.tls.is_some() { "https" } else { "http" };
-        let base_url = format!("{scheme}://{address}");
+        let bound = crate::serve::bind(self.bind, scheme)?;
         let shared = Arc::new(Shared {
             config: self.config,
             world: Mutex::new(World::default()),
-            base_url,
+            base_url: bound.base_url().to_owned(),
             counters: Counters::default(),
         });
-        let task = server::serve(listener, shared.clone(), self.tls)?;
-        Ok(AltinnEmulator { shared, task })
+        let server = server::serve(bound, shared.clone(), self.tls)?;
+        Ok(AltinnEmulator { shared, server })
     }
 }
 
-/// A running emulator; it stops when dropped.
+/// A running emulator; it stops when dropped ([`AltinnEmulator::server`] to stop it
+/// gracefully or wait for it).
 #[derive(Debug)]
 pub struct AltinnEmulator {
     shared: Arc<Shared>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for AltinnEmulator {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
+    server: Server,
 }
 
 /// A form task to put in a message box.
@@ -251,23 +246,7 @@ impl FormTaskSeed {
     /// A form task for a service, at the signing step, requiring level 3 to sign.
     pub fn new(service_code: impl Into<String>, service_edition: i64) -> Self {
         Self {
-            message: StoredMessage {
-                id: String::new(),
-                original_id: None,
-                form_task: true,
-                status: Status::Signing,
-                subject: "Skjema til signering".to_owned(),
-                service_code: service_code.into(),
-                service_edition,
-                forms: Vec::new(),
-                attachments: Vec::new(),
-                signing_level: 3,
-                requires_confirmation: false,
-                confirmed: false,
-                archive_reference: None,
-                last_changed: "2024-01-15T12:00:00".to_owned(),
-                signed_items: None,
-            },
+            message: StoredMessage::form_task(service_code.into(), service_edition),
         }
     }
 
@@ -367,7 +346,12 @@ impl AltinnEmulator {
 
     /// The base URL (`http://127.0.0.1:PORT`): API, platform and Maskinporten alike.
     pub fn base_url(&self) -> &str {
-        &self.shared.base_url
+        self.server.base_url()
+    }
+
+    /// The listener: its address, a graceful shutdown, a join.
+    pub fn server(&self) -> &Server {
+        &self.server
     }
 
     /// Maskinporten's token endpoint.

@@ -6,13 +6,14 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::Shared;
+use super::auth::Authenticated;
 use super::messages::{
-    Params, hal, language, message_url, ok_as, param, with_location, with_message,
+    MessageRoute, Params, hal, language, message_url, ok_as, param, with_location, with_message,
 };
 use super::pdf;
 use super::reason::with_reason;
@@ -21,12 +22,11 @@ use super::state::{Status, StoredAttachment, StoredForm};
 /// `GET /api/{who}/messages/{id}/signingtext`.
 pub(crate) async fn signing_text(
     State(shared): State<Arc<Shared>>,
-    Path((who, id)): Path<(String, String)>,
+    MessageRoute { who, id, .. }: MessageRoute,
     Query(query): Params,
-    headers: HeaderMap,
 ) -> Response {
     let language = language(&query);
-    with_message(&shared, &headers, &who, &id, |message, _| {
+    with_message(&shared, &who, &id, |message| {
         if message.status != Status::Signing {
             return with_reason(
                 StatusCode::NOT_FOUND,
@@ -45,10 +45,9 @@ pub(crate) async fn signing_text(
 /// `GET /api/{who}/messages/{id}/print`.
 pub(crate) async fn print(
     State(shared): State<Arc<Shared>>,
-    Path((who, id)): Path<(String, String)>,
-    headers: HeaderMap,
+    MessageRoute { who, id, .. }: MessageRoute,
 ) -> Response {
-    with_message(&shared, &headers, &who, &id, |message, _| {
+    with_message(&shared, &who, &id, |message| {
         let mut lines = vec![message.subject.clone(), format!("Melding {}", message.id)];
         if let Some(reference) = &message.archive_reference {
             lines.push(format!("Arkivreferanse {reference}"));
@@ -77,11 +76,10 @@ fn form_json(url: &str, form: &StoredForm) -> Value {
 /// `GET /api/{who}/messages/{id}/forms`.
 pub(crate) async fn forms(
     State(shared): State<Arc<Shared>>,
-    Path((who, id)): Path<(String, String)>,
-    headers: HeaderMap,
+    MessageRoute { who, id, .. }: MessageRoute,
 ) -> Response {
     let url = message_url(&shared, &who, &id);
-    with_message(&shared, &headers, &who, &id, |message, _| {
+    with_message(&shared, &who, &id, |message| {
         let forms: Vec<Value> = message.forms.iter().map(|f| form_json(&url, f)).collect();
         hal(
             json!({"_links": {"self": {"href": format!("{url}/forms")}}, "_embedded": {"forms": forms}}),
@@ -89,22 +87,33 @@ pub(crate) async fn forms(
     })
 }
 
+/// Hands the form `form` of the message `who`/`id` to `answer`; 404 when either is missing.
+fn with_form(
+    shared: &Shared,
+    who: &str,
+    id: &str,
+    form: i64,
+    answer: impl FnOnce(&StoredForm) -> Response,
+) -> Response {
+    with_message(shared, who, id, |message| {
+        match message.forms.iter().find(|f| f.id == form) {
+            Some(found) => answer(found),
+            None => with_reason(StatusCode::NOT_FOUND, "The form was not found"),
+        }
+    })
+}
+
 /// `GET /api/{who}/messages/{id}/forms/{form}`.
 pub(crate) async fn form(
     State(shared): State<Arc<Shared>>,
     Path((who, id, form)): Path<(String, String, i64)>,
-    headers: HeaderMap,
+    _: Authenticated,
 ) -> Response {
     let url = message_url(&shared, &who, &id);
-    with_message(&shared, &headers, &who, &id, |message, _| {
-        match message.forms.iter().find(|f| f.id == form) {
-            Some(found) => {
-                let mut value = form_json(&url, found);
-                value["FormData"] = json!(found.xml);
-                hal(value)
-            }
-            None => with_reason(StatusCode::NOT_FOUND, "The form was not found"),
-        }
+    with_form(&shared, &who, &id, form, |found| {
+        let mut value = form_json(&url, found);
+        value["FormData"] = json!(found.xml);
+        hal(value)
     })
 }
 
@@ -112,24 +121,20 @@ pub(crate) async fn form(
 pub(crate) async fn form_data(
     State(shared): State<Arc<Shared>>,
     Path((who, id, form)): Path<(String, String, i64)>,
-    headers: HeaderMap,
+    _: Authenticated,
 ) -> Response {
-    with_message(&shared, &headers, &who, &id, |message, _| {
-        match message.forms.iter().find(|f| f.id == form) {
-            Some(found) => ok_as("application/xml", found.xml.clone()),
-            None => with_reason(StatusCode::NOT_FOUND, "The form was not found"),
-        }
+    with_form(&shared, &who, &id, form, |found| {
+        ok_as("application/xml", found.xml.clone())
     })
 }
 
 /// `GET /api/{who}/messages/{id}/attachments`.
 pub(crate) async fn attachments(
     State(shared): State<Arc<Shared>>,
-    Path((who, id)): Path<(String, String)>,
-    headers: HeaderMap,
+    MessageRoute { who, id, .. }: MessageRoute,
 ) -> Response {
     let url = message_url(&shared, &who, &id);
-    with_message(&shared, &headers, &who, &id, |message, _| {
+    with_message(&shared, &who, &id, |message| {
         let items: Vec<Value> = message
             .attachments
             .iter()
@@ -157,22 +162,25 @@ pub(crate) async fn attachments(
 pub(crate) async fn attachment(
     State(shared): State<Arc<Shared>>,
     Path((who, id, attachment)): Path<(String, String, i64)>,
-    headers: HeaderMap,
+    _: Authenticated,
 ) -> Response {
-    with_message(&shared, &headers, &who, &id, |message, _| {
-        match message.attachments.iter().find(|a| a.id == attachment) {
-            Some(found) => ok_as("application/octet-stream", found.data.clone()),
-            None => with_reason(StatusCode::NOT_FOUND, "The attachment was not found"),
-        }
+    with_message(&shared, &who, &id, |message| {
+        message
+            .attachments
+            .iter()
+            .find(|a| a.id == attachment)
+            .map_or_else(
+                || with_reason(StatusCode::NOT_FOUND, "The attachment was not found"),
+                |found| ok_as("application/octet-stream", found.data.clone()),
+            )
     })
 }
 
 /// `POST /api/{who}/messages/{id}/attachments/streamedattachment?fileName=&attachmentType=`.
 pub(crate) async fn upload_attachment(
     State(shared): State<Arc<Shared>>,
-    Path((who, id)): Path<(String, String)>,
+    MessageRoute { who, id, .. }: MessageRoute,
     Query(query): Params,
-    headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     let Some(file_name) = param(&query, "fileName").map(str::to_owned) else {
@@ -183,7 +191,7 @@ pub(crate) async fn upload_attachment(
         .to_owned();
     let number = shared.world().next();
     let url = message_url(&shared, &who, &id);
-    with_message(&shared, &headers, &who, &id, |message, _| {
+    with_message(&shared, &who, &id, |message| {
         if message.status != Status::Filling {
             return with_reason(
                 StatusCode::BAD_REQUEST,

@@ -1,24 +1,17 @@
-//! The accept loop: plain or TLS, HTTP/1.1 (Altinn's reason phrases need it), with the
-//! client certificate made available to handlers.
+//! The routes, and serving them plain or over TLS (client certificates asked for, not
+//! required).
 
 use std::sync::Arc;
 
 use axum::Router;
 use axum::routing::{get, post, put};
-use hyper::body::Incoming;
-use hyper_util::rt::TokioIo;
-use hyper_util::service::TowerToHyperService;
+use axum_server::accept::DefaultAcceptor;
+use axum_server::tls_rustls::{RustlsAcceptor, RustlsConfig};
 use rustls::RootCertStore;
 use rustls::server::WebPkiClientVerifier;
-use tokio::net::TcpListener;
-use tokio_rustls::TlsAcceptor;
-use tower::ServiceExt;
 
 use super::{Shared, TlsSetup, auth, messages, parts};
-
-/// The client certificate (DER) of a TLS connection, as a request extension.
-#[derive(Debug, Clone)]
-pub(crate) struct PeerCertificate(pub(crate) Vec<u8>);
+use crate::serve::{Bound, Server};
 
 fn router(shared: Arc<Shared>) -> Router {
     Router::new()
@@ -70,7 +63,9 @@ fn router(shared: Arc<Shared>) -> Router {
         .with_state(shared)
 }
 
-fn acceptor(tls: TlsSetup) -> std::io::Result<TlsAcceptor> {
+/// The rustls configuration: the server's chain, client certificates asked for (not
+/// required) when roots are given, `http/1.1` only.
+fn tls_config(tls: TlsSetup) -> std::io::Result<Arc<rustls::ServerConfig>> {
     let invalid = |e: rustls::Error| std::io::Error::new(std::io::ErrorKind::InvalidInput, e);
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
@@ -93,58 +88,22 @@ fn acceptor(tls: TlsSetup) -> std::io::Result<TlsAcceptor> {
         .with_single_cert(tls.chain, tls.key)
         .map_err(invalid)?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(TlsAcceptor::from(Arc::new(config)))
+    Ok(Arc::new(config))
 }
 
+/// Serves the routes on `bound`, over TLS when `tls` is given (the client certificate then
+/// reaches the handlers as axum-server's `TlsInfo`).
 pub(crate) fn serve(
-    listener: TcpListener,
+    bound: Bound,
     shared: Arc<Shared>,
     tls: Option<TlsSetup>,
-) -> std::io::Result<tokio::task::JoinHandle<()>> {
-    let acceptor = tls.map(acceptor).transpose()?;
+) -> std::io::Result<Server> {
     let app = router(shared);
-    Ok(tokio::spawn(async move {
-        loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                continue;
-            };
-            let app = app.clone();
-            let acceptor = acceptor.clone();
-            tokio::spawn(async move {
-                match acceptor {
-                    Some(acceptor) => {
-                        let Ok(stream) = acceptor.accept(stream).await else {
-                            return;
-                        };
-                        let peer = stream
-                            .get_ref()
-                            .1
-                            .peer_certificates()
-                            .and_then(|chain| chain.first())
-                            .map(|cert| PeerCertificate(cert.as_ref().to_vec()));
-                        serve_connection(TokioIo::new(stream), app, peer).await;
-                    }
-                    None => serve_connection(TokioIo::new(stream), app, None).await,
-                }
-            });
+    match tls {
+        Some(tls) => {
+            let config = RustlsConfig::from_config(tls_config(tls)?);
+            bound.serve(app, RustlsAcceptor::new(config), "Altinn 2 emulator")
         }
-    }))
-}
-
-async fn serve_connection<I>(io: I, app: Router, peer: Option<PeerCertificate>)
-where
-    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
-{
-    let service = app.map_request(move |mut request: hyper::Request<Incoming>| {
-        if let Some(peer) = &peer {
-            request.extensions_mut().insert(peer.clone());
-        }
-        request
-    });
-    let result = hyper::server::conn::http1::Builder::new()
-        .serve_connection(io, TowerToHyperService::new(service))
-        .await;
-    if let Err(error) = result {
-        tracing::debug!(%error, "emulator connection ended with an error");
+        None => bound.serve(app, DefaultAcceptor, "Altinn 2 emulator"),
     }
 }

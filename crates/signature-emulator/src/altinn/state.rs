@@ -115,6 +115,30 @@ pub struct StoredMessage {
     pub signed_items: Option<(Vec<i64>, Vec<i64>)>,
 }
 
+impl StoredMessage {
+    /// A new form task at the signing step without forms or attachments, signed at level 3,
+    /// as seeded tasks and created ones start.
+    pub(crate) fn form_task(service_code: String, service_edition: i64) -> Self {
+        Self {
+            id: String::new(),
+            original_id: None,
+            form_task: true,
+            status: Status::Signing,
+            subject: "Skjema til signering".to_owned(),
+            service_code,
+            service_edition,
+            forms: Vec::new(),
+            attachments: Vec::new(),
+            signing_level: 3,
+            requires_confirmation: false,
+            confirmed: false,
+            archive_reference: None,
+            last_changed: "2024-01-15T12:00:00".to_owned(),
+            signed_items: None,
+        }
+    }
+}
+
 /// Who a request acts as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Identity {

@@ -106,6 +106,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use axum_server::accept::DefaultAcceptor;
+
+use crate::Server;
 use state::{Actor, IssuedToken, MaskinportenClient, Party, SystemUser, World};
 
 pub use faults::Fault;
@@ -231,13 +234,12 @@ impl Altinn3EmulatorBuilder {
     ///
     /// Binding fails.
     pub async fn start(self) -> std::io::Result<Altinn3Emulator> {
-        let listener = tokio::net::TcpListener::bind(self.bind).await?;
-        let base_url = format!("http://{}", crate::reachable(listener.local_addr()?));
+        let bound = crate::serve::bind(self.bind, "http")?;
         let shared = Arc::new(Shared {
             apps: self.apps,
             token_lifetime: self.token_lifetime,
             world: Mutex::new(World::default()),
-            base_url,
+            base_url: bound.base_url().to_owned(),
             exchanges: AtomicUsize::new(0),
         });
         let recorder = self.record.then(|| Arc::new(recorder::Recorder::default()));
@@ -252,33 +254,24 @@ impl Altinn3EmulatorBuilder {
                 recorder::record,
             ));
         }
-        let task = tokio::spawn(async move {
-            if let Err(error) = axum::serve(listener, app).await {
-                tracing::debug!(%error, "the Altinn 3 emulator stopped");
-            }
-        });
+        let server = bound.serve(app, DefaultAcceptor, "Altinn 3 emulator")?;
         Ok(Altinn3Emulator {
             shared,
             recorder,
             faults,
-            task,
+            server,
         })
     }
 }
 
-/// A running Altinn 3 emulator; it stops when dropped.
+/// A running Altinn 3 emulator; it stops when dropped ([`Altinn3Emulator::server`] to stop
+/// it gracefully or wait for it).
 #[derive(Debug)]
 pub struct Altinn3Emulator {
     shared: Arc<Shared>,
     recorder: Option<Arc<recorder::Recorder>>,
     faults: Arc<faults::Faults>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for Altinn3Emulator {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
+    server: Server,
 }
 
 impl Altinn3Emulator {
@@ -294,7 +287,12 @@ impl Altinn3Emulator {
 
     /// The base URL (`http://127.0.0.1:PORT`) of apps, platform and Dialogporten alike.
     pub fn base_url(&self) -> &str {
-        &self.shared.base_url
+        self.server.base_url()
+    }
+
+    /// The listener: its address, a graceful shutdown, a join.
+    pub fn server(&self) -> &Server {
+        &self.server
     }
 
     /// Registers a person (by identity number) and returns their party id.

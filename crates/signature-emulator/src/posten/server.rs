@@ -2,14 +2,13 @@
 //! plain-HTTP web side with the signing ceremony and the control API) over one shared state.
 
 use std::collections::HashMap;
-use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::Router;
-use axum_server::Handle;
-use tokio::task::JoinHandle;
+use axum_server::accept::DefaultAcceptor;
 
 use super::clock::Clock;
 use super::control::Control;
@@ -21,6 +20,7 @@ use super::state::{AppState, Settings};
 use super::store::Store;
 use super::tls::{ApiAcceptor, server_config};
 use super::{ceremony, control, routes};
+use crate::serve::{self, DEFAULT_GRACE, Server};
 
 /// The client identity issued when the builder names none.
 pub const DEFAULT_CLIENT_ORGANIZATION_NUMBER: &str = "123456785";
@@ -266,19 +266,11 @@ impl PostenEmulatorBuilder {
         );
         let tls = server_config(&pki, &self.client_cas)?;
 
-        let bind = |addr: SocketAddr| -> Result<(TcpListener, SocketAddr), Error> {
-            let listener =
-                TcpListener::bind(addr).map_err(|e| Error::Io(format!("bind {addr}: {e}")))?;
-            listener
-                .set_nonblocking(true)
-                .map_err(|e| Error::Io(e.to_string()))?;
-            let local = listener
-                .local_addr()
-                .map_err(|e| Error::Io(e.to_string()))?;
-            Ok((listener, local))
+        let bind = |addr: SocketAddr, scheme: &str| {
+            serve::bind(addr, scheme).map_err(|e| Error::Io(e.to_string()))
         };
-        let (api_listener, addr) = bind(self.api_addr)?;
-        let (web_listener, web_addr) = bind(self.web_addr)?;
+        let api = bind(self.api_addr, "https")?;
+        let web = bind(self.web_addr, "http")?;
 
         let mut brokers: HashMap<String, std::collections::HashSet<String>> = HashMap::new();
         for (broker, sender) in &self.brokers {
@@ -303,56 +295,46 @@ impl PostenEmulatorBuilder {
                 max_request_bytes: self.max_request_bytes,
                 client_cas: self.client_cas.clone(),
             },
-            api_base: format!("https://{addr}/api"),
-            web_base: format!("http://{web_addr}"),
+            api_base: format!("{}/api", api.base_url()),
+            web_base: web.base_url().to_owned(),
             faults: Arc::clone(&faults),
             limiter: Arc::clone(&limiter),
             clock: Clock::default(),
         });
 
-        let api_handle: Handle<SocketAddr> = Handle::new();
-        let api_server = axum_server::from_tcp(api_listener)
-            .map_err(|e| Error::Io(e.to_string()))?
-            .acceptor(ApiAcceptor::new(tls, faults, limiter))
-            .handle(api_handle.clone());
-        let api_router = routes::api_router(Arc::clone(&state));
-        let api_task = tokio::spawn(async move {
-            if let Err(e) = api_server.serve(api_router.into_make_service()).await {
-                tracing::error!(error = %e, "Posten emulator API listener stopped");
-            }
-        });
-
-        let web_handle: Handle<SocketAddr> = Handle::new();
-        let web_server = axum_server::from_tcp(web_listener)
-            .map_err(|e| Error::Io(e.to_string()))?
-            .handle(web_handle.clone());
+        let io = |e: std::io::Error| Error::Io(e.to_string());
+        let api = api
+            .serve(
+                routes::api_router(Arc::clone(&state)),
+                ApiAcceptor::new(tls, faults, limiter),
+                "Posten emulator API",
+            )
+            .map_err(io)?;
         let web_router: Router = ceremony::router()
             .merge(control::router())
             .with_state(Arc::clone(&state));
-        let web_task = tokio::spawn(async move {
-            if let Err(e) = web_server.serve(web_router.into_make_service()).await {
-                tracing::error!(error = %e, "Posten emulator web listener stopped");
-            }
-        });
+        let web = web
+            .serve(web_router, DefaultAcceptor, "Posten emulator web")
+            .map_err(io)?;
 
-        tracing::info!(%addr, %web_addr, "Posten emulator started");
+        tracing::info!(addr = %api.address(), web_addr = %web.address(), "Posten emulator started");
         Ok(RunningEmulator {
-            addr,
+            addr: api.address(),
             base_url: state.api_base.clone(),
-            web_addr,
+            web_addr: web.address(),
             web_base_url: state.web_base.clone(),
             ca_pem: pki.ca_pem.clone(),
             clients: Mutex::new(identities),
             control: Control::new(Arc::clone(&state)),
             pki,
-            handles: vec![api_handle, web_handle],
-            tasks: vec![api_task, web_task],
+            api,
+            web,
         })
     }
 }
 
-/// A started emulator. Dropping it leaves the listeners running until the runtime ends; call
-/// [`RunningEmulator::shutdown`] to stop them.
+/// A started emulator: two [`Server`]s, the API and the web listener. Dropping it stops
+/// both at once; [`RunningEmulator::shutdown`] first lets open requests finish.
 #[derive(Debug)]
 pub struct RunningEmulator {
     /// Address of the mutual-TLS API listener.
@@ -368,8 +350,8 @@ pub struct RunningEmulator {
     clients: Mutex<Vec<ClientIdentity>>,
     control: Control,
     pki: Arc<Pki>,
-    handles: Vec<Handle<SocketAddr>>,
-    tasks: Vec<JoinHandle<()>>,
+    api: Server,
+    web: Server,
 }
 
 impl RunningEmulator {
@@ -425,19 +407,25 @@ impl RunningEmulator {
         write_demo_files(dir, &self.pki.ca_pem, &identity, password)
     }
 
+    /// The mutual-TLS API listener (its address is the `addr` field; its base URL is
+    /// `base_url` without `/api`).
+    pub fn api_server(&self) -> &Server {
+        &self.api
+    }
+
+    /// The plain-HTTP web listener (signing pages, `/control`).
+    pub fn web_server(&self) -> &Server {
+        &self.web
+    }
+
     /// Stops accepting connections, lets open requests finish (up to `grace`), and waits for
     /// both listeners to end.
     pub async fn shutdown_with(self, grace: Duration) {
-        for handle in &self.handles {
-            handle.graceful_shutdown(Some(grace));
-        }
-        for task in self.tasks {
-            let _ = task.await;
-        }
+        tokio::join!(self.api.shutdown_with(grace), self.web.shutdown_with(grace));
     }
 
-    /// [`RunningEmulator::shutdown_with`] a grace period of 5 s.
+    /// [`RunningEmulator::shutdown_with`] a grace period of 5 s ([`DEFAULT_GRACE`]).
     pub async fn shutdown(self) {
-        self.shutdown_with(Duration::from_secs(5)).await;
+        self.shutdown_with(DEFAULT_GRACE).await;
     }
 }

@@ -8,11 +8,10 @@ pub(crate) async fn actions(
     caller: Caller,
     body: Bytes,
 ) -> Response {
-    let request = serde_json::from_slice::<Value>(&body).unwrap_or(Value::Null);
-    let action = request["action"].as_str().map(str::to_owned);
     // `onBehalfOf`: an organisation the user holds a key role in (SigningUserAction answers
     // UnauthorizedOnBehalfOf otherwise).
-    let Ok(for_org) = on_behalf_of(&shared, &caller, request["onBehalfOf"].as_str()) else {
+    let (action, for_org) = requested_action(&shared, &caller, &body, "onBehalfOf");
+    let Ok(for_org) = for_org else {
         return json_ok(
             StatusCode::FORBIDDEN,
             &json!({"instance": null, "updatedDataModels": null, "updatedValidationIssues": null,

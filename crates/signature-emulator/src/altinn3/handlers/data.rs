@@ -314,17 +314,13 @@ fn writable_element(
 /// `DataElement` (PutBinaryData answers `Created`).
 pub(crate) async fn put_data(
     State(shared): Shr,
-    Path((org, app, party, guid, data_id)): DataPath,
+    Path(path): DataPath,
     caller: Caller,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    let result = with_instance(
-        &shared,
-        &caller,
-        &(org, app, party, guid),
-        |instance, caller| {
-            let (index, data_type) = writable_element(instance, caller, &data_id)?;
+) -> Result<Response, Response> {
+    let (instance, data) =
+        with_writable_element(&shared, &caller, path, |instance, index, data_type| {
             let (content_type, filename, content) = upload(data_type, &headers, &body)?;
             let stamp = now();
             let data = &mut instance.data[index];
@@ -334,45 +330,52 @@ pub(crate) async fn put_data(
             let data = data.clone();
             instance.last_changed = stamp;
             Ok((instance.clone(), data))
-        },
-    );
-    match result {
-        Ok((instance, data)) => json_ok(
-            StatusCode::CREATED,
-            &data_json(&shared, &instance, &data, View::AppModel),
-        ),
-        Err(refusal) => refusal,
-    }
+        })?;
+    Ok(json_ok(
+        StatusCode::CREATED,
+        &data_json(&shared, &instance, &data, View::AppModel),
+    ))
 }
 
 /// `DELETE …/data/{dataGuid}`: 200 with a `DataDeleteResponse`.
 pub(crate) async fn delete_data(
     State(shared): Shr,
-    Path((org, app, party, guid, data_id)): DataPath,
+    Path(path): DataPath,
     caller: Caller,
-) -> Response {
-    let result = with_instance(
-        &shared,
-        &caller,
+) -> Result<Response, Response> {
+    let instance = with_writable_element(&shared, &caller, path, |instance, index, _| {
+        instance.data.remove(index);
+        instance.last_changed = now();
+        Ok(instance.clone())
+    })?;
+    Ok(json_ok(
+        StatusCode::OK,
+        &json!({
+            "instance": instance_json(&shared, &instance, View::AppModel),
+            "validationIssues": [],
+            "newDataModels": [],
+        }),
+    ))
+}
+
+/// The instance and element in the path, for replacing or deleting the element: `change`
+/// gets the instance, the element's index and its type once [`writable_element`] admits
+/// the write, under the world's lock.
+fn with_writable_element<T>(
+    shared: &Shared,
+    caller: &Caller,
+    (org, app, party, guid, data_id): (String, String, u64, String, String),
+    change: impl FnOnce(&mut StoredInstance, usize, &'static DataTypeSpec) -> Result<T, Response>,
+) -> Result<T, Response> {
+    with_instance(
+        shared,
+        caller,
         &(org, app, party, guid),
         |instance, caller| {
-            let (index, _) = writable_element(instance, caller, &data_id)?;
-            instance.data.remove(index);
-            instance.last_changed = now();
-            Ok(instance.clone())
+            let (index, data_type) = writable_element(instance, caller, &data_id)?;
+            change(instance, index, data_type)
         },
-    );
-    match result {
-        Ok(instance) => json_ok(
-            StatusCode::OK,
-            &json!({
-                "instance": instance_json(&shared, &instance, View::AppModel),
-                "validationIssues": [],
-                "newDataModels": [],
-            }),
-        ),
-        Err(refusal) => refusal,
-    }
+    )
 }
 
 /// `GET {org}/{app}/api/v1/applicationmetadata`.

@@ -85,10 +85,9 @@ pub(crate) async fn process_next(
     caller: Caller,
     body: Bytes,
 ) -> Response {
-    let request = serde_json::from_slice::<Value>(&body).unwrap_or(Value::Null);
-    let action = request["action"].as_str().map(str::to_owned);
     // `actionOnBehalfOf`: an organisation the user holds a key role in, else 403.
-    let Ok(for_org) = on_behalf_of(&shared, &caller, request["actionOnBehalfOf"].as_str()) else {
+    let (action, for_org) = requested_action(&shared, &caller, &body, "actionOnBehalfOf");
+    let Ok(for_org) = for_org else {
         return problem(
             StatusCode::FORBIDDEN,
             "Forbidden",

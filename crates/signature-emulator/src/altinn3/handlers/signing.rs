@@ -91,6 +91,20 @@ pub(crate) fn record_signature(
     instance.last_changed = signed_time;
 }
 
+/// The instance in the path (see [`with_instance`]) at the signing task `raw` asks for
+/// ([`at_signing`]), as it is now.
+fn signing_instance(
+    shared: &Shared,
+    caller: &Caller,
+    path: &(String, String, u64, String),
+    raw: Option<&str>,
+) -> Result<StoredInstance, Response> {
+    with_instance(shared, caller, path, |instance, _| {
+        at_signing(instance, raw)?;
+        Ok(instance.clone())
+    })
+}
+
 /// The signing task asked for: `?taskId=` (since app-lib 8.9: data of a signing task
 /// the process has left) or else the current task.
 pub(crate) fn at_signing(instance: &StoredInstance, raw: Option<&str>) -> Result<(), Response> {
@@ -118,42 +132,35 @@ pub(crate) async fn signing(
     Path(path): InstancePath,
     caller: Caller,
     RawQuery(raw): RawQuery,
-) -> Response {
-    let result = with_instance(&shared, &caller, &path, |instance, _| {
-        at_signing(instance, raw.as_deref())?;
-        Ok((
-            instance.signed_by.clone(),
-            instance.signed_by_system_user.clone(),
-        ))
-    });
-    match result {
-        Ok((signed_by, by_system)) => {
-            let world = shared.world();
-            let states: Vec<Value> = signed_by
+) -> Result<Response, Response> {
+    let instance = signing_instance(&shared, &caller, &path, raw.as_deref())?;
+    let world = shared.world();
+    let states: Vec<Value> = instance
+        .signed_by
+        .iter()
+        .map(|(party_id, time)| {
+            let party = world.party(*party_id);
+            let person = party.and_then(|p| p.person_number.as_ref()).is_some();
+            // A system user's signature shows as "System" for its organisation
+            // (SigningController: SystemSignee → name "System").
+            let system = instance
+                .signed_by_system_user
                 .iter()
-                .map(|(party_id, time)| {
-                    let party = world.party(*party_id);
-                    let person = party.and_then(|p| p.person_number.as_ref()).is_some();
-                    // A system user's signature shows as "System" for its organisation
-                    // (SigningController: SystemSignee → name "System").
-                    let system = by_system.iter().any(|(p, _)| p == party_id);
-                    json!({
-                        "name": if system { Some("System".to_owned()) }
-                                else { party.filter(|_| person).map(|p| p.name.clone()) },
-                        "organization": party.filter(|_| !person).map(|p| p.name.clone()),
-                        "delegationSuccessful": true,
-                        // Signees without runtime delegation: delegated and "Sent"
-                        // (SignDocumentManager, audit L3).
-                        "notificationStatus": "Sent",
-                        "partyId": party_id,
-                        "signedTime": time,
-                    })
-                })
-                .collect();
-            json_ok(StatusCode::OK, &json!({"signeeStates": states}))
-        }
-        Err(refusal) => refusal,
-    }
+                .any(|(p, _)| p == party_id);
+            json!({
+                "name": if system { Some("System".to_owned()) }
+                        else { party.filter(|_| person).map(|p| p.name.clone()) },
+                "organization": party.filter(|_| !person).map(|p| p.name.clone()),
+                "delegationSuccessful": true,
+                // Signees without runtime delegation: delegated and "Sent"
+                // (SignDocumentManager, audit L3).
+                "notificationStatus": "Sent",
+                "partyId": party_id,
+                "signedTime": time,
+            })
+        })
+        .collect();
+    Ok(json_ok(StatusCode::OK, &json!({"signeeStates": states})))
 }
 
 pub(crate) async fn signing_data_elements(
@@ -161,23 +168,15 @@ pub(crate) async fn signing_data_elements(
     Path(path): InstancePath,
     caller: Caller,
     RawQuery(raw): RawQuery,
-) -> Response {
-    let result = with_instance(&shared, &caller, &path, |instance, _| {
-        at_signing(instance, raw.as_deref())?;
-        Ok(instance.clone())
-    });
-    match result {
-        Ok(instance) => {
-            let elements: Vec<Value> = instance
-                .data
-                .iter()
-                .filter(|d| DATA_TYPES_TO_SIGN.contains(&d.data_type.as_str()))
-                .map(|d| data_json(&shared, &instance, d, View::AppModel))
-                .collect();
-            json_ok(StatusCode::OK, &json!({"dataElements": elements}))
-        }
-        Err(refusal) => refusal,
-    }
+) -> Result<Response, Response> {
+    let instance = signing_instance(&shared, &caller, &path, raw.as_deref())?;
+    let elements: Vec<Value> = instance
+        .data
+        .iter()
+        .filter(|d| DATA_TYPES_TO_SIGN.contains(&d.data_type.as_str()))
+        .map(|d| data_json(&shared, &instance, d, View::AppModel))
+        .collect();
+    Ok(json_ok(StatusCode::OK, &json!({"dataElements": elements})))
 }
 
 /// `GET …/signing/organizations`: the organisations the user may sign for (key roles);
@@ -187,16 +186,11 @@ pub(crate) async fn signing_organizations(
     Path(path): InstancePath,
     caller: Caller,
     RawQuery(raw): RawQuery,
-) -> Response {
+) -> Result<Response, Response> {
     if caller.1.actor != Actor::Person {
-        return unauthorized();
+        return Err(unauthorized());
     }
-    let result = with_instance(&shared, &caller, &path, |instance, _| {
-        at_signing(instance, raw.as_deref())
-    });
-    if let Err(refusal) = result {
-        return refusal;
-    }
+    signing_instance(&shared, &caller, &path, raw.as_deref())?;
     let world = shared.world();
     let organizations: Vec<Value> = world
         .key_roles
@@ -208,12 +202,32 @@ pub(crate) async fn signing_organizations(
                    "partyId": org.party_id})
         })
         .collect();
-    json_ok(StatusCode::OK, &json!({"organizations": organizations}))
+    Ok(json_ok(
+        StatusCode::OK,
+        &json!({"organizations": organizations}),
+    ))
+}
+
+/// What a JSON request to act (`POST …/actions`, `PUT …/process/next`) asks: its `action`,
+/// and the organisation its `on_behalf_field` names (`Err(())` if the caller may not act for
+/// it). A body that is not JSON asks for nothing.
+pub(crate) fn requested_action(
+    shared: &Shared,
+    caller: &Caller,
+    body: &[u8],
+    on_behalf_field: &str,
+) -> (Option<String>, Result<Option<Party>, ()>) {
+    let request = serde_json::from_slice::<Value>(body).unwrap_or(Value::Null);
+    let action = request["action"].as_str().map(str::to_owned);
+    (
+        action,
+        on_behalf_of(shared, caller, request[on_behalf_field].as_str()),
+    )
 }
 
 /// The organisation `onBehalfOf` names, if the caller is a user holding a key role in it
 /// (system users cannot sign on behalf: SigningUserAction.HandleOnBehalfOf).
-pub(crate) fn on_behalf_of(
+fn on_behalf_of(
     shared: &Shared,
     Caller(caller, access): &Caller,
     organisation_number: Option<&str>,
