@@ -294,18 +294,34 @@ impl Error {
     }
 }
 
+/// An error answer becomes [`signature_core::Error::Service`], anything else
+/// [`signature_core::Error::Transport`] (I/O stays I/O); the Altinn error is kept as the
+/// `source`, with [`Error::is_transient`] and the `Retry-After` (as the time it ends, counted
+/// from the conversion).
 impl From<Error> for signature_core::Error {
     fn from(error: Error) -> Self {
-        match error {
-            Error::Io(io) => Self::Io(io),
-            other => match other.problem().cloned() {
-                Some(problem) => Self::Service {
-                    http_status: problem.status,
-                    code: problem.code.as_ref().map(|code| code.as_str().to_owned()),
-                    message: problem.message().map(str::to_owned),
-                },
-                None => Self::transport(other),
-            },
+        if let Error::Io(io) = error {
+            return Self::Io(io);
+        }
+        let transient = error.is_transient();
+        let Some(problem) = error.problem() else {
+            return Self::transport_with(error, transient);
+        };
+        let http_status = problem.status;
+        let code = problem.code.as_ref().map(|code| code.as_str().to_owned());
+        let message = problem.message().map(str::to_owned);
+        // A `Retry-After` too large for a date is no time at all rather than a panic.
+        let retry_at = error
+            .retry_after()
+            .and_then(|wait| time::Duration::try_from(wait).ok())
+            .and_then(|wait| time::OffsetDateTime::now_utc().checked_add(wait));
+        Self::Service {
+            http_status,
+            code,
+            message,
+            transient,
+            retry_at,
+            source: Some(Box::new(error)),
         }
     }
 }

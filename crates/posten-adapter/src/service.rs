@@ -47,48 +47,69 @@ pub(crate) const POSTEN_CAPABILITIES: &[Capability] = &[
 ];
 
 impl From<Error> for signature_core::Error {
-    /// Posten's specific errors onto the neutral ones; everything without a neutral
-    /// counterpart stays inspectable as the source of [`signature_core::Error::Transport`].
+    /// Posten's specific errors onto the neutral ones, keeping the Posten error as the
+    /// `source` (everything without a neutral counterpart is [`signature_core::Error::Transport`]),
+    /// and what it says about trying again ([`Error::is_transient`], [`Error::retry_at`]).
     fn from(error: Error) -> Self {
         use signature_core::Error as Core;
-        match error {
-            Error::Unsupported(capability) => Core::Unsupported(capability),
-            Error::Invalid(error) => Core::Invalid(error),
-            Error::TooEagerPolling { retry_at } => Core::TooEagerPolling { retry_at },
+        let error = match error {
+            Error::Unsupported(capability) => return Core::Unsupported(capability),
+            Error::Invalid(error) => return Core::Invalid(error),
+            Error::Io(io) => return Core::Io(io),
+            other => other,
+        };
+        let transient = error.is_transient();
+        let retry_at = error.retry_at();
+        let (http_status, code, message) = match &error {
             // A DoSFilter block is acted on the same way: wait until the given time.
-            Error::RateLimitBlocked { retry_at } => Core::TooEagerPolling {
-                retry_at: Some(retry_at),
-            },
-            Error::JobCannotBeCancelled { .. } => Core::CannotBeCancelled,
-            Error::Service {
-                code: ErrorCode::BrokerNotAuthorized,
-                ..
-            } => Core::BrokerNotAuthorized,
-            Error::Service {
-                code: ErrorCode::InvalidStatusQueryToken,
-                ..
-            } => Core::InvalidStatusQueryToken,
-            Error::Service {
-                code: ErrorCode::SigningCeremonyNotCompleted,
-                ..
-            } => Core::SigningNotCompleted,
+            Error::TooEagerPolling { .. } | Error::RateLimitBlocked { .. } => {
+                return Core::TooEagerPolling {
+                    retry_at,
+                    source: Some(Box::new(error)),
+                };
+            }
+            Error::JobCannotBeCancelled { .. } => {
+                return Core::CannotBeCancelled {
+                    source: Some(Box::new(error)),
+                };
+            }
+            Error::Service { code, .. } if *code == ErrorCode::BrokerNotAuthorized => {
+                return Core::BrokerNotAuthorized {
+                    source: Some(Box::new(error)),
+                };
+            }
+            Error::Service { code, .. } if *code == ErrorCode::InvalidStatusQueryToken => {
+                return Core::InvalidStatusQueryToken {
+                    source: Some(Box::new(error)),
+                };
+            }
+            Error::Service { code, .. } if *code == ErrorCode::SigningCeremonyNotCompleted => {
+                return Core::SigningNotCompleted {
+                    source: Some(Box::new(error)),
+                };
+            }
             Error::Service {
                 http_status,
                 code,
                 message,
                 ..
-            } => Core::Service {
-                http_status,
-                code: Some(code.as_str().to_owned()),
-                message: Some(message),
-            },
-            Error::UnexpectedResponse { http_status, .. } => Core::Service {
-                http_status,
-                code: None,
-                message: Some(error.to_string()),
-            },
-            Error::Io(io) => Core::Io(io),
-            other => Core::transport(other),
+            } => (
+                *http_status,
+                Some(code.as_str().to_owned()),
+                Some(message.clone()),
+            ),
+            Error::UnexpectedResponse { http_status, .. } => {
+                (*http_status, None, Some(error.to_string()))
+            }
+            _ => return Core::transport_with(error, transient),
+        };
+        Core::Service {
+            http_status,
+            code,
+            message,
+            transient,
+            retry_at,
+            source: Some(Box::new(error)),
         }
     }
 }
@@ -149,5 +170,132 @@ impl SignatureService for Client {
         signer: &SignerUrl,
     ) -> Result<RedirectUrl, signature_core::Error> {
         Ok(Client::request_new_redirect_url(self, signer).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+
+    use signature_core::{Error as Core, TransportError};
+    use time::OffsetDateTime;
+
+    use super::*;
+    use crate::error_code::ErrorType;
+
+    fn service(http_status: u16, code: ErrorCode) -> Error {
+        Error::Service {
+            http_status,
+            code,
+            message: "the service's words".to_owned(),
+            error_type: ErrorType::Client,
+        }
+    }
+
+    /// The Posten error behind a neutral one.
+    fn posten_source(core: &Core) -> Option<&Error> {
+        core.source().and_then(|s| s.downcast_ref::<Error>())
+    }
+
+    #[test]
+    fn retry_times_and_transience_carry_over() {
+        let at = OffsetDateTime::UNIX_EPOCH + time::Duration::days(20_000);
+        let polled = Core::from(Error::TooEagerPolling { retry_at: Some(at) });
+        assert!(matches!(polled, Core::TooEagerPolling { retry_at: Some(t), .. } if t == at));
+        assert!(polled.is_transient());
+        assert_eq!(polled.retry_at(), Some(at));
+        assert!(matches!(
+            posten_source(&polled),
+            Some(Error::TooEagerPolling { .. })
+        ));
+
+        let blocked = Core::from(Error::RateLimitBlocked { retry_at: at });
+        assert!(blocked.is_transient());
+        assert_eq!(blocked.retry_at(), Some(at));
+        assert!(matches!(
+            posten_source(&blocked),
+            Some(Error::RateLimitBlocked { .. })
+        ));
+
+        let failing = Core::from(service(503, ErrorCode::parse("SERVER_BUSY")));
+        assert!(
+            matches!(
+                &failing,
+                Core::Service {
+                    http_status: 503,
+                    transient: true,
+                    ..
+                }
+            ),
+            "{failing:?}"
+        );
+        assert!(failing.is_transient());
+        assert_eq!(failing.retry_at(), None);
+        assert_eq!(
+            posten_source(&failing).map(ToString::to_string),
+            Some(service(503, ErrorCode::parse("SERVER_BUSY")).to_string())
+        );
+
+        let refused = Core::from(service(403, ErrorCode::NotAuthorized));
+        assert!(
+            matches!(&refused, Core::Service { http_status: 403, code: Some(c), .. } if c == "NOT_AUTHORIZED")
+        );
+        assert!(!refused.is_transient());
+
+        let unreachable = Core::from(Error::Connection(TransportError::new(
+            std::io::Error::other("connection refused"),
+            true,
+        )));
+        assert!(matches!(
+            unreachable,
+            Core::Transport {
+                transient: true,
+                ..
+            }
+        ));
+        assert!(unreachable.is_transient());
+        assert!(matches!(
+            posten_source(&unreachable),
+            Some(Error::Connection(_))
+        ));
+        let misconfigured = Core::from(Error::SenderNotSpecified);
+        assert!(!misconfigured.is_transient());
+        assert!(matches!(
+            posten_source(&misconfigured),
+            Some(Error::SenderNotSpecified)
+        ));
+    }
+
+    #[test]
+    fn specific_answers_become_neutral_variants_with_their_source() {
+        let cases = [
+            (ErrorCode::BrokerNotAuthorized, "BrokerNotAuthorized"),
+            (
+                ErrorCode::InvalidStatusQueryToken,
+                "InvalidStatusQueryToken",
+            ),
+            (
+                ErrorCode::SigningCeremonyNotCompleted,
+                "SigningNotCompleted",
+            ),
+        ];
+        for (code, variant) in cases {
+            let core = Core::from(service(403, code.clone()));
+            assert!(format!("{core:?}").starts_with(variant), "{core:?}");
+            assert!(!core.is_transient());
+            assert!(
+                matches!(posten_source(&core), Some(Error::Service { code: c, .. }) if *c == code),
+                "{core:?}"
+            );
+        }
+        let ended = Core::from(Error::JobCannotBeCancelled {
+            http_status: 409,
+            code: None,
+            message: None,
+        });
+        assert!(matches!(ended, Core::CannotBeCancelled { source: Some(_) }));
+        let io = Core::from(Error::Io(std::io::Error::other("disk full")));
+        assert!(matches!(io, Core::Io(_)));
+        assert!(!io.is_transient());
     }
 }

@@ -596,7 +596,10 @@ async fn cancel_conflict_is_job_cannot_be_cancelled_and_other_calls_succeed() {
     .await
     .unwrap_err();
     assert!(
-        matches!(core, signature_core::Error::CannotBeCancelled),
+        matches!(
+            core,
+            signature_core::Error::CannotBeCancelled { source: Some(_) }
+        ),
         "{core:?}"
     );
 }

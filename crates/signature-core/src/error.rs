@@ -343,10 +343,16 @@ impl fmt::Display for TextField {
     }
 }
 
+/// An adapter's own error, kept as the [`source`](std::error::Error::source) of the neutral
+/// [`Error`] it was mapped onto, so its details stay inspectable (and downcastable).
+pub type ErrorSource = Box<dyn std::error::Error + Send + Sync + 'static>;
+
 /// A request to a signing service failed.
 ///
 /// Adapters map their transport and protocol failures onto these variants, so callers can
-/// handle any provider the same way. Messages never contain personal identification
+/// handle any provider the same way, and keep their own error as the `source`. Whether
+/// trying again may help is [`is_transient`](Self::is_transient), and when the service
+/// permits it [`retry_at`](Self::retry_at). Messages never contain personal identification
 /// numbers, tokens or key material.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -361,28 +367,48 @@ pub enum Error {
     #[error(transparent)]
     Invalid(#[from] ValidationError),
 
-    /// Polled before the service permitted; wait until `retry_at` (if known).
+    /// Polled (or, for a rate limit, called) before the service permitted; wait until
+    /// `retry_at` (if known).
     #[error("polled too eagerly{}", retry_at.map(|at| format!("; next poll permitted at {at}")).unwrap_or_default())]
     TooEagerPolling {
         /// When polling is permitted again, if the service said.
         retry_at: Option<OffsetDateTime>,
+        /// The adapter's error, if this came from one.
+        #[source]
+        source: Option<ErrorSource>,
     },
 
     /// The client's organization may not act for the job's sender organization.
     #[error("the client's organization is not authorized to act for the sender organization")]
-    BrokerNotAuthorized,
+    BrokerNotAuthorized {
+        /// The adapter's error, if this came from one.
+        #[source]
+        source: Option<ErrorSource>,
+    },
 
     /// The status query token from the exit URL was not accepted.
     #[error("the status query token was not accepted")]
-    InvalidStatusQueryToken,
+    InvalidStatusQueryToken {
+        /// The adapter's error, if this came from one.
+        #[source]
+        source: Option<ErrorSource>,
+    },
 
     /// The status cannot be queried yet, because the signer has not finished.
     #[error("the signing ceremony is not completed, so there is no status to fetch yet")]
-    SigningNotCompleted,
+    SigningNotCompleted {
+        /// The adapter's error, if this came from one.
+        #[source]
+        source: Option<ErrorSource>,
+    },
 
     /// The job can no longer be cancelled (for example because it is completed).
     #[error("the job cannot be cancelled")]
-    CannotBeCancelled,
+    CannotBeCancelled {
+        /// The adapter's error, if this came from one.
+        #[source]
+        source: Option<ErrorSource>,
+    },
 
     /// The service answered with an error this crate has no dedicated variant for.
     #[error("the signing service answered HTTP {http_status}{}{}",
@@ -395,6 +421,14 @@ pub enum Error {
         code: Option<String>,
         /// The service's human-readable message, if any.
         message: Option<String>,
+        /// Whether the same call may succeed later, as the adapter judges the answer
+        /// (typically 429 and 5xx).
+        transient: bool,
+        /// When the service permits the next call, if it said (`Retry-After`).
+        retry_at: Option<OffsetDateTime>,
+        /// The adapter's error, if this came from one.
+        #[source]
+        source: Option<ErrorSource>,
     },
 
     /// Reading from the service or writing to the caller's sink failed.
@@ -403,14 +437,53 @@ pub enum Error {
 
     /// Connecting, TLS, or another adapter-level failure; inspect the source for details.
     #[error("the request to the signing service failed")]
-    Transport(#[source] Box<dyn std::error::Error + Send + Sync + 'static>),
+    Transport {
+        /// The adapter's error.
+        #[source]
+        source: ErrorSource,
+        /// Whether the same call may succeed later (a failed connection or a timeout, as
+        /// opposed to a configuration or key problem).
+        transient: bool,
+    },
 }
 
 impl Error {
-    /// Wraps any adapter-level failure as [`Error::Transport`].
-    pub fn transport(
-        source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
-    ) -> Self {
-        Self::Transport(source.into())
+    /// Wraps any adapter-level failure as [`Error::Transport`] that trying again does not fix.
+    pub fn transport(source: impl Into<ErrorSource>) -> Self {
+        Self::Transport {
+            source: source.into(),
+            transient: false,
+        }
+    }
+
+    /// Wraps an adapter-level failure as [`Error::Transport`], saying whether trying again
+    /// later may succeed.
+    pub fn transport_with(source: impl Into<ErrorSource>, transient: bool) -> Self {
+        Self::Transport {
+            source: source.into(),
+            transient,
+        }
+    }
+
+    /// Whether the same call may succeed later: [`TooEagerPolling`](Self::TooEagerPolling),
+    /// and the [`Service`](Self::Service) answers and [`Transport`](Self::Transport) failures
+    /// the adapter found transient (a busy or failing service, a failed connection, a
+    /// timeout). Wait until [`retry_at`](Self::retry_at) where it gives a time.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::TooEagerPolling { .. } => true,
+            Self::Service { transient, .. } | Self::Transport { transient, .. } => *transient,
+            _ => false,
+        }
+    }
+
+    /// When the service permits the next call, if it said: the permitted poll time of
+    /// [`TooEagerPolling`](Self::TooEagerPolling), or a [`Service`](Self::Service) answer's
+    /// `Retry-After`.
+    pub fn retry_at(&self) -> Option<OffsetDateTime> {
+        match self {
+            Self::TooEagerPolling { retry_at, .. } | Self::Service { retry_at, .. } => *retry_at,
+            _ => None,
+        }
     }
 }

@@ -107,7 +107,8 @@ pub use artifact::ArtifactRef;
 pub use capability::{Capabilities, Capability};
 pub use document::{DOCUMENT_TITLE_LENGTH, Document, DocumentContent, FILE_NAME_LENGTH, MediaType};
 pub use error::{
-    Error, FileNameProblem, OrganizationNumberProblem, PinProblem, TextField, ValidationError,
+    Error, ErrorSource, FileNameProblem, OrganizationNumberProblem, PinProblem, TextField,
+    ValidationError,
 };
 pub use error_detail::ErrorDetail;
 pub use flow::{

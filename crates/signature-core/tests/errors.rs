@@ -216,33 +216,43 @@ fn service_error_messages() {
             "document is empty",
         ),
         (
-            Error::TooEagerPolling { retry_at: None },
+            Error::TooEagerPolling {
+                retry_at: None,
+                source: None,
+            },
             "polled too eagerly",
         ),
         (
             Error::TooEagerPolling {
                 retry_at: Some(datetime!(2030-01-01 12:00 UTC)),
+                source: None,
             },
             "polled too eagerly; next poll permitted at 2030-01-01 12:00:00.0 +00:00:00",
         ),
         (
-            Error::BrokerNotAuthorized,
+            Error::BrokerNotAuthorized { source: None },
             "the client's organization is not authorized to act for the sender organization",
         ),
         (
-            Error::InvalidStatusQueryToken,
+            Error::InvalidStatusQueryToken { source: None },
             "the status query token was not accepted",
         ),
         (
-            Error::SigningNotCompleted,
+            Error::SigningNotCompleted { source: None },
             "the signing ceremony is not completed, so there is no status to fetch yet",
         ),
-        (Error::CannotBeCancelled, "the job cannot be cancelled"),
+        (
+            Error::CannotBeCancelled { source: None },
+            "the job cannot be cancelled",
+        ),
         (
             Error::Service {
                 http_status: 400,
                 code: Some("SCHEMA_VALIDATION_ERROR".into()),
                 message: Some("bad".into()),
+                transient: false,
+                retry_at: None,
+                source: None,
             },
             "the signing service answered HTTP 400 (SCHEMA_VALIDATION_ERROR): bad",
         ),
@@ -251,6 +261,9 @@ fn service_error_messages() {
                 http_status: 503,
                 code: None,
                 message: None,
+                transient: true,
+                retry_at: None,
+                source: None,
             },
             "the signing service answered HTTP 503",
         ),
@@ -286,6 +299,48 @@ fn service_errors_keep_their_source() {
         error,
         Error::Invalid(ValidationError::EmptyDocument)
     ));
+}
+
+#[test]
+fn transience_and_retry_time_come_from_the_variant() {
+    let at = datetime!(2030-01-01 12:00 UTC);
+    let polled = Error::TooEagerPolling {
+        retry_at: Some(at),
+        source: None,
+    };
+    assert!(polled.is_transient());
+    assert_eq!(polled.retry_at(), Some(at));
+    let busy = Error::Service {
+        http_status: 503,
+        code: None,
+        message: None,
+        transient: true,
+        retry_at: Some(at),
+        source: Some("the adapter's own error".into()),
+    };
+    assert!(busy.is_transient());
+    assert_eq!(busy.retry_at(), Some(at));
+    assert_eq!(
+        std::error::Error::source(&busy)
+            .map(ToString::to_string)
+            .as_deref(),
+        Some("the adapter's own error")
+    );
+    let refused = Error::Service {
+        http_status: 403,
+        code: None,
+        message: None,
+        transient: false,
+        retry_at: None,
+        source: None,
+    };
+    assert!(!refused.is_transient());
+    assert_eq!(refused.retry_at(), None);
+    assert!(Error::transport_with("connection refused", true).is_transient());
+    assert!(!Error::transport("bad URL").is_transient());
+    assert!(!Error::Unsupported(Capability::Cancel).is_transient());
+    assert!(!Error::from(std::io::Error::other("disk full")).is_transient());
+    assert_eq!(Error::transport_with("timeout", true).retry_at(), None);
 }
 
 #[test]

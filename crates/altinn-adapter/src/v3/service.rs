@@ -33,10 +33,13 @@ pub const DEFAULT_SIGNATURE_DATA_TYPE: &str = "signatures";
 /// reports them, also after the signing task); [`sign`](Self::sign) signs a job as the
 /// client's user, for themselves or for an organisation; the signatures are offered as
 /// [`ArtifactRef::SignatureRecord`]s (the signature data elements).
+///
+/// A service made [`without_owner`](Self::without_owner) reads and downloads existing jobs
+/// but creates none: its capabilities leave out [`Capability::SubmitForm`].
 #[derive(Debug, Clone)]
 pub struct Service {
     client: Client,
-    owner: InstanceOwner,
+    owner: Option<InstanceOwner>,
     signature_data_type: String,
 }
 
@@ -45,7 +48,18 @@ impl Service {
     pub fn new(client: Client, owner: InstanceOwner) -> Self {
         Self {
             client,
-            owner,
+            owner: Some(owner),
+            signature_data_type: DEFAULT_SIGNATURE_DATA_TYPE.to_owned(),
+        }
+    }
+
+    /// A service for jobs that exist already (their ids name their owners): status, signing
+    /// and downloads; `create_job` answers [`CoreError::Unsupported`] with
+    /// [`Capability::SubmitForm`].
+    pub fn without_owner(client: Client) -> Self {
+        Self {
+            client,
+            owner: None,
             signature_data_type: DEFAULT_SIGNATURE_DATA_TYPE.to_owned(),
         }
     }
@@ -217,12 +231,15 @@ fn signer_state(signee: &SigneeState) -> SignerState {
 #[async_trait]
 impl SignatureService for Service {
     fn capabilities(&self) -> Capabilities {
-        Capabilities::none()
-            .with(Capability::SubmitForm)
+        let capabilities = Capabilities::none()
             .with(Capability::MultipleDocuments)
             .with(Capability::PlainTextDocuments)
             .with(Capability::DownloadSignatureRecord)
-            .with(Capability::StatusByJobId)
+            .with(Capability::StatusByJobId);
+        match self.owner {
+            Some(_) => capabilities.with(Capability::SubmitForm),
+            None => capabilities,
+        }
     }
 
     async fn job_status(&self, job: &JobId) -> Result<StatusChange, CoreError> {
@@ -233,11 +250,11 @@ impl SignatureService for Service {
         self.capabilities()
             .ensure_supports(&job.required_capabilities())?;
         job.check_limits(&crate::FORM_JOB_LIMITS)?;
-        let form = job
-            .form()
-            .ok_or(CoreError::Unsupported(Capability::SubmitForm))?;
+        let (Some(form), Some(owner)) = (job.form(), &self.owner) else {
+            return Err(CoreError::Unsupported(Capability::SubmitForm));
+        };
         let app = AppId::parse(form.service_code())?;
-        let mut new = NewInstance::new(self.owner.clone());
+        let mut new = NewInstance::new(owner.clone());
         for part in form.parts() {
             new = new.data(NewData::new(
                 part.data_format_id(),
@@ -302,6 +319,90 @@ mod tests {
         )
         .unwrap();
         assert_eq!(signing_tasks_reached(&old), ["Sign"]);
+    }
+
+    /// The Altinn error behind a neutral one.
+    fn altinn_source(core: &CoreError) -> Option<&Error> {
+        std::error::Error::source(core).and_then(|s| s.downcast_ref::<Error>())
+    }
+
+    #[test]
+    fn errors_carry_transience_retry_time_and_source_over() {
+        use crate::error::ApiProblem;
+        use signature_core::TransportError;
+
+        let mut busy = ApiProblem::status(429);
+        busy.retry_after = Some(std::time::Duration::from_secs(30));
+        let before = time::OffsetDateTime::now_utc();
+        let core = CoreError::from(Error::Service(busy));
+        assert!(
+            matches!(
+                &core,
+                CoreError::Service {
+                    http_status: 429,
+                    transient: true,
+                    ..
+                }
+            ),
+            "{core:?}"
+        );
+        assert!(core.is_transient());
+        let retry_at = core.retry_at().unwrap();
+        assert!(
+            retry_at >= before + time::Duration::seconds(30),
+            "{retry_at}"
+        );
+        assert!(retry_at <= time::OffsetDateTime::now_utc() + time::Duration::seconds(30));
+        assert!(matches!(altinn_source(&core), Some(Error::Service(p)) if p.status == 429));
+
+        let refused = CoreError::from(Error::Service(ApiProblem::status(403)));
+        assert!(!refused.is_transient());
+        assert_eq!(refused.retry_at(), None);
+        assert!(matches!(altinn_source(&refused), Some(Error::Service(p)) if p.status == 403));
+
+        // A Retry-After no date can hold is dropped, not a panic.
+        let mut forever = ApiProblem::status(503);
+        forever.retry_after = Some(std::time::Duration::MAX);
+        let core = CoreError::from(Error::Service(forever));
+        assert!(core.is_transient());
+        assert_eq!(core.retry_at(), None);
+
+        let unauthenticated = CoreError::from(Error::NotAuthenticated {
+            detail: "expired".to_owned(),
+            problem: Some(Box::new(ApiProblem::status(401))),
+        });
+        assert!(matches!(
+            unauthenticated,
+            CoreError::Service {
+                http_status: 401,
+                transient: false,
+                ..
+            }
+        ));
+
+        let unreachable = CoreError::from(Error::Transport(TransportError::new(
+            std::io::Error::other("connection refused"),
+            true,
+        )));
+        assert!(matches!(
+            unreachable,
+            CoreError::Transport {
+                transient: true,
+                ..
+            }
+        ));
+        assert!(matches!(
+            altinn_source(&unreachable),
+            Some(Error::Transport(_))
+        ));
+        let misconfigured = CoreError::from(Error::config("bad URL"));
+        assert!(!misconfigured.is_transient());
+        assert!(matches!(
+            altinn_source(&misconfigured),
+            Some(Error::Configuration(_))
+        ));
+        let io = CoreError::from(Error::Io(std::io::Error::other("disk full")));
+        assert!(matches!(io, CoreError::Io(_)));
     }
 
     #[test]
