@@ -202,21 +202,29 @@ fn read_journal(path: &Path) -> Result<Journal, CliError> {
 /// answers are uncertain.
 fn certainly_not_created(error: &CliError) -> bool {
     use posten_adapter::Error as E;
-    match error {
-        CliError::Posten(error) => match error {
-            E::Service { http_status, .. } => *http_status < 500,
-            E::RateLimitBlocked { .. }
-            | E::ServerCertificateRejected { .. }
-            | E::ServerCertificateUntrusted { .. }
-            | E::ServerCertificateWrongEnvironment { .. }
-            | E::Key(_)
-            | E::ProxyRefused { .. }
-            | E::Configuration(_)
-            | E::SenderNotSpecified
-            | E::Unsupported(_)
-            | E::Bundle(_) => true,
+    let CliError::Service(error) = error else {
+        return false;
+    };
+    let Some(posten) = crate::service::adapter_error::<E>(error) else {
+        // Refused before sending, or an answer of the service other than a server error.
+        return match error {
+            signature_core::Error::Unsupported(_) | signature_core::Error::Invalid(_) => true,
+            signature_core::Error::Service { http_status, .. } => *http_status < 500,
             _ => false,
-        },
+        };
+    };
+    match posten {
+        E::Service { http_status, .. } => *http_status < 500,
+        E::RateLimitBlocked { .. }
+        | E::ServerCertificateRejected { .. }
+        | E::ServerCertificateUntrusted { .. }
+        | E::ServerCertificateWrongEnvironment { .. }
+        | E::Key(_)
+        | E::ProxyRefused { .. }
+        | E::Configuration(_)
+        | E::SenderNotSpecified
+        | E::Unsupported(_)
+        | E::Bundle(_) => true,
         _ => false,
     }
 }
@@ -296,7 +304,8 @@ pub(crate) fn run(
         ));
     }
     if !pending.is_empty() {
-        let client = crate::connect::posten(settings)?;
+        let provider = args.provider.provider;
+        let connection = crate::service::Connection::open(provider, settings)?;
         let concurrency = args
             .concurrency
             .unwrap_or(DEFAULT_CONCURRENCY)
@@ -343,8 +352,8 @@ pub(crate) fn run(
             let permits = Arc::new(Semaphore::new(concurrency));
             let mut tasks = tokio::task::JoinSet::new();
             for (line, key, spec) in pending {
-                let (client, permits, journal, journal_path, base, stopping) = (
-                    client.clone(),
+                let (connection, permits, journal, journal_path, base, stopping) = (
+                    connection.clone(),
                     permits.clone(),
                     journal.clone(),
                     journal_path.clone(),
@@ -360,7 +369,8 @@ pub(crate) fn run(
                         if stopping.load(Ordering::SeqCst) {
                             return Ok(None);
                         }
-                        let job = tokio::task::block_in_place(|| spec.to_job(&base))?;
+                        let job = tokio::task::block_in_place(|| spec.to_job(&base, provider))?;
+                        let service = connection.service(spec.altinn3_owner()?);
                         // On disk before the request leaves: a run that dies now knows, on
                         // resume, that this key's job may exist at Posten.
                         let sending = Sending {
@@ -369,7 +379,7 @@ pub(crate) fn run(
                             sending_at: now(),
                         };
                         tokio::task::block_in_place(|| append(&journal, &journal_path, &sending))?;
-                        let created = match client.create_job(&job).await {
+                        let created = match service.service.create_job(&job).await {
                             Ok(created) => created,
                             Err(error) => {
                                 let error = CliError::from(error);

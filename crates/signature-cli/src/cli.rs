@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 
 pub use crate::poll::PollArgs;
+pub use crate::service::{ProviderArg, ProviderFlag};
 
 /// The exit codes, shown at the end of every `--help`.
 pub const EXIT_CODES_HELP: &str = "\
@@ -89,14 +90,17 @@ pub enum Command {
     #[cfg(feature = "emulator")]
     #[command(after_help = EXIT_CODES_HELP)]
     Demo(DemoArgs),
-    /// Posten signering jobs: create (one, from a file, or a batch), direct job status.
+    /// Signing jobs: create (one, from a file, or a batch), read a job's status; Posten
+    /// signering, or Altinn 3 with `--provider altinn3`.
     #[command(subcommand, after_help = EXIT_CODES_HELP)]
     Job(JobCommand),
-    /// Take status changes from a Posten queue, one JSON line each; optionally download the
-    /// signed documents and confirm.
+    /// Take status changes from a Posten queue (or, with `--provider altinn3`, the status of
+    /// the `--job`s given), one JSON line each; optionally download the signed documents and
+    /// confirm.
     #[command(after_help = EXIT_CODES_HELP)]
     Poll(PollArgs),
-    /// Download a XAdES or PAdES by the URL a status change gave.
+    /// Download a XAdES or PAdES (Altinn 3: a signature record) by the URL a status change
+    /// gave.
     #[command(after_help = EXIT_CODES_HELP)]
     Download(DownloadArgs),
     /// Confirm a status change by its confirmation URL (it is then not delivered again).
@@ -224,7 +228,8 @@ pub enum JobCommand {
     /// each created job in a journal, so running it again skips what was created.
     #[command(after_help = EXIT_CODES_HELP)]
     Create(Box<CreateArgs>),
-    /// Fetch a direct job's status with the status URL and the token from the exit URL.
+    /// Fetch a job's status: by its id (`--job`, Altinn 3), or a direct job's with the status
+    /// URL and the token from the exit URL (Posten).
     #[command(after_help = EXIT_CODES_HELP)]
     Status(Box<StatusArgs>),
 }
@@ -284,6 +289,10 @@ pub struct CreateArgs {
     #[arg(long, value_name = "URL", requires = "title")]
     pub exit_url: Option<String>,
 
+    /// The signing service.
+    #[command(flatten)]
+    pub provider: ProviderFlag,
+
     /// Connection settings.
     #[command(flatten)]
     pub posten: PostenFlags,
@@ -291,18 +300,38 @@ pub struct CreateArgs {
 
 /// Arguments of `signering job status`.
 #[derive(Debug, Args)]
+#[command(group(ArgGroup::new("which").args(["status_url", "job"]).required(true)))]
 pub struct StatusArgs {
     /// The status URL printed by `job create` for a direct job.
     #[arg(long, value_name = "URL")]
-    pub status_url: String,
+    pub status_url: Option<String>,
 
     /// The environment variable holding the `status_query_token` from the exit URL.
-    #[arg(long, value_name = "VAR", required_unless_present = "token_file")]
+    #[arg(
+        long,
+        value_name = "VAR",
+        required_unless_present_any = ["token_file", "job"],
+        requires = "status_url"
+    )]
     pub token_env: Option<String>,
 
     /// A file holding the `status_query_token` from the exit URL.
-    #[arg(long, value_name = "FILE", conflicts_with = "token_env")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with = "token_env",
+        requires = "status_url"
+    )]
     pub token_file: Option<PathBuf>,
+
+    /// The job's id as `job create` printed it, for a service that reads a job's status by
+    /// its id (Altinn 3: `ORG/APP/PARTYID/GUID`).
+    #[arg(long, value_name = "ID", conflicts_with = "status_url")]
+    pub job: Option<String>,
+
+    /// The signing service.
+    #[command(flatten)]
+    pub provider: ProviderFlag,
 
     /// Connection settings.
     #[command(flatten)]
@@ -352,13 +381,17 @@ pub struct DoctorArgs {
 /// Arguments of `signering download`.
 #[derive(Debug, Args)]
 pub struct DownloadArgs {
-    /// The XAdES or PAdES URL from a status change.
+    /// The XAdES or PAdES URL from a status change (Altinn 3: a signature record's).
     #[arg(value_name = "URL")]
     pub url: String,
 
     /// Where to write it (written to FILE.part first, renamed when complete).
     #[arg(long, short, value_name = "FILE")]
     pub out: PathBuf,
+
+    /// The signing service.
+    #[command(flatten)]
+    pub provider: ProviderFlag,
 
     /// Connection settings.
     #[command(flatten)]

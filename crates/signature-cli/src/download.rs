@@ -1,14 +1,14 @@
-//! `signering download URL` and `signering archive get ID`, and the file sink with a
-//! progress bar that `poll --download` uses too.
+//! `signering download URL` (through the provider-neutral service) and `signering archive get
+//! ID` (Posten's archive), and the file sink with a progress bar that `poll --download` uses
+//! too.
 
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use indicatif::ProgressBar;
-use posten_adapter::Client;
 use serde::Serialize;
-use signature_core::{ArtifactRef, OrganizationNumber};
+use signature_core::{ArtifactRef, Capabilities, Capability, OrganizationNumber, SignatureService};
 use tokio::io::{AsyncWrite, AsyncWriteExt as _};
 
 use crate::cli::{ArchiveGetArgs, DownloadArgs};
@@ -16,6 +16,7 @@ use crate::config::Settings;
 use crate::error::{CliError, Status};
 use crate::mask::mask_identity_numbers;
 use crate::output::{emit, emit_json};
+use crate::service::Service;
 
 /// A file that counts the bytes written into a progress bar.
 struct Counting {
@@ -53,62 +54,98 @@ fn part_path(path: &Path) -> PathBuf {
     path.with_file_name(name)
 }
 
-/// What a download returned: bytes written into the file.
-pub(crate) enum Fetch<'a> {
-    /// A XAdES or PAdES by URL.
-    Artifact(&'a ArtifactRef),
-    /// An archived PAdES.
-    Archived {
-        owner: &'a OrganizationNumber,
-        id: &'a str,
-    },
+/// A download in progress: `FILE.part` next to its final path, counting into a progress
+/// bar, renamed when complete, so a file with the final name is always whole.
+pub(crate) struct PartFile {
+    part: PathBuf,
+    path: PathBuf,
+    sink: Counting,
 }
 
-/// Streams a download into `path` through `path.part`, renamed when complete, so a file
-/// with the final name is always whole. Returns the bytes written.
+impl PartFile {
+    /// Creates `path.part`.
+    pub(crate) async fn create(path: &Path, json: bool) -> Result<Self, CliError> {
+        let part = part_path(path);
+        let file = tokio::fs::File::create(&part)
+            .await
+            .map_err(|e| CliError::write(&part, e))?;
+        let label = path
+            .file_name()
+            .map(|n| mask_identity_numbers(&n.to_string_lossy()))
+            .unwrap_or_default();
+        Ok(Self {
+            part,
+            path: path.to_owned(),
+            sink: Counting {
+                file,
+                bar: crate::style::bytes(json, &label),
+            },
+        })
+    }
+
+    /// Where the download writes.
+    pub(crate) fn sink(&mut self) -> &mut (dyn AsyncWrite + Unpin + Send) {
+        &mut self.sink
+    }
+
+    /// After the download's `result`: on success the file is flushed to disk and renamed to
+    /// its final name; on failure the partial file is removed (a partial file is worse than
+    /// none). Returns the bytes written.
+    pub(crate) async fn finish(mut self, result: Result<u64, CliError>) -> Result<u64, CliError> {
+        self.sink.bar.finish_and_clear();
+        let finished = match result {
+            Ok(bytes) => match self
+                .sink
+                .file
+                .flush()
+                .await
+                .and(self.sink.file.sync_all().await)
+            {
+                Ok(()) => Ok(bytes),
+                Err(e) => Err(CliError::write(&self.part, e)),
+            },
+            Err(e) => Err(e),
+        };
+        let Self { part, path, sink } = self;
+        drop(sink);
+        match finished {
+            Ok(bytes) => {
+                tokio::fs::rename(&part, &path)
+                    .await
+                    .map_err(|e| CliError::write(&path, e))?;
+                Ok(bytes)
+            }
+            Err(error) => {
+                drop(tokio::fs::remove_file(&part).await);
+                Err(error)
+            }
+        }
+    }
+}
+
+/// Streams `artifact` from the service into `path` through `path.part`. Returns the bytes
+/// written.
 pub(crate) async fn to_file(
-    client: &Client,
-    what: Fetch<'_>,
+    service: &dyn SignatureService,
+    artifact: &ArtifactRef,
     path: &Path,
     json: bool,
 ) -> Result<u64, CliError> {
-    let part = part_path(path);
-    let file = tokio::fs::File::create(&part)
-        .await
-        .map_err(|e| CliError::write(&part, e))?;
-    let label = path
-        .file_name()
-        .map(|n| mask_identity_numbers(&n.to_string_lossy()))
-        .unwrap_or_default();
-    let mut sink = Counting {
-        file,
-        bar: crate::style::bytes(json, &label),
-    };
-    let result = match what {
-        Fetch::Artifact(artifact) => client.download(artifact, &mut sink).await,
-        Fetch::Archived { owner, id } => client.download_archived_pades(owner, id, &mut sink).await,
-    };
-    sink.bar.finish_and_clear();
-    let finished = match result {
-        Ok(bytes) => match sink.file.flush().await.and(sink.file.sync_all().await) {
-            Ok(()) => Ok(bytes),
-            Err(e) => Err(CliError::write(&part, e)),
-        },
-        Err(e) => Err(CliError::from(e)),
-    };
-    drop(sink);
-    match finished {
-        Ok(bytes) => {
-            tokio::fs::rename(&part, path)
-                .await
-                .map_err(|e| CliError::write(path, e))?;
-            Ok(bytes)
-        }
-        Err(error) => {
-            // A partial file is worse than none.
-            drop(tokio::fs::remove_file(&part).await);
-            Err(error)
-        }
+    let mut file = PartFile::create(path, json).await?;
+    let result = service.download(artifact, file.sink()).await;
+    file.finish(result.map_err(CliError::from)).await
+}
+
+/// The artifact a URL names, by what the service downloads: a XAdES or PAdES where it
+/// offers those (`/pades` is the PAdES, anything else a XAdES), else a signature record.
+pub(crate) fn artifact_at(url: &str, capabilities: &Capabilities) -> ArtifactRef {
+    let documents = [Capability::DownloadXades, Capability::DownloadPades];
+    if !documents.iter().any(|c| capabilities.contains(*c))
+        && capabilities.contains(Capability::DownloadSignatureRecord)
+    {
+        ArtifactRef::signature_record(url)
+    } else {
+        artifact_for(url)
     }
 }
 
@@ -150,12 +187,12 @@ pub(crate) fn download(
     settings: &Settings,
     json: bool,
 ) -> Result<Status, CliError> {
-    let client = crate::connect::posten(settings)?;
-    let artifact = artifact_for(&args.url);
+    let service = Service::connect(args.provider.provider, settings, None)?;
+    let artifact = artifact_at(&args.url, &service.capabilities);
     let runtime = crate::runtime()?;
     let bytes = runtime.block_on(to_file(
-        &client,
-        Fetch::Artifact(&artifact),
+        service.service.as_ref(),
+        &artifact,
         &args.out,
         json,
     ))?;
@@ -181,15 +218,13 @@ pub(crate) fn archive_get(
     };
     let client = crate::connect::posten(settings)?;
     let runtime = crate::runtime()?;
-    let bytes = runtime.block_on(to_file(
-        &client,
-        Fetch::Archived {
-            owner: &owner,
-            id: &args.id,
-        },
-        &args.out,
-        json,
-    ))?;
+    let bytes = runtime.block_on(async {
+        let mut file = PartFile::create(&args.out, json).await?;
+        let result = client
+            .download_archived_pades(&owner, &args.id, file.sink())
+            .await;
+        file.finish(result.map_err(CliError::from)).await
+    })?;
     report(&args.out, bytes, json)
 }
 
@@ -211,5 +246,23 @@ mod tests {
             part_path(Path::new("d/x.pdf")),
             PathBuf::from("d/x.pdf.part")
         );
+    }
+
+    #[test]
+    fn a_url_names_what_the_service_downloads() {
+        let posten = Capabilities::none()
+            .with(Capability::DownloadXades)
+            .with(Capability::DownloadPades);
+        let url = "https://h/api/1/portal/signature-jobs/3/pades";
+        assert!(matches!(
+            artifact_at(url, &posten),
+            ArtifactRef::Pades { .. }
+        ));
+        let altinn3 = Capabilities::none().with(Capability::DownloadSignatureRecord);
+        let url = "https://h/ttd/app/instances/5/0b6c/data/9";
+        assert!(matches!(
+            artifact_at(url, &altinn3),
+            ArtifactRef::SignatureRecord { url: u } if u == url
+        ));
     }
 }

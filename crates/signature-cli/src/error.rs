@@ -96,6 +96,10 @@ pub(crate) enum CliError {
     /// An Altinn call failed.
     #[error("Altinn: {0}")]
     Altinn(#[from] altinn_adapter::Error),
+    /// A call through the provider-neutral service failed; shown and classified as the
+    /// adapter error it came from.
+    #[error("{}", crate::service::message(.0))]
+    Service(#[from] signature_core::Error),
 }
 
 impl CliError {
@@ -120,6 +124,7 @@ impl CliError {
             Self::Config(_) => Status::UsageOrIo,
             Self::Posten(error) => posten_status(error),
             Self::Altinn(error) => altinn_status(error),
+            Self::Service(error) => service_status(error),
         }
     }
 
@@ -163,6 +168,25 @@ fn altinn_status(error: &altinn_adapter::Error) -> Status {
         E::LockedItemOmitted(_) | E::LockedItemIncluded(_) | E::UnknownItem(_) => Status::Rejected,
         E::Configuration(_) | E::Key(_) | E::Io(_) => Status::UsageOrIo,
         E::Transport(_) => Status::Unreachable,
+        _ => Status::Service,
+    }
+}
+
+/// Which exit status a failure of the provider-neutral service ends with: that of the
+/// adapter error it came from, else by its kind.
+fn service_status(error: &signature_core::Error) -> Status {
+    use crate::service::adapter_error;
+    use signature_core::Error as E;
+    if let Some(error) = adapter_error::<posten_adapter::Error>(error) {
+        return posten_status(error);
+    }
+    if let Some(error) = adapter_error::<altinn_adapter::Error>(error) {
+        return altinn_status(error);
+    }
+    match error {
+        E::Unsupported(_) | E::Invalid(_) => Status::Rejected,
+        E::Io(_) => Status::UsageOrIo,
+        E::Transport { .. } => Status::Unreachable,
         _ => Status::Service,
     }
 }

@@ -3,18 +3,22 @@
 
 use std::path::{Path, PathBuf};
 
+use altinn_adapter::v3::InstanceOwner;
 use serde::{Deserialize, Serialize};
 use signature_core::{
-    DirectFlow, ExitUrls, Flow, JobRef, LookupNotifications, Signer, SignerIdentifier, SigningJob,
-    StatusChange, StatusQueryToken, StatusUrl, ValidationError,
+    ArtifactRef, Capability, DirectFlow, ExitUrls, Flow, JobId, JobLimits, JobRef,
+    LookupNotifications, Signer, SignerIdentifier, SigningJob, SigningJobBuilder, StatusChange,
+    StatusQueryToken, StatusUrl, ValidationError,
 };
 use time::OffsetDateTime;
 
+use crate::altinn3_job::Altinn3JobSpec;
 use crate::cli::{CreateArgs, FlowArg, NotifyArg, StatusArgs};
 use crate::config::{SecretSource, Settings};
 use crate::error::{CliError, Status};
 use crate::mask::mask_identity_numbers;
 use crate::output::{emit, emit_json, timestamp};
+use crate::service::{ProviderArg, Service};
 use crate::style::status_word;
 
 /// A job as written in a job file (TOML or JSON) or on one line of a batch file.
@@ -36,6 +40,7 @@ pub(crate) struct JobSpec {
     #[serde(default)]
     pub flow: FlowSpec,
     /// Signers' personal identification numbers.
+    #[serde(default)]
     pub signers: Vec<String>,
     /// Document paths, relative to the file.
     pub documents: Vec<PathBuf>,
@@ -52,6 +57,9 @@ pub(crate) struct JobSpec {
     pub rejection_url: Option<String>,
     #[serde(default)]
     pub error_url: Option<String>,
+    /// What an Altinn 3 job needs besides the title and documents.
+    #[serde(default)]
+    pub altinn3: Option<Altinn3JobSpec>,
 }
 
 /// The flow in a job file.
@@ -93,6 +101,7 @@ impl JobSpec {
             completion_url: None,
             rejection_url: None,
             error_url: None,
+            altinn3: None,
         }
     }
 
@@ -116,8 +125,89 @@ impl JobSpec {
         })
     }
 
-    /// Validates the spec, reads its documents (relative to `base`) and builds the job.
-    pub(crate) fn to_job(&self, base: &Path) -> Result<SigningJob, CliError> {
+    /// Validates the spec, reads its documents (relative to `base`) and builds the job for
+    /// `provider`: an Altinn 3 job from the `[altinn3]` section.
+    pub(crate) fn to_job(
+        &self,
+        base: &Path,
+        provider: ProviderArg,
+    ) -> Result<SigningJob, CliError> {
+        match (provider, &self.altinn3) {
+            (ProviderArg::Posten, None) => self.posten_job(base),
+            (ProviderArg::Altinn3, Some(altinn3)) => self.altinn3_job(altinn3, base),
+            (ProviderArg::Posten, Some(_)) => Err(CliError::Usage(
+                "the job has an [altinn3] section: create it with --provider altinn3".to_owned(),
+            )),
+            (ProviderArg::Altinn3, None) => Err(CliError::Usage(
+                "an Altinn 3 job needs the [altinn3] section of a job file (--file): the app, \
+                 the instance owner and the form"
+                    .to_owned(),
+            )),
+        }
+    }
+
+    /// Whom an Altinn 3 job's instance is created for, if the spec is an Altinn 3 job.
+    pub(crate) fn altinn3_owner(&self) -> Result<Option<InstanceOwner>, CliError> {
+        self.altinn3.as_ref().map(Altinn3JobSpec::owner).transpose()
+    }
+
+    /// The document paths, relative ones taken from `base`.
+    fn document_paths(&self, base: &Path) -> Vec<PathBuf> {
+        self.documents
+            .iter()
+            .map(|p| {
+                if p.is_absolute() {
+                    p.clone()
+                } else {
+                    base.join(p)
+                }
+            })
+            .collect()
+    }
+
+    /// An Altinn 3 form job. Settings Altinn 3 cannot carry (signers, a sender, a
+    /// description) are left to the service's capability check; the Posten flow settings
+    /// would be dropped silently, so they are refused here.
+    fn altinn3_job(&self, altinn3: &Altinn3JobSpec, base: &Path) -> Result<SigningJob, CliError> {
+        let urls = [&self.completion_url, &self.rejection_url, &self.error_url];
+        let any_url = self.exit_url.is_some() || urls.iter().any(|u| u.is_some());
+        if self.flow != FlowSpec::Portal || self.notify.is_some() || any_url {
+            return Err(CliError::Usage(
+                "flow, notify and the exit URLs belong to Posten signering jobs, not to an \
+                 Altinn 3 job"
+                    .to_owned(),
+            ));
+        }
+        if !self.signers.is_empty() {
+            return Err(CliError::Job(
+                "an Altinn 3 job names no signers: whoever holds the right to sign the \
+                 instance signs it"
+                    .to_owned(),
+            ));
+        }
+        let paths = self.document_paths(base);
+        let builder = self.builder(&paths)?.form(altinn3.form(base)?);
+        build(builder, &altinn_adapter::FORM_JOB_LIMITS, &paths)
+    }
+
+    /// The job's title, documents (read from `paths`), reference, description and sender.
+    fn builder(&self, paths: &[PathBuf]) -> Result<SigningJobBuilder, CliError> {
+        let documents = crate::build::read_documents(paths)?;
+        let mut builder = SigningJob::builder(self.title.as_str()).documents(documents);
+        if let Some(reference) = &self.reference {
+            builder = builder.reference(reference.as_str());
+        }
+        if let Some(description) = &self.description {
+            builder = builder.description(description.as_str());
+        }
+        if let Some(sender) = &self.sender {
+            builder = builder.sender(sender.as_str());
+        }
+        Ok(builder)
+    }
+
+    /// A Posten signering job.
+    fn posten_job(&self, base: &Path) -> Result<SigningJob, CliError> {
         let urls = [&self.completion_url, &self.rejection_url, &self.error_url];
         let any_url = self.exit_url.is_some() || urls.iter().any(|u| u.is_some());
         match self.flow {
@@ -143,32 +233,12 @@ impl JobSpec {
                     .to_owned(),
             ));
         }
-        let paths: Vec<PathBuf> = self
-            .documents
-            .iter()
-            .map(|p| {
-                if p.is_absolute() {
-                    p.clone()
-                } else {
-                    base.join(p)
-                }
-            })
-            .collect();
-        let documents = crate::build::read_documents(&paths)?;
+        let paths = self.document_paths(base);
         let lookup = match self.notify {
             None | Some(NotifySpec::Email) => LookupNotifications::EmailOnly,
             Some(NotifySpec::EmailAndSms) => LookupNotifications::EmailAndSms,
         };
-        let mut builder = SigningJob::builder(self.title.as_str()).documents(documents);
-        if let Some(reference) = &self.reference {
-            builder = builder.reference(reference.as_str());
-        }
-        if let Some(description) = &self.description {
-            builder = builder.description(description.as_str());
-        }
-        if let Some(sender) = &self.sender {
-            builder = builder.sender(sender.as_str());
-        }
+        let mut builder = self.builder(&paths)?;
         for pin in &self.signers {
             let signer = Signer::with_personal_identification_number(pin.trim());
             builder = match self.flow {
@@ -197,13 +267,21 @@ impl JobSpec {
             };
             builder = builder.flow(Flow::Direct(DirectFlow::new(urls)));
         }
-        // Jobs from the command line go to Posten signering: its limits are checked here,
-        // before the key store is opened.
-        builder
-            .build()
-            .and_then(|job| job.check_limits(&posten_adapter::LIMITS).map(|()| job))
-            .map_err(|error| CliError::Job(describe(&error, &paths)))
+        build(builder, &posten_adapter::LIMITS, &paths)
     }
+}
+
+/// The job, checked against the rules and the service's `limits` here, before the key store
+/// is opened or a call is made.
+fn build(
+    builder: SigningJobBuilder,
+    limits: &JobLimits,
+    paths: &[PathBuf],
+) -> Result<SigningJob, CliError> {
+    builder
+        .build()
+        .and_then(|job| job.check_limits(limits).map(|()| job))
+        .map_err(|error| CliError::Job(describe(&error, paths)))
 }
 
 /// A validation error with the signer or document it is about, counted from 1. Core
@@ -313,6 +391,9 @@ pub(crate) struct ChangeOut {
     pub cancellation_url: Option<String>,
     pub delete_documents_url: Option<String>,
     pub next_permitted_poll_time: Option<String>,
+    /// The provider's signature records (Altinn 3), for `download`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub signature_record_urls: Vec<String>,
     /// Files written by `poll --download`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub downloaded: Vec<String>,
@@ -348,6 +429,12 @@ impl ChangeOut {
             cancellation_url: change.cancellation.as_ref().map(|h| h.to_string()),
             delete_documents_url: change.delete_documents.as_ref().map(|h| h.to_string()),
             next_permitted_poll_time: change.next_permitted_poll_time.map(timestamp),
+            signature_record_urls: change
+                .job_artifacts
+                .iter()
+                .filter(|a| matches!(a, ArtifactRef::SignatureRecord { .. }))
+                .map(|a| a.url().to_owned())
+                .collect(),
             downloaded: Vec::new(),
         }
     }
@@ -388,6 +475,9 @@ impl ChangeOut {
                 out.push_str(&format!("  XAdES of signer {} URL: {url}\n", n + 1));
             }
         }
+        for url in &self.signature_record_urls {
+            out.push_str(&format!("  signature record URL: {url}\n"));
+        }
         out
     }
 }
@@ -406,10 +496,11 @@ pub(crate) fn create(
         None => (JobSpec::from_args(args), PathBuf::new()),
     };
     // Everything local is checked before the key store is opened or a call is made.
-    let job = spec.to_job(&base)?;
-    let client = crate::connect::posten(settings)?;
+    let provider = args.provider.provider;
+    let job = spec.to_job(&base, provider)?;
+    let service = Service::connect(provider, settings, spec.altinn3_owner()?)?;
     let runtime = crate::runtime()?;
-    let created = runtime.block_on(client.create_job(&job))?;
+    let created = runtime.block_on(service.service.create_job(&job))?;
     let out = CreatedJob::new(&created, spec.flow);
     if json {
         emit_json(&out)?;
@@ -419,26 +510,45 @@ pub(crate) fn create(
     Ok(Status::Success)
 }
 
-/// `signering job status`.
+/// `signering job status`: by job id where the service reads a job's status
+/// ([`Capability::StatusByJobId`]), else a direct job's by its status URL and token
+/// ([`Capability::StatusByToken`]).
 pub(crate) fn status(
     args: &StatusArgs,
     settings: &Settings,
     json: bool,
 ) -> Result<Status, CliError> {
-    let source = match (&args.token_env, &args.token_file) {
-        (Some(name), _) => SecretSource::Env(name.clone()),
-        (None, Some(path)) => SecretSource::File(path.clone()),
-        (None, None) => {
+    // The token is read before the key store is opened, as every local input is.
+    let token = match (&args.job, &args.token_env, &args.token_file) {
+        (Some(_), ..) => None,
+        (None, Some(name), _) => Some(SecretSource::Env(name.clone())),
+        (None, None, Some(path)) => Some(SecretSource::File(path.clone())),
+        (None, None, None) => {
             return Err(CliError::Usage(
                 "give --token-env VAR or --token-file FILE".to_owned(),
             ));
         }
-    };
-    let token = StatusQueryToken::new(source.read("the status query token")?.as_str());
-    let client = crate::connect::posten(settings)?;
+    }
+    .map(|source| source.read("the status query token"))
+    .transpose()?
+    .map(|token| StatusQueryToken::new(token.as_str()));
+    let service = Service::connect(args.provider.provider, settings, None)?;
     let runtime = crate::runtime()?;
-    let change =
-        runtime.block_on(client.direct_status(&StatusUrl::new(&args.status_url), &token))?;
+    let change = match (&args.job, &args.status_url, &token) {
+        (Some(job), ..) => {
+            service.ensure(Capability::StatusByJobId)?;
+            runtime.block_on(service.service.job_status(&JobId::new(job.trim())))?
+        }
+        (None, Some(url), Some(token)) => {
+            service.ensure(Capability::StatusByToken)?;
+            runtime.block_on(service.service.status(&StatusUrl::new(url), token))?
+        }
+        _ => {
+            return Err(CliError::Usage(
+                "give a job id (--job) or a direct job's --status-url and its token".to_owned(),
+            ));
+        }
+    };
     let out = ChangeOut::new(&change);
     if json {
         emit_json(&out)?;

@@ -10,7 +10,10 @@
 //! (`job`, `batch`, `poll`, `download`, `handles`, `altinn_cmd`, `altinn3_cmd`, `config`, `completions`,
 //! `build`/`inspect`/`verify`, and with the `emulator` feature `emulator` and `demo`), with the argument definitions in [`cli`].
 //! The commands use `signature-core` for the job rules, `posten-adapter` and `altinn-adapter`
-//! for the services, and `asice` for keys and bundles. `docs/cli.md` is the user's guide.
+//! for the services, and `asice` for keys and bundles. `job create|status`, `poll` and
+//! `download` know only `signature_core::SignatureService` (the `service` module builds it
+//! for `--provider posten|altinn3`) and choose what to do by its capabilities.
+//! `docs/cli.md` is the user's guide.
 //!
 //! # Commands
 //!
@@ -20,6 +23,8 @@
 //! signering job create --batch jobs.jsonl            # resumable: a journal records created jobs
 //! signering job status --status-url "$URL" --token-env STATUS_TOKEN
 //! signering poll --follow --download signed/ --confirm   # one JSON line per status change
+//! signering --json job create --provider altinn3 --file job.toml  # [altinn3] in job.toml
+//! signering poll --provider altinn3 --job ttd/app/50001/GUID --follow --download signed/
 //! signering download "$PADES_URL" --out signed.pdf
 //! signering confirm|cancel|delete "$URL"
 //! signering archive get DOCUMENT_ID --out archived.pdf
@@ -71,6 +76,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 mod altinn3_cmd;
+mod altinn3_job;
 mod altinn3_settings;
 mod altinn_cmd;
 mod batch;
@@ -100,6 +106,7 @@ mod output;
 mod password;
 pub mod pkcs11_key;
 mod poll;
+mod service;
 mod style;
 mod verify;
 

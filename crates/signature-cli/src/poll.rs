@@ -10,6 +10,11 @@
 //! and the change confirmed only when it exits with 0: whatever the process is killed in
 //! the middle of, a change is confirmed only after its handler succeeded
 //! (`tests/crash.rs` kills it at random points to show it).
+//!
+//! The changes come from the service's status queue where it has one (Posten signering).
+//! A service without a queue that reads a job's status by its id (Altinn 3) is asked for
+//! the `--job`s given instead: a line when a job's status is new to this run, until every
+//! job has ended (with `--follow`) or once.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -19,16 +24,19 @@ use std::time::Duration;
 use clap::Args;
 use tokio::io::AsyncWriteExt as _;
 
-use posten_adapter::Client;
-use signature_core::{ArtifactRef, FlowKind, PollResult, StatusChange, StatusQueue};
+use signature_core::{
+    ArtifactRef, Capability, FlowKind, JobId, PollResult, SignatureService, StatusChange,
+    StatusQueue,
+};
 use time::OffsetDateTime;
 
-use crate::cli::{FlowArg, PostenFlags};
+use crate::cli::{FlowArg, PostenFlags, ProviderFlag};
 use crate::config::Settings;
-use crate::download::{Fetch, to_file};
+use crate::download::to_file;
 use crate::error::{CliError, Status};
 use crate::job::ChangeOut;
 use crate::mask::mask_identity_numbers;
+use crate::service::Service;
 
 /// Arguments of `signering poll`.
 #[derive(Debug, Args)]
@@ -62,6 +70,15 @@ pub struct PollArgs {
     #[arg(long, value_name = "N")]
     pub max_changes: Option<u64>,
 
+    /// A job whose status to follow, for a service without a status queue (Altinn 3:
+    /// `ORG/APP/PARTYID/GUID`); repeatable.
+    #[arg(long = "job", value_name = "ID")]
+    pub jobs: Vec<String>,
+
+    /// The signing service.
+    #[command(flatten)]
+    pub provider: ProviderFlag,
+
     /// Connection settings.
     #[command(flatten)]
     pub posten: PostenFlags,
@@ -69,6 +86,8 @@ pub struct PollArgs {
 
 /// Longest wait between polls when following, whatever the service says.
 const MAX_WAIT: Duration = Duration::from_secs(60);
+/// How often `--follow` asks for the `--job`s' status.
+const JOB_INTERVAL: Duration = Duration::from_secs(5);
 
 fn note(text: &str) {
     drop(writeln!(
@@ -144,10 +163,11 @@ fn until(at: Option<OffsetDateTime>, otherwise: Duration) -> Duration {
         .min(MAX_WAIT)
 }
 
-/// Saves every artifact of a finished change into `dir`: `JOB-signer-N.xades.xml` and
-/// `JOB.pades.pdf`.
+/// Saves every artifact of a finished change into `dir`: `JOB-signer-N.xades.xml`,
+/// `JOB.pades.pdf` and `JOB-signature-N.json` (a signature record; the `/` of a job id become
+/// `_`).
 async fn save(
-    client: &Client,
+    service: &dyn SignatureService,
     change: &StatusChange,
     dir: &Path,
     json: bool,
@@ -156,8 +176,8 @@ async fn save(
     if !change.status.is_final() {
         return Ok(written);
     }
-    let job = change.job_id.as_str();
-    let mut xades = 0;
+    let job = change.job_id.as_str().replace(['/', '\\'], "_");
+    let (mut xades, mut records) = (0, 0);
     for artifact in change.artifacts() {
         let name = match artifact {
             ArtifactRef::Xades { .. } => {
@@ -165,98 +185,218 @@ async fn save(
                 format!("{job}-signer-{xades}.xades.xml")
             }
             ArtifactRef::Pades { .. } => format!("{job}.pades.pdf"),
+            ArtifactRef::SignatureRecord { .. } => {
+                records += 1;
+                format!("{job}-signature-{records}.json")
+            }
             _ => continue,
         };
         let path = dir.join(name);
-        to_file(client, Fetch::Artifact(artifact), &path, json).await?;
+        to_file(service, artifact, &path, json).await?;
         written.push(mask_identity_numbers(&path.display().to_string()));
     }
     Ok(written)
+}
+
+/// What the run did so far.
+#[derive(Default)]
+struct Progress {
+    changes: u64,
+    failed_handlers: u64,
+}
+
+impl Progress {
+    fn done(&self, args: &PollArgs) -> bool {
+        args.max_changes.is_some_and(|max| self.changes >= max)
+    }
+
+    /// Success, or Partial when a handler failed.
+    fn outcome(&self) -> Status {
+        outcome(self.failed_handlers)
+    }
+}
+
+/// Saves (`--download`), hands to the handler (`--exec`) and prints one change; `Ok(false)`
+/// when the handler failed (the change is then left for later, `again` says how).
+async fn deliver(
+    service: &dyn SignatureService,
+    change: &StatusChange,
+    args: &PollArgs,
+    json: bool,
+    progress: &mut Progress,
+    again: &str,
+) -> Result<bool, CliError> {
+    progress.changes += 1;
+    let mut out = ChangeOut::new(change);
+    if let Some(dir) = &args.download {
+        out.downloaded = save(service, change, dir, json).await?;
+    }
+    let text = line(&out)?;
+    let handled = match &args.exec {
+        Some(command) => handle(command, &out, &text).await,
+        None => Ok(()),
+    };
+    match handled {
+        Ok(()) => {
+            crate::output::emit(&text)?;
+            Ok(true)
+        }
+        Err(why) => {
+            progress.failed_handlers += 1;
+            note(&format!("job {}: {why}; {again}", out.job_id));
+            Ok(false)
+        }
+    }
 }
 
 pub(crate) fn run(args: &PollArgs, settings: &Settings, json: bool) -> Result<Status, CliError> {
     if let Some(dir) = &args.download {
         std::fs::create_dir_all(dir).map_err(|e| CliError::write(dir, e))?;
     }
-    let client = crate::connect::posten(settings)?;
+    let service = Service::connect(args.provider.provider, settings, None)?;
+    let by_queue = service.capabilities.contains(Capability::PollStatusChanges);
+    if !by_queue {
+        service.ensure(Capability::StatusByJobId)?;
+        if args.jobs.is_empty() {
+            return Err(CliError::Usage(
+                "this service has no status queue: name the jobs to follow with --job ID"
+                    .to_owned(),
+            ));
+        }
+    } else if !args.jobs.is_empty() {
+        return Err(CliError::Usage(
+            "--job is for services without a status queue; this one delivers every job's \
+             changes through its queue"
+                .to_owned(),
+        ));
+    }
+    let runtime = crate::runtime()?;
+    runtime.block_on(async {
+        if by_queue {
+            from_queue(service.service.as_ref(), args, json).await
+        } else {
+            by_job_id(service.service.as_ref(), args, json).await
+        }
+    })
+}
+
+/// Takes changes from the service's queue: until it is empty, or with `--follow` at the
+/// permitted poll times until Ctrl-C.
+async fn from_queue(
+    service: &dyn SignatureService,
+    args: &PollArgs,
+    json: bool,
+) -> Result<Status, CliError> {
     let queue = StatusQueue::new(match args.flow {
         FlowArg::Portal => FlowKind::Portal,
         FlowArg::Direct => FlowKind::Direct,
     });
-    let runtime = crate::runtime()?;
-    runtime.block_on(async {
-        let stop = tokio::signal::ctrl_c();
-        tokio::pin!(stop);
-        let mut changes = 0u64;
-        let mut failures = 0u32;
-        let mut failed_handlers = 0u64;
-        loop {
-            if args.max_changes.is_some_and(|max| changes >= max) {
-                return Ok(outcome(failed_handlers));
+    let stop = tokio::signal::ctrl_c();
+    tokio::pin!(stop);
+    let mut progress = Progress::default();
+    let mut failures = 0u32;
+    loop {
+        if progress.done(args) {
+            return Ok(progress.outcome());
+        }
+        let wait = match service.next_status_change(&queue).await {
+            Ok(PollResult::Change(change)) => {
+                failures = 0;
+                let again = "the change is left unconfirmed and Posten delivers it again later";
+                if deliver(service, &change, args, json, &mut progress, again).await?
+                    && let (true, Some(handle)) = (args.confirm, &change.confirmation)
+                {
+                    service.confirm(handle).await?;
+                }
+                // More changes may be queued: fetch the next as soon as permitted.
+                until(change.next_permitted_poll_time, Duration::ZERO)
             }
-            let wait = match client.poll(&queue).await {
-                Ok(PollResult::Change(change)) => {
-                    failures = 0;
-                    changes += 1;
-                    let mut out = ChangeOut::new(&change);
-                    if let Some(dir) = &args.download {
-                        out.downloaded = save(&client, &change, dir, json).await?;
-                    }
-                    let text = line(&out)?;
-                    let handled = match &args.exec {
-                        Some(command) => handle(command, &out, &text).await,
-                        None => Ok(()),
-                    };
-                    match handled {
-                        Ok(()) => {
-                            crate::output::emit(&text)?;
-                            if let (true, Some(handle)) = (args.confirm, &change.confirmation) {
-                                client.confirm(handle).await?;
-                            }
-                        }
-                        Err(why) => {
-                            failed_handlers += 1;
-                            note(&format!(
-                                "job {}: {why}; the change is left unconfirmed and Posten \
-                                 delivers it again later",
-                                out.job_id
-                            ));
-                        }
-                    }
-                    // More changes may be queued: fetch the next as soon as permitted.
-                    until(change.next_permitted_poll_time, Duration::ZERO)
+            Ok(PollResult::NoChanges {
+                next_permitted_poll_time,
+            }) => {
+                failures = 0;
+                if !args.follow {
+                    return Ok(progress.outcome());
                 }
-                Ok(PollResult::NoChanges {
-                    next_permitted_poll_time,
-                }) => {
-                    failures = 0;
-                    if !args.follow {
-                        return Ok(outcome(failed_handlers));
-                    }
-                    until(next_permitted_poll_time, Duration::from_secs(10))
-                }
-                Ok(_) => Duration::from_secs(10),
-                Err(posten_adapter::Error::TooEagerPolling { retry_at }) => {
-                    until(retry_at, Duration::from_secs(10))
-                }
+                until(next_permitted_poll_time, Duration::from_secs(10))
+            }
+            Ok(_) => Duration::from_secs(10),
+            Err(error @ signature_core::Error::TooEagerPolling { .. }) => {
+                until(error.retry_at(), Duration::from_secs(10))
+            }
+            Err(error) if args.follow && error.is_transient() => {
+                failures = failures.saturating_add(1);
+                let wait = error.retry_at().map_or_else(
+                    || Duration::from_secs(1 << failures.min(6)),
+                    |at| until(Some(at), MAX_WAIT),
+                );
+                note(&format!(
+                    "poll failed ({}); trying again in {} s",
+                    crate::service::detail(&error),
+                    wait.as_secs()
+                ));
+                wait
+            }
+            Err(error) => return Err(error.into()),
+        };
+        tokio::select! {
+            () = tokio::time::sleep(wait) => {}
+            _ = &mut stop => return Ok(progress.outcome()),
+        }
+    }
+}
+
+/// Asks for each `--job`'s status: a line when it is new to this run; once, or with
+/// `--follow` until every job has ended (and its line was handled) or Ctrl-C.
+async fn by_job_id(
+    service: &dyn SignatureService,
+    args: &PollArgs,
+    json: bool,
+) -> Result<Status, CliError> {
+    let stop = tokio::signal::ctrl_c();
+    tokio::pin!(stop);
+    let mut progress = Progress::default();
+    // Each open job and the status last delivered for it.
+    let mut open: Vec<(JobId, Option<String>)> = args
+        .jobs
+        .iter()
+        .map(|job| (JobId::new(job.trim()), None))
+        .collect();
+    loop {
+        let mut still_open = Vec::new();
+        for (job, last) in open {
+            if progress.done(args) {
+                return Ok(progress.outcome());
+            }
+            let change = match service.job_status(&job).await {
+                Ok(change) => change,
                 Err(error) if args.follow && error.is_transient() => {
-                    failures = failures.saturating_add(1);
-                    let wait = error.retry_at().map_or_else(
-                        || Duration::from_secs(1 << failures.min(6)),
-                        |at| until(Some(at), MAX_WAIT),
-                    );
                     note(&format!(
-                        "poll failed ({error}); trying again in {} s",
-                        wait.as_secs()
+                        "reading job {job} failed ({}); trying again",
+                        crate::service::detail(&error)
                     ));
-                    wait
+                    still_open.push((job, last));
+                    continue;
                 }
                 Err(error) => return Err(error.into()),
             };
-            tokio::select! {
-                () = tokio::time::sleep(wait) => {}
-                _ = &mut stop => return Ok(outcome(failed_handlers)),
+            let status = change.status.to_string();
+            let mut delivered = last.as_deref() == Some(status.as_str());
+            if !delivered {
+                let again = "it is handled again at the next poll";
+                delivered = deliver(service, &change, args, json, &mut progress, again).await?;
+            }
+            if !(delivered && change.status.is_final()) {
+                still_open.push((job, delivered.then_some(status).or(last)));
             }
         }
-    })
+        open = still_open;
+        if open.is_empty() || !args.follow {
+            return Ok(progress.outcome());
+        }
+        tokio::select! {
+            () = tokio::time::sleep(JOB_INTERVAL) => {}
+            _ = &mut stop => return Ok(progress.outcome()),
+        }
+    }
 }

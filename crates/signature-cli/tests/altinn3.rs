@@ -8,65 +8,8 @@
 mod support;
 
 use serde_json::Value;
-use signature_emulator::altinn3::{Altinn3Emulator, DOCUMENT_DATA_TYPE, SIGNATURE_DATA_TYPE};
-use support::{Output, altinn3_create, runtime, signering as run_in};
-
-/// The identity numbers `Output::clean` looks for.
-const PIN: &str = support::commands::PIN_A;
-const OTHER_PIN: &str = support::commands::PIN_B;
-const APP: &str = "ttd/signing-demo";
-const PDF: &[u8] = b"%PDF-1.7\n% a document to sign\n%%EOF\n";
-
-struct Setup {
-    emulator: Altinn3Emulator,
-    party: u64,
-    token: String,
-    dir: tempfile::TempDir,
-}
-
-fn setup() -> Setup {
-    let emulator = runtime()
-        .block_on(Altinn3Emulator::builder().app(APP).start())
-        .unwrap();
-    let party = emulator.add_person(PIN, "Kari Nordmann");
-    emulator.add_person(OTHER_PIN, "Ola Nordmann");
-    let token = emulator.issue_idporten_token(PIN);
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("form.xml"),
-        "<Skjema><Navn>Test AS</Navn></Skjema>",
-    )
-    .unwrap();
-    std::fs::write(dir.path().join("avtale.pdf"), PDF).unwrap();
-    Setup {
-        emulator,
-        party,
-        token,
-        dir,
-    }
-}
-
-impl Setup {
-    fn run(&self, args: &[&str]) -> Output {
-        let envs = [
-            ("SIGNERING_ALTINN3_URL", self.emulator.base_url()),
-            ("SIGNERING_ALTINN3_TOKEN", self.token.as_str()),
-        ];
-        run_in(self.dir.path(), args, &envs)
-    }
-
-    fn create(&self) -> String {
-        let party = self.party.to_string();
-        let document = format!("{DOCUMENT_DATA_TYPE}:avtale.pdf");
-        let data = ["model:form.xml", &document];
-        let created = self
-            .run(&altinn3_create(APP, ["--party", &party], &data))
-            .ok()
-            .clean()
-            .json();
-        created["instance"].as_str().unwrap().to_owned()
-    }
-}
+use support::altinn3::{APP, DOCUMENT_DATA_TYPE, OTHER_PIN, PDF, PIN, SIGNATURE_DATA_TYPE, setup};
+use support::{altinn3_create, signering as run_in};
 
 #[test]
 fn create_find_sign_read_download_and_complete() {

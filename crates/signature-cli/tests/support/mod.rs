@@ -1,10 +1,12 @@
 //! Running the `signering` binary as a user would, for the integration tests: in a folder,
 //! without standard input, colours, or outside `SIGNERING_*` settings and proxy variables.
-//! `cli` and `commands` hold the fixtures of the cli*.rs and commands*.rs tests.
+//! `cli` and `commands` hold the fixtures of the cli*.rs and commands*.rs tests, `altinn3`
+//! those of the Altinn 3 ones.
 
 #![allow(dead_code, unused_imports)] // shared by several test files, each using a part
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
+pub mod altinn3;
 pub mod cli;
 pub mod commands;
 
