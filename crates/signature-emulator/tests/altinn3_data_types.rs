@@ -10,7 +10,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
 use altinn_adapter::Error;
-use altinn_adapter::auth::{BearerToken, GrantKey, Maskinporten};
+use altinn_adapter::auth::{GrantKey, Maskinporten};
 use altinn_adapter::v3::{
     Action, ActionRequest, AppId, Client, Environment, InstanceId, InstanceOwner, NewData,
     NewInstance, ProcessNext, TokenProvider,
@@ -21,18 +21,15 @@ use signature_emulator::altinn3::{
     MODEL_DATA_TYPE, SIGNATURE_DATA_TYPE,
 };
 
+#[path = "common/altinn3.rs"]
+mod shared;
+use shared::client;
+
 const PERSON: &str = "24068110048";
 const ORG: &str = "310000001";
 const VENDOR: &str = "991825827";
 const APP: &str = "ttd/signing-demo";
 const PDF: &[u8] = b"%PDF-1.7\n%test document\n%%EOF\n";
-
-fn client(emulator: &Altinn3Emulator, provider: TokenProvider, token: String) -> Client {
-    Client::builder(Environment::custom(emulator.base_url()).unwrap())
-        .exchange(provider, BearerToken::new(token))
-        .build()
-        .unwrap()
-}
 
 /// Raw calls to the app's data routes with the client's exchanged Altinn token.
 struct Raw {
@@ -203,7 +200,7 @@ async fn app_owned_data_types_are_refused_with_403_problem_details() {
     // An organisation's own token is no contributor either (only a service owner named by
     // `org:`/`orgno:` is, and never for `app:owned`).
     emulator.add_organisation(ORG, "Eksempel AS");
-    let org = self::client(
+    let org = shared::client(
         &emulator,
         TokenProvider::Maskinporten,
         emulator.issue_maskinporten_token(ORG),

@@ -3,37 +3,37 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
-use altinn_adapter::auth::BearerToken;
 use altinn_adapter::v3::{
-    Action, ActionRequest, AppId, Client as Altinn3Client, Environment, InstanceId, InstanceOwner,
-    NewData, NewInstance, NotificationStatus, ProcessNext, TokenProvider,
+    Action, ActionRequest, AppId, Client as Altinn3Client, InstanceId, InstanceOwner,
+    NotificationStatus, ProcessNext, TokenProvider,
 };
 use altinn_adapter::{Error, ErrorCode};
-use signature_emulator::altinn3::{Altinn3Emulator, Fault, MODEL_DATA_TYPE, SIGNATURE_DATA_TYPE};
+use signature_emulator::altinn3::{Altinn3Emulator, Fault, SIGNATURE_DATA_TYPE};
+
+#[path = "common/altinn3.rs"]
+mod shared;
+use shared::{at_signing_with, client, refusal};
 
 const PERSON: &str = "24068110048";
 const ORG: &str = "310000001";
 const APP: &str = "ttd/signing-demo";
 
-fn client(emulator: &Altinn3Emulator, provider: TokenProvider, token: String) -> Altinn3Client {
-    Altinn3Client::builder(Environment::custom(emulator.base_url()).unwrap())
-        .exchange(provider, BearerToken::new(token))
-        .build()
-        .unwrap()
+async fn at_signing(client: &Altinn3Client, app: &AppId, owner: InstanceOwner) -> InstanceId {
+    at_signing_with(client, app, owner, &ProcessNext::perform(Action::Write)).await
 }
 
-async fn at_signing(client: &Altinn3Client, app: &AppId, owner: InstanceOwner) -> InstanceId {
-    let new = NewInstance::new(owner).data(NewData::new(
-        MODEL_DATA_TYPE,
-        "application/xml",
-        "<Skjema/>",
-    ));
-    let created = client.create_instance(app, &new).await.unwrap();
-    client
-        .process_next(app, &created.id, &ProcessNext::perform(Action::Write))
-        .await
-        .unwrap();
-    created.id
+/// Kari Nordmann registered in `emulator`, a client logged in as her (ID-porten), the app,
+/// and her instance at its signing task.
+async fn person_at_signing(emulator: &Altinn3Emulator) -> (Altinn3Client, AppId, InstanceId) {
+    let party = emulator.add_person(PERSON, "Kari Nordmann");
+    let person = client(
+        emulator,
+        TokenProvider::IdPorten,
+        emulator.issue_idporten_token(PERSON),
+    );
+    let app = AppId::parse(APP).unwrap();
+    let id = at_signing(&person, &app, InstanceOwner::PartyId(party)).await;
+    (person, app, id)
 }
 
 #[tokio::test]
@@ -68,23 +68,15 @@ async fn an_organisation_token_cannot_sign() {
 #[tokio::test]
 async fn process_next_without_an_action_makes_no_signature() {
     let emulator = Altinn3Emulator::builder().app(APP).start().await.unwrap();
-    let party = emulator.add_person(PERSON, "Kari Nordmann");
-    let person = client(
-        &emulator,
-        TokenProvider::IdPorten,
-        emulator.issue_idporten_token(PERSON),
-    );
-    let app = AppId::parse(APP).unwrap();
-    let id = at_signing(&person, &app, InstanceOwner::PartyId(party)).await;
+    let (person, app, id) = person_at_signing(&emulator).await;
     // No signature is made, and the signing task does not validate without one: 409.
-    match person.process_next(&app, &id, &ProcessNext::new()).await {
-        Err(Error::Service(problem)) if problem.status == 409 => {
-            let details = problem.details.as_ref().unwrap();
-            assert_eq!(details.title, None);
-            assert!(details.extensions.contains_key("validationIssues"));
-        }
-        other => panic!("unexpected {other:?}"),
-    }
+    let problem = refusal(
+        person.process_next(&app, &id, &ProcessNext::new()).await,
+        409,
+    );
+    let details = problem.details.as_ref().unwrap();
+    assert_eq!(details.title, None);
+    assert!(details.extensions.contains_key("validationIssues"));
     let instance = person.instance(&app, &id).await.unwrap();
     assert_eq!(instance.data_of_type(SIGNATURE_DATA_TYPE).count(), 0);
     // Signing twice keeps one SignDocument (Storage replaces it), named after its type.
@@ -116,51 +108,26 @@ async fn process_next_without_an_action_makes_no_signature() {
 #[tokio::test]
 async fn actions_are_authorised_before_their_handler_is_looked_up() {
     let emulator = Altinn3Emulator::builder().app(APP).start().await.unwrap();
-    let party = emulator.add_person(PERSON, "Kari Nordmann");
-    let person = client(
-        &emulator,
-        TokenProvider::IdPorten,
-        emulator.issue_idporten_token(PERSON),
-    );
-    let app = AppId::parse(APP).unwrap();
-    let id = at_signing(&person, &app, InstanceOwner::PartyId(party)).await;
+    let (person, app, id) = person_at_signing(&emulator).await;
     // Not authorised on the task: 403 before 404 (audit L2).
-    assert!(matches!(
-        person
-            .perform_action(
-                &app,
-                &id,
-                &ActionRequest::new(Action::Unknown("lock".to_owned()))
-            )
-            .await,
-        Err(Error::Service(problem)) if problem.status == 403
-    ));
+    let lock = ActionRequest::new(Action::Unknown("lock".to_owned()));
+    refusal(person.perform_action(&app, &id, &lock).await, 403);
     // Authorised but without a handler: 404 ActionNotFound.
-    match person
-        .perform_action(&app, &id, &ActionRequest::new(Action::Reject))
-        .await
-    {
-        Err(Error::Service(problem)) if problem.status == 404 => {
-            assert_eq!(
-                problem.code.as_ref().map(ErrorCode::as_str),
-                Some("ActionNotFound")
-            )
-        }
-        other => panic!("unexpected {other:?}"),
-    }
+    let reject = ActionRequest::new(Action::Reject);
+    let problem = refusal(person.perform_action(&app, &id, &reject).await, 404);
+    assert_eq!(
+        problem.code.as_ref().map(ErrorCode::as_str),
+        Some("ActionNotFound")
+    );
     // The 403 of process/next names task, type and action (audit L1).
-    match person
-        .process_next(&app, &id, &ProcessNext::perform(Action::Confirm))
-        .await
-    {
-        Err(Error::Service(problem)) if problem.status == 403 => assert_eq!(
-            problem.message(),
-            Some(
-                "User is not authorized to perform process next. Task ID: Task_2. Task type: signing. Action: confirm."
-            )
-        ),
-        other => panic!("unexpected {other:?}"),
-    }
+    let confirm = ProcessNext::perform(Action::Confirm);
+    let problem = refusal(person.process_next(&app, &id, &confirm).await, 403);
+    assert_eq!(
+        problem.message(),
+        Some(
+            "User is not authorized to perform process next. Task ID: Task_2. Task type: signing. Action: confirm."
+        )
+    );
 }
 
 #[tokio::test]
@@ -202,15 +169,8 @@ async fn dialog_search_limit_is_one_to_a_thousand() {
 #[tokio::test]
 async fn signing_for_an_organisation_needs_a_key_role() {
     let emulator = Altinn3Emulator::builder().app(APP).start().await.unwrap();
-    let party = emulator.add_person(PERSON, "Kari Nordmann");
     emulator.add_organisation(ORG, "Eksempel AS");
-    let person = client(
-        &emulator,
-        TokenProvider::IdPorten,
-        emulator.issue_idporten_token(PERSON),
-    );
-    let app = AppId::parse(APP).unwrap();
-    let id = at_signing(&person, &app, InstanceOwner::PartyId(party)).await;
+    let (person, app, id) = person_at_signing(&emulator).await;
     assert!(
         person
             .signing_organizations(&app, &id, None)
@@ -219,12 +179,8 @@ async fn signing_for_an_organisation_needs_a_key_role() {
             .is_empty()
     );
     // Without a key role: UnauthorizedOnBehalfOf.
-    assert!(matches!(
-        person
-            .perform_action(&app, &id, &ActionRequest::sign().on_behalf_of(ORG))
-            .await,
-        Err(Error::Service(problem)) if problem.status == 403
-    ));
+    let for_org = ActionRequest::sign().on_behalf_of(ORG);
+    refusal(person.perform_action(&app, &id, &for_org).await, 403);
     assert!(emulator.add_key_role(PERSON, ORG));
     let organizations = person.signing_organizations(&app, &id, None).await.unwrap();
     assert_eq!(organizations.len(), 1);
@@ -247,10 +203,7 @@ async fn signing_for_an_organisation_needs_a_key_role() {
         state.signees[0].organization.as_deref(),
         Some("Eksempel AS")
     );
-    assert!(matches!(
-        person.signing_state(&app, &id, None).await,
-        Err(Error::Service(problem)) if problem.status == 400
-    ));
+    refusal(person.signing_state(&app, &id, None).await, 400);
 }
 
 #[tokio::test]
@@ -261,14 +214,7 @@ async fn injected_faults_are_retried_for_reads_only() {
         .start()
         .await
         .unwrap();
-    let party = emulator.add_person(PERSON, "Kari Nordmann");
-    let person = client(
-        &emulator,
-        TokenProvider::IdPorten,
-        emulator.issue_idporten_token(PERSON),
-    );
-    let app = AppId::parse(APP).unwrap();
-    let id = at_signing(&person, &app, InstanceOwner::PartyId(party)).await;
+    let (person, app, id) = person_at_signing(&emulator).await;
     emulator.take_recorded();
     // A GET is retried through transient failures and a 429 with Retry-After.
     emulator.fail_next(Fault::BadGateway, 1);

@@ -6,15 +6,18 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
 use altinn_adapter::Error;
-use altinn_adapter::auth::BearerToken;
 use altinn_adapter::v3::{
-    ActionRequest, AppId, Client, Environment, InstanceId, InstanceOwner, NewData, NewInstance,
-    ProcessNext, Service, TaskType, TokenProvider,
+    ActionRequest, AppId, Client, InstanceId, InstanceOwner, ProcessNext, Service, TaskType,
+    TokenProvider,
 };
 use signature_core::{
     FormPart, ServiceForm, SignatureService, SignerIdentifier, SignerStatus, SigningJob,
 };
 use signature_emulator::altinn3::{Altinn3Emulator, MODEL_DATA_TYPE, SIGNATURE_DATA_TYPE};
+
+#[path = "common/altinn3.rs"]
+mod shared;
+use shared::{at_signing_with, client};
 
 const PERSON: &str = "24068110048";
 const ORG: &str = "310000001";
@@ -27,13 +30,6 @@ struct Setup {
     person: u64,
     org_party: u64,
     app: AppId,
-}
-
-fn client(emulator: &Altinn3Emulator, provider: TokenProvider, token: String) -> Client {
-    Client::builder(Environment::custom(emulator.base_url()).unwrap())
-        .exchange(provider, BearerToken::new(token))
-        .build()
-        .unwrap()
 }
 
 async fn setup() -> Setup {
@@ -55,21 +51,10 @@ async fn setup() -> Setup {
     }
 }
 
-/// An instance of `owner`, created and moved to its signing task by `client`. (The emulator
-/// lets a party reach only its own instances; the key role decides whom it may sign for.)
+/// An instance of `owner`, created and moved to its signing task by `client` (the key role
+/// decides whom the person may sign for).
 async fn at_signing_by(client: &Client, app: &AppId, owner: InstanceOwner) -> InstanceId {
-    let new = NewInstance::new(owner).data(NewData::new(
-        MODEL_DATA_TYPE,
-        "application/xml",
-        "<Skjema/>",
-    ));
-    let created = client.create_instance(app, &new).await.unwrap();
-    let process = client
-        .process_next(app, &created.id, &ProcessNext::new())
-        .await
-        .unwrap();
-    assert_eq!(process.task_type(), Some(&TaskType::Signing));
-    created.id
+    at_signing_with(client, app, owner, &ProcessNext::new()).await
 }
 
 async fn at_signing(s: &Setup) -> InstanceId {
