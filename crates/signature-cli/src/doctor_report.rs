@@ -92,18 +92,23 @@ fn findings_text(out: &mut String, findings: &[Finding]) {
     }
 }
 
+/// Whose certificate it is: subject, organization (and SEID version), issuer.
+fn identity_text(out: &mut String, cert: &CertificateSummary) {
+    out.push_str(&format!("  subject        {}\n", cert.subject));
+    out.push_str(&format!(
+        "  organization   {} ({})\n",
+        cert.organization_number.as_deref().unwrap_or("none"),
+        seid(cert.seid)
+    ));
+    out.push_str(&format!("  issuer         {}\n", cert.issuer));
+}
+
 fn to_text(report: &Report<'_>) -> String {
     let mut out = String::new();
     if let Some((what, c)) = report.certificate {
         let cert = &c.certificate;
         out.push_str(&format!("Enterprise certificate ({what})\n"));
-        out.push_str(&format!("  subject        {}\n", cert.subject));
-        out.push_str(&format!(
-            "  organization   {} ({})\n",
-            cert.organization_number.as_deref().unwrap_or("none"),
-            seid(cert.seid)
-        ));
-        out.push_str(&format!("  issuer         {}\n", cert.issuer));
+        identity_text(&mut out, cert);
         let evidence = match c.evidence {
             Some(IssuerEvidence::Chain) => " (chains to the built-in anchors)",
             Some(IssuerEvidence::IssuerName) => " (by the issuer's name only)",
@@ -141,13 +146,7 @@ fn to_text(report: &Report<'_>) -> String {
             timestamp(s.checked_at)
         ));
         if let Some(cert) = &s.certificate {
-            out.push_str(&format!("  subject        {}\n", cert.subject));
-            out.push_str(&format!(
-                "  organization   {} ({})\n",
-                cert.organization_number.as_deref().unwrap_or("none"),
-                seid(cert.seid)
-            ));
-            out.push_str(&format!("  issuer         {}\n", cert.issuer));
+            identity_text(&mut out, cert);
             out.push_str(&format!(
                 "  valid          {}\n",
                 validity(cert, s.checked_at)

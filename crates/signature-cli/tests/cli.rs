@@ -283,7 +283,14 @@ fn verify_reports_an_untrusted_chain_and_an_unchecked_one() {
 #[test]
 fn direct_flow_needs_exit_urls_and_builds_with_them() {
     let fx = Fixture::new();
-    let missing = signering(fx.build_args("direct.asice", &["--flow", "direct"]), None);
+    // `bundle build --flow direct` into direct.asice with `extra`.
+    let direct = |extra: &[&str]| {
+        let mut args = vec!["--flow", "direct"];
+        args.extend(extra);
+        signering(fx.build_args("direct.asice", &args), None)
+    };
+    let done = "https://example.com/done";
+    let missing = direct(&[]);
     assert_eq!(missing.code, 2, "{missing:?}");
     assert!(
         missing
@@ -293,34 +300,10 @@ fn direct_flow_needs_exit_urls_and_builds_with_them() {
     );
     assert!(!fx.path("direct.asice").exists());
 
-    let partial = signering(
-        fx.build_args(
-            "direct.asice",
-            &[
-                "--flow",
-                "direct",
-                "--completion-url",
-                "https://example.com/ok",
-            ],
-        ),
-        None,
-    );
+    let partial = direct(&["--completion-url", "https://example.com/ok"]);
     assert_eq!(partial.code, 2, "{partial:?}");
 
-    let notify = signering(
-        fx.build_args(
-            "direct.asice",
-            &[
-                "--flow",
-                "direct",
-                "--exit-url",
-                "https://example.com/done",
-                "--notify",
-                "email",
-            ],
-        ),
-        None,
-    );
+    let notify = direct(&["--exit-url", done, "--notify", "email"]);
     assert_eq!(notify.code, 2, "{notify:?}");
     assert!(
         notify
@@ -328,26 +311,16 @@ fn direct_flow_needs_exit_urls_and_builds_with_them() {
             .contains("--notify belongs to the portal flow")
     );
 
-    let portal_with_url = signering(
-        fx.build_args("portal.asice", &["--exit-url", "https://example.com/done"]),
-        None,
-    );
+    let portal_with_url = signering(fx.build_args("portal.asice", &["--exit-url", done]), None);
     assert_eq!(portal_with_url.code, 2, "{portal_with_url:?}");
 
-    let build = signering(
-        fx.build_args(
-            "direct.asice",
-            &[
-                "--flow",
-                "direct",
-                "--exit-url",
-                "https://example.com/done",
-                "--request-out",
-                fx.path("direct-request.xml").to_str().unwrap(),
-            ],
-        ),
-        None,
-    );
+    let request_out = fx.path("direct-request.xml");
+    let build = direct(&[
+        "--exit-url",
+        done,
+        "--request-out",
+        request_out.to_str().unwrap(),
+    ]);
     assert_eq!(build.code, 0, "{build:?}");
     let request = std::fs::read_to_string(fx.path("direct-request.xml")).unwrap();
     assert!(request.contains("<completion-url>https://example.com/done</completion-url>"));

@@ -128,20 +128,7 @@ fn portal_job_from_a_toml_file_then_poll_download_confirm_download_archive_delet
 #[test]
 fn poll_without_confirm_then_confirm_by_url() {
     let posten = Posten::start();
-    let created = posten
-        .run([
-            "--json",
-            "job",
-            "create",
-            "--title",
-            "Leie",
-            "--signer",
-            PIN_A,
-            "--document",
-            "contract.pdf",
-        ])
-        .ok()
-        .json();
+    let created = posten.create_portal_job("Leie", "contract.pdf");
     let id = str_of(&created, "job_id").to_owned();
     posten.sign(&id, 1);
     // Without --follow, poll drains the queue and stops; nothing is confirmed.
@@ -160,47 +147,28 @@ fn poll_without_confirm_then_confirm_by_url() {
 #[test]
 fn direct_job_from_flags_then_status_by_token() {
     let posten = Posten::start();
-    let out = posten
-        .run([
-            "job",
-            "create",
-            "--flow",
-            "direct",
-            "--exit-url",
-            EXIT_URL,
-            "--title",
-            "Direkte",
-            "--signer",
-            PIN_A,
-            "--document",
-            "contract.pdf",
-        ])
-        .ok()
-        .clean();
+    let create = [
+        "job",
+        "create",
+        "--flow",
+        "direct",
+        "--exit-url",
+        EXIT_URL,
+        "--title",
+        "Direkte",
+        "--signer",
+        PIN_A,
+        "--document",
+        "contract.pdf",
+    ];
+    let out = posten.run(create).ok().clean();
     assert!(out.stdout.starts_with("Created direct job "), "{out:?}");
     assert!(
         out.stdout
             .contains("signer 1 240681*****: redirect URL http"),
         "{out:?}"
     );
-    let created = posten
-        .run([
-            "--json",
-            "job",
-            "create",
-            "--flow",
-            "direct",
-            "--exit-url",
-            EXIT_URL,
-            "--title",
-            "Direkte",
-            "--signer",
-            PIN_A,
-            "--document",
-            "contract.pdf",
-        ])
-        .ok()
-        .json();
+    let created = posten.run(["--json"].into_iter().chain(create)).ok().json();
     let redirect = str_of(&created["signers"][0], "redirect_url").to_owned();
     let status_url = str_of(&created, "status_url").to_owned();
     let token = sign_on_page(&posten, &redirect);
@@ -244,20 +212,7 @@ fn direct_job_from_flags_then_status_by_token() {
 #[test]
 fn cancel_a_portal_job_and_cancelling_again_is_a_service_error() {
     let posten = Posten::start();
-    let created = posten
-        .run([
-            "--json",
-            "job",
-            "create",
-            "--title",
-            "Avbrytes",
-            "--signer",
-            PIN_A,
-            "--document",
-            "terms.txt",
-        ])
-        .ok()
-        .json();
+    let created = posten.create_portal_job("Avbrytes", "terms.txt");
     let cancel = str_of(&created, "cancellation_url").to_owned();
     let out = posten.run(["cancel", &cancel]).ok();
     assert_eq!(out.stdout, "Cancelled the job.\n");

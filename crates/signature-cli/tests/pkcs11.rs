@@ -125,38 +125,17 @@ fn doctor_checks_the_certificate_on_the_token() {
         return;
     };
     let module = hsm.module.to_str().unwrap().to_owned();
-    let out = run(
-        &hsm,
-        &[
-            "doctor",
-            "--offline",
-            MODULE_ARG,
-            &module,
-            "--pkcs11-token",
-            TOKEN,
-            "--pkcs11-key",
-            KEY_LABEL,
-            "--pkcs11-pin-env",
-            "PIN",
-        ],
-        PIN,
-    );
+    // `doctor --offline` with the module, the PIN's variable and `token_args`.
+    let doctor = |token_args: &[&str]| {
+        let mut args = vec!["doctor", "--offline", MODULE_ARG, module.as_str()];
+        args.extend(token_args);
+        args.extend(["--pkcs11-pin-env", "PIN"]);
+        run(&hsm, &args, PIN)
+    };
+    let out = doctor(&["--pkcs11-token", TOKEN, "--pkcs11-key", KEY_LABEL]);
     assert!(out.stdout.contains("Testvirksomhet"), "{out:?}");
     assert!(!format!("{out:?}").contains(PIN));
-    let out = run(
-        &hsm,
-        &[
-            "doctor",
-            "--offline",
-            MODULE_ARG,
-            &module,
-            "--pkcs11-token",
-            "missing",
-            "--pkcs11-pin-env",
-            "PIN",
-        ],
-        PIN,
-    );
+    let out = doctor(&["--pkcs11-token", "missing"]);
     assert_ne!(out.code, 0, "{out:?}");
     assert!(out.stderr.contains("docs/hsm-keys.md"), "{out:?}");
 }

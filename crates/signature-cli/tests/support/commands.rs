@@ -69,6 +69,14 @@ impl Posten {
         run_in(self.path(), args, &[(PASSWORD_VAR, PASSWORD)])
     }
 
+    /// `--json job create` of a portal job titled `title` for [`PIN_A`] with `document`:
+    /// the printed job.
+    pub fn create_portal_job(&self, title: &str, document: &str) -> Value {
+        let args = ["--json", "job", "create", "--title", title];
+        let more = ["--signer", PIN_A, "--document", document];
+        self.run(args.into_iter().chain(more)).ok().json()
+    }
+
     pub fn job(&self, id: &str) -> signature_emulator::posten::JobSnapshot {
         runtime()
             .block_on(self.emulator.control().job(id.parse().unwrap()))
