@@ -24,11 +24,14 @@
 #![allow(clippy::result_large_err)]
 
 pub(crate) mod auth;
+mod form_tasks;
 pub(crate) mod jwt;
 mod messages;
 mod parts;
 pub(crate) mod pdf;
+mod query;
 mod reason;
+mod reportees;
 mod server;
 mod state;
 

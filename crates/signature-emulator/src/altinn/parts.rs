@@ -12,11 +12,10 @@ use serde_json::{Value, json};
 
 use super::Shared;
 use super::auth::Authenticated;
-use super::messages::{
-    MessageRoute, Params, hal, language, message_url, ok_as, param, with_location, with_message,
-};
+use super::messages::{MessageRoute, message_url, with_message};
 use super::pdf;
-use super::reason::with_reason;
+use super::query::{Params, language, param};
+use super::reason::{hal, ok_as, with_location, with_reason};
 use super::state::{Status, StoredAttachment, StoredForm};
 
 /// `GET /api/{who}/messages/{id}/signingtext`.

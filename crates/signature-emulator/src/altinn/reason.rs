@@ -1,8 +1,10 @@
-//! Answers in Altinn's style: the message in the HTTP reason phrase, usually no body.
+//! Answers in Altinn's style: the message in the HTTP reason phrase, usually no body; HAL
+//! documents and `Location` for what was made or moved.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use hyper::ext::ReasonPhrase;
+use serde_json::Value;
 
 /// An answer whose reason phrase is `reason` (hyper writes a `ReasonPhrase` extension on
 /// the response into the HTTP/1.1 status line).
@@ -51,4 +53,27 @@ pub(crate) fn login_redirect(html: bool) -> Response {
         );
         response
     }
+}
+
+/// A 200 answer carrying `body` as `content_type`.
+pub(super) fn ok_as(content_type: &'static str, body: impl IntoResponse) -> Response {
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, HeaderValue::from_static(content_type))],
+        body,
+    )
+        .into_response()
+}
+
+/// A HAL+JSON 200 answer.
+pub(super) fn hal(value: Value) -> Response {
+    ok_as("application/hal+json; charset=utf-8", value.to_string())
+}
+
+/// `response` with a `Location` header (left out if `location` is not a valid header value).
+pub(super) fn with_location(mut response: Response, location: &str) -> Response {
+    if let Ok(value) = HeaderValue::from_str(location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
 }

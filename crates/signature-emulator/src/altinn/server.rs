@@ -10,7 +10,7 @@ use axum_server::tls_rustls::{RustlsAcceptor, RustlsConfig};
 use rustls::RootCertStore;
 use rustls::server::WebPkiClientVerifier;
 
-use super::{Shared, TlsSetup, auth, messages, parts};
+use super::{Shared, TlsSetup, auth, form_tasks, messages, parts, reportees};
 use crate::serve::{Bound, Server};
 
 fn router(shared: Arc<Shared>) -> Router {
@@ -24,15 +24,15 @@ fn router(shared: Arc<Shared>) -> Router {
             "/api/authentication/authenticatewithpassword",
             post(auth::login),
         )
-        .route("/api/reportees", get(messages::reportees))
+        .route("/api/reportees", get(reportees::reportees))
         .route(
             "/api/{who}/messages",
-            get(messages::list).post(messages::create),
+            get(messages::list).post(form_tasks::create),
         )
         .route(
             "/api/{who}/messages/{id}",
             get(messages::one)
-                .put(messages::update)
+                .put(form_tasks::update)
                 .delete(messages::delete),
         )
         .route("/api/{who}/messages/{id}/print", get(parts::print))
