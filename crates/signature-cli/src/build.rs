@@ -7,13 +7,14 @@ use asice::{BuildOptions, LoadOptions, SigningKey, SystemClock};
 use posten_adapter::PreparedJob;
 use serde::Serialize;
 use signature_core::{
-    DirectFlow, Document, ExitUrls, Flow, LookupNotifications, MediaType, Signer, SigningJob,
-    TextField, ValidationError,
+    DirectFlow, Document, Flow, LookupNotifications, MediaType, SigningJob, TextField,
+    ValidationError,
 };
 use zeroize::Zeroizing;
 
 use crate::cli::{BuildArgs, FlowArg, NotifyArg};
 use crate::error::{CliError, Status, read_file};
+use crate::job::{add_signers, exit_urls};
 use crate::mask::mask_identity_numbers;
 use crate::output::{Entry, certificate_name, emit, emit_json, entry_lines, timestamp};
 use crate::password;
@@ -264,29 +265,18 @@ fn build_job(
     let mut builder = SigningJob::builder(args.title.as_str())
         .sender(args.sender.as_str())
         .documents(documents.iter().cloned());
-    for pin in &args.signers {
-        let signer = Signer::with_personal_identification_number(pin.trim());
-        builder = match flow {
-            FlowArg::Portal => builder.signer(signer.notify_through_lookup(lookup)),
-            FlowArg::Direct => builder.signer(signer),
-        };
-    }
-    if flow == FlowArg::Direct {
-        let urls = match (
+    let direct = flow == FlowArg::Direct;
+    builder = add_signers(builder, &args.signers, direct, lookup);
+    if direct {
+        let urls = [
             &args.exit_url,
             &args.completion_url,
             &args.rejection_url,
             &args.error_url,
-        ) {
-            (Some(url), ..) => ExitUrls::single(url.as_str()),
-            (None, Some(completion), Some(rejection), Some(error)) => {
-                ExitUrls::new(completion.as_str(), rejection.as_str(), error.as_str())
-            }
-            // `flow()` has already refused anything else.
-            _ => {
-                return Err(CliError::Usage("--flow direct needs exit URLs".to_owned()));
-            }
-        };
+        ];
+        // `flow()` has already refused anything else.
+        let urls = exit_urls(urls)
+            .ok_or_else(|| CliError::Usage("--flow direct needs exit URLs".to_owned()))?;
         builder = builder.flow(Flow::Direct(DirectFlow::new(urls)));
     }
     builder

@@ -238,36 +238,58 @@ impl JobSpec {
             None | Some(NotifySpec::Email) => LookupNotifications::EmailOnly,
             Some(NotifySpec::EmailAndSms) => LookupNotifications::EmailAndSms,
         };
-        let mut builder = self.builder(&paths)?;
-        for pin in &self.signers {
-            let signer = Signer::with_personal_identification_number(pin.trim());
-            builder = match self.flow {
-                FlowSpec::Portal => builder.signer(signer.notify_through_lookup(lookup)),
-                FlowSpec::Direct => builder.signer(signer),
-            };
-        }
-        if self.flow == FlowSpec::Direct {
-            let urls = match (
+        let direct = self.flow == FlowSpec::Direct;
+        let mut builder = add_signers(self.builder(&paths)?, &self.signers, direct, lookup);
+        if direct {
+            let urls = [
                 &self.exit_url,
                 &self.completion_url,
                 &self.rejection_url,
                 &self.error_url,
-            ) {
-                (Some(url), ..) => ExitUrls::single(url.as_str()),
-                (None, Some(c), Some(r), Some(e)) => {
-                    ExitUrls::new(c.as_str(), r.as_str(), e.as_str())
-                }
-                _ => {
-                    return Err(CliError::Usage(
-                        "the direct flow needs an exit URL (--exit-url, or exit_url / all of \
-                         completion_url, rejection_url and error_url in a job file)"
-                            .to_owned(),
-                    ));
-                }
-            };
+            ];
+            let urls = exit_urls(urls).ok_or_else(|| {
+                CliError::Usage(
+                    "the direct flow needs an exit URL (--exit-url, or exit_url / all of \
+                     completion_url, rejection_url and error_url in a job file)"
+                        .to_owned(),
+                )
+            })?;
             builder = builder.flow(Flow::Direct(DirectFlow::new(urls)));
         }
         build(builder, &posten_adapter::LIMITS, &paths)
+    }
+}
+
+/// Adds Posten signers by identity number: notified through the contact register
+/// (`lookup`) in the portal flow; in the direct flow the sender's web site redirects them.
+pub(crate) fn add_signers(
+    mut builder: SigningJobBuilder,
+    pins: &[String],
+    direct: bool,
+    lookup: LookupNotifications,
+) -> SigningJobBuilder {
+    for pin in pins {
+        let signer = Signer::with_personal_identification_number(pin.trim());
+        builder = if direct {
+            builder.signer(signer)
+        } else {
+            builder.signer(signer.notify_through_lookup(lookup))
+        };
+    }
+    builder
+}
+
+/// The direct flow's exit URLs from the one for every outcome, or else the completion,
+/// rejection and error URLs (in that order) when all three are given.
+pub(crate) fn exit_urls(
+    [single, completion, rejection, error]: [&Option<String>; 4],
+) -> Option<ExitUrls> {
+    match (single, completion, rejection, error) {
+        (Some(url), ..) => Some(ExitUrls::single(url.as_str())),
+        (None, Some(c), Some(r), Some(e)) => {
+            Some(ExitUrls::new(c.as_str(), r.as_str(), e.as_str()))
+        }
+        _ => None,
     }
 }
 

@@ -11,13 +11,9 @@ use support::cli::*;
 fn pkcs12_bundle_builds_inspects_and_verifies() {
     let test = "pkcs12_bundle_builds_inspects_and_verifies";
     let fx = Fixture::new();
-    let Some(keystore) = fx.pkcs12(test) else {
+    let Some(mut args) = fx.pkcs12_build_args(test, "bundle.asice") else {
         return;
     };
-    let mut args: Vec<OsString> = vec!["bundle".into(), "build".into()];
-    args.extend(["--keystore".into(), keystore.into_os_string()]);
-    args.extend(["--password-env".into(), PASSWORD_VAR.into()]);
-    args.extend(fx.job_args("bundle.asice"));
     args.extend(["--request-out".into(), fx.path("request.xml").into()]);
     let build = signering(&args, Some(PASSWORD));
     assert_eq!(build.code, 0, "{build:?}");

@@ -50,13 +50,9 @@ fn encrypted_pem_key_with_password_env_and_wrong_password() {
 fn wrong_pkcs12_password_is_rejected() {
     let test = "wrong_pkcs12_password_is_rejected";
     let fx = Fixture::new();
-    let Some(keystore) = fx.pkcs12(test) else {
+    let Some(mut args) = fx.pkcs12_build_args(test, "bundle.asice") else {
         return;
     };
-    let mut args: Vec<OsString> = vec!["bundle".into(), "build".into()];
-    args.extend(["--keystore".into(), keystore.into_os_string()]);
-    args.extend(["--password-env".into(), PASSWORD_VAR.into()]);
-    args.extend(fx.job_args("bundle.asice"));
     let output = signering(&args, Some("feil passord"));
     assert_eq!(output.code, 1, "{output:?}");
     assert_eq!(

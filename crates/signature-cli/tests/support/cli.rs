@@ -86,6 +86,17 @@ impl Fixture {
         self.openssl(test, "pkcs12 -export", openssl, "keystore.p12")
     }
 
+    /// `bundle build` with [`pkcs12`](Self::pkcs12)'s key store under [`PASSWORD_VAR`], the
+    /// job's arguments and `--out out`; `None` when openssl is missing.
+    pub fn pkcs12_build_args(&self, test: &str, out: &str) -> Option<Vec<OsString>> {
+        let keystore = self.pkcs12(test)?;
+        let mut args: Vec<OsString> = vec!["bundle".into(), "build".into()];
+        args.extend(["--keystore".into(), keystore.into_os_string()]);
+        args.extend(["--password-env".into(), PASSWORD_VAR.into()]);
+        args.extend(self.job_args(out));
+        Some(args)
+    }
+
     /// `key-encrypted.pem`: the key as encrypted PKCS#8 (AES-256-CBC, PBKDF2), by openssl.
     pub fn encrypted_key(&self, test: &str) -> Option<PathBuf> {
         let mut openssl = Command::new("openssl");
