@@ -91,6 +91,27 @@ pub(crate) fn record_signature(
     instance.last_changed = signed_time;
 }
 
+/// The instance in the path at the signing task `?taskId=` names (else the current one), as
+/// [`signing_instance`] finds it for the caller; its refusals answer before the handler runs.
+#[derive(Debug)]
+pub(crate) struct AtSigning(pub(crate) StoredInstance);
+
+impl axum::extract::FromRequestParts<Arc<Shared>> for AtSigning {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        shared: &Arc<Shared>,
+    ) -> Result<Self, Response> {
+        let Path(path) = InstancePath::from_request_parts(parts, shared)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let caller = Caller::from_request_parts(parts, shared).await?;
+        let Ok(RawQuery(raw)) = RawQuery::from_request_parts(parts, shared).await;
+        signing_instance(shared, &caller, &path, raw.as_deref()).map(AtSigning)
+    }
+}
+
 /// The instance in the path (see [`with_instance`]) at the signing task `raw` asks for
 /// ([`at_signing`]), as it is now.
 fn signing_instance(
@@ -129,11 +150,8 @@ pub(crate) fn at_signing(instance: &StoredInstance, raw: Option<&str>) -> Result
 
 pub(crate) async fn signing(
     State(shared): Shr,
-    Path(path): InstancePath,
-    caller: Caller,
-    RawQuery(raw): RawQuery,
+    AtSigning(instance): AtSigning,
 ) -> Result<Response, Response> {
-    let instance = signing_instance(&shared, &caller, &path, raw.as_deref())?;
     let world = shared.world();
     let states: Vec<Value> = instance
         .signed_by
@@ -165,11 +183,8 @@ pub(crate) async fn signing(
 
 pub(crate) async fn signing_data_elements(
     State(shared): Shr,
-    Path(path): InstancePath,
-    caller: Caller,
-    RawQuery(raw): RawQuery,
+    AtSigning(instance): AtSigning,
 ) -> Result<Response, Response> {
-    let instance = signing_instance(&shared, &caller, &path, raw.as_deref())?;
     let elements: Vec<Value> = instance
         .data
         .iter()

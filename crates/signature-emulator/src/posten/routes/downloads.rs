@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::{load_job, parse_flow};
+use super::FlowJob;
 use crate::posten::pades;
 use crate::posten::state::AppState;
 use crate::posten::store::{JobRecord, job_status};
@@ -24,10 +24,9 @@ fn documents_deleted() -> ApiError {
 /// `GET …/signature-jobs/{id}/xades/{signer}`.
 pub(crate) async fn xades(
     State(state): State<Arc<AppState>>,
-    broker: Broker,
-    Path((sender, flow, id, signer)): Path<(String, String, String, String)>,
+    FlowJob(job): FlowJob,
+    Path((_, _, _, signer)): Path<(String, String, String, String)>,
 ) -> Result<Response, ApiError> {
-    let job = load_job(&state, &broker, &sender, parse_flow(&flow)?, &id).await?;
     if job.documents_deleted {
         return Err(documents_deleted());
     }
@@ -53,10 +52,8 @@ pub(crate) async fn xades(
 /// `GET …/signature-jobs/{id}/pades`.
 pub(crate) async fn pades(
     State(state): State<Arc<AppState>>,
-    broker: Broker,
-    Path((sender, flow, id)): Path<(String, String, String)>,
+    FlowJob(job): FlowJob,
 ) -> Result<Response, ApiError> {
-    let job = load_job(&state, &broker, &sender, parse_flow(&flow)?, &id).await?;
     if job.documents_deleted {
         return Err(documents_deleted());
     }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 
-use super::{load_job, parse_flow};
+use super::{FlowJob, load_job};
 use crate::posten::error::Error;
 use crate::posten::state::AppState;
 use crate::posten::store::Flow;
@@ -15,10 +15,8 @@ use crate::posten::wire::{ApiError, codes};
 /// `POST …/signature-jobs/{id}/complete`: the delivered status changes of the job are done.
 pub(crate) async fn confirm(
     State(state): State<Arc<AppState>>,
-    broker: Broker,
-    Path((sender, flow, id)): Path<(String, String, String)>,
+    FlowJob(job): FlowJob,
 ) -> Result<StatusCode, ApiError> {
-    let job = load_job(&state, &broker, &sender, parse_flow(&flow)?, &id).await?;
     let job_id = job.id;
     state.store.run(move |s| s.confirm(job_id)).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -48,10 +46,8 @@ pub(crate) async fn cancel(
 /// successfully at least 24 hours ago (signering-docs, "Storage", Limitations).
 pub(crate) async fn delete_documents(
     State(state): State<Arc<AppState>>,
-    broker: Broker,
-    Path((sender, flow, id)): Path<(String, String, String)>,
+    FlowJob(job): FlowJob,
 ) -> Result<StatusCode, ApiError> {
-    let job = load_job(&state, &broker, &sender, parse_flow(&flow)?, &id).await?;
     let job_id = job.id;
     let now = state.clock.now_ms();
     match state

@@ -8,13 +8,15 @@ pub(crate) mod render;
 mod signer;
 mod status;
 
+use std::collections::HashMap;
 use std::convert::Infallible;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, FromRequestParts, State};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 
 use super::state::AppState;
@@ -31,6 +33,32 @@ impl<S: Send + Sync> FromRequestParts<S> for Broker {
             .get::<Broker>()
             .cloned()
             .unwrap_or(Broker(None)))
+    }
+}
+
+/// The job of a `/{sender}/{flow}/signature-jobs/{id}/…` route, loaded for the connection's
+/// broker by [`load_job`] (after the flow segment is checked, as before): refusals answer
+/// before the handler runs.
+#[derive(Debug)]
+pub(crate) struct FlowJob(pub(crate) JobRecord);
+
+impl FromRequestParts<Arc<AppState>> for FlowJob {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Self, Response> {
+        let Path(segments) = Path::<HashMap<String, String>>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let Ok(broker) = Broker::from_request_parts(parts, state).await;
+        let segment = |name: &str| segments.get(name).map_or("", String::as_str);
+        let flow = parse_flow(segment("flow")).map_err(IntoResponse::into_response)?;
+        load_job(state, &broker, segment("sender"), flow, segment("id"))
+            .await
+            .map(FlowJob)
+            .map_err(IntoResponse::into_response)
     }
 }
 
@@ -88,7 +116,7 @@ async fn fallback() -> ApiError {
 async fn root(
     State(state): State<Arc<AppState>>,
     broker: Broker,
-    axum::extract::Path(sender): axum::extract::Path<String>,
+    Path(sender): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     state.authorize(broker.0.as_deref(), &sender)?;
     Ok(StatusCode::OK)
