@@ -83,6 +83,20 @@ impl Posten {
             .unwrap()
     }
 
+    /// How often each reference occurs among the emulator's jobs `1..=count` (`None`: a job
+    /// without one), after checking that it holds no job `count + 1`.
+    pub fn references_of_jobs(&self, count: i64) -> BTreeMap<Option<String>, usize> {
+        let next = runtime().block_on(self.emulator.control().job(count + 1));
+        assert!(next.is_err(), "a job {} exists", count + 1);
+        let mut references = BTreeMap::new();
+        for id in 1..=count {
+            *references
+                .entry(self.job(&id.to_string()).reference)
+                .or_insert(0) += 1;
+        }
+        references
+    }
+
     pub fn sign(&self, id: &str, signer: i64) {
         runtime()
             .block_on(self.emulator.control().sign(id.parse().unwrap(), signer))
