@@ -556,16 +556,12 @@ async fn dialogporten_finds_instances_waiting_for_signature() {
     let draft = s.create(&new_instance(s.party)).await;
     s.next(&waiting.id, &ProcessNext::new()).await;
     let urn = format!("urn:altinn:person:identifier-no:{PERSON}");
-    let page = s
-        .client
-        .dialogs(
-            &DialogQuery::new()
-                .party(&urn)
-                .service_resource(s.app.service_resource())
-                .limit(1),
-        )
-        .await
-        .unwrap();
+    // The app's dialogs of the person, one per page.
+    let first_page = DialogQuery::new()
+        .party(&urn)
+        .service_resource(s.app.service_resource())
+        .limit(1);
+    let page = s.client.dialogs(&first_page).await.unwrap();
     assert_eq!(page.items.len(), 1);
     assert!(page.has_next_page);
     let page2 = s
@@ -600,16 +596,7 @@ async fn dialogporten_finds_instances_waiting_for_signature() {
     // dialog maps to its instance, whose process decides.
     assert_eq!(dialog.instance().unwrap().id, waiting.id);
 
-    let found = s
-        .client
-        .awaiting_signature(
-            &DialogQuery::new()
-                .party(&urn)
-                .service_resource(s.app.service_resource())
-                .limit(1),
-        )
-        .await
-        .unwrap();
+    let found = s.client.awaiting_signature(&first_page).await.unwrap();
     assert_eq!(found.dialogs_seen, 2, "the draft's dialog is searched too");
     assert!(found.skipped.is_empty(), "{:?}", found.skipped);
     let found = found.awaiting;

@@ -85,16 +85,7 @@ async fn direct_job_new_redirect_url_signing_page_and_status_by_token() {
     let early = client
         .direct_status(&status_url, &StatusQueryToken::new("nothing"))
         .await;
-    assert!(
-        matches!(
-            early,
-            Err(Error::Service {
-                code: ErrorCode::SigningCeremonyNotCompleted,
-                ..
-            })
-        ),
-        "{early:?}"
-    );
+    assert_service_error(&early, None, ErrorCode::SigningCeremonyNotCompleted);
 
     let location = sign_on_page(&emulator, renewed.as_str()).await;
     assert!(
@@ -110,16 +101,7 @@ async fn direct_job_new_redirect_url_signing_page_and_status_by_token() {
     let wrong = client
         .direct_status(&status_url, &StatusQueryToken::new("wrong"))
         .await;
-    assert!(
-        matches!(
-            wrong,
-            Err(Error::Service {
-                code: ErrorCode::InvalidStatusQueryToken,
-                ..
-            })
-        ),
-        "{wrong:?}"
-    );
+    assert_service_error(&wrong, None, ErrorCode::InvalidStatusQueryToken);
     client
         .confirm(status.confirmation.as_ref().expect("confirmation URL"))
         .await
@@ -199,17 +181,7 @@ async fn broker_schema_and_bundle_refusals_are_typed() {
         .build()
         .unwrap();
     let result = client.create_job(&foreign).await;
-    assert!(
-        matches!(
-            result,
-            Err(Error::Service {
-                http_status: 403,
-                code: ErrorCode::BrokerNotAuthorized,
-                ..
-            })
-        ),
-        "{result:?}"
-    );
+    assert_service_error(&result, Some(403), ErrorCode::BrokerNotAuthorized);
 
     let sender = OrganizationNumber::parse(BROKER).unwrap();
     let key = key_of(&identity);
@@ -240,17 +212,7 @@ async fn broker_schema_and_bundle_refusals_are_typed() {
     let result = client
         .create_prepared(&sender, FlowKind::Portal, &long)
         .await;
-    assert!(
-        matches!(
-            result,
-            Err(Error::Service {
-                http_status: 400,
-                code: ErrorCode::SchemaValidationError,
-                ..
-            })
-        ),
-        "{result:?}"
-    );
+    assert_service_error(&result, Some(400), ErrorCode::SchemaValidationError);
 
     // One byte of the stored document changed after signing.
     let mut tampered = prepared();
@@ -264,17 +226,7 @@ async fn broker_schema_and_bundle_refusals_are_typed() {
     let result = client
         .create_prepared(&sender, FlowKind::Portal, &tampered)
         .await;
-    assert!(
-        matches!(
-            result,
-            Err(Error::Service {
-                http_status: 400,
-                code: ErrorCode::AsiceValidationFailed,
-                ..
-            })
-        ),
-        "{result:?}"
-    );
+    assert_service_error(&result, Some(400), ErrorCode::AsiceValidationFailed);
 
     // None of them created a job; the untouched request does.
     assert!(emulator.control().job(1).await.is_err());

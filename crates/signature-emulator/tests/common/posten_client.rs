@@ -220,3 +220,18 @@ pub fn url_query(url: &str, name: &str) -> Option<String> {
         .find(|(k, _)| *k == name)
         .map(|(_, v)| v.to_owned())
 }
+
+/// Fails the test unless `result` is the service's refusal with `code` (and `http_status`,
+/// when given).
+pub fn assert_service_error<T: std::fmt::Debug>(
+    result: &Result<T, Error>,
+    http_status: Option<u16>,
+    code: ErrorCode,
+) {
+    let refused = matches!(
+        result,
+        Err(Error::Service { http_status: got, code: found, .. })
+            if *found == code && http_status.is_none_or(|want| want == *got)
+    );
+    assert!(refused, "expected {code:?}, got {result:?}");
+}
