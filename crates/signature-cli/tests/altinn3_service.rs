@@ -27,31 +27,15 @@ fn write_job(s: &Setup, name: &str, extra: &str) {
 
 /// `--json job create --provider altinn3 --file FILE`.
 fn create(s: &Setup, file: &str) -> Output {
-    s.run(&[
-        "--json",
-        "job",
-        "create",
-        "--provider",
-        "altinn3",
-        "--file",
-        file,
-    ])
-    .clean()
+    s.run_neutral(&["--json", "job", "create"], &["--file", file])
+        .clean()
 }
 
 fn status(s: &Setup, job: &str) -> Value {
-    s.run(&[
-        "--json",
-        "job",
-        "status",
-        "--provider",
-        "altinn3",
-        "--job",
-        job,
-    ])
-    .ok()
-    .clean()
-    .json()
+    s.run_neutral(&["--json", "job", "status"], &["--job", job])
+        .ok()
+        .clean()
+        .json()
 }
 
 #[test]
@@ -81,10 +65,7 @@ fn create_status_poll_and_download_through_the_service() {
     assert_eq!(waiting["status"], "IN_PROGRESS");
     assert!(waiting.get("signature_record_urls").is_none(), "{waiting}");
     // Without --follow, poll prints the job's current status once.
-    let polled = s
-        .run(&["poll", "--provider", "altinn3", "--job", &job])
-        .ok()
-        .clean();
+    let polled = s.run_neutral(&["poll"], &["--job", &job]).ok().clean();
     let lines = polled.lines();
     assert_eq!(lines.len(), 1, "{polled:?}");
     assert_eq!(lines[0]["status"], "IN_PROGRESS");
@@ -97,22 +78,17 @@ fn create_status_poll_and_download_through_the_service() {
     let records = done["signature_record_urls"].as_array().unwrap();
     assert_eq!(records.len(), 1, "{done}");
     let human = s
-        .run(&["job", "status", "--provider", "altinn3", "--job", &job])
+        .run_neutral(&["job", "status"], &["--job", &job])
         .ok()
         .clean();
     assert!(human.stdout.contains("signature record URL"), "{human:?}");
 
     // The record names the signed document by its data element.
     let downloaded = s
-        .run(&[
-            "--json",
-            "download",
-            "--provider",
-            "altinn3",
-            records[0].as_str().unwrap(),
-            "--out",
-            "record.json",
-        ])
+        .run_neutral(
+            &["--json", "download"],
+            &[records[0].as_str().unwrap(), "--out", "record.json"],
+        )
         .ok()
         .clean()
         .json();
@@ -134,16 +110,10 @@ fn create_status_poll_and_download_through_the_service() {
 
     // Following an ended job: one line, its record saved, then done.
     let polled = s
-        .run(&[
-            "poll",
-            "--provider",
-            "altinn3",
-            "--job",
-            &job,
-            "--follow",
-            "--download",
-            "signed",
-        ])
+        .run_neutral(
+            &["poll"],
+            &["--job", &job, "--follow", "--download", "signed"],
+        )
         .ok()
         .clean();
     let lines = polled.lines();
@@ -192,20 +162,19 @@ fn what_altinn_3_cannot_do_is_refused() {
     assert_eq!(wrong.code, 2, "{wrong:?}");
     assert!(wrong.stderr.contains("--provider altinn3"), "{wrong:?}");
     // No status queue: poll needs the jobs, and a direct job's token status is Posten's.
-    let no_jobs = s.run(&["poll", "--provider", "altinn3"]).clean();
+    let no_jobs = s.run_neutral(&["poll"], &[]).clean();
     assert_eq!(no_jobs.code, 2, "{no_jobs:?}");
     assert!(no_jobs.stderr.contains("--job"), "{no_jobs:?}");
     let by_token = s
-        .run(&[
-            "job",
-            "status",
-            "--provider",
-            "altinn3",
-            "--status-url",
-            "http://127.0.0.1:1/status",
-            "--token-env",
-            "SIGNERING_ALTINN3_TOKEN",
-        ])
+        .run_neutral(
+            &["job", "status"],
+            &[
+                "--status-url",
+                "http://127.0.0.1:1/status",
+                "--token-env",
+                "SIGNERING_ALTINN3_TOKEN",
+            ],
+        )
         .clean();
     assert_eq!(by_token.code, 1, "{by_token:?}");
     assert!(
@@ -217,7 +186,7 @@ fn what_altinn_3_cannot_do_is_refused() {
     // An unknown job: the service's 404, exit 3.
     let missing = format!("{APP}/{}/00000000-0000-4000-8000-000000000000", s.party);
     let unknown = s
-        .run(&["job", "status", "--provider", "altinn3", "--job", &missing])
+        .run_neutral(&["job", "status"], &["--job", &missing])
         .clean();
     assert_eq!(unknown.code, 3, "{unknown:?}");
     assert!(unknown.stderr.contains("Altinn: "), "{unknown:?}");

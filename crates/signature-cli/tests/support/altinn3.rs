@@ -55,6 +55,14 @@ impl Setup {
         run_in(self.dir.path(), args, &envs)
     }
 
+    /// `signering COMMAND --provider altinn3 ARGS`: a provider-neutral command for Altinn 3.
+    pub fn run_neutral(&self, command: &[&str], args: &[&str]) -> Output {
+        let mut all = command.to_vec();
+        all.extend(["--provider", "altinn3"]);
+        all.extend(args);
+        self.run(&all)
+    }
+
     /// `altinn3 instances create` with the form and the PDF: the instance.
     pub fn create(&self) -> String {
         let party = self.party.to_string();
