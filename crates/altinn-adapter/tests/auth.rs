@@ -16,8 +16,10 @@ use altinn_adapter::v2::auth::{
 use altinn_adapter::v2::{Client, Environment, MessageQuery, Who};
 use altinn_adapter::{Error, Secret};
 use async_trait::async_trait;
-use signature_emulator::altinn::{AltinnEmulator, DEFAULT_AUDIENCE, FormTaskSeed};
-use support::{API_KEY, client, emulator, other_enterprise, pki};
+use signature_emulator::altinn::{
+    AltinnEmulator, AltinnEmulatorBuilder, DEFAULT_AUDIENCE, FormTaskSeed,
+};
+use support::{API_KEY, Enterprise, Pki, client, emulator, other_enterprise, pki};
 
 fn seeded(emulator: &AltinnEmulator) {
     emulator.add_form_task(
@@ -75,6 +77,18 @@ async fn an_expired_bearer_token_without_refresh_reports_altinns_reason() {
     }
 }
 
+/// An emulator that knows the Maskinporten client `test-client` (the enterprise certificate,
+/// scope `altinn:enduser`) and the enterprise user `VIRKSOMHETSBRUKER` / `hemmelig`.
+fn maskinporten_emulator(pki: &Pki) -> AltinnEmulatorBuilder {
+    emulator()
+        .maskinporten_client(
+            "test-client",
+            pki.enterprise.cert_der.clone(),
+            &["altinn:enduser"],
+        )
+        .enterprise_user("VIRKSOMHETSBRUKER", "hemmelig")
+}
+
 fn maskinporten(
     emulator: &AltinnEmulator,
     certificate: altinn_adapter::auth::EnterpriseCertificate,
@@ -92,14 +106,8 @@ fn maskinporten(
 #[tokio::test]
 async fn maskinporten_grant_exchange_cache_and_renewal() {
     let pki = pki();
-    let emulator = emulator()
-        .maskinporten_client(
-            "test-client",
-            pki.enterprise.cert_der.clone(),
-            &["altinn:enduser"],
-        )
+    let emulator = maskinporten_emulator(&pki)
         .resource("https://tt02.altinn.no/")
-        .enterprise_user("VIRKSOMHETSBRUKER", "hemmelig")
         .start()
         .await
         .unwrap();
@@ -128,16 +136,7 @@ async fn maskinporten_grant_exchange_cache_and_renewal() {
 #[tokio::test]
 async fn maskinporten_refuses_a_grant_signed_with_another_certificate() {
     let pki = pki();
-    let emulator = emulator()
-        .maskinporten_client(
-            "test-client",
-            pki.enterprise.cert_der.clone(),
-            &["altinn:enduser"],
-        )
-        .enterprise_user("VIRKSOMHETSBRUKER", "hemmelig")
-        .start()
-        .await
-        .unwrap();
+    let emulator = maskinporten_emulator(&pki).start().await.unwrap();
     let client = client(
         &emulator,
         maskinporten(&emulator, other_enterprise().certificate(), "hemmelig"),
@@ -155,16 +154,7 @@ async fn maskinporten_refuses_a_grant_signed_with_another_certificate() {
 #[tokio::test]
 async fn the_exchange_refuses_a_wrong_enterprise_user_password() {
     let pki = pki();
-    let emulator = emulator()
-        .maskinporten_client(
-            "test-client",
-            pki.enterprise.cert_der.clone(),
-            &["altinn:enduser"],
-        )
-        .enterprise_user("VIRKSOMHETSBRUKER", "hemmelig")
-        .start()
-        .await
-        .unwrap();
+    let emulator = maskinporten_emulator(&pki).start().await.unwrap();
     let client = client(
         &emulator,
         maskinporten(&emulator, pki.enterprise.certificate(), "feil"),
@@ -183,6 +173,20 @@ async fn the_exchange_refuses_a_wrong_enterprise_user_password() {
     assert_eq!(emulator.exchanges(), 0);
 }
 
+/// A client that logs `VIRKSOMHETSBRUKER` / `hemmelig` in over mutual TLS with `enterprise`'s
+/// certificate, trusting the test CA.
+fn enterprise_user_client(emulator: &AltinnEmulator, pki: &Pki, enterprise: &Enterprise) -> Client {
+    Client::builder(Environment::custom(emulator.base_url()).unwrap(), API_KEY)
+        .auth(EnterpriseUserLogin::new(
+            enterprise.certificate(),
+            "VIRKSOMHETSBRUKER",
+            "hemmelig",
+        ))
+        .add_root_certificate(pki.ca.clone())
+        .build()
+        .unwrap()
+}
+
 #[tokio::test]
 async fn enterprise_user_logs_in_over_mutual_tls() {
     let pki = pki();
@@ -195,15 +199,7 @@ async fn enterprise_user_logs_in_over_mutual_tls() {
         .unwrap();
     assert!(emulator.base_url().starts_with("https://127.0.0.1:"));
     seeded(&emulator);
-    let client = Client::builder(Environment::custom(emulator.base_url()).unwrap(), API_KEY)
-        .auth(EnterpriseUserLogin::new(
-            pki.enterprise.certificate(),
-            "VIRKSOMHETSBRUKER",
-            "hemmelig",
-        ))
-        .add_root_certificate(pki.ca.clone())
-        .build()
-        .unwrap();
+    let client = enterprise_user_client(&emulator, &pki, &pki.enterprise);
     assert_eq!(count(&client).await.unwrap(), 1);
     assert_eq!(count(&client).await.unwrap(), 1);
     assert_eq!(emulator.logins(), 1, "the cookie is reused");
@@ -216,15 +212,7 @@ async fn enterprise_user_logs_in_over_mutual_tls() {
     );
 
     // A certificate Altinn does not know cannot log in, even with the right password.
-    let stranger = Client::builder(Environment::custom(emulator.base_url()).unwrap(), API_KEY)
-        .auth(EnterpriseUserLogin::new(
-            pki.unregistered.certificate(),
-            "VIRKSOMHETSBRUKER",
-            "hemmelig",
-        ))
-        .add_root_certificate(pki.ca.clone())
-        .build()
-        .unwrap();
+    let stranger = enterprise_user_client(&emulator, &pki, &pki.unregistered);
     match count(&stranger).await {
         Err(Error::TokenRequest { detail, .. }) => assert!(
             detail.contains("There is no authenticated organization number"),

@@ -50,6 +50,24 @@ fn platform() -> (String, std::sync::Arc<std::sync::Mutex<Vec<Request>>>) {
     })
 }
 
+/// Maskinporten at `base`, for the client `client-id` acting as the system user of `CUSTOMER`.
+fn system_user(base: &str, scope: &str, key: GrantKey) -> Maskinporten {
+    Maskinporten::builder("client-id", scope, key)
+        .audience(AUDIENCE)
+        .token_endpoint(format!("{base}token"))
+        .system_user(CUSTOMER)
+        .build()
+        .unwrap()
+}
+
+/// An Altinn 3 client at `base` that exchanges `maskinporten`'s tokens.
+fn exchanging(base: &str, maskinporten: Maskinporten) -> Client {
+    Client::builder(Environment::custom(base).unwrap())
+        .exchange(TokenProvider::Maskinporten, maskinporten)
+        .build()
+        .unwrap()
+}
+
 /// The grant the client posted, split and decoded, its signature checked with `public`.
 fn posted_grant(log: &[Request], public_pkcs1: &[u8]) -> (Value, Value) {
     let token = log
@@ -92,21 +110,13 @@ async fn a_system_user_grant_with_a_registered_key_is_exchanged_for_an_altinn_to
     let key = KeyPair::generate_for(&PKCS_RSA_SHA256).unwrap();
     let grant_key =
         GrantKey::registered_key("my-client-2026", key.serialize_pem().as_bytes()).unwrap();
-    let maskinporten = Maskinporten::builder(
-        "client-id",
+    let maskinporten = system_user(
+        &base,
         "altinn:instances.read altinn:instances.write",
         grant_key,
-    )
-    .audience(AUDIENCE)
-    .token_endpoint(format!("{base}token"))
-    .system_user(CUSTOMER)
-    .build()
-    .unwrap();
+    );
     assert!(!format!("{maskinporten:?}").contains("PRIVATE KEY"));
-    let client = Client::builder(Environment::custom(&base).unwrap())
-        .exchange(TokenProvider::Maskinporten, maskinporten)
-        .build()
-        .unwrap();
+    let client = exchanging(&base, maskinporten);
     let token = client.altinn_token().await.unwrap();
     assert!(
         token.expose().starts_with("e30."),
@@ -167,16 +177,10 @@ async fn an_enterprise_certificate_grant_sends_its_chain_in_x5c() {
     )
     .unwrap();
     let certificate = EnterpriseCertificate::new(signing_key).unwrap();
-    let maskinporten = Maskinporten::builder("client-id", "altinn:instances.read", certificate)
-        .audience(AUDIENCE)
-        .token_endpoint(format!("{base}token"))
-        .system_user(CUSTOMER)
-        .build()
-        .unwrap();
-    let client = Client::builder(Environment::custom(&base).unwrap())
-        .exchange(TokenProvider::Maskinporten, maskinporten)
-        .build()
-        .unwrap();
+    let client = exchanging(
+        &base,
+        system_user(&base, "altinn:instances.read", certificate.into()),
+    );
     client.altinn_token().await.unwrap();
     let log = log.lock().unwrap().clone();
     let (header, claims) = posted_grant(&log, key.public_key_raw());
@@ -202,20 +206,11 @@ async fn maskinporten_refusals_name_maskinporten_and_its_error() {
         )
     });
     let key = KeyPair::generate_for(&PKCS_RSA_SHA256).unwrap();
-    let maskinporten = Maskinporten::builder(
-        "client-id",
-        "altinn:instances.read",
-        GrantKey::registered_key("k", key.serialize_pem().as_bytes()).unwrap(),
-    )
-    .audience(AUDIENCE)
-    .token_endpoint(format!("{base}token"))
-    .system_user(CUSTOMER)
-    .build()
-    .unwrap();
-    let client = Client::builder(Environment::custom(&base).unwrap())
-        .exchange(TokenProvider::Maskinporten, maskinporten)
-        .build()
-        .unwrap();
+    let grant_key = GrantKey::registered_key("k", key.serialize_pem().as_bytes()).unwrap();
+    let client = exchanging(
+        &base,
+        system_user(&base, "altinn:instances.read", grant_key),
+    );
     match client.altinn_token().await {
         Err(altinn_adapter::Error::TokenRequest { service, detail }) => {
             assert_eq!(service, "Maskinporten");

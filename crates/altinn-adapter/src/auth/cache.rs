@@ -1,5 +1,6 @@
 //! One cached credential (a token or a cookie), shared by concurrent requests.
 
+use std::fmt;
 use std::future::Future;
 use std::time::Instant;
 
@@ -7,9 +8,16 @@ use tokio::sync::Mutex;
 
 use crate::error::Error;
 
-#[derive(Debug)]
 pub(crate) struct Cache<T> {
     slot: Mutex<Option<(T, Option<Instant>)>>,
+}
+
+/// Opaque, so that the logins holding a cache can derive `Debug` (their secrets are
+/// [`Secret`](crate::Secret)s); what is cached is nobody's business in a log.
+impl<T> fmt::Debug for Cache<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Cache").finish_non_exhaustive()
+    }
 }
 
 impl<T> Default for Cache<T> {

@@ -1,6 +1,5 @@
 //! An Altinn 2 enterprise user through Maskinporten: retired with Altinn 2.
 
-use std::fmt;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
@@ -39,6 +38,7 @@ const SERVICE: &str = "the Altinn token exchange";
 /// let login = MaskinportenEnterpriseUser::new(maskinporten, "ENTERPRISE_USER", "password");
 /// # Ok::<(), altinn_adapter::Error>(())
 /// ```
+#[derive(Debug)]
 pub struct MaskinportenEnterpriseUser {
     maskinporten: Maskinporten,
     username: String,
@@ -160,16 +160,6 @@ impl Refusal {
         match self {
             Self::Unauthorized(error) | Self::Other(error) => error,
         }
-    }
-}
-
-impl fmt::Debug for MaskinportenEnterpriseUser {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("MaskinportenEnterpriseUser")
-            .field("maskinporten", &self.maskinporten)
-            .field("username", &self.username)
-            .field("password", &self.password)
-            .finish()
     }
 }
 

@@ -1,7 +1,6 @@
 //! Logins that give an `.ASPXAUTH` cookie: Altinn username/password, or an enterprise user
 //! over mTLS with the enterprise certificate.
 
-use std::fmt;
 use std::time::Instant;
 
 use async_trait::async_trait;
@@ -23,6 +22,7 @@ const COOKIE_NAME: &str = ".ASPXAUTH";
 /// with ID-porten. Password login ended with Altinn 2 (switched off 2026-06-19).
 ///
 /// [`BearerToken`]: crate::auth::BearerToken
+#[derive(Debug)]
 pub struct PasswordLogin {
     username: Secret,
     password: Secret,
@@ -37,15 +37,6 @@ impl PasswordLogin {
             password: password.into(),
             cache: Cache::default(),
         }
-    }
-}
-
-impl fmt::Debug for PasswordLogin {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PasswordLogin")
-            .field("username", &self.username)
-            .field("password", &self.password)
-            .finish()
     }
 }
 
@@ -76,6 +67,7 @@ impl Login for PasswordLogin {
 ///
 /// The client presents the certificate on every connection, as the login needs it; later
 /// calls need only the cookie.
+#[derive(Debug)]
 pub struct EnterpriseUserLogin {
     certificate: EnterpriseCertificate,
     username: String,
@@ -106,16 +98,6 @@ impl EnterpriseUserLogin {
             true,
         )
         .await
-    }
-}
-
-impl fmt::Debug for EnterpriseUserLogin {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("EnterpriseUserLogin")
-            .field("certificate", &self.certificate)
-            .field("username", &self.username)
-            .field("password", &self.password)
-            .finish()
     }
 }
 
