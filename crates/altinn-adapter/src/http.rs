@@ -1,6 +1,7 @@
 //! The HTTP client both Altinn clients use: HTTP/1.1 only, no redirects, the crate's user
 //! agent, the TLS roots and optional client certificate.
 
+use std::future::Future;
 use std::time::Duration;
 
 use rustls_pki_types::CertificateDer;
@@ -51,6 +52,37 @@ pub(crate) fn client(
     };
     http.build()
         .map_err(|e| Error::config_from("HTTP client", e))
+}
+
+/// Sends with `credential`; when Altinn answers that the user is not authenticated, asks
+/// `renew` once for a fresh credential and sends again with it (a second refusal is final).
+/// Both clients send this way: Altinn 2 with its login's credential, Altinn 3 with the
+/// exchanged token.
+///
+/// The closures take the credential by value (a cheap clone of a short string) rather than by
+/// reference, which keeps the clients' futures `Send`.
+pub(crate) async fn renewing_once<C, S, SendFut, R, RenewFut>(
+    credential: C,
+    send: S,
+    renew: R,
+) -> Result<reqwest::Response, Error>
+where
+    C: Clone,
+    S: Fn(C) -> SendFut,
+    SendFut: Future<Output = Result<reqwest::Response, Error>>,
+    R: FnOnce(C) -> RenewFut,
+    RenewFut: Future<Output = Result<Option<C>, Error>>,
+{
+    match send(credential.clone()).await {
+        Err(error @ Error::NotAuthenticated { .. }) => match renew(credential).await? {
+            Some(fresh) => {
+                tracing::debug!("renewed the credential after Altinn refused it");
+                send(fresh).await
+            }
+            None => Err(error),
+        },
+        other => other,
+    }
 }
 
 /// A base URL: absolute http(s), ending in `/`, without query.

@@ -7,14 +7,18 @@
 //! the extensions of hyper's response through `Response::extensions()`. The client speaks
 //! HTTP/1.1 only, since HTTP/2 has no reason phrase.
 
+use std::future::Future;
 use std::time::Duration;
 
+use bytes::Bytes;
 use reqwest::Response;
 #[cfg(feature = "altinn2")]
 use reqwest::header::CONTENT_TYPE;
 use reqwest::header::RETRY_AFTER;
 #[cfg(feature = "altinn2")]
 use serde_json::Value;
+use signature_core::{BodyChunks, BodyError};
+use tokio::io::AsyncWrite;
 
 use crate::error::Error;
 #[cfg(feature = "altinn2")]
@@ -122,27 +126,47 @@ pub(crate) async fn read_limited(mut response: Response) -> Result<String, Error
     Ok(String::from_utf8_lossy(&body).into_owned())
 }
 
-/// Reads a whole answer body of at most `limit` bytes, chunk by chunk, so a hostile server
-/// cannot make the client buffer more; a larger body, declared or sent, is
-/// [`Error::ResponseTooLarge`]. Used by the Altinn 2 and Altinn 3 clients alike.
+/// Reads a whole answer body of at most `limit` bytes (`signature_core::read_capped`); a
+/// larger body, declared or sent, is [`Error::ResponseTooLarge`]. Used by the Altinn 2 and
+/// Altinn 3 clients alike.
 pub(crate) async fn read_capped(response: &mut Response, limit: u64) -> Result<Vec<u8>, Error> {
-    if response.content_length().is_some_and(|len| len > limit) {
-        return Err(too_large(limit));
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(Error::transport)? {
-        if (body.len() + chunk.len()) as u64 > limit {
-            return Err(too_large(limit));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
+    let declared = response.content_length();
+    signature_core::read_capped(declared, limit, Chunks(response))
+        .await
+        .map_err(body_error)
 }
 
-/// [`Error::ResponseTooLarge`] for a limit given in bytes.
-pub(crate) fn too_large(limit: u64) -> Error {
-    Error::ResponseTooLarge {
-        limit: usize::try_from(limit).unwrap_or(usize::MAX),
+/// Streams an answer's body into `sink` (`signature_core::copy_capped`), refusing more than
+/// `limit` bytes (`u64::MAX`: no limit); returns the bytes written.
+pub(crate) async fn copy_capped(
+    mut response: Response,
+    limit: u64,
+    sink: &mut (dyn AsyncWrite + Unpin + Send),
+) -> Result<u64, Error> {
+    let declared = response.content_length();
+    signature_core::copy_capped(declared, limit, Chunks(&mut response), sink)
+        .await
+        .map_err(body_error)
+}
+
+/// A reqwest answer's body, chunk by chunk.
+struct Chunks<'a>(&'a mut Response);
+
+impl BodyChunks for Chunks<'_> {
+    type Error = reqwest::Error;
+
+    fn next_chunk(&mut self) -> impl Future<Output = Result<Option<Bytes>, reqwest::Error>> + Send {
+        self.0.chunk()
+    }
+}
+
+fn body_error(error: BodyError<reqwest::Error>) -> Error {
+    match error {
+        BodyError::TooLarge { limit } => Error::ResponseTooLarge {
+            limit: usize::try_from(limit).unwrap_or(usize::MAX),
+        },
+        BodyError::Source(error) => Error::transport(error),
+        BodyError::Sink(error) => Error::Io(error),
     }
 }
 

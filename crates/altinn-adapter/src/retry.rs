@@ -1,101 +1,48 @@
 //! Retries of idempotent calls: bounded, exponential, jittered, and patient with 429.
 //!
-//! The same design as the Posten client's `RetryPolicy` (`posten-adapter/src/retry.rs`); it is
-//! defined here again, small, until issue 14 gives the adapters one shared definition.
+//! The schedule is [`RetryPolicy`], shared with the Posten adapter through `signature_core`;
+//! the loop here is the one both Altinn clients run.
 //!
 //! Only GETs are retried (reading instances, the process, the signing state, data, Storage,
-//! Dialogporten, and the token exchange), on connection failures and timeouts, and on 429,
-//! 502, 503 and 504 answers. `PUT …/process/next`, `POST …/actions` and instantiation are
-//! never retried: a lost answer may hide a step the service did take.
+//! Dialogporten, the token exchange, and Altinn 2's message box), on connection failures and
+//! timeouts, and on 429, 502, 503 and 504 answers. `PUT …/process/next`, `POST …/actions`,
+//! instantiation and Altinn 2's POSTs are never retried: a lost answer may hide a step the
+//! service did take.
 
-use std::time::Duration;
+use std::future::Future;
 
-/// How often and how patiently idempotent calls are retried.
-///
-/// ```
-/// use altinn_adapter::RetryPolicy;
-/// use std::time::Duration;
-/// let policy = RetryPolicy::new(2, Duration::from_millis(100), Duration::from_secs(1));
-/// assert_eq!(policy.max_retries(), 2);
-/// assert!(policy.delay(5, None) <= Duration::from_secs(1));
-/// // A Retry-After the service sent is followed, up to the policy's longest wait.
-/// assert_eq!(policy.delay(0, Some(Duration::from_secs(30))), Duration::from_secs(1));
-/// assert_eq!(RetryPolicy::none().max_retries(), 0);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetryPolicy {
-    max_retries: u32,
-    initial: Duration,
-    max: Duration,
-}
+pub use signature_core::RetryPolicy;
 
-impl Default for RetryPolicy {
-    /// Two retries, starting at 250 ms, never waiting more than 10 s (also for a longer
-    /// `Retry-After`, which then fails the call rather than stalling it).
-    fn default() -> Self {
-        Self::new(2, Duration::from_millis(250), Duration::from_secs(10))
-    }
-}
+use crate::error::Error;
 
-impl RetryPolicy {
-    /// Up to `max_retries` retries; the n-th waits a random time between half and all of
-    /// `initial · 2ⁿ`, capped at `max`, or the service's `Retry-After` capped at `max`.
-    pub fn new(max_retries: u32, initial: Duration, max: Duration) -> Self {
-        Self {
-            max_retries,
-            initial,
-            max,
+/// Runs `attempt` and repeats it on transient failures as `policy` says. A `Retry-After`
+/// longer than the policy's longest wait fails at once rather than stalling the caller.
+/// `service` names the API in the debug log ("Altinn 2", "Altinn 3").
+pub(crate) async fn with_retries<T, F, Fut>(
+    policy: RetryPolicy,
+    service: &str,
+    attempt: F,
+) -> Result<T, Error>
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Result<T, Error>>,
+{
+    let mut retry = 0;
+    loop {
+        match attempt().await {
+            Err(error)
+                if error.is_transient()
+                    && retry < policy.max_retries()
+                    && error
+                        .retry_after()
+                        .is_none_or(|asked| asked <= policy.max_delay()) =>
+            {
+                let wait = policy.delay(retry, error.retry_after());
+                tracing::debug!(retry, ?wait, %error, "retrying an {service} GET");
+                tokio::time::sleep(wait).await;
+                retry += 1;
+            }
+            other => return other,
         }
-    }
-
-    /// Never retry.
-    pub fn none() -> Self {
-        Self::new(0, Duration::ZERO, Duration::ZERO)
-    }
-
-    /// How many retries follow a failed first attempt.
-    pub fn max_retries(&self) -> u32 {
-        self.max_retries
-    }
-
-    /// The longest single wait.
-    pub fn max_delay(&self) -> Duration {
-        self.max
-    }
-
-    /// The wait before retry number `retry` (from 0), given the service's `Retry-After`.
-    pub fn delay(&self, retry: u32, retry_after: Option<Duration>) -> Duration {
-        if let Some(wait) = retry_after {
-            return wait.min(self.max);
-        }
-        let exponential = self
-            .initial
-            .saturating_mul(2u32.saturating_pow(retry.min(16)))
-            .min(self.max);
-        // Jitter keeps many clients that failed together from retrying together.
-        exponential.mul_f64(0.5 + fastrand::f64() * 0.5)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn delays_grow_and_stay_bounded() {
-        let policy = RetryPolicy::new(10, Duration::from_millis(100), Duration::from_secs(2));
-        for retry in 0..10 {
-            let cap = (Duration::from_millis(100) * 2u32.pow(retry)).min(Duration::from_secs(2));
-            let d = policy.delay(retry, None);
-            assert!(
-                d >= cap / 2 && d <= cap,
-                "retry {retry}: {d:?} vs cap {cap:?}"
-            );
-        }
-        assert!(policy.delay(u32::MAX, None) <= Duration::from_secs(2));
-        assert_eq!(
-            policy.delay(0, Some(Duration::from_millis(300))),
-            Duration::from_millis(300)
-        );
     }
 }

@@ -1,6 +1,7 @@
 //! The enterprise certificate as a rustls TLS client certificate, signing through
-//! [`SigningKey::sign_digest`] so that a key on a token authenticates TLS without leaving it.
-//! Enabled by the `rustls` feature.
+//! [`SigningKey::sign_digest`] so that a key on a token authenticates TLS without leaving it,
+//! and the one rustls client set-up both adapters use ([`tls_client_config`]). Enabled by the
+//! `rustls` feature.
 //!
 //! TLS 1.3 accepts only RSA-PSS for an RSA client certificate's CertificateVerify (RFC 8446
 //! §4.4.3); TLS 1.2 also accepts PKCS#1 v1.5. The key offers what its token offers
@@ -10,9 +11,11 @@ use std::fmt;
 use std::sync::Arc;
 
 use rustls::client::ResolvesClientCert;
+use rustls::client::danger::ServerCertVerifier;
+use rustls::crypto::CryptoProvider;
 use rustls::pki_types::CertificateDer;
 use rustls::sign::CertifiedKey;
-use rustls::{SignatureAlgorithm, SignatureScheme as TlsScheme};
+use rustls::{ClientConfig, SignatureAlgorithm, SignatureScheme as TlsScheme};
 
 use crate::keys::SigningKey;
 use crate::signer::SignatureScheme;
@@ -26,6 +29,36 @@ const SCHEMES: [(SignatureScheme, TlsScheme); 6] = [
     (SignatureScheme::RsaPkcs1Sha384, TlsScheme::RSA_PKCS1_SHA384),
     (SignatureScheme::RsaPkcs1Sha512, TlsScheme::RSA_PKCS1_SHA512),
 ];
+
+/// The crypto provider of the workspace's TLS clients: aws-lc-rs, which this crate already
+/// signs and reads keys with.
+pub fn tls_crypto_provider() -> Arc<CryptoProvider> {
+    Arc::new(rustls::crypto::aws_lc_rs::default_provider())
+}
+
+/// The rustls client set-up of both adapters: TLS 1.2 and 1.3 over [`tls_crypto_provider`],
+/// `verifier` for the server's certificate, `key`'s certificate chain when the server asks for
+/// a client certificate (through [`ClientCertResolver`]; none without a key), and `alpn`.
+///
+/// # Errors
+///
+/// What rustls says when the provider offers no safe protocol version.
+pub fn tls_client_config(
+    verifier: Arc<dyn ServerCertVerifier>,
+    key: Option<&SigningKey>,
+    alpn: Vec<Vec<u8>>,
+) -> Result<ClientConfig, rustls::Error> {
+    let builder = ClientConfig::builder_with_provider(tls_crypto_provider())
+        .with_safe_default_protocol_versions()?
+        .dangerous()
+        .with_custom_certificate_verifier(verifier);
+    let mut config = match key {
+        Some(key) => builder.with_client_cert_resolver(Arc::new(ClientCertResolver::new(key))),
+        None => builder.with_no_client_auth(),
+    };
+    config.alpn_protocols = alpn;
+    Ok(config)
+}
 
 /// Always offers the enterprise certificate when the server asks for a client certificate;
 /// give it to rustls' `ConfigBuilder::with_client_cert_resolver`.
@@ -128,16 +161,21 @@ mod tests {
     use super::*;
     use rustls::sign::SigningKey as _;
 
-    #[test]
-    fn prefers_pss_and_signs_what_verifies() {
+    /// A key and chain from the shared test PKI, loaded as the adapters load theirs.
+    fn test_key() -> SigningKey {
         let pki = crate::testpki::make_pki(false, &Default::default());
-        let key = SigningKey::from_pem(
+        SigningKey::from_pem(
             pki.key_pem.as_bytes(),
             pki.chain_pem.as_bytes(),
             None,
             &crate::LoadOptions::default(),
         )
-        .unwrap();
+        .unwrap()
+    }
+
+    #[test]
+    fn prefers_pss_and_signs_what_verifies() {
+        let key = test_key();
         let tls = TlsKey { key: key.clone() };
         let signer = tls
             .choose_scheme(&[TlsScheme::RSA_PKCS1_SHA256, TlsScheme::RSA_PSS_SHA256])
@@ -160,5 +198,27 @@ mod tests {
         assert!(resolver.has_certs());
         let chain_len = key.certificate_chain().count();
         assert_eq!(resolver.resolve(&[], &[]).unwrap().cert.len(), chain_len);
+    }
+
+    #[test]
+    fn client_config_offers_the_key_only_when_given() {
+        let key = test_key();
+        let mut roots = rustls::RootCertStore::empty();
+        for der in key.certificate_chain() {
+            roots.add(CertificateDer::from(der.to_vec())).unwrap();
+        }
+        let verifier = rustls::client::WebPkiServerVerifier::builder_with_provider(
+            Arc::new(roots),
+            tls_crypto_provider(),
+        )
+        .build()
+        .unwrap();
+        let alpn = vec![b"http/1.1".to_vec()];
+        let mutual = tls_client_config(verifier.clone(), Some(&key), alpn.clone()).unwrap();
+        assert_eq!(mutual.alpn_protocols, alpn);
+        assert!(mutual.client_auth_cert_resolver.has_certs());
+        let anonymous = tls_client_config(verifier, None, Vec::new()).unwrap();
+        assert!(anonymous.alpn_protocols.is_empty());
+        assert!(!anonymous.client_auth_cert_resolver.has_certs());
     }
 }

@@ -1,43 +1,18 @@
 //! What an enterprise certificate says about its holder: organization number, SEID version,
 //! issuer, validity, key usages. Read with x509-parser; nothing here verifies anything.
 
-use std::fmt;
-
+use asice::organization_number_and_seid;
 use time::OffsetDateTime;
 use x509_parser::extensions::ParsedExtension;
-use x509_parser::prelude::{FromDer, X509Certificate, X509Name};
+use x509_parser::prelude::{FromDer, X509Certificate};
 
 use crate::error::Error;
 
-const OID_ORGANIZATION_IDENTIFIER: &str = "2.5.4.97";
-const OID_SERIAL_NUMBER: &str = "2.5.4.5";
-const OID_COMMON_NAME: &str = "2.5.4.3";
+/// Where an enterprise certificate names its organization number, and the number itself: read
+/// by `asice`, the workspace's one reader, which the emulator's TLS checks can use as well.
+pub use asice::{Seid, organization_number_of_certificate};
+
 const OID_CLIENT_AUTH: &str = "1.3.6.1.5.5.7.3.2";
-
-/// The Norwegian enterprise-certificate profile a certificate follows, which decides where
-/// its organization number stands.
-///
-/// SEID 1 (Buypass Class 3 CA 3, Commfides CPN) puts the number in the subject's
-/// `serialNumber` (2.5.4.5); SEID 2 (issued since 2023, Buypass G2, Commfides G3) puts it in
-/// `organizationIdentifier` (2.5.4.97) as `NTRNO-<number>`. Posten's API has presented a
-/// SEID 2 certificate since 2025-01-07.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Seid {
-    /// SEID 1: `serialNumber=<organization number>`.
-    One,
-    /// SEID 2: `organizationIdentifier=NTRNO-<organization number>`.
-    Two,
-}
-
-impl fmt::Display for Seid {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::One => "SEID 1",
-            Self::Two => "SEID 2",
-        })
-    }
-}
 
 /// A certificate, summarized for people and checks.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,7 +48,7 @@ impl CertificateSummary {
     pub fn from_der(der: &[u8]) -> Result<Self, Error> {
         let (_, cert) = X509Certificate::from_der(der)
             .map_err(|e| Error::config_from("not an X.509 certificate", e))?;
-        let (organization_number, seid) = match organization_number_in(cert.subject()) {
+        let (organization_number, seid) = match organization_number_and_seid(der) {
             Some((number, seid)) => (Some(number), seid),
             None => (None, None),
         };
@@ -123,45 +98,4 @@ impl CertificateSummary {
 /// x509-parser writes attributes it has no short name for as `OID(2.5.4.97)`.
 fn readable_name(name: &str) -> String {
     name.replace("OID(2.5.4.97)", "organizationIdentifier")
-}
-
-/// The organization number in a DER certificate's subject: `organizationIdentifier`
-/// (`NTRNO-` prefix optional), else `serialNumber`, else a `CN` of exactly 9 digits — the
-/// order of the official clients' `X509.findOrganisasjonsnummer` (certificate-validator).
-///
-/// ```
-/// # use posten_adapter::organization_number_of_certificate as org;
-/// assert_eq!(org(b"not a certificate"), None);
-/// ```
-pub fn organization_number_of_certificate(der: &[u8]) -> Option<String> {
-    let (_, cert) = X509Certificate::from_der(der).ok()?;
-    organization_number_in(cert.subject()).map(|(number, _)| number)
-}
-
-fn organization_number_in(subject: &X509Name<'_>) -> Option<(String, Option<Seid>)> {
-    let values = |oid: &str| -> Vec<String> {
-        subject
-            .iter_attributes()
-            .filter(|a| a.attr_type().to_id_string() == oid)
-            .filter_map(|a| a.as_str().ok().map(|s| s.trim().to_owned()))
-            .collect()
-    };
-    let nine_digits = |s: &str| s.len() == 9 && s.bytes().all(|b| b.is_ascii_digit());
-    values(OID_ORGANIZATION_IDENTIFIER)
-        .into_iter()
-        .map(|v| v.strip_prefix("NTRNO-").map(str::to_owned).unwrap_or(v))
-        .find(|v| nine_digits(v))
-        .map(|v| (v, Some(Seid::Two)))
-        .or_else(|| {
-            values(OID_SERIAL_NUMBER)
-                .into_iter()
-                .find(|v| nine_digits(v))
-                .map(|v| (v, Some(Seid::One)))
-        })
-        .or_else(|| {
-            values(OID_COMMON_NAME)
-                .into_iter()
-                .find(|v| nine_digits(v))
-                .map(|v| (v, None))
-        })
 }

@@ -19,10 +19,10 @@ use crate::config::{ClientBuilder, Environment};
 use crate::error::Error;
 use crate::multipart::MultipartMixed;
 use crate::rate_limit::RateLimiter;
-use crate::retry::RetryPolicy;
 use crate::service_root::ServiceRoot;
 use crate::transport::{Call, Operation, next_permitted_poll_time, read_bounded};
 use crate::{convert, download, wire};
+use signature_core::RetryPolicy;
 
 /// A Posten signering client: mutual TLS with the enterprise certificate, all direct,
 /// portal and archive operations.

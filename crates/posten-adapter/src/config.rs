@@ -9,10 +9,10 @@ use url::Url;
 use crate::client::{Client, Inner};
 use crate::error::Error;
 use crate::rate_limit::{RateLimit, RateLimiter};
-use crate::retry::RetryPolicy;
 use crate::server_trust::ServerTrust;
 use crate::tls;
 use crate::trust::TrustAnchors;
+use signature_core::RetryPolicy;
 
 /// Where the service runs.
 ///

@@ -5,21 +5,20 @@
 //! ([`ClientBuilder::download_timeouts`](crate::ClientBuilder::download_timeouts)).
 
 use reqwest::Response;
-use tokio::io::{AsyncWrite, AsyncWriteExt};
+use tokio::io::AsyncWrite;
 
 use crate::error::Error;
-use crate::transport::transport_error;
+use crate::transport::{Chunks, body_error};
 
-/// Copies the body of `response` into `sink`; returns the bytes written. The sink is neither
-/// flushed nor shut down: the caller decides what happens to it next.
+/// Copies the body of `response` into `sink` (`signature_core::copy_capped`, without a
+/// limit); returns the bytes written. The sink is neither flushed nor shut down: the caller
+/// decides what happens to it next.
 pub(crate) async fn stream_into(
-    mut response: Response,
+    response: Response,
     sink: &mut (dyn AsyncWrite + Unpin + Send),
 ) -> Result<u64, Error> {
-    let mut written = 0u64;
-    while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
-        sink.write_all(&chunk).await?;
-        written += chunk.len() as u64;
-    }
-    Ok(written)
+    let declared = response.content_length();
+    signature_core::copy_capped(declared, u64::MAX, Chunks(response), sink)
+        .await
+        .map_err(body_error)
 }

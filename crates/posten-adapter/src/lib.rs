@@ -16,7 +16,7 @@
 //!   [`signature_core::SignatureService`].
 //! - [`Poller`]: the polling loop done right (poll times, backoff, confirm after success).
 //! - [`RateLimit`] and [`RetryPolicy`]: staying under the service's ~10 calls/s, and retrying
-//!   idempotent GETs only.
+//!   idempotent GETs only (the schedule is `signature_core`'s, shared with the Altinn adapter).
 //! - [`Error`]: one enum; the service's error answers are [`Error::Service`] with an open
 //!   [`ErrorCode`] (every documented code, unknown ones kept as text) and the service's message;
 //!   key loading fails with [`Error::Key`]; [`Error::is_transient`] says whether to retry.
@@ -107,7 +107,6 @@ mod multipart;
 mod poller;
 mod proxy;
 mod rate_limit;
-mod retry;
 mod server_trust;
 mod service;
 mod service_root;
@@ -128,7 +127,6 @@ pub use error_code::{ErrorCode, ErrorType};
 pub use limits::LIMITS;
 pub use poller::Poller;
 pub use rate_limit::RateLimit;
-pub use retry::RetryPolicy;
 pub use server_trust::ServerTrust;
 pub use service_root::ServiceRoot;
 pub use tls::POSTEN_ORGANIZATION_NUMBER;
@@ -136,6 +134,12 @@ pub use trust::{EmbeddedCertificate, TrustAnchors};
 
 /// Re-exported for [`ClientBuilder::proxy`].
 pub use signature_core::{Proxy, ProxySetting};
+
+/// Retries of idempotent calls: only GETs (status queries, polls, downloads before their body
+/// started) are retried, on connection errors, timeouts and 5xx answers. Creating a job is
+/// never retried: a lost answer may hide a job the service did create, and a blind retry
+/// would make a second one. The schedule is `signature_core`'s, shared with the Altinn adapter.
+pub use signature_core::RetryPolicy;
 
 #[doc(no_inline)]
 pub use signature_core::prelude::*;

@@ -25,7 +25,7 @@ use time::OffsetDateTime;
 use crate::client::Client;
 use crate::error::Error;
 use crate::error_code::ErrorCode;
-use crate::retry::RetryPolicy;
+use signature_core::RetryPolicy;
 
 /// Polls one queue and hands each change to an async handler.
 ///
@@ -156,7 +156,7 @@ impl Poller {
                         Some(at) => until(at),
                         None => {
                             failures = failures.saturating_add(1);
-                            self.backoff.delay(failures - 1)
+                            self.backoff.delay(failures - 1, None)
                         }
                     };
                     tracing::warn!(error = %error, wait_ms = wait.as_millis() as u64, "poll failed");

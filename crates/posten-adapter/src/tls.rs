@@ -54,27 +54,23 @@ pub(crate) fn certificates_from_pem(pem: &[u8]) -> Result<Vec<CertificateDer<'st
     Ok(certs)
 }
 
-/// The crypto provider of every TLS object of this crate.
+/// The crypto provider of every TLS object of this crate: the workspace's one
+/// ([`asice::tls_crypto_provider`]).
 pub(crate) fn provider() -> Arc<CryptoProvider> {
-    Arc::new(rustls::crypto::aws_lc_rs::default_provider())
+    asice::tls_crypto_provider()
 }
 
-/// The rustls client configuration: TLS 1.2/1.3 with aws-lc-rs, the enterprise certificate
-/// for client authentication (signing through the key, wherever it lives: memory or a PKCS#11
+/// The rustls client configuration, on the workspace's one client set-up
+/// ([`asice::tls_client_config`]): TLS 1.2/1.3 with aws-lc-rs, the enterprise certificate for
+/// client authentication (signing through the key, wherever it lives: memory or a PKCS#11
 /// token), and the [`PostenServerVerifier`].
 pub(crate) fn client_config(
     verifier: PostenServerVerifier,
     key: &asice::SigningKey,
     alpn: Vec<Vec<u8>>,
 ) -> Result<ClientConfig, Error> {
-    let mut config = ClientConfig::builder_with_provider(verifier.provider.clone())
-        .with_safe_default_protocol_versions()
-        .map_err(|e| Error::config_from("TLS", e))?
-        .dangerous()
-        .with_custom_certificate_verifier(Arc::new(verifier))
-        .with_client_cert_resolver(Arc::new(asice::ClientCertResolver::new(key)));
-    config.alpn_protocols = alpn;
-    Ok(config)
+    asice::tls_client_config(Arc::new(verifier), Some(key), alpn)
+        .map_err(|e| Error::config_from("TLS", e))
 }
 
 /// A webpki verifier over `anchors` (DER), without any name check of its own.

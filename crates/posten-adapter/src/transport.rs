@@ -1,12 +1,13 @@
 //! Sending one call: rate limit, retries of idempotent GETs, a tracing span, and turning
 //! error answers into typed [`Error`]s.
 
+use std::future::Future;
 use std::time::Instant;
 
 use bytes::Bytes;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap};
 use reqwest::{Method, Response, StatusCode};
-use signature_core::TransportError;
+use signature_core::{BodyChunks, BodyError, TransportError};
 use signature_model::{ReadOptions, from_xml_with, posten};
 use time::OffsetDateTime;
 use tracing::{Instrument, field};
@@ -187,7 +188,8 @@ impl Inner {
                     tracing::warn!(error = %error, retry, "retrying after transport error");
                 }
             }
-            tokio::time::sleep(self.retry.delay(retry)).await;
+            // Only 5xx answers and transport errors come here, so there is no `Retry-After` to follow.
+            tokio::time::sleep(self.retry.delay(retry, None)).await;
             retry += 1;
         }
     }
@@ -218,17 +220,35 @@ pub(crate) fn transport_error(error: reqwest::Error) -> Error {
     }
 }
 
-/// Reads at most `limit` bytes of the body; more is an error (the service never sends that
-/// much XML).
-pub(crate) async fn read_bounded(mut response: Response, limit: usize) -> Result<Vec<u8>, Error> {
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
-        if body.len() + chunk.len() > limit {
-            return Err(Error::ResponseTooLarge { limit });
-        }
-        body.extend_from_slice(&chunk);
+/// Reads at most `limit` bytes of the body (`signature_core::read_capped`); more, declared or
+/// sent, is an error (the service never sends that much XML).
+pub(crate) async fn read_bounded(response: Response, limit: usize) -> Result<Vec<u8>, Error> {
+    let declared = response.content_length();
+    signature_core::read_capped(declared, limit as u64, Chunks(response))
+        .await
+        .map_err(body_error)
+}
+
+/// A reqwest answer's body, chunk by chunk.
+pub(crate) struct Chunks(pub(crate) Response);
+
+impl BodyChunks for Chunks {
+    type Error = reqwest::Error;
+
+    fn next_chunk(&mut self) -> impl Future<Output = Result<Option<Bytes>, reqwest::Error>> + Send {
+        self.0.chunk()
     }
-    Ok(body)
+}
+
+/// The typed [`Error`] for a body that could not be read.
+pub(crate) fn body_error(error: BodyError<reqwest::Error>) -> Error {
+    match error {
+        BodyError::TooLarge { limit } => Error::ResponseTooLarge {
+            limit: usize::try_from(limit).unwrap_or(usize::MAX),
+        },
+        BodyError::Source(error) => transport_error(error),
+        BodyError::Sink(error) => Error::Io(error),
+    }
 }
 
 /// The instant in `X-Next-permitted-poll-time`, if present and readable.

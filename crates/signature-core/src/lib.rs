@@ -3,8 +3,9 @@
 //! This crate holds what every provider adapter shares: the job a caller wants signed,
 //! the rules such a job must follow, the statuses and artifacts that come back, and the
 //! [`SignatureService`] trait the adapters (Posten signering, Altinn) implement. It knows
-//! nothing about wire formats or HTTP, except the one transport setting every adapter's
-//! builder takes alike: [`ProxySetting`].
+//! nothing about wire formats or HTTP, except what every adapter's transport does alike: the
+//! [`ProxySetting`] its builder takes, the [`RetryPolicy`] of its idempotent calls, and the
+//! capped reading of answers ([`read_capped`], [`copy_capped`]).
 //!
 //! # Building a job
 //!
@@ -81,6 +82,7 @@
 #![deny(missing_debug_implementations)]
 
 mod artifact;
+mod body;
 mod capability;
 mod document;
 mod error;
@@ -97,6 +99,7 @@ mod pin;
 pub mod prelude;
 mod proxy;
 mod redact;
+mod retry;
 mod service;
 mod signer;
 mod status;
@@ -104,6 +107,7 @@ mod status_change;
 mod transport_error;
 
 pub use artifact::ArtifactRef;
+pub use body::{BodyChunks, BodyError, copy_capped, read_capped};
 pub use capability::{Capabilities, Capability};
 pub use document::{DOCUMENT_TITLE_LENGTH, Document, DocumentContent, FILE_NAME_LENGTH, MediaType};
 pub use error::{
@@ -132,6 +136,7 @@ pub use org_number::OrganizationNumber;
 pub use pin::{CheckDigitScheme, PersonalIdentificationNumber, PinKind};
 pub use proxy::{Proxy, ProxyError, ProxySetting};
 pub use redact::mask_identity_numbers;
+pub use retry::RetryPolicy;
 pub use service::SignatureService;
 pub use signer::{
     CUSTOM_IDENTIFIER_LENGTH, ContactInformation, CustomIdentifier, EmailAddress,

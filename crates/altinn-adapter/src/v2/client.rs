@@ -6,14 +6,15 @@ use std::time::Duration;
 use reqwest::{Method, RequestBuilder, Response};
 use rustls_pki_types::CertificateDer;
 use serde_json::Value;
-use tokio::io::{AsyncWrite, AsyncWriteExt};
+use tokio::io::AsyncWrite;
 use url::Url;
 
 use super::auth::{Credential, Login, LoginContext};
 use super::environment::{Environment, Language};
 use crate::error::Error;
+use crate::http;
 use crate::response;
-use crate::retry::RetryPolicy;
+use crate::retry::{self, RetryPolicy};
 use crate::secret::Secret;
 
 /// The content type Altinn documents for requests and answers.
@@ -303,35 +304,11 @@ impl Client {
         } else {
             RetryPolicy::none()
         };
-        let mut retry = 0;
-        loop {
-            match self.execute_once(call).await {
-                Err(error) if error.is_transient() && retry < policy.max_retries() => {
-                    let wait = policy.delay(retry, error.retry_after());
-                    if error
-                        .retry_after()
-                        .is_some_and(|asked| asked > policy.max_delay())
-                    {
-                        return Err(error);
-                    }
-                    tracing::debug!(
-                        retry,
-                        ?wait,
-                        "retrying an Altinn 2 GET after a transient failure"
-                    );
-                    tokio::time::sleep(wait).await;
-                    retry += 1;
-                }
-                other => return other,
-            }
-        }
+        retry::with_retries(policy, "Altinn 2", || self.execute_once(call)).await
     }
 
     async fn execute_once(&self, call: &Call) -> Result<Response, Error> {
-        let cx = self.context();
-        let mut credential = self.inner.auth.credential(&cx).await?;
-        let mut renewed = false;
-        loop {
+        let send = |credential: Credential| async move {
             let mut request = self.request(
                 call.method.clone(),
                 call.url.clone(),
@@ -345,20 +322,13 @@ impl Client {
             }
             tracing::debug!(method = %call.method, path = call.url.path(), "Altinn request");
             let response = request.send().await.map_err(Error::transport)?;
-            match response::check(response).await {
-                Err(error @ Error::NotAuthenticated { .. }) if !renewed => {
-                    match self.inner.auth.renew(&cx, &credential).await? {
-                        Some(fresh) => {
-                            tracing::debug!("renewed the Altinn credential after a refusal");
-                            credential = fresh;
-                            renewed = true;
-                        }
-                        None => return Err(error),
-                    }
-                }
-                other => return other,
-            }
-        }
+            response::check(response).await
+        };
+        let cx = self.context();
+        let credential = self.inner.auth.credential(&cx).await?;
+        let renew =
+            |credential: Credential| async move { self.inner.auth.renew(&cx, &credential).await };
+        http::renewing_once(credential, send, renew).await
     }
 
     /// Sends a streamed body once (a stream cannot be replayed); the credential is fetched
@@ -402,13 +372,8 @@ impl Client {
         call: &Call,
         sink: &mut (dyn AsyncWrite + Unpin + Send),
     ) -> Result<u64, Error> {
-        let mut response = self.execute(call).await?;
-        let mut written = 0u64;
-        while let Some(chunk) = response.chunk().await.map_err(Error::transport)? {
-            sink.write_all(&chunk).await?;
-            written += chunk.len() as u64;
-        }
-        Ok(written)
+        let response = self.execute(call).await?;
+        response::copy_capped(response, u64::MAX, sink).await
     }
 }
 

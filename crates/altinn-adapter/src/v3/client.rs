@@ -10,7 +10,7 @@ use reqwest::{Method, Response};
 use rustls_pki_types::CertificateDer;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use tokio::io::{AsyncWrite, AsyncWriteExt};
+use tokio::io::AsyncWrite;
 use url::Url;
 
 use super::environment::{AppId, Environment};
@@ -19,8 +19,9 @@ use super::model::InstanceId;
 use super::problem;
 use crate::auth::{Cache, TokenContext, TokenSource};
 use crate::error::Error;
-use crate::response::{read_capped, too_large};
-use crate::retry::RetryPolicy;
+use crate::http;
+use crate::response::{copy_capped, read_capped};
+use crate::retry::{self, RetryPolicy};
 use crate::secret::{Secret, mask_identity_numbers};
 
 /// Downloads larger than this fail with [`Error::ResponseTooLarge`] unless configured otherwise.
@@ -248,24 +249,7 @@ impl Client {
         } else {
             RetryPolicy::none()
         };
-        let mut retry = 0;
-        loop {
-            match attempt().await {
-                Err(error)
-                    if error.is_transient()
-                        && retry < policy.max_retries()
-                        && error
-                            .retry_after()
-                            .is_none_or(|asked| asked <= policy.max_delay()) =>
-                {
-                    let wait = policy.delay(retry, error.retry_after());
-                    tracing::debug!(retry, ?wait, %error, "retrying an Altinn 3 GET");
-                    tokio::time::sleep(wait).await;
-                    retry += 1;
-                }
-                other => return other,
-            }
-        }
+        retry::with_retries(policy, "Altinn 3", attempt).await
     }
 
     /// Sends a request with the Altinn token; on 401 exchanges again once and repeats it.
@@ -277,12 +261,11 @@ impl Client {
         accept: &str,
         body: &Body,
     ) -> Result<Response, Error> {
-        if !self.inner.environment.is_trusted(&url) {
-            return Err(Error::ForeignLink);
-        }
         let idempotent = method == Method::GET;
-        self.with_retries(idempotent, || self.send_once(&method, &url, accept, body))
-            .await
+        self.with_retries(idempotent, || {
+            self.send_no_retry(&method, &url, accept, body)
+        })
+        .await
     }
 
     async fn send_once(
@@ -292,9 +275,7 @@ impl Client {
         accept: &str,
         body: &Body,
     ) -> Result<Response, Error> {
-        let mut token = self.altinn_token().await?;
-        let mut renewed = false;
-        loop {
+        let send = |token: Secret| async move {
             let mut request = self
                 .inner
                 .http
@@ -315,20 +296,12 @@ impl Client {
             };
             tracing::debug!(method = %method, path = url.path(), "Altinn 3 request");
             let response = request.send().await.map_err(Error::transport)?;
-            match problem::check(response).await {
-                Err(error @ Error::NotAuthenticated { .. }) if !renewed => {
-                    match self.renew_token(&token).await? {
-                        Some(fresh) => {
-                            tracing::debug!("exchanged again after a 401");
-                            token = fresh;
-                            renewed = true;
-                        }
-                        None => return Err(error),
-                    }
-                }
-                other => return other,
-            }
-        }
+            problem::check(response).await
+        };
+        let token = self.altinn_token().await?;
+        // A 401: exchange again once (the token may have been revoked before it expired).
+        let renew = |token: Secret| async move { self.renew_token(&token).await };
+        http::renewing_once(token, send, renew).await
     }
 
     /// Sends a request and reads a JSON answer into `T`.
@@ -373,20 +346,8 @@ impl Client {
         accept: &str,
         sink: &mut (dyn AsyncWrite + Unpin + Send),
     ) -> Result<u64, Error> {
-        let limit = self.inner.max_download;
-        let mut response = self.send(Method::GET, url, accept, &Body::None).await?;
-        if response.content_length().is_some_and(|len| len > limit) {
-            return Err(too_large(limit));
-        }
-        let mut written = 0u64;
-        while let Some(chunk) = response.chunk().await.map_err(Error::transport)? {
-            written += chunk.len() as u64;
-            if written > limit {
-                return Err(too_large(limit));
-            }
-            sink.write_all(&chunk).await?;
-        }
-        Ok(written)
+        let response = self.send(Method::GET, url, accept, &Body::None).await?;
+        copy_capped(response, self.inner.max_download, sink).await
     }
 
     /// Downloads into memory, refusing more than `limit` bytes.

@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 use time::macros::format_description;
 
 use super::{Finding, Severity, has_problem};
-use crate::certificate::{CertificateSummary, Seid};
+use crate::certificate::CertificateSummary;
 use crate::config::Environment;
 use crate::error::Error;
 use crate::tls;
@@ -238,7 +238,7 @@ fn usage_findings(c: &CertificateSummary, findings: &mut Vec<Finding>) {
             Severity::Note,
             "the organization number stands in the common name only (neither SEID 1 nor SEID 2)",
         )),
-        (Some(_), Some(Seid::One | Seid::Two)) => {}
+        (Some(_), Some(_)) => {}
     }
 }
 

@@ -7,8 +7,8 @@ use super::{Finding, Severity, has_problem};
 use crate::config::ClientBuilder;
 use crate::error::Error;
 use crate::error_code::ErrorCode;
-use crate::retry::RetryPolicy;
 use crate::service_root::ServiceRoot;
+use signature_core::RetryPolicy;
 
 /// What [`check_connection`] found.
 #[derive(Debug)]
