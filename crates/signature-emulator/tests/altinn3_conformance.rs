@@ -461,19 +461,7 @@ async fn openapi_conformance_signing_organizations() {
         .iter()
         .find(|o| o.org_number == ORG)
         .expect("the person may sign for the organisation");
-    s.client
-        .perform_action(
-            &s.app,
-            &id,
-            &ActionRequest::sign().on_behalf_of(&org.org_number),
-        )
-        .await
-        .unwrap();
-    let state = s
-        .client
-        .signing_state(&s.app, &id, Some("Task_2"))
-        .await
-        .unwrap();
+    let state = shared::sign_on_behalf_of(&s.client, &s.app, &id, &org.org_number).await;
     assert!(state.signees.iter().any(|signee| signee.has_signed()));
     assert_conforms(
         "openapi_conformance_signing_organizations",

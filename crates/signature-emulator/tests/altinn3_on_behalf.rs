@@ -17,7 +17,7 @@ use signature_emulator::altinn3::{Altinn3Emulator, MODEL_DATA_TYPE, SIGNATURE_DA
 
 #[path = "common/altinn3.rs"]
 mod shared;
-use shared::{at_signing_with, client};
+use shared::{at_signing_with, client, sign_on_behalf_of};
 
 const PERSON: &str = "24068110048";
 const ORG: &str = "310000001";
@@ -77,19 +77,7 @@ async fn a_person_signs_for_an_organisation_with_on_behalf_of() {
     assert_eq!(org.org_name, ORG_NAME);
     assert_eq!(org.party_id, s.org_party);
 
-    s.client
-        .perform_action(
-            &s.app,
-            &id,
-            &ActionRequest::sign().on_behalf_of(&org.org_number),
-        )
-        .await
-        .unwrap();
-    let state = s
-        .client
-        .signing_state(&s.app, &id, Some("Task_2"))
-        .await
-        .unwrap();
+    let state = sign_on_behalf_of(&s.client, &s.app, &id, &org.org_number).await;
     let signee = state.signees.iter().find(|e| e.has_signed()).unwrap();
     assert_eq!(signee.organization.as_deref(), Some(ORG_NAME));
 

@@ -10,8 +10,8 @@ use altinn_adapter::ApiProblem;
 use altinn_adapter::Error;
 use altinn_adapter::auth::BearerToken;
 use altinn_adapter::v3::{
-    AppId, Client, ClientBuilder, Environment, Instance, InstanceId, InstanceOwner, NewData,
-    NewInstance, ProcessNext, ProcessState, TaskType, TokenProvider,
+    ActionRequest, AppId, Client, ClientBuilder, Environment, Instance, InstanceId, InstanceOwner,
+    NewData, NewInstance, ProcessNext, ProcessState, SigningState, TaskType, TokenProvider,
 };
 use signature_emulator::altinn3::{Altinn3Emulator, MODEL_DATA_TYPE};
 
@@ -52,6 +52,21 @@ pub async fn at_signing_with(
     let process = client.process_next(app, &created.id, next).await.unwrap();
     assert_eq!(process.task_type(), Some(&TaskType::Signing));
     created.id
+}
+
+/// Signs instance `id` for the organisation `org_number` (`onBehalfOf`) with `client` and
+/// returns the signing state of the signing task (`Task_2`).
+pub async fn sign_on_behalf_of(
+    client: &Client,
+    app: &AppId,
+    id: &InstanceId,
+    org_number: &str,
+) -> SigningState {
+    client
+        .perform_action(app, id, &ActionRequest::sign().on_behalf_of(org_number))
+        .await
+        .unwrap();
+    client.signing_state(app, id, Some("Task_2")).await.unwrap()
 }
 
 /// The service's refusal with `status` in `result`; any other outcome fails the test.
