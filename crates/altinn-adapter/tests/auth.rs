@@ -4,10 +4,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod scripted;
 mod support;
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use altinn_adapter::auth::{BearerToken, Maskinporten};
 use altinn_adapter::v2::auth::{
@@ -16,6 +17,7 @@ use altinn_adapter::v2::auth::{
 use altinn_adapter::v2::{Client, Environment, MessageQuery, Who};
 use altinn_adapter::{Error, Secret};
 use async_trait::async_trait;
+use scripted::{Answer, Request};
 use signature_emulator::altinn::{
     AltinnEmulator, AltinnEmulatorBuilder, DEFAULT_AUDIENCE, FormTaskSeed,
 };
@@ -318,66 +320,28 @@ async fn api_key_errors_come_from_the_reason_phrase() {
 /// A scripted platform: Maskinporten's token endpoint answers a token, and the exchange
 /// answers as the real one does since 2026-06-26 when `X-Altinn-EnterpriseUser-Authentication`
 /// is sent: 410 Gone with a ProblemDetails body (altinn-authentication #2063).
-fn retired_platform() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
-    use std::io::{Read, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://{}/", listener.local_addr().unwrap());
-    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let log = seen.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut request = Vec::new();
-            let mut byte = [0u8; 1];
-            while !request.ends_with(b"\r\n\r\n") {
-                if stream.read(&mut byte).unwrap_or(0) == 0 {
-                    break;
-                }
-                request.push(byte[0]);
+fn retired_platform() -> (String, Arc<Mutex<Vec<Request>>>) {
+    scripted::serve(|request| {
+        match (request.method.as_str(), request.path()) {
+        ("POST", "/token") => Answer::json(
+            "200 OK",
+            r#"{"access_token":"maskinporten-token","token_type":"Bearer","expires_in":120}"#,
+        ),
+        ("GET", "/authentication/api/v1/exchange/maskinporten")
+            if request
+                .header("x-altinn-enterpriseuser-authentication")
+                .is_some() =>
+        {
+            Answer {
+                status: "410 Gone",
+                headers: vec![("content-type", "application/problem+json".to_owned())],
+                body: r#"{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.11","title":"Gone","status":410,"detail":"Virksomhetsbruker is no longer available"}"#
+                    .to_owned(),
             }
-            let head = String::from_utf8_lossy(&request).into_owned();
-            let length: usize = head
-                .lines()
-                .find_map(|l| {
-                    l.to_ascii_lowercase()
-                        .strip_prefix("content-length:")
-                        .map(|v| v.trim().parse().unwrap_or(0))
-                })
-                .unwrap_or(0);
-            let mut body = vec![0u8; length];
-            let _ = stream.read_exact(&mut body);
-            let first = head.lines().next().unwrap_or_default().to_owned();
-            let enterprise = head
-                .to_ascii_lowercase()
-                .contains("x-altinn-enterpriseuser-authentication:");
-            log.lock().unwrap().push(first.clone());
-            let (status, content_type, body) = if first.starts_with("POST /token") {
-                (
-                    "200 OK",
-                    "application/json",
-                    r#"{"access_token":"maskinporten-token","token_type":"Bearer","expires_in":120}"#
-                        .to_owned(),
-                )
-            } else if first.starts_with("GET /authentication/api/v1/exchange/maskinporten")
-                && enterprise
-            {
-                (
-                    "410 Gone",
-                    "application/problem+json",
-                    r#"{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.11","title":"Gone","status":410,"detail":"Virksomhetsbruker is no longer available"}"#
-                        .to_owned(),
-                )
-            } else {
-                ("404 Not Found", "text/plain", String::new())
-            };
-            let answer = format!(
-                "HTTP/1.1 {status}\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                body.len()
-            );
-            let _ = stream.write_all(answer.as_bytes());
         }
-    });
-    (base, seen)
+        _ => Answer::empty("404 Not Found"),
+    }
+    })
 }
 
 #[tokio::test]
@@ -411,7 +375,12 @@ async fn the_enterprise_user_exchange_reports_the_retirement() {
         }
         other => panic!("{other:?}"),
     }
-    let seen = seen.lock().unwrap().clone();
+    let seen: Vec<String> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.target))
+        .collect();
     assert!(seen[0].starts_with("POST /token"), "{seen:?}");
     assert!(
         seen[1].starts_with("GET /authentication/api/v1/exchange/maskinporten"),
