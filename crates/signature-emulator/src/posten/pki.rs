@@ -165,6 +165,19 @@ fn ca_params() -> Result<CertificateParams, Error> {
     Ok(p)
 }
 
+/// The subject of the emulator's own certificates (server and seal): C=NO, Posten's name,
+/// `common_name`, and Posten's organization number as serialNumber, in that order.
+fn posten_subject(params: &mut CertificateParams, common_name: &str) {
+    let name = &mut params.distinguished_name;
+    name.push(DnType::CountryName, "NO");
+    name.push(DnType::OrganizationName, "POSTEN NORGE AS (emulator)");
+    name.push(DnType::CommonName, common_name);
+    name.push(
+        DnType::CustomDnType(OID_SERIAL_NUMBER.to_vec()),
+        SERVER_ORGANIZATION_NUMBER,
+    );
+}
+
 fn leaf_params(sans: Vec<String>) -> Result<CertificateParams, Error> {
     let mut p = CertificateParams::new(sans).map_err(rcgen_error)?;
     let now = OffsetDateTime::now_utc();
@@ -206,15 +219,7 @@ impl Pki {
         let mut sp = leaf_params(vec!["localhost".into()])?;
         sp.subject_alt_names
             .push(SanType::IpAddress(IpAddr::V4(Ipv4Addr::LOCALHOST)));
-        sp.distinguished_name.push(DnType::CountryName, "NO");
-        sp.distinguished_name
-            .push(DnType::OrganizationName, "POSTEN NORGE AS (emulator)");
-        sp.distinguished_name
-            .push(DnType::CommonName, "signering emulator");
-        sp.distinguished_name.push(
-            DnType::CustomDnType(OID_SERIAL_NUMBER.to_vec()),
-            SERVER_ORGANIZATION_NUMBER,
-        );
+        posten_subject(&mut sp, "signering emulator");
         sp.distinguished_name.push(
             DnType::CustomDnType(OID_ORGANIZATION_IDENTIFIER.to_vec()),
             format!("NTRNO-{SERVER_ORGANIZATION_NUMBER}"),
@@ -226,15 +231,7 @@ impl Pki {
 
         // Seal: RSA, because XAdES in this profile is rsa-sha256.
         let mut seal = leaf_params(Vec::new())?;
-        seal.distinguished_name.push(DnType::CountryName, "NO");
-        seal.distinguished_name
-            .push(DnType::OrganizationName, "POSTEN NORGE AS (emulator)");
-        seal.distinguished_name
-            .push(DnType::CommonName, "Posten signering emulator seal");
-        seal.distinguished_name.push(
-            DnType::CustomDnType(OID_SERIAL_NUMBER.to_vec()),
-            SERVER_ORGANIZATION_NUMBER,
-        );
+        posten_subject(&mut seal, "Posten signering emulator seal");
         seal.key_usages = vec![
             KeyUsagePurpose::DigitalSignature,
             KeyUsagePurpose::ContentCommitment,

@@ -62,6 +62,14 @@ fn xades_url(state: &AppState, job: &JobRecord, signer: &SignerRecord) -> Option
     })
 }
 
+/// The job's status as the wire has it; a stored value the model does not know (the
+/// emulator stores only the model's) would read as in progress.
+fn wire_status(job: &JobRecord) -> signature_model::custom::JobStatus {
+    job.status
+        .parse()
+        .unwrap_or(signature_model::custom::JobStatus::InProgress)
+}
+
 /// `direct-signature-job-status-response`.
 pub(crate) fn direct_status(
     state: &AppState,
@@ -71,10 +79,7 @@ pub(crate) fn direct_status(
     posten::DirectSignatureJobStatusResponse {
         reference: job.reference.clone(),
         signature_job_id: job.id,
-        signature_job_status: job
-            .status
-            .parse()
-            .unwrap_or(signature_model::custom::JobStatus::InProgress),
+        signature_job_status: wire_status(job),
         status: job
             .signers
             .iter()
@@ -144,10 +149,7 @@ pub(crate) fn portal_status(
     posten::PortalSignatureJobStatusChangeResponse {
         reference: job.reference.clone(),
         signature_job_id: job.id,
-        status: job
-            .status
-            .parse()
-            .unwrap_or(signature_model::custom::JobStatus::InProgress),
+        status: wire_status(job),
         confirmation_url: format!("{url}/complete"),
         cancellation_url: (!job.is_finished()).then(|| format!("{url}/cancel")),
         delete_documents_url: delete_url(state, job),
