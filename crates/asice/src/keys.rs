@@ -266,6 +266,14 @@ impl SigningKey {
         self.inner.chain.iter().map(|c| c.der.as_slice())
     }
 
+    /// [`certificate_chain`](Self::certificate_chain) as owned `CertificateDer`s, the form TLS
+    /// (rustls) and the adapters' JWT `x5c` headers take.
+    pub fn certificate_chain_der(&self) -> Vec<CertificateDer<'static>> {
+        self.certificate_chain()
+            .map(|der| CertificateDer::from(der.to_vec()))
+            .collect()
+    }
+
     /// The private key as PKCS#8 DER, in a buffer that is wiped when dropped; only for a key
     /// loaded into memory.
     ///

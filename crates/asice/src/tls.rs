@@ -13,7 +13,6 @@ use std::sync::Arc;
 use rustls::client::ResolvesClientCert;
 use rustls::client::danger::ServerCertVerifier;
 use rustls::crypto::CryptoProvider;
-use rustls::pki_types::CertificateDer;
 use rustls::sign::CertifiedKey;
 use rustls::{ClientConfig, SignatureAlgorithm, SignatureScheme as TlsScheme};
 
@@ -87,10 +86,7 @@ impl fmt::Debug for ClientCertResolver {
 impl ClientCertResolver {
     /// The chain of `key` (signing certificate first) with a rustls key that signs through it.
     pub fn new(key: &SigningKey) -> Self {
-        let chain = key
-            .certificate_chain()
-            .map(|der| CertificateDer::from(der.to_vec()))
-            .collect();
+        let chain = key.certificate_chain_der();
         let tls_key = Arc::new(TlsKey { key: key.clone() });
         Self {
             certified: Arc::new(CertifiedKey::new(chain, tls_key)),
@@ -204,8 +200,8 @@ mod tests {
     fn client_config_offers_the_key_only_when_given() {
         let key = test_key();
         let mut roots = rustls::RootCertStore::empty();
-        for der in key.certificate_chain() {
-            roots.add(CertificateDer::from(der.to_vec())).unwrap();
+        for der in key.certificate_chain_der() {
+            roots.add(der).unwrap();
         }
         let verifier = rustls::client::WebPkiServerVerifier::builder_with_provider(
             Arc::new(roots),

@@ -54,10 +54,7 @@ impl EnterpriseCertificate {
     ///
     /// None today; kept fallible for keys whose use needs checking when they are taken.
     pub fn new(key: SigningKey) -> Result<Self, Error> {
-        let chain = key
-            .certificate_chain()
-            .map(|der| CertificateDer::from(der.to_vec()))
-            .collect();
+        let chain = key.certificate_chain_der();
         Ok(Self {
             inner: Arc::new(Inner { key, chain }),
         })
