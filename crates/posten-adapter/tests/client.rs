@@ -275,13 +275,7 @@ async fn server_certificate_from_an_untrusted_ca_is_refused() {
     let server = TestServer::start(ServerOrg::SerialNumber(POSTEN), |_| Scripted::new(204)).await;
     let other = TestServer::start(ServerOrg::SerialNumber(POSTEN), |_| Scripted::new(204)).await;
     // Trust the other server's CA only.
-    let key = asice::SigningKey::from_pem(
-        server.client_pki.key_pem.as_bytes(),
-        server.client_pki.chain_pem.as_bytes(),
-        None,
-        &asice::LoadOptions::default(),
-    )
-    .unwrap();
+    let key = support::pem_key(&server.client_pki);
     let client = posten_adapter::Client::builder(
         posten_adapter::Environment::custom(&server.base).unwrap(),
         key,
@@ -438,41 +432,46 @@ async fn poll_204_and_429_honour_the_poll_time_header() {
 
 #[tokio::test]
 async fn documented_error_codes_become_typed_errors() {
-    type Check = fn(&Error) -> bool;
-    fn service(e: &Error, status: u16, expected: ErrorCode) -> bool {
+    fn service(e: &Error, status: u16, expected: &ErrorCode) -> bool {
         matches!(e, Error::Service { http_status, code, message, error_type: ErrorType::Client }
-            if *http_status == status && *code == expected && message == "nope")
+            if *http_status == status && code == expected && message == "nope")
     }
-    let cases: Vec<(u16, &str, Check)> = vec![
-        (403, "NOT_AUTHORIZED", |e| {
-            service(e, 403, ErrorCode::NotAuthorized)
-        }),
-        (403, "BROKER_NOT_AUTHORIZED", |e| {
-            service(e, 403, ErrorCode::BrokerNotAuthorized)
-        }),
-        (403, "FEATURE_NOT_AVAILABLE", |e| {
-            service(e, 403, ErrorCode::FeatureNotAvailable)
-        }),
-        (403, "INVALID_STATUS_QUERY_TOKEN", |e| {
-            service(e, 403, ErrorCode::InvalidStatusQueryToken)
-        }),
-        (404, "SIGNING_CEREMONY_NOT_COMPLETED", |e| {
-            service(e, 404, ErrorCode::SigningCeremonyNotCompleted)
-        }),
-        (400, "SCHEMA_VALIDATION_ERROR", |e| {
-            service(e, 400, ErrorCode::SchemaValidationError)
-        }),
-        (400, "ASICE_VALIDATION_FAILED", |e| {
-            service(e, 400, ErrorCode::AsiceValidationFailed)
-        }),
-        (404, "ARCHIVED_DOCUMENT_NOT_FOUND", |e| {
-            service(e, 404, ErrorCode::ArchivedDocumentNotFound)
-        }),
-        (400, "SOMETHING_NEW", |e| {
-            service(e, 400, ErrorCode::Unknown("SOMETHING_NEW".into()))
-        }),
+    let cases = [
+        (403, "NOT_AUTHORIZED", ErrorCode::NotAuthorized),
+        (403, "BROKER_NOT_AUTHORIZED", ErrorCode::BrokerNotAuthorized),
+        (403, "FEATURE_NOT_AVAILABLE", ErrorCode::FeatureNotAvailable),
+        (
+            403,
+            "INVALID_STATUS_QUERY_TOKEN",
+            ErrorCode::InvalidStatusQueryToken,
+        ),
+        (
+            404,
+            "SIGNING_CEREMONY_NOT_COMPLETED",
+            ErrorCode::SigningCeremonyNotCompleted,
+        ),
+        (
+            400,
+            "SCHEMA_VALIDATION_ERROR",
+            ErrorCode::SchemaValidationError,
+        ),
+        (
+            400,
+            "ASICE_VALIDATION_FAILED",
+            ErrorCode::AsiceValidationFailed,
+        ),
+        (
+            404,
+            "ARCHIVED_DOCUMENT_NOT_FOUND",
+            ErrorCode::ArchivedDocumentNotFound,
+        ),
+        (
+            400,
+            "SOMETHING_NEW",
+            ErrorCode::Unknown("SOMETHING_NEW".into()),
+        ),
     ];
-    for (status, code, check) in cases {
+    for (status, code, expected) in cases {
         let xml = error_xml(code, "nope");
         let server = TestServer::start(ServerOrg::SerialNumber(POSTEN), move |_| {
             Scripted::xml(status, xml.clone())
@@ -486,7 +485,7 @@ async fn documented_error_codes_become_typed_errors() {
             )
             .await
             .unwrap_err();
-        assert!(check(&error), "{code}: got {error:?}");
+        assert!(service(&error, status, &expected), "{code}: got {error:?}");
     }
 }
 
@@ -709,13 +708,7 @@ async fn capabilities_are_honest_and_forms_are_refused() {
 #[tokio::test]
 async fn missing_trust_roots_for_a_custom_url_is_a_configuration_error() {
     let pki = signering_testkit::pki::make_pki(false, &Default::default());
-    let key = asice::SigningKey::from_pem(
-        pki.key_pem.as_bytes(),
-        pki.chain_pem.as_bytes(),
-        None,
-        &asice::LoadOptions::default(),
-    )
-    .unwrap();
+    let key = support::pem_key(&pki);
     let error = posten_adapter::Client::builder(
         posten_adapter::Environment::custom("https://127.0.0.1:1/api").unwrap(),
         key,
@@ -725,13 +718,7 @@ async fn missing_trust_roots_for_a_custom_url_is_a_configuration_error() {
     assert!(matches!(error, Error::Configuration(_)), "{error:?}");
 
     // Production has Mozilla's roots by default.
-    let key = asice::SigningKey::from_pem(
-        pki.key_pem.as_bytes(),
-        pki.chain_pem.as_bytes(),
-        None,
-        &asice::LoadOptions::default(),
-    )
-    .unwrap();
+    let key = support::pem_key(&pki);
     posten_adapter::Client::builder(posten_adapter::Environment::Production, key)
         .build()
         .unwrap();

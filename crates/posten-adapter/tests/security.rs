@@ -16,7 +16,7 @@ use std::time::Duration;
 use posten_adapter::{Client, Environment, Error, RateLimit, RetryPolicy};
 use rcgen::{DnType, Issuer, KeyUsagePurpose};
 use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
-use signature_core::{FlowKind, OrganizationNumber, StatusQueue};
+use signature_core::{FlowKind, OrganizationNumber, PollResult, StatusQueue};
 use signering_testkit::pki::{LeafSpec, make_pki};
 use support::{
     GeneratedBody, Scripted, ServerOrg, TestServer, ca_params, pem_key, posten_leaf_params,
@@ -110,17 +110,22 @@ fn client_for(base: &str, trusted_ca_pem: &str) -> Client {
         .unwrap()
 }
 
-/// Polls once and returns the certificate error's reason, failing on anything else.
-async fn untrusted_reason(cert: ServerCert) -> String {
-    let (base, ca_pem, hits, handle) = tls_server(cert).await;
-    let client = client_for(&base, &ca_pem);
-    let error = tokio::time::timeout(
+/// Polls the portal queue once, failing if the call does not finish within [`CALL_TIMEOUT`]
+/// (`what` says why it should).
+async fn poll_once(client: &Client, what: &str) -> Result<PollResult, Error> {
+    tokio::time::timeout(
         CALL_TIMEOUT,
         client.poll(&StatusQueue::new(FlowKind::Portal)),
     )
     .await
-    .expect("the call finishes")
-    .unwrap_err();
+    .expect(what)
+}
+
+/// Polls once and returns the certificate error's reason, failing on anything else.
+async fn untrusted_reason(cert: ServerCert) -> String {
+    let (base, ca_pem, hits, handle) = tls_server(cert).await;
+    let client = client_for(&base, &ca_pem);
+    let error = poll_once(&client, "the call finishes").await.unwrap_err();
     handle.shutdown();
     assert_eq!(
         hits.load(Ordering::SeqCst),
@@ -144,12 +149,7 @@ async fn control_a_valid_certificate_from_the_same_setup_is_accepted() {
     })
     .await;
     let client = client_for(&base, &ca_pem);
-    let result = tokio::time::timeout(
-        CALL_TIMEOUT,
-        client.poll(&StatusQueue::new(FlowKind::Portal)),
-    )
-    .await
-    .expect("the call finishes");
+    let result = poll_once(&client, "the call finishes").await;
     handle.shutdown();
     assert!(result.is_ok(), "{result:?}");
     assert_eq!(hits.load(Ordering::SeqCst), 1);
@@ -201,13 +201,9 @@ async fn endless_xml_answer_is_refused_at_the_limit() {
     })
     .await;
     let client = server.client();
-    let error = tokio::time::timeout(
-        CALL_TIMEOUT,
-        client.poll(&StatusQueue::new(FlowKind::Portal)),
-    )
-    .await
-    .expect("the client stops reading at its limit")
-    .unwrap_err();
+    let error = poll_once(&client, "the client stops reading at its limit")
+        .await
+        .unwrap_err();
     assert!(
         matches!(error, Error::ResponseTooLarge { limit } if limit == 1024 * 1024),
         "{error:?}"
@@ -247,12 +243,11 @@ async fn endless_error_body_is_cut_and_still_gives_the_status() {
         .retry(RetryPolicy::none())
         .build()
         .unwrap();
-    let error = tokio::time::timeout(
-        CALL_TIMEOUT,
-        client.poll(&StatusQueue::new(FlowKind::Portal)),
+    let error = poll_once(
+        &client,
+        "the client stops reading the error body at its limit",
     )
     .await
-    .expect("the client stops reading the error body at its limit")
     .unwrap_err();
     match error {
         Error::UnexpectedResponse {

@@ -77,13 +77,7 @@ async fn get_is_retried_after_a_connection_error() {
     let port = listener.local_addr().unwrap().port();
     drop(listener);
     let server = TestServer::start(ServerOrg::SerialNumber(POSTEN), |_| Scripted::new(204)).await;
-    let key = asice::SigningKey::from_pem(
-        server.client_pki.key_pem.as_bytes(),
-        server.client_pki.chain_pem.as_bytes(),
-        None,
-        &asice::LoadOptions::default(),
-    )
-    .unwrap();
+    let key = support::pem_key(&server.client_pki);
     let client = posten_adapter::Client::builder(
         posten_adapter::Environment::custom(&format!("https://127.0.0.1:{port}/api")).unwrap(),
         key,

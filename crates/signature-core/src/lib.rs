@@ -135,7 +135,7 @@ pub use open_enum::__private;
 pub use org_number::OrganizationNumber;
 pub use pin::{CheckDigitScheme, PersonalIdentificationNumber, PinKind};
 pub use proxy::{Proxy, ProxyError, ProxySetting};
-pub use redact::mask_identity_numbers;
+pub use redact::{mask_identity_numbers, shows_identity_number};
 pub use retry::RetryPolicy;
 pub use service::SignatureService;
 pub use signer::{

@@ -39,9 +39,27 @@ pub fn mask_identity_numbers(text: &str) -> String {
     out
 }
 
+/// Whether `text` holds what [`mask_identity_numbers`] masks: a run of eleven or more ASCII
+/// digits. For checks that a text about to leave a program (a log line, an error message)
+/// shows no identity number.
+///
+/// ```
+/// use signature_core::{mask_identity_numbers, shows_identity_number};
+/// let line = "signer 24068110048 of 984661185";
+/// assert!(shows_identity_number(line));
+/// assert!(!shows_identity_number(&mask_identity_numbers(line)));
+/// ```
+pub fn shows_identity_number(text: &str) -> bool {
+    let mut run = 0;
+    text.chars().any(|c| {
+        run = if c.is_ascii_digit() { run + 1 } else { 0 };
+        run >= 11
+    })
+}
+
 #[cfg(test)]
 mod tests {
-    use super::mask_identity_numbers;
+    use super::{mask_identity_numbers, shows_identity_number};
 
     #[test]
     fn masks_runs_of_eleven_or_more_digits() {
@@ -57,5 +75,24 @@ mod tests {
             "æøå 240681*****, 240681*****"
         );
         assert_eq!(mask_identity_numbers(""), "");
+    }
+
+    #[test]
+    fn shows_exactly_what_the_masker_masks() {
+        for (text, shown) in [
+            ("24068110048", true),
+            ("a123456789012b", true),
+            ("984661185 and 1234567890", false),
+            ("2406811004 8", false),
+            ("", false),
+            ("signer 24068110048 signed", true),
+            ("240681***** 123456785 2024-01-15", false),
+        ] {
+            assert_eq!(shows_identity_number(text), shown, "{text:?}");
+            assert!(
+                !shows_identity_number(&mask_identity_numbers(text)),
+                "{text:?}"
+            );
+        }
     }
 }
