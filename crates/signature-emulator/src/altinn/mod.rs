@@ -24,6 +24,7 @@
 #![allow(clippy::result_large_err)]
 
 pub(crate) mod auth;
+mod builder;
 mod form_tasks;
 pub(crate) mod jwt;
 mod messages;
@@ -32,6 +33,7 @@ pub(crate) mod pdf;
 mod query;
 mod reason;
 mod reportees;
+mod seed;
 mod server;
 mod state;
 
@@ -44,6 +46,8 @@ use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 
 use crate::Server;
 
+pub use builder::AltinnEmulatorBuilder;
+pub use seed::FormTaskSeed;
 pub use state::{ReporteeSeed, Status, StoredAttachment, StoredForm, StoredMessage};
 
 use state::{Identity, IssuedToken, MaskinportenClient, World};
@@ -101,135 +105,6 @@ impl Shared {
     }
 }
 
-/// Configures an [`AltinnEmulator`].
-#[derive(Debug)]
-#[must_use = "a builder does nothing until started"]
-pub struct AltinnEmulatorBuilder {
-    config: Config,
-    tls: Option<TlsSetup>,
-    bind: std::net::SocketAddr,
-}
-
-impl AltinnEmulatorBuilder {
-    /// The address to listen on (default `127.0.0.1:0`, a free port); the base URL names
-    /// the bound port, and 127.0.0.1 when all interfaces are bound.
-    pub fn bind(mut self, address: std::net::SocketAddr) -> Self {
-        self.bind = address;
-        self
-    }
-
-    /// The API key every call must carry (default `emulator-api-key`).
-    pub fn api_key(mut self, key: impl Into<String>) -> Self {
-        self.config.api_key = key.into();
-        self
-    }
-
-    /// A person who can log in with a password (security level 1).
-    pub fn person_user(mut self, username: impl Into<String>, password: impl Into<String>) -> Self {
-        self.config
-            .person_users
-            .insert(username.into(), password.into());
-        self
-    }
-
-    /// An enterprise user, for the token exchange and the certificate login (level 3).
-    pub fn enterprise_user(
-        mut self,
-        username: impl Into<String>,
-        password: impl Into<String>,
-    ) -> Self {
-        self.config
-            .enterprise_users
-            .insert(username.into(), password.into());
-        self
-    }
-
-    /// An enterprise certificate accepted for the certificate login (DER).
-    pub fn enterprise_certificate(mut self, certificate: impl Into<Vec<u8>>) -> Self {
-        self.config.enterprise_certificates.push(certificate.into());
-        self
-    }
-
-    /// A Maskinporten client with its registered certificate (DER) and allowed scopes.
-    pub fn maskinporten_client(
-        mut self,
-        client_id: impl Into<String>,
-        certificate: impl Into<Vec<u8>>,
-        scopes: &[&str],
-    ) -> Self {
-        self.config.maskinporten_clients.insert(
-            client_id.into(),
-            MaskinportenClient {
-                certificate: certificate.into(),
-                scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
-            },
-        );
-        self
-    }
-
-    /// The `aud` grants must carry (default [`DEFAULT_AUDIENCE`]).
-    pub fn audience(mut self, audience: impl Into<String>) -> Self {
-        self.config.audience = audience.into();
-        self
-    }
-
-    /// The `resource` grants must carry, if any.
-    pub fn resource(mut self, resource: impl Into<String>) -> Self {
-        self.config.resource = Some(resource.into());
-        self
-    }
-
-    /// Items per list page (Altinn: 50).
-    pub fn page_size(mut self, size: usize) -> Self {
-        self.config.page_size = size.max(1);
-        self
-    }
-
-    /// Emulates Altinn's database limit: more messages than this (before `$filter`) are cut
-    /// and the answer carries `X-Warning-LimitReached`.
-    pub fn database_limit(mut self, limit: usize) -> Self {
-        self.config.database_limit = Some(limit);
-        self
-    }
-
-    /// Answers anonymous requests with an HTML login page (200) instead of a redirect.
-    pub fn html_for_anonymous(mut self, html: bool) -> Self {
-        self.config.html_for_anonymous = html;
-        self
-    }
-
-    /// How long issued tokens live (default 1 hour).
-    pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
-        self.config.token_lifetime = lifetime;
-        self
-    }
-
-    /// Serves over TLS.
-    pub fn tls(mut self, tls: TlsSetup) -> Self {
-        self.tls = Some(tls);
-        self
-    }
-
-    /// Binds the address ([`bind`](Self::bind); 127.0.0.1 on a free port by default) and
-    /// starts serving on the current tokio runtime.
-    ///
-    /// # Errors
-    ///
-    /// Binding, or an invalid TLS set-up.
-    pub async fn start(self) -> std::io::Result<AltinnEmulator> {
-        let scheme = if self.tls.is_some() { "https" } else { "http" };
-        let bound = crate::serve::bind(self.bind, scheme)?;
-        let shared = Arc::new(Shared {
-            config: self.config,
-            world: Mutex::new(World::default()),
-            base_url: bound.base_url().to_owned(),
-            counters: Counters::default(),
-        });
-        let server = server::serve(bound, shared.clone(), self.tls)?;
-        Ok(AltinnEmulator { shared, server })
-    }
-}
-
 /// A running emulator; it stops when dropped ([`AltinnEmulator::server`] to stop it
 /// gracefully or wait for it).
 #[derive(Debug)]
@@ -238,113 +113,10 @@ pub struct AltinnEmulator {
     server: Server,
 }
 
-/// A form task to put in a message box.
-#[derive(Debug, Clone)]
-#[must_use]
-pub struct FormTaskSeed {
-    message: StoredMessage,
-}
-
-impl FormTaskSeed {
-    /// A form task for a service, at the signing step, requiring level 3 to sign.
-    pub fn new(service_code: impl Into<String>, service_edition: i64) -> Self {
-        Self {
-            message: StoredMessage::form_task(service_code.into(), service_edition),
-        }
-    }
-
-    /// The subject.
-    pub fn subject(mut self, subject: impl Into<String>) -> Self {
-        self.message.subject = subject.into();
-        self
-    }
-
-    /// The status (default [`Status::Signing`]).
-    pub fn status(mut self, status: Status) -> Self {
-        self.message.status = status;
-        self
-    }
-
-    /// The authentication level signing requires (default 3).
-    pub fn signing_level(mut self, level: u8) -> Self {
-        self.message.signing_level = level;
-        self
-    }
-
-    /// `LastChangedDateTime` (default `2024-01-15T12:00:00`), used by `dateFrom`/`dateTo`.
-    pub fn last_changed(mut self, at: impl Into<String>) -> Self {
-        self.message.last_changed = at.into();
-        self
-    }
-
-    /// The main form, locked as signed.
-    pub fn main_form(self, format: &str, version: &str, xml: &str) -> Self {
-        self.form(true, format, version, xml, true, true)
-    }
-
-    /// A form with explicit signing flags.
-    pub fn form(
-        mut self,
-        main: bool,
-        format: &str,
-        version: &str,
-        xml: &str,
-        signing_locked: bool,
-        signed_by_default: bool,
-    ) -> Self {
-        self.message.forms.push(StoredForm {
-            id: 0,
-            main,
-            data_format_id: format.to_owned(),
-            data_format_version: version.to_owned(),
-            xml: xml.to_owned(),
-            signing_locked,
-            signed_by_default,
-        });
-        self
-    }
-
-    /// An attachment with explicit signing flags.
-    pub fn attachment(
-        mut self,
-        file_name: &str,
-        attachment_type: &str,
-        data: &[u8],
-        signing_locked: bool,
-        signed_by_default: bool,
-    ) -> Self {
-        self.message.attachments.push(StoredAttachment {
-            id: 0,
-            file_name: file_name.to_owned(),
-            attachment_type: attachment_type.to_owned(),
-            data: data.to_vec(),
-            signing_locked,
-            signed_by_default,
-        });
-        self
-    }
-}
-
 impl AltinnEmulator {
     /// Starts configuring an emulator.
     pub fn builder() -> AltinnEmulatorBuilder {
-        AltinnEmulatorBuilder {
-            config: Config {
-                api_key: "emulator-api-key".to_owned(),
-                person_users: HashMap::new(),
-                enterprise_users: HashMap::new(),
-                enterprise_certificates: Vec::new(),
-                maskinporten_clients: HashMap::new(),
-                audience: DEFAULT_AUDIENCE.to_owned(),
-                resource: None,
-                page_size: 50,
-                database_limit: None,
-                html_for_anonymous: false,
-                token_lifetime: Duration::from_secs(3600),
-            },
-            tls: None,
-            bind: std::net::SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, 0)),
-        }
+        AltinnEmulatorBuilder::new()
     }
 
     /// The base URL (`http://127.0.0.1:PORT`): API, platform and Maskinporten alike.
