@@ -21,7 +21,6 @@ use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio::net::TcpStream;
 use tokio_rustls::server::TlsStream;
 use tower::Service;
-use x509_parser::prelude::{FromDer, X509Certificate};
 
 use super::error::Error;
 use super::faults::{Fault, Faults, RequeueNow};
@@ -65,27 +64,6 @@ pub(crate) fn server_config(pki: &Pki, client_cas: &[Vec<u8>]) -> Result<Arc<Ser
         .map_err(|e| tls(&e))?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(Arc::new(config))
-}
-
-/// The organization number in a certificate's subject: organizationIdentifier
-/// (`NTRNO-` prefix optional), else serialNumber, else a nine-digit common name.
-pub(crate) fn organization_number(der: &[u8]) -> Option<String> {
-    let (_, cert) = X509Certificate::from_der(der).ok()?;
-    let subject = cert.subject();
-    let nine_digits =
-        |s: &str| (s.len() == 9 && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.to_owned());
-    let values = |oid: &str| -> Vec<String> {
-        subject
-            .iter_attributes()
-            .filter(|a| a.attr_type().to_id_string() == oid)
-            .filter_map(|a| a.as_str().ok().map(str::to_owned))
-            .collect()
-    };
-    values("2.5.4.97")
-        .iter()
-        .find_map(|v| nine_digits(v.strip_prefix("NTRNO-").unwrap_or(v)))
-        .or_else(|| values("2.5.4.5").iter().find_map(|v| nine_digits(v)))
-        .or_else(|| values("2.5.4.3").iter().find_map(|v| nine_digits(v)))
 }
 
 /// TLS handshake (client certificate required), then [`ApiService`] around the router.
@@ -139,7 +117,7 @@ where
                     .1
                     .peer_certificates()
                     .and_then(|chain| chain.first())
-                    .and_then(|leaf| organization_number(leaf.as_ref())),
+                    .and_then(|leaf| asice::organization_number_of_certificate(leaf.as_ref())),
             );
             Ok((
                 stream,
