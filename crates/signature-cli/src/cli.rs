@@ -30,17 +30,43 @@ Exit codes:
   3  the online check reached the service, which refused the call (e.g. not authorized)
   4  the online check could not connect: network, proxy, TLS handshake or certificate";
 
-/// Posten signering and Altinn signing from the command line: create, follow, download,
-/// confirm, cancel and delete signing jobs; read, sign and submit Altinn messages; build,
-/// inspect and verify signed document bundles; run the emulators and the demo.
-///
-/// Settings come from `signering.toml` (current directory or --config), `SIGNERING_*`
-/// environment variables and flags, in increasing precedence (`signering config show`).
-/// Secrets come from environment variables or files only. `SIGNERING_LOG=debug` (EnvFilter
-/// syntax) logs to standard error. Personal identification numbers are never printed in
-/// full (`240681*****`).
+/// The first paragraph of `signering --help`. The lean build (`--no-default-features`) has no
+/// emulators and no demo, so its help does not offer them.
+#[cfg(feature = "emulator")]
+macro_rules! summary {
+    () => {
+        "Posten signering and Altinn signing from the command line: create, follow, download, \
+         confirm, cancel and delete signing jobs; read, sign and submit Altinn messages; build, \
+         inspect and verify signed document bundles; run the emulators and the demo."
+    };
+}
+#[cfg(not(feature = "emulator"))]
+macro_rules! summary {
+    () => {
+        "Posten signering and Altinn signing from the command line: create, follow, download, \
+         confirm, cancel and delete signing jobs; read, sign and submit Altinn messages; build, \
+         inspect and verify signed document bundles."
+    };
+}
+
+/// The `signering` command line. Its `--help` text is in the `command` attribute, where the
+/// first paragraph (`summary!`) depends on the `emulator` feature.
 #[derive(Debug, Parser)]
-#[command(name = "signering", version, after_help = EXIT_CODES_HELP)]
+#[command(
+    name = "signering",
+    version,
+    about = summary!(),
+    long_about = concat!(
+        summary!(),
+        "\n\n",
+        "Settings come from `signering.toml` (current directory or --config), `SIGNERING_*` \
+         environment variables and flags, in increasing precedence (`signering config show`). \
+         Secrets come from environment variables or files only. `SIGNERING_LOG=debug` \
+         (EnvFilter syntax) logs to standard error. Personal identification numbers are never \
+         printed in full (`240681*****`)."
+    ),
+    after_help = EXIT_CODES_HELP
+)]
 pub struct Cli {
     /// Print the result as JSON on standard output (errors stay text on standard error).
     #[arg(long, global = true)]

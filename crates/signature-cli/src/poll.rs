@@ -191,11 +191,23 @@ async fn save(
             }
             _ => continue,
         };
-        let path = dir.join(name);
+        let path = dir.join(&name);
         to_file(service, artifact, &path, json).await?;
-        written.push(mask_identity_numbers(&path.display().to_string()));
+        written.push(shown_path(dir, &name));
     }
     Ok(written)
+}
+
+/// How a saved file is reported: the directory the user named is masked (it may hold an
+/// identity number); the file name is not. It is made of the job id and a fixed suffix, holds
+/// no personal data, and must name the real file: the last group of an Altinn 3 instance id is
+/// twelve hex digits, all of them decimal in about one id of 280, which the masker would
+/// otherwise hide.
+fn shown_path(dir: &Path, name: &str) -> String {
+    Path::new(&mask_identity_numbers(&dir.display().to_string()))
+        .join(name)
+        .display()
+        .to_string()
 }
 
 /// What the run did so far.
@@ -398,5 +410,23 @@ async fn by_job_id(
             () = tokio::time::sleep(JOB_INTERVAL) => {}
             _ = &mut stop => return Ok(progress.outcome()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_saved_file_keeps_its_name_and_the_directory_is_masked() {
+        let name = "50001234_0b1c2d3e-4f50-4a6b-9c7d-123456789012-signature-1.json";
+        assert_eq!(
+            shown_path(Path::new("out/24068110048"), name),
+            format!("out/240681*****/{name}")
+        );
+        assert_eq!(
+            shown_path(Path::new("signed"), name),
+            format!("signed/{name}")
+        );
     }
 }
