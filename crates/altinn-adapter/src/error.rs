@@ -245,9 +245,13 @@ impl Error {
 impl Error {
     /// A reqwest failure, opaque: transient when connecting or sending failed or timed out.
     /// Not a `From` impl, so that reqwest stays out of the public API.
+    ///
+    /// The request URL is dropped from the error: reqwest shows it in `Display` and `Debug`,
+    /// and a URL can carry an identity number (a Dialogporten search by
+    /// `urn:altinn:person:identifier-no:…`). The Posten adapter drops it for the same reason.
     pub(crate) fn transport(error: reqwest::Error) -> Self {
         let transient = error.is_connect() || error.is_timeout() || error.is_request();
-        Self::Transport(TransportError::new(error, transient))
+        Self::Transport(TransportError::new(error.without_url(), transient))
     }
 }
 
@@ -329,6 +333,27 @@ impl From<Error> for signature_core::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_transport_error_does_not_show_the_url_or_its_identity_number() {
+        // Nothing listens on port 1: the connection is refused at once.
+        let url = "http://127.0.0.1:1/dialogporten/api/v1/enduser/dialogs\
+                   ?party=urn:altinn:person:identifier-no:24068110048";
+        let client = reqwest::Client::builder().no_proxy().build().unwrap();
+        let refused = client.get(url).send().await.unwrap_err();
+        assert!(signature_core::shows_identity_number(&refused.to_string()));
+
+        let error = Error::transport(refused);
+        let mut shown = format!("{error} {error:?}");
+        let mut source = std::error::Error::source(&error);
+        while let Some(cause) = source {
+            shown.push_str(&format!(" {cause} {cause:?}"));
+            source = cause.source();
+        }
+        assert!(!signature_core::shows_identity_number(&shown), "{shown}");
+        assert!(!shown.contains("dialogporten"), "{shown}");
+        assert!(error.is_transient());
+    }
 
     fn service(status: u16) -> Error {
         Error::Service(ApiProblem::status(status))
