@@ -202,7 +202,10 @@ pub fn cli_bundle(label: &str, sizes: &[usize], exe: &Path) -> anyhow::Result<Sc
     let fixture = Fixture::new(sizes)?;
     let peer_missing = peer_missing();
     let (ours_out, peer_out) = (fixture.path("ours.asice"), fixture.path("peer.asice"));
-    let (runs, peer_runs) = (41, 15);
+    // As many peer runs as ours, one after each: the peer (a shell script starting openssl,
+    // xmlsec1 and zip) varies more from run to run than ours, and with fewer samples its median
+    // moved the ratio by more than a unit between otherwise equal runs.
+    let (runs, peer_runs) = (41, 41);
     for _ in 0..3 {
         timed_run(fixture.ours(&signering), &ours_out)?;
         if peer_missing.is_none() {
