@@ -344,12 +344,10 @@ mod tests {
         assert!(signature_core::shows_identity_number(&refused.to_string()));
 
         let error = Error::transport(refused);
-        let mut shown = format!("{error} {error:?}");
-        let mut source = std::error::Error::source(&error);
-        while let Some(cause) = source {
-            shown.push_str(&format!(" {cause} {cause:?}"));
-            source = cause.source();
-        }
+        let shown: String =
+            std::iter::successors(Some(&error as &dyn std::error::Error), |e| e.source())
+                .map(|e| format!("{e} {e:?} "))
+                .collect();
         assert!(!signature_core::shows_identity_number(&shown), "{shown}");
         assert!(!shown.contains("dialogporten"), "{shown}");
         assert!(error.is_transient());

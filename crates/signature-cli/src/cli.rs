@@ -32,20 +32,27 @@ Exit codes:
 
 /// The first paragraph of `signering --help`. The lean build (`--no-default-features`) has no
 /// emulators and no demo, so its help does not offer them.
-#[cfg(feature = "emulator")]
 macro_rules! summary {
     () => {
-        "Posten signering and Altinn signing from the command line: create, follow, download, \
-         confirm, cancel and delete signing jobs; read, sign and submit Altinn messages; build, \
-         inspect and verify signed document bundles; run the emulators and the demo."
+        concat!(
+            "Posten signering and Altinn signing from the command line: create, follow, \
+             download, confirm, cancel and delete signing jobs; read, sign and submit Altinn \
+             messages; build, inspect and verify signed document bundles",
+            emulator_summary!(),
+            "."
+        )
+    };
+}
+#[cfg(feature = "emulator")]
+macro_rules! emulator_summary {
+    () => {
+        "; run the emulators and the demo"
     };
 }
 #[cfg(not(feature = "emulator"))]
-macro_rules! summary {
+macro_rules! emulator_summary {
     () => {
-        "Posten signering and Altinn signing from the command line: create, follow, download, \
-         confirm, cancel and delete signing jobs; read, sign and submit Altinn messages; build, \
-         inspect and verify signed document bundles."
+        ""
     };
 }
 

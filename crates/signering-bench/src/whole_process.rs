@@ -205,7 +205,7 @@ pub fn cli_bundle(label: &str, sizes: &[usize], exe: &Path) -> anyhow::Result<Sc
     // As many peer runs as ours, one after each: the peer (a shell script starting openssl,
     // xmlsec1 and zip) varies more from run to run than ours, and with fewer samples its median
     // moved the ratio by more than a unit between otherwise equal runs.
-    let (runs, peer_runs) = (41, 41);
+    let runs = 41;
     for _ in 0..3 {
         timed_run(fixture.ours(&signering), &ours_out)?;
         if peer_missing.is_none() {
@@ -213,9 +213,9 @@ pub fn cli_bundle(label: &str, sizes: &[usize], exe: &Path) -> anyhow::Result<Sc
         }
     }
     let (mut ours, mut peer) = (Vec::new(), Vec::new());
-    for i in 0..runs {
+    for _ in 0..runs {
         ours.push(timed_run(fixture.ours(&signering), &ours_out)?);
-        if peer_missing.is_none() && i % (runs / peer_runs) == 0 && peer.len() < peer_runs {
+        if peer_missing.is_none() {
             peer.push(timed_run(fixture.peer(), &peer_out)?);
         }
     }
