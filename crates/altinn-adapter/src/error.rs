@@ -3,7 +3,8 @@
 use std::fmt;
 use std::time::Duration;
 
-use signature_core::{ErrorDetail, TransportError};
+use signature_core::reqwest_proxy::{self, ProxyFailure};
+use signature_core::{ErrorDetail, ProxySetting, TransportError};
 
 pub use crate::error_code::ErrorCode;
 
@@ -209,6 +210,32 @@ pub enum Error {
     #[error("the request to Altinn failed")]
     Transport(#[source] TransportError),
 
+    /// The proxy refused the `CONNECT` tunnel to Altinn (or to Maskinporten or the token
+    /// exchange): its rules (for example the hosts or ports it allows) or a login it wants.
+    /// Nothing reached the service.
+    #[error(
+        "the proxy {proxy} refused the tunnel to Altinn ({detail}); check its rules and credentials, or bypass it with NO_PROXY"
+    )]
+    ProxyRefused {
+        /// The proxy's address (without credentials) and where it was configured.
+        proxy: String,
+        /// What the proxy answered, as far as known.
+        detail: String,
+        /// The transport error.
+        #[source]
+        source: TransportError,
+    },
+
+    /// The proxy itself could not be reached (nothing listens there, DNS, a firewall).
+    #[error("the proxy {proxy} could not be reached; check its address (HTTPS_PROXY, --proxy)")]
+    ProxyUnreachable {
+        /// The proxy's address (without credentials) and where it was configured.
+        proxy: String,
+        /// The transport error.
+        #[source]
+        source: TransportError,
+    },
+
     /// Writing to the caller's sink or reading the caller's source failed.
     #[error("reading or writing the local stream failed")]
     Io(#[from] std::io::Error),
@@ -230,7 +257,9 @@ impl Error {
     /// (GETs) on these by themselves; see [`RetryPolicy`](crate::RetryPolicy).
     pub fn is_transient(&self) -> bool {
         match self {
-            Self::Transport(error) => error.is_transient(),
+            Self::Transport(error) | Self::ProxyUnreachable { source: error, .. } => {
+                error.is_transient()
+            }
             Self::Service(problem) => matches!(problem.status, 429 | 502 | 503 | 504),
             _ => false,
         }
@@ -252,6 +281,26 @@ impl Error {
     pub(crate) fn transport(error: reqwest::Error) -> Self {
         let transient = error.is_connect() || error.is_timeout() || error.is_request();
         Self::Transport(TransportError::new(error.without_url(), transient))
+    }
+
+    /// A failed send through `proxy`: [`Error::ProxyRefused`] or [`Error::ProxyUnreachable`]
+    /// when the proxy failed, else [`Error::transport`].
+    pub(crate) fn sending(error: reqwest::Error, proxy: &ProxySetting) -> Self {
+        match reqwest_proxy::classify(error, proxy) {
+            Ok(ProxyFailure::Unreachable { proxy, source }) => {
+                Self::ProxyUnreachable { proxy, source }
+            }
+            Ok(ProxyFailure::Refused {
+                proxy,
+                detail,
+                source,
+            }) => Self::ProxyRefused {
+                proxy,
+                detail,
+                source,
+            },
+            Err(error) => Self::transport(error),
+        }
     }
 }
 

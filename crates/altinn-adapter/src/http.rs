@@ -5,22 +5,52 @@ use std::future::Future;
 use std::time::Duration;
 
 use rustls_pki_types::CertificateDer;
-use signature_core::ProxySetting;
+use signature_core::{ProxySetting, reqwest_proxy};
 
 use crate::auth::EnterpriseCertificate;
 use crate::error::Error;
 use crate::tls;
 
-/// Builds the reqwest client. Redirects are not followed: Altinn 2 redirects to a login page
-/// when a credential is missing (which must be seen), and credentials must not follow a
-/// redirect to another host. Proxies: reqwest reads `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`/
-/// `NO_PROXY` as curl does unless told otherwise, which is [`ProxySetting::FromEnvironment`].
+/// The reqwest client both Altinn clients send with, and the proxy it goes through: a
+/// failed send names the proxy when it was the proxy that failed.
+#[derive(Debug, Clone)]
+pub(crate) struct Http {
+    client: reqwest::Client,
+    proxy: ProxySetting,
+}
+
+impl std::ops::Deref for Http {
+    type Target = reqwest::Client;
+
+    fn deref(&self) -> &reqwest::Client {
+        &self.client
+    }
+}
+
+impl Http {
+    /// Sends `request`; a failure is [`Error::ProxyRefused`] or [`Error::ProxyUnreachable`]
+    /// when the proxy failed, else [`Error::Transport`].
+    pub(crate) async fn send(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response, Error> {
+        request
+            .send()
+            .await
+            .map_err(|e| Error::sending(e, &self.proxy))
+    }
+}
+
+/// Builds the client. Redirects are not followed: Altinn 2 redirects to a login page when a
+/// credential is missing (which must be seen), and credentials must not follow a redirect to
+/// another host. Proxies: reqwest reads `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`/`NO_PROXY` as
+/// curl does unless told otherwise, which is [`ProxySetting::FromEnvironment`].
 pub(crate) fn client(
     roots: &[CertificateDer<'static>],
     identity: Option<&EnterpriseCertificate>,
     timeout: Option<Duration>,
     proxy: &ProxySetting,
-) -> Result<reqwest::Client, Error> {
+) -> Result<Http, Error> {
     let tls = tls::client_config(roots, identity)?;
     let mut http = reqwest::Client::builder()
         .tls_backend_preconfigured(tls)
@@ -33,25 +63,15 @@ pub(crate) fn client(
     if let Some(timeout) = timeout {
         http = http.timeout(timeout);
     }
-    http = match proxy {
-        ProxySetting::Direct => http.no_proxy(),
-        ProxySetting::Through(proxy) => {
-            let mut explicit = reqwest::Proxy::all(proxy.url())
-                .map_err(|e| Error::config_from(format!("proxy {proxy}"), e))?;
-            if let Some((user, password)) = proxy.credentials() {
-                explicit = explicit.basic_auth(user, password);
-            }
-            // NO_PROXY still applies to an explicit proxy unless it has its own list (curl).
-            explicit = explicit.no_proxy(match proxy.no_proxy_hosts() {
-                Some(hosts) => reqwest::NoProxy::from_string(hosts),
-                None => reqwest::NoProxy::from_env(),
-            });
-            http.proxy(explicit)
-        }
-        _ => http,
-    };
-    http.build()
-        .map_err(|e| Error::config_from("HTTP client", e))
+    let http = reqwest_proxy::apply(http, proxy)
+        .map_err(|e| Error::config_from(format!("proxy {}", reqwest_proxy::describe(proxy)), e))?;
+    let client = http
+        .build()
+        .map_err(|e| Error::config_from("HTTP client", e))?;
+    Ok(Http {
+        client,
+        proxy: proxy.clone(),
+    })
 }
 
 /// Sends with `credential`; when Altinn answers that the user is not authenticated, asks

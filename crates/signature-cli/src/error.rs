@@ -167,7 +167,9 @@ fn altinn_status(error: &altinn_adapter::Error) -> Status {
     match error {
         E::LockedItemOmitted(_) | E::LockedItemIncluded(_) | E::UnknownItem(_) => Status::Rejected,
         E::Configuration(_) | E::Key(_) | E::Io(_) => Status::UsageOrIo,
-        E::Transport(_) => Status::Unreachable,
+        E::Transport(_) | E::ProxyRefused { .. } | E::ProxyUnreachable { .. } => {
+            Status::Unreachable
+        }
         _ => Status::Service,
     }
 }

@@ -99,6 +99,9 @@ mod pin;
 pub mod prelude;
 mod proxy;
 mod redact;
+#[cfg(feature = "reqwest")]
+#[doc(hidden)]
+pub mod reqwest_proxy;
 mod retry;
 mod service;
 mod signer;

@@ -1,7 +1,8 @@
 //! The one transport setting every adapter shares: how its HTTP client reaches the service.
 //!
 //! Plain data, so the adapters' builders take the same type without exposing their HTTP
-//! library; each adapter turns it into its client's proxy configuration.
+//! library; the `reqwest` feature's hidden `reqwest_proxy` module turns it into the adapters'
+//! client configuration.
 
 use std::fmt;
 

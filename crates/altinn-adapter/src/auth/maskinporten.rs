@@ -258,7 +258,7 @@ impl Config {
         ))
     }
 
-    async fn token(&self, http: &reqwest::Client) -> Result<(Secret, Option<Instant>), Error> {
+    async fn token(&self, http: &crate::http::Http) -> Result<(Secret, Option<Instant>), Error> {
         const SERVICE: &str = "Maskinporten";
         #[derive(Deserialize)]
         struct TokenAnswer {
@@ -275,14 +275,12 @@ impl Config {
             .append_pair("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer")
             .append_pair("assertion", &self.grant()?)
             .finish();
-        let mut response = http
+        let request = http
             .post(self.token_endpoint.clone())
             .header("Content-Type", "application/x-www-form-urlencoded")
             .header("Accept", "application/json")
-            .body(body)
-            .send()
-            .await
-            .map_err(Error::transport)?;
+            .body(body);
+        let mut response = http.send(request).await?;
         let status = response.status();
         let reason = reason_phrase(&response);
         let text = read_capped(&mut response, MAX_ANSWER).await?;

@@ -46,7 +46,7 @@ use crate::secret::Secret;
 /// roots, proxy and timeouts apply). Sources written outside this crate bring their own.
 #[derive(Debug, Clone, Copy)]
 pub struct TokenContext<'a> {
-    pub(crate) http: &'a reqwest::Client,
+    pub(crate) http: &'a crate::http::Http,
 }
 
 /// A source of bearer tokens.

@@ -54,7 +54,7 @@ pub struct Client {
 
 #[derive(Debug)]
 struct Inner {
-    http: reqwest::Client,
+    http: crate::http::Http,
     environment: Environment,
     api_key: Secret,
     language: Language,
@@ -321,7 +321,7 @@ impl Client {
                     .body(body.to_string());
             }
             tracing::debug!(method = %call.method, path = call.url.path(), "Altinn request");
-            let response = request.send().await.map_err(Error::transport)?;
+            let response = self.inner.http.send(request).await?;
             response::check(response).await
         };
         let cx = self.context();
@@ -342,13 +342,11 @@ impl Client {
     ) -> Result<Response, Error> {
         let cx = self.context();
         let credential = self.inner.auth.credential(&cx).await?;
-        let response = self
+        let request = self
             .request(method, url, HAL_JSON, &credential)
             .header("Content-Type", content_type)
-            .body(body)
-            .send()
-            .await
-            .map_err(Error::transport)?;
+            .body(body);
+        let response = self.inner.http.send(request).await?;
         response::check(response).await
     }
 

@@ -55,7 +55,7 @@ pub struct Client {
 }
 
 pub(crate) struct Inner {
-    pub(crate) http: reqwest::Client,
+    pub(crate) http: crate::http::Http,
     pub(crate) environment: Environment,
     pub(crate) source: Source,
     pub(crate) cache: Cache<Secret>,
@@ -295,7 +295,7 @@ impl Client {
                     .body(bytes.clone()),
             };
             tracing::debug!(method = %method, path = url.path(), "Altinn 3 request");
-            let response = request.send().await.map_err(Error::transport)?;
+            let response = self.inner.http.send(request).await?;
             problem::check(response).await
         };
         let token = self.altinn_token().await?;

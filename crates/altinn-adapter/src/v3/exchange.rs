@@ -131,15 +131,13 @@ impl Client {
             url.query_pairs_mut().append_pair("test", "true");
         }
         self.with_retries(true, || async {
-            let response = self
+            let request = self
                 .inner
                 .http
                 .get(url.clone())
                 .bearer_auth(external.expose())
-                .header("Accept", "text/plain, */*")
-                .send()
-                .await
-                .map_err(Error::transport)?;
+                .header("Accept", "text/plain, */*");
+            let response = self.inner.http.send(request).await?;
             let mut response = match problem::check(response).await {
                 Err(Error::NotAuthenticated { problem, .. }) => {
                     return Err(Error::NotAuthenticated {

@@ -92,7 +92,7 @@ impl MaskinportenEnterpriseUser {
             .map_err(|e| Error::config_from("exchange URL", e))
             .map_err(Refusal::Other)?;
         let pair = format!("{}:{}", self.username, self.password.expose());
-        let mut response = cx
+        let request = cx
             .http
             .get(url)
             .bearer_auth(maskinporten.expose())
@@ -100,10 +100,8 @@ impl MaskinportenEnterpriseUser {
             .header(
                 "X-Altinn-EnterpriseUser-Authentication",
                 STANDARD.encode(pair),
-            )
-            .send()
-            .await
-            .map_err(|e| Refusal::Other(Error::transport(e)))?;
+            );
+        let mut response = cx.http.send(request).await.map_err(Refusal::Other)?;
         let status = response.status();
         let reason = reason_phrase(&response).map(|r| mask_identity_numbers(&r));
         let body = read_capped(&mut response, 64 * 1024)

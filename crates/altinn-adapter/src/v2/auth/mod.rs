@@ -51,7 +51,7 @@ impl fmt::Debug for Credential {
 /// when the login asked for one), the environment and the API key.
 #[derive(Debug)]
 pub struct LoginContext<'a> {
-    pub(crate) http: &'a reqwest::Client,
+    pub(crate) http: &'a crate::http::Http,
     pub(crate) environment: &'a Environment,
     pub(crate) api_key: &'a Secret,
 }

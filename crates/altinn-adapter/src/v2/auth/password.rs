@@ -143,16 +143,14 @@ async fn login(
         url.set_query(Some("ForceEIAuthentication"));
     }
     let body = json!({"UserName": username.expose(), "UserPassword": password.expose()});
-    let response = cx
+    let request = cx
         .http
         .post(url)
         .header("ApiKey", cx.api_key.expose())
         .header("Accept", "application/hal+json")
         .header("Content-Type", "application/hal+json")
-        .body(body.to_string())
-        .send()
-        .await
-        .map_err(Error::transport)?;
+        .body(body.to_string());
+    let response = cx.http.send(request).await?;
     let status = response.status();
     if !status.is_success() {
         let reason = reason_phrase(&response)

@@ -1,7 +1,7 @@
-//! `posten_adapter::Client` through a real forward proxy (Debian's tinyproxy, started here):
-//! a portal job created over mutual TLS inside a `CONNECT` tunnel, and clear errors when the
-//! proxy refuses the tunnel or does not answer. Skips with a notice without tinyproxy; fails
-//! under `SIGNERING_REQUIRE_TOOLS=1`.
+//! Both adapters through a real forward proxy (Debian's tinyproxy, started here): a Posten
+//! portal job created over mutual TLS inside a `CONNECT` tunnel, an Altinn 3 token exchange
+//! through the proxy, and, for both, clear errors when the proxy refuses the tunnel or does not
+//! answer. Skips with a notice without tinyproxy; fails under `SIGNERING_REQUIRE_TOOLS=1`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
@@ -110,4 +110,88 @@ async fn a_refusing_proxy_and_a_silent_one_give_clear_errors() {
         )
     );
     emulator.shutdown().await;
+}
+
+/// An Altinn 3 client of `base` through `proxy`, without retries (an unreachable proxy is
+/// transient, and the test wants the first answer).
+fn altinn3_client(
+    base: &str,
+    token: String,
+    proxy: impl Into<ProxySetting>,
+) -> altinn_adapter::v3::Client {
+    use altinn_adapter::auth::BearerToken;
+    use altinn_adapter::v3::{Client, Environment, TokenProvider};
+    Client::builder(Environment::custom(base).unwrap())
+        .exchange(TokenProvider::IdPorten, BearerToken::new(token))
+        .retry(signature_core::RetryPolicy::none())
+        .proxy(proxy)
+        .build()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn altinn3_through_the_proxy_and_its_failures() {
+    use altinn_adapter::Error;
+    use signature_emulator::altinn3::Altinn3Emulator;
+
+    let Some(open) = Tinyproxy::start("altinn3_through_tinyproxy", Policy::AllowAll) else {
+        return;
+    };
+    let emulator = Altinn3Emulator::builder()
+        .app("ttd/signing-demo")
+        .start()
+        .await
+        .unwrap();
+    emulator.add_person("24068110048", "Kari Nordmann");
+    let token = || emulator.issue_idporten_token("24068110048");
+
+    // The emulator speaks plain HTTP, which the proxy forwards (no tunnel).
+    let through = altinn3_client(emulator.base_url(), token(), Proxy::new(&open.url).unwrap());
+    through.altinn_token().await.unwrap();
+    assert!(
+        open.log().contains("/authentication/api/v1/exchange/"),
+        "tinyproxy forwarded no token exchange:\n{}",
+        open.log()
+    );
+
+    // Altinn is reached over HTTPS, through a CONNECT tunnel: a proxy that allows tunnels
+    // only to port 443 refuses one to another port before connecting anywhere.
+    let Some(strict) = Tinyproxy::start("altinn3_proxy_refuses", Policy::ConnectOnly443) else {
+        return;
+    };
+    let https = format!("https://127.0.0.1:{}/", free_port());
+    let refused = altinn3_client(&https, token(), Proxy::new(&strict.url).unwrap())
+        .altinn_token()
+        .await
+        .unwrap_err();
+    assert!(matches!(refused, Error::ProxyRefused { .. }), "{refused:?}");
+    assert_eq!(
+        refused.to_string(),
+        format!(
+            "the proxy {} refused the tunnel to Altinn (it answered CONNECT with an error \
+             status); check its rules and credentials, or bypass it with NO_PROXY",
+            strict.url
+        )
+    );
+    assert!(!refused.is_transient());
+    assert!(strict.log().contains("CONNECT"), "{}", strict.log());
+
+    // Nothing listens where the proxy should be.
+    let nowhere = format!("http://127.0.0.1:{}", free_port());
+    let unreachable = altinn3_client(&https, token(), Proxy::new(&nowhere).unwrap())
+        .altinn_token()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(unreachable, Error::ProxyUnreachable { .. }),
+        "{unreachable:?}"
+    );
+    assert_eq!(
+        unreachable.to_string(),
+        format!(
+            "the proxy {nowhere} could not be reached; check its address (HTTPS_PROXY, --proxy)"
+        )
+    );
+    assert!(unreachable.is_transient());
+    emulator.server().shutdown().await;
 }
