@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use signature_core::reqwest_proxy::{self, ProxyFailure};
+use signature_core::http_runtime::proxy::{self, ProxyFailure};
 use signature_core::{ErrorDetail, ProxySetting, TransportError};
 
 pub use crate::error_code::ErrorCode;
@@ -283,10 +283,10 @@ impl Error {
         Self::Transport(TransportError::new(error.without_url(), transient))
     }
 
-    /// A failed send through `proxy`: [`Error::ProxyRefused`] or [`Error::ProxyUnreachable`]
+    /// A failed send through `setting`'s proxy: [`Error::ProxyRefused`] or [`Error::ProxyUnreachable`]
     /// when the proxy failed, else [`Error::transport`].
-    pub(crate) fn sending(error: reqwest::Error, proxy: &ProxySetting) -> Self {
-        match reqwest_proxy::classify(error, proxy) {
+    pub(crate) fn sending(error: reqwest::Error, setting: &ProxySetting) -> Self {
+        match proxy::classify(error, setting) {
             Ok(ProxyFailure::Unreachable { proxy, source }) => {
                 Self::ProxyUnreachable { proxy, source }
             }

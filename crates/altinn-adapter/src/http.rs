@@ -5,7 +5,8 @@ use std::future::Future;
 use std::time::Duration;
 
 use rustls_pki_types::CertificateDer;
-use signature_core::{ProxySetting, reqwest_proxy};
+use signature_core::ProxySetting;
+use signature_core::http_runtime::proxy as shared;
 
 use crate::auth::EnterpriseCertificate;
 use crate::error::Error;
@@ -63,8 +64,8 @@ pub(crate) fn client(
     if let Some(timeout) = timeout {
         http = http.timeout(timeout);
     }
-    let http = reqwest_proxy::apply(http, proxy)
-        .map_err(|e| Error::config_from(format!("proxy {}", reqwest_proxy::describe(proxy)), e))?;
+    let http = shared::apply(http, proxy)
+        .map_err(|e| Error::config_from(format!("proxy {}", shared::describe(proxy)), e))?;
     let client = http
         .build()
         .map_err(|e| Error::config_from("HTTP client", e))?;

@@ -7,17 +7,16 @@
 //! the extensions of hyper's response through `Response::extensions()`. The client speaks
 //! HTTP/1.1 only, since HTTP/2 has no reason phrase.
 
-use std::future::Future;
 use std::time::Duration;
 
-use bytes::Bytes;
 use reqwest::Response;
 #[cfg(feature = "altinn2")]
 use reqwest::header::CONTENT_TYPE;
 use reqwest::header::RETRY_AFTER;
 #[cfg(feature = "altinn2")]
 use serde_json::Value;
-use signature_core::{BodyChunks, BodyError};
+use signature_core::BodyError;
+use signature_core::http_runtime::ResponseChunks;
 use tokio::io::AsyncWrite;
 
 use crate::error::Error;
@@ -29,7 +28,7 @@ use crate::secret::mask_identity_numbers;
 use crate::v2::hal::Obj;
 
 /// Error bodies are small; a larger one is cut rather than held in memory.
-const MAX_ERROR_BODY: usize = 64 * 1024;
+const MAX_ERROR_BODY: u64 = 64 * 1024;
 
 /// The server's own reason phrase, if it sent one that differs from the standard phrase.
 pub(crate) fn reason_phrase(response: &Response) -> Option<String> {
@@ -114,15 +113,11 @@ pub(crate) async fn check(response: Response) -> Result<Response, Error> {
     })
 }
 
+/// The first 64 KiB of an error answer, as text; the rest is left unread.
 pub(crate) async fn read_limited(mut response: Response) -> Result<String, Error> {
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(Error::transport)? {
-        let room = MAX_ERROR_BODY.saturating_sub(body.len());
-        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
-        if room <= chunk.len() {
-            break;
-        }
-    }
+    let body = signature_core::read_prefix(MAX_ERROR_BODY, ResponseChunks(&mut response))
+        .await
+        .map_err(Error::transport)?;
     Ok(String::from_utf8_lossy(&body).into_owned())
 }
 
@@ -131,7 +126,7 @@ pub(crate) async fn read_limited(mut response: Response) -> Result<String, Error
 /// Altinn 3 clients alike.
 pub(crate) async fn read_capped(response: &mut Response, limit: u64) -> Result<Vec<u8>, Error> {
     let declared = response.content_length();
-    signature_core::read_capped(declared, limit, Chunks(response))
+    signature_core::read_capped(declared, limit, ResponseChunks(response))
         .await
         .map_err(body_error)
 }
@@ -144,20 +139,9 @@ pub(crate) async fn copy_capped(
     sink: &mut (dyn AsyncWrite + Unpin + Send),
 ) -> Result<u64, Error> {
     let declared = response.content_length();
-    signature_core::copy_capped(declared, limit, Chunks(&mut response), sink)
+    signature_core::copy_capped(declared, limit, ResponseChunks(&mut response), sink)
         .await
         .map_err(body_error)
-}
-
-/// A reqwest answer's body, chunk by chunk.
-struct Chunks<'a>(&'a mut Response);
-
-impl BodyChunks for Chunks<'_> {
-    type Error = reqwest::Error;
-
-    fn next_chunk(&mut self) -> impl Future<Output = Result<Option<Bytes>, reqwest::Error>> + Send {
-        self.0.chunk()
-    }
 }
 
 fn body_error(error: BodyError<reqwest::Error>) -> Error {

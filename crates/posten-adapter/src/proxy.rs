@@ -2,7 +2,7 @@
 //! the reqwest side is core's, shared with the Altinn adapter.
 
 use signature_core::ProxySetting;
-use signature_core::reqwest_proxy::{self, ProxyFailure};
+use signature_core::http_runtime::proxy::{self, ProxyFailure};
 
 use crate::error::Error;
 
@@ -11,8 +11,8 @@ pub(crate) fn apply(
     builder: reqwest::ClientBuilder,
     setting: &ProxySetting,
 ) -> Result<reqwest::ClientBuilder, Error> {
-    reqwest_proxy::apply(builder, setting)
-        .map_err(|e| Error::config_from(format!("proxy {}", reqwest_proxy::describe(setting)), e))
+    proxy::apply(builder, setting)
+        .map_err(|e| Error::config_from(format!("proxy {}", proxy::describe(setting)), e))
 }
 
 /// [`Error::ProxyRefused`] or [`Error::ProxyUnreachable`] for a failure of the proxy rather
@@ -21,7 +21,7 @@ pub(crate) fn classify(
     error: reqwest::Error,
     setting: &ProxySetting,
 ) -> Result<Error, reqwest::Error> {
-    Ok(match reqwest_proxy::classify(error, setting)? {
+    Ok(match proxy::classify(error, setting)? {
         ProxyFailure::Unreachable { proxy, source } => Error::ProxyUnreachable { proxy, source },
         ProxyFailure::Refused {
             proxy,

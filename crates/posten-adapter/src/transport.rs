@@ -1,13 +1,13 @@
 //! Sending one call: rate limit, retries of idempotent GETs, a tracing span, and turning
 //! error answers into typed [`Error`]s.
 
-use std::future::Future;
 use std::time::Instant;
 
 use bytes::Bytes;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap};
 use reqwest::{Method, Response, StatusCode};
-use signature_core::{BodyChunks, BodyError, TransportError};
+use signature_core::http_runtime::ResponseChunks;
+use signature_core::{BodyError, TransportError};
 use signature_model::{ReadOptions, from_xml_with, posten};
 use time::OffsetDateTime;
 use tracing::{Instrument, field};
@@ -24,8 +24,8 @@ pub(crate) const NEXT_PERMITTED_POLL_TIME: &str = "X-Next-permitted-poll-time";
 pub(crate) const DOS_FILTER: &str = "DoSFilter";
 /// Largest XML answer read (responses are a few KiB; this bounds a hostile one).
 const MAX_XML_BYTES: usize = 1024 * 1024;
-/// Largest error body read before giving up on it.
-const MAX_ERROR_BODY_BYTES: usize = 64 * 1024;
+/// How much of an error answer is read (the rest is left unread).
+const MAX_ERROR_BODY_BYTES: u64 = 64 * 1024;
 
 /// The operations, for the span's name and the path template (never the real URL, which
 /// may carry a status query token).
@@ -222,22 +222,11 @@ pub(crate) fn transport_error(error: reqwest::Error) -> Error {
 
 /// Reads at most `limit` bytes of the body (`signature_core::read_capped`); more, declared or
 /// sent, is an error (the service never sends that much XML).
-pub(crate) async fn read_bounded(response: Response, limit: usize) -> Result<Vec<u8>, Error> {
+pub(crate) async fn read_bounded(mut response: Response, limit: usize) -> Result<Vec<u8>, Error> {
     let declared = response.content_length();
-    signature_core::read_capped(declared, limit as u64, Chunks(response))
+    signature_core::read_capped(declared, limit as u64, ResponseChunks(&mut response))
         .await
         .map_err(body_error)
-}
-
-/// A reqwest answer's body, chunk by chunk.
-pub(crate) struct Chunks(pub(crate) Response);
-
-impl BodyChunks for Chunks {
-    type Error = reqwest::Error;
-
-    fn next_chunk(&mut self) -> impl Future<Output = Result<Option<Bytes>, reqwest::Error>> + Send {
-        self.0.chunk()
-    }
 }
 
 /// The typed [`Error`] for a body that could not be read.
@@ -273,7 +262,7 @@ fn too_many_requests(headers: &HeaderMap) -> Error {
     }
 }
 
-async fn error_from_response(op: Operation, response: Response) -> Error {
+async fn error_from_response(op: Operation, mut response: Response) -> Error {
     let status = response.status();
     let http_status = status.as_u16();
     if status == StatusCode::TOO_MANY_REQUESTS {
@@ -284,8 +273,10 @@ async fn error_from_response(op: Operation, response: Response) -> Error {
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    // A body we cannot read is treated like an empty one: the status still tells the story.
-    let body = read_bounded(response, MAX_ERROR_BODY_BYTES)
+    // The first 64 KiB: a longer answer is not an error document the service sends, and its
+    // beginning is what the excerpt shows. A body we cannot read is treated like an empty
+    // one: the status still tells the story.
+    let body = signature_core::read_prefix(MAX_ERROR_BODY_BYTES, ResponseChunks(&mut response))
         .await
         .unwrap_or_default();
     let parsed = if content_type.as_deref().is_some_and(|t| t.contains("xml"))

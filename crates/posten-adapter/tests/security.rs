@@ -231,7 +231,7 @@ async fn endless_xml_answer_is_refused_at_the_limit() {
 }
 
 #[tokio::test]
-async fn endless_error_body_is_cut_and_still_gives_the_status() {
+async fn endless_error_body_is_cut_and_still_gives_the_status_and_its_beginning() {
     let server = TestServer::start(ServerOrg::SerialNumber(POSTEN), |_| {
         Scripted::new(503)
             .header("content-type", "text/html")
@@ -256,7 +256,10 @@ async fn endless_error_body_is_cut_and_still_gives_the_status() {
             ..
         } => {
             assert_eq!(http_status, 503);
-            assert!(excerpt.chars().count() <= posten_adapter::MAX_EXCERPT_CHARS);
+            // The first 64 KiB are read, and the excerpt is their beginning (byte i is
+            // i % 251).
+            assert_eq!(excerpt.chars().count(), posten_adapter::MAX_EXCERPT_CHARS);
+            assert!(excerpt.starts_with("\u{0}\u{1}\u{2}"), "{excerpt:?}");
         }
         other => panic!("expected UnexpectedResponse, got {other:?}"),
     }

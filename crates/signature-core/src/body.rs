@@ -110,6 +110,35 @@ pub async fn copy_capped<C: BodyChunks>(
     Ok(written)
 }
 
+/// Reads the first `limit` bytes of a body and stops there: for an error answer, whose text
+/// is worth showing even when it is long, but not worth unbounded memory. The rest of the body
+/// is not read.
+///
+/// ```
+/// use bytes::Bytes;
+/// use signature_core::read_prefix;
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let chunks = vec![Bytes::from_static(b"def"), Bytes::from_static(b"abc")];
+/// assert_eq!(read_prefix(4, chunks).await.unwrap(), b"abcd");
+/// # });
+/// ```
+///
+/// # Errors
+///
+/// The chunk source's error.
+pub async fn read_prefix<C: BodyChunks>(limit: u64, mut chunks: C) -> Result<Vec<u8>, C::Error> {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    let mut body = Vec::new();
+    while body.len() < limit {
+        let Some(chunk) = chunks.next_chunk().await? else {
+            break;
+        };
+        let room = limit - body.len();
+        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+    }
+    Ok(body)
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -144,6 +173,22 @@ mod tests {
 
         let body = read_capped(None, 5, Broken(false)).await;
         assert!(matches!(body, Err(BodyError::Source("reset"))));
+    }
+
+    #[tokio::test]
+    async fn a_prefix_stops_reading_at_its_limit() {
+        assert_eq!(
+            read_prefix(5, chunks(&[b"abc", b"de"])).await.unwrap(),
+            b"abcde"
+        );
+        assert_eq!(
+            read_prefix(4, chunks(&[b"ab", b"cd"])).await.unwrap(),
+            b"abcd"
+        );
+        // The broken second chunk is never asked for.
+        assert_eq!(read_prefix(2, Broken(false)).await.unwrap(), b"ab");
+        assert_eq!(read_prefix(3, Broken(false)).await, Err("reset"));
+        assert_eq!(read_prefix(0, Broken(false)).await.unwrap(), b"");
     }
 
     #[tokio::test]

@@ -90,6 +90,9 @@ mod error_detail;
 mod flow;
 mod form;
 mod handle;
+#[cfg(feature = "reqwest")]
+#[doc(hidden)]
+pub mod http_runtime;
 mod job;
 mod job_ref;
 mod limits;
@@ -99,9 +102,6 @@ mod pin;
 pub mod prelude;
 mod proxy;
 mod redact;
-#[cfg(feature = "reqwest")]
-#[doc(hidden)]
-pub mod reqwest_proxy;
 mod retry;
 mod service;
 mod signer;
@@ -110,7 +110,7 @@ mod status_change;
 mod transport_error;
 
 pub use artifact::ArtifactRef;
-pub use body::{BodyChunks, BodyError, copy_capped, read_capped};
+pub use body::{BodyChunks, BodyError, copy_capped, read_capped, read_prefix};
 pub use capability::{Capabilities, Capability};
 pub use document::{DOCUMENT_TITLE_LENGTH, Document, DocumentContent, FILE_NAME_LENGTH, MediaType};
 pub use error::{

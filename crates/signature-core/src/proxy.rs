@@ -1,7 +1,7 @@
 //! The one transport setting every adapter shares: how its HTTP client reaches the service.
 //!
 //! Plain data, so the adapters' builders take the same type without exposing their HTTP
-//! library; the `reqwest` feature's hidden `reqwest_proxy` module turns it into the adapters'
+//! library; the `reqwest` feature's hidden `http_runtime::proxy` module turns it into the adapters'
 //! client configuration.
 
 use std::fmt;

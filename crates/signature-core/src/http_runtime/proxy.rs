@@ -1,9 +1,5 @@
 //! [`ProxySetting`] on a reqwest client, and a failure of the proxy told apart from one of the
-//! service: written once for both adapters (feature `reqwest`).
-//!
-//! Not part of the crate's stable API (hidden from the docs): it names reqwest's types, whose
-//! version the adapters choose. Users configure a proxy with [`ProxySetting`] on an adapter's
-//! builder and read the adapter's own proxy errors.
+//! service.
 //!
 //! reqwest 0.13 reads the environment's proxies by default (`HTTPS_PROXY`, `ALL_PROXY`,
 //! `NO_PROXY`, …, through hyper-util's matcher, which follows curl's rules) unless
