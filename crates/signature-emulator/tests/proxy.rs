@@ -14,6 +14,19 @@ use signature_core::{Document, LookupNotifications, Signer, SigningJob};
 use signature_emulator::posten::RunningEmulator;
 use signering_testkit::tinyproxy::{Policy, Tinyproxy, free_port};
 
+/// What both adapters say of a proxy that refuses the tunnel to `service`.
+fn refused_text(proxy: &str, service: &str) -> String {
+    format!(
+        "the proxy {proxy} refused the tunnel to {service} (it answered CONNECT with an error \
+         status); check its rules and credentials, or bypass it with NO_PROXY"
+    )
+}
+
+/// What both adapters say of a proxy nothing answers at.
+fn unreachable_text(proxy: &str) -> String {
+    format!("the proxy {proxy} could not be reached; check its address (HTTPS_PROXY, --proxy)")
+}
+
 fn client(emulator: &RunningEmulator, proxy: impl Into<ProxySetting>) -> Client {
     let key = key_of(&emulator.client(BROKER).unwrap());
     builder_for(emulator, key).proxy(proxy).build().unwrap()
@@ -82,14 +95,7 @@ async fn a_refusing_proxy_and_a_silent_one_give_clear_errors() {
         .unwrap_err();
     let text = refused.to_string();
     assert!(matches!(refused, Error::ProxyRefused { .. }), "{refused:?}");
-    assert_eq!(
-        text,
-        format!(
-            "the proxy {} refused the tunnel to Posten signering (it answered CONNECT with an \
-             error status); check its rules and credentials, or bypass it with NO_PROXY",
-            proxy.url
-        )
-    );
+    assert_eq!(text, refused_text(&proxy.url, "Posten signering"));
     assert!(!refused.is_transient());
     assert!(proxy.log().contains("CONNECT"), "{}", proxy.log());
 
@@ -103,12 +109,7 @@ async fn a_refusing_proxy_and_a_silent_one_give_clear_errors() {
         matches!(unreachable, Error::ProxyUnreachable { .. }),
         "{unreachable:?}"
     );
-    assert_eq!(
-        unreachable.to_string(),
-        format!(
-            "the proxy {nowhere} could not be reached; check its address (HTTPS_PROXY, --proxy)"
-        )
-    );
+    assert_eq!(unreachable.to_string(), unreachable_text(&nowhere));
     emulator.shutdown().await;
 }
 
@@ -165,14 +166,7 @@ async fn altinn3_through_the_proxy_and_its_failures() {
         .await
         .unwrap_err();
     assert!(matches!(refused, Error::ProxyRefused { .. }), "{refused:?}");
-    assert_eq!(
-        refused.to_string(),
-        format!(
-            "the proxy {} refused the tunnel to Altinn (it answered CONNECT with an error \
-             status); check its rules and credentials, or bypass it with NO_PROXY",
-            strict.url
-        )
-    );
+    assert_eq!(refused.to_string(), refused_text(&strict.url, "Altinn"));
     assert!(!refused.is_transient());
     assert!(strict.log().contains("CONNECT"), "{}", strict.log());
 
@@ -186,12 +180,7 @@ async fn altinn3_through_the_proxy_and_its_failures() {
         matches!(unreachable, Error::ProxyUnreachable { .. }),
         "{unreachable:?}"
     );
-    assert_eq!(
-        unreachable.to_string(),
-        format!(
-            "the proxy {nowhere} could not be reached; check its address (HTTPS_PROXY, --proxy)"
-        )
-    );
+    assert_eq!(unreachable.to_string(), unreachable_text(&nowhere));
     assert!(unreachable.is_transient());
     emulator.server().shutdown().await;
 }
