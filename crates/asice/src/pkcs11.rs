@@ -231,6 +231,16 @@ pub enum Pkcs11Error {
     },
 }
 
+/// Maps a failed PKCS#11 `operation` on `token` to [`Pkcs11Error::Call`], for `map_err`.
+fn call_failed(operation: &'static str, token: &str) -> impl FnOnce(CkError) -> Pkcs11Error {
+    let token = token.to_owned();
+    move |e| Pkcs11Error::Call {
+        operation,
+        token,
+        detail: e.to_string(),
+    }
+}
+
 fn list(items: &[String]) -> String {
     if items.is_empty() {
         "none".to_owned()
@@ -298,14 +308,7 @@ impl Pkcs11Key {
     pub fn open(options: &Pkcs11Options, chain_pem: Option<&[u8]>) -> Result<Self> {
         let context = context(&options.module)?;
         let token = options.token.clone();
-        let call = |operation: &'static str| {
-            let token = token.clone();
-            move |e: CkError| Pkcs11Error::Call {
-                operation,
-                token: token.clone(),
-                detail: e.to_string(),
-            }
-        };
+        let call = |operation| call_failed(operation, &token);
         let slot = find_slot(&context, options)?;
         let info = context
             .get_token_info(slot)
@@ -533,14 +536,7 @@ fn token_certificates(
     options: &Pkcs11Options,
 ) -> Result<Vec<Vec<u8>>, Pkcs11Error> {
     let token = options.token.clone();
-    let call = |operation: &'static str| {
-        let token = token.clone();
-        move |e: CkError| Pkcs11Error::Call {
-            operation,
-            token: token.clone(),
-            detail: e.to_string(),
-        }
-    };
+    let call = |operation| call_failed(operation, &token);
     let attributes = session
         .get_attributes(key, &[AttributeType::Id, AttributeType::Label])
         .map_err(call("C_GetAttributeValue"))?;

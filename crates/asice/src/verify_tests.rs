@@ -18,10 +18,11 @@ struct Fixture {
     key: SigningKey,
 }
 
-fn fixture() -> &'static Fixture {
-    static F: OnceLock<Fixture> = OnceLock::new();
-    F.get_or_init(|| {
-        let pki = pki::make_pki(true, &pki::LeafSpec::default());
+impl Fixture {
+    /// A fresh test PKI, with an intermediate CA between root and leaf when `intermediate`,
+    /// and its leaf's key.
+    fn new(intermediate: bool) -> Self {
+        let pki = pki::make_pki(intermediate, &pki::LeafSpec::default());
         let key = SigningKey::from_pem(
             pki.key_pem.as_bytes(),
             pki.chain_pem.as_bytes(),
@@ -29,23 +30,19 @@ fn fixture() -> &'static Fixture {
             &LoadOptions::default(),
         )
         .unwrap();
-        Fixture { pki, key }
-    })
+        Self { pki, key }
+    }
 }
 
+fn fixture() -> &'static Fixture {
+    static F: OnceLock<Fixture> = OnceLock::new();
+    F.get_or_init(|| Fixture::new(true))
+}
+
+/// A second PKI, without an intermediate; its root is not [`fixture`]'s.
 fn other_fixture() -> &'static Fixture {
     static F: OnceLock<Fixture> = OnceLock::new();
-    F.get_or_init(|| {
-        let pki = pki::make_pki(false, &pki::LeafSpec::default());
-        let key = SigningKey::from_pem(
-            pki.key_pem.as_bytes(),
-            pki.chain_pem.as_bytes(),
-            None,
-            &LoadOptions::default(),
-        )
-        .unwrap();
-        Fixture { pki, key }
-    })
+    F.get_or_init(|| Fixture::new(false))
 }
 
 const CLOCK: FixedClock = FixedClock(datetime!(2024-05-06 07:08:09.123 +02:00));

@@ -160,35 +160,31 @@ fn key_formats_pkcs12_modern_legacy_and_pem_variants() {
     std::fs::write(p("leaf.pem"), &pki.leaf_pem).unwrap();
     std::fs::write(p("ca.pem"), &pki.ca_pem).unwrap();
     std::fs::write(p("chain.pem"), &pki.chain_pem).unwrap();
-    openssl_run(&[
-        "pkcs12",
-        "-export",
-        "-inkey",
-        &p("key.pem"),
-        "-in",
-        &p("leaf.pem"),
-        "-certfile",
-        &p("ca.pem"),
-        "-passout",
-        "pass:hemmelig æ",
-        "-out",
-        &p("modern.p12"),
-    ]);
-    openssl_run(&[
-        "pkcs12",
-        "-export",
-        "-legacy",
-        "-inkey",
-        &p("key.pem"),
-        "-in",
-        &p("leaf.pem"),
-        "-certfile",
-        &p("ca.pem"),
-        "-passout",
-        "pass:hemmelig",
-        "-out",
-        &p("legacy.p12"),
-    ]);
+    // The key with its certificate and the CA's in one PKCS#12 file, with openssl's current
+    // encryption or (`legacy`) the RC2/3DES one older tools write.
+    let export_pkcs12 = |legacy: bool, password: &str, out: &str| {
+        let (key, leaf, ca, out) = (p("key.pem"), p("leaf.pem"), p("ca.pem"), p(out));
+        let passout = format!("pass:{password}");
+        let mut args = vec!["pkcs12", "-export"];
+        if legacy {
+            args.push("-legacy");
+        }
+        args.extend([
+            "-inkey",
+            &key,
+            "-in",
+            &leaf,
+            "-certfile",
+            &ca,
+            "-passout",
+            &passout,
+            "-out",
+            &out,
+        ]);
+        openssl_run(&args);
+    };
+    export_pkcs12(false, "hemmelig æ", "modern.p12");
+    export_pkcs12(true, "hemmelig", "legacy.p12");
     openssl_run(&[
         "rsa",
         "-in",
