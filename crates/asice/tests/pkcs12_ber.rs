@@ -5,19 +5,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
 use asice::{Error, LoadOptions, SigningKey};
+use signering_testkit::JAVA_TEST_KEY_STORE_PASSWORD as JAVA_PASSWORD;
 use signering_testkit::pki::{LeafSpec, make_pki};
-
-/// Password from `fixtures/SOURCES.txt`.
-const JAVA_PASSWORD: &str = "yJPvczYAoirFfC9M";
 
 #[test]
 fn the_java_clients_ber_key_store_loads() {
-    let Some(reference) = signering_testkit::reference_dir("java_ber_key_store") else {
+    let Some(data) = signering_testkit::java_test_key_store("java_ber_key_store") else {
         return;
     };
-    let data =
-        std::fs::read(reference.join("fixtures/java/bring-expired-certificate-for-testing.p12"))
-            .unwrap();
     let options = LoadOptions {
         allow_invalid_dates: true,
         ..LoadOptions::default()

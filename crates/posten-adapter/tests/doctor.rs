@@ -15,13 +15,11 @@ use posten_adapter::{Environment, Seid, ServerTrust, TrustAnchors};
 use rcgen::KeyUsagePurpose;
 use rustls::pki_types::pem::PemObject as _;
 use signature_core::OrganizationNumber;
+use signering_testkit::JAVA_TEST_KEY_STORE_PASSWORD as JAVA_KEYSTORE_PASSWORD;
 use signering_testkit::pki::{LeafSpec, make_pki};
 use support::{Scripted, ServerOrg, TestServer, pem_key};
 use time::OffsetDateTime;
 use time::macros::datetime;
-
-/// Password from `fixtures/SOURCES.txt`.
-const JAVA_KEYSTORE_PASSWORD: &str = "yJPvczYAoirFfC9M";
 
 fn problems(findings: &[posten_adapter::doctor::Finding]) -> Vec<&str> {
     findings
@@ -33,12 +31,9 @@ fn problems(findings: &[posten_adapter::doctor::Finding]) -> Vec<&str> {
 
 #[test]
 fn the_java_clients_expired_test_key_store_is_placed_and_refused() {
-    let Some(reference) = signering_testkit::reference_dir("java_expired_key_store") else {
+    let Some(data) = signering_testkit::java_test_key_store("java_expired_key_store") else {
         return;
     };
-    let data =
-        std::fs::read(reference.join("fixtures/java/bring-expired-certificate-for-testing.p12"))
-            .unwrap();
     let options = LoadOptions {
         allow_invalid_dates: true,
         ..LoadOptions::default()

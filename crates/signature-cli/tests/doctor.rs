@@ -16,8 +16,8 @@ use support::{Output, signering};
 const SENDER: &str = signature_emulator::posten::DEFAULT_CLIENT_ORGANIZATION_NUMBER;
 const PASSWORD_VAR: &str = "DOCTOR_TEST_P12_PASSWORD";
 const PASSWORD: &str = "doktor-test passord";
-/// The Java fixture's password, from `fixtures/SOURCES.txt`.
-const JAVA_PASSWORD: &str = "yJPvczYAoirFfC9M";
+/// The Java fixture's password.
+const JAVA_PASSWORD: &str = signering_testkit::JAVA_TEST_KEY_STORE_PASSWORD;
 
 /// `signering doctor ARGS` in `dir`.
 fn doctor(dir: &Path, args: &[&str], envs: &[(&str, &str)]) -> Output {
@@ -30,10 +30,7 @@ fn fixture(test: &str, path: &str) -> Option<PathBuf> {
 
 #[test]
 fn the_expired_java_test_key_store_is_reported_expired_test_and_988015814() {
-    let Some(p12) = fixture(
-        "doctor_java_key_store",
-        "java/bring-expired-certificate-for-testing.p12",
-    ) else {
+    let Some(p12) = signering_testkit::java_test_key_store_path("doctor_java_key_store") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();

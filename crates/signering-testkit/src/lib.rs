@@ -61,6 +61,24 @@ pub fn reference_dir(test: &str) -> Option<PathBuf> {
     }
 }
 
+/// The password of the official Java client's test key store ([`java_test_key_store`]), from
+/// the reference's `fixtures/SOURCES.txt`.
+pub const JAVA_TEST_KEY_STORE_PASSWORD: &str = "yJPvczYAoirFfC9M";
+
+/// Where the official Java client's test key store is in the Posten reference: a BER
+/// PKCS#12 file (legacy encryption, SHA-1 MAC) whose certificate, from Buypass's test CA for
+/// 988015814, expired on 2018-11-11. `None` after [`skip_or_fail`] without the reference.
+pub fn java_test_key_store_path(test: &str) -> Option<PathBuf> {
+    reference_dir(test)
+        .map(|dir| dir.join("fixtures/java/bring-expired-certificate-for-testing.p12"))
+}
+
+/// The bytes of [`java_test_key_store_path`]'s file; panics when the reference lacks it.
+pub fn java_test_key_store(test: &str) -> Option<Vec<u8>> {
+    let path = java_test_key_store_path(test)?;
+    Some(std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
+}
+
 /// The official Altinn 3 API descriptions (`../shared/reference/altinn3` beside the
 /// repository, or `$SIGNERING_ALTINN3_REFERENCE_DIR`), or `None` after [`skip_or_fail`].
 pub fn altinn3_reference_dir(test: &str) -> Option<PathBuf> {
