@@ -165,21 +165,7 @@ impl PollingQueue {
     }
 }
 
-impl TryFrom<&str> for PollingQueue {
-    type Error = ValidationError;
-
-    fn try_from(name: &str) -> Result<Self, Self::Error> {
-        Self::new(name)
-    }
-}
-
-impl TryFrom<String> for PollingQueue {
-    type Error = ValidationError;
-
-    fn try_from(name: String) -> Result<Self, Self::Error> {
-        Self::new(name)
-    }
-}
+crate::from_text::from_text!(PollingQueue, new);
 
 impl fmt::Display for PollingQueue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -249,6 +235,17 @@ mod tests {
             Err(ValidationError::EmptyText {
                 field: TextField::PollingQueue
             })
+        );
+        // The conversions from text check the same rule.
+        let empty = Err(ValidationError::EmptyText {
+            field: TextField::PollingQueue,
+        });
+        assert_eq!("".parse::<PollingQueue>(), empty);
+        assert_eq!(PollingQueue::try_from(""), empty);
+        assert_eq!(PollingQueue::try_from(String::new()), empty);
+        assert_eq!(
+            "division-a".parse::<PollingQueue>().unwrap().as_str(),
+            "division-a"
         );
     }
 }

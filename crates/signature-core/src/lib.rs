@@ -89,6 +89,7 @@ mod error;
 mod error_detail;
 mod flow;
 mod form;
+mod from_text;
 mod handle;
 #[cfg(feature = "reqwest")]
 #[doc(hidden)]

@@ -1,7 +1,6 @@
 //! Norwegian organization numbers (organisasjonsnummer).
 
 use std::fmt;
-use std::str::FromStr;
 
 use crate::error::{OrganizationNumberProblem, ValidationError};
 use crate::pin::{ascii_digits, mod11_check_digit};
@@ -50,29 +49,7 @@ impl OrganizationNumber {
     }
 }
 
-impl FromStr for OrganizationNumber {
-    type Err = ValidationError;
-
-    fn from_str(input: &str) -> Result<Self, Self::Err> {
-        Self::parse(input)
-    }
-}
-
-impl TryFrom<&str> for OrganizationNumber {
-    type Error = ValidationError;
-
-    fn try_from(input: &str) -> Result<Self, Self::Error> {
-        Self::parse(input)
-    }
-}
-
-impl TryFrom<String> for OrganizationNumber {
-    type Error = ValidationError;
-
-    fn try_from(input: String) -> Result<Self, Self::Error> {
-        Self::parse(&input)
-    }
-}
+crate::from_text::from_text!(OrganizationNumber, parse);
 
 impl fmt::Display for OrganizationNumber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -2,7 +2,6 @@
 //! under both check-digit calculations: today's and the one for numbers issued from 2032.
 
 use std::fmt;
-use std::str::FromStr;
 
 use time::{Date, Month};
 
@@ -177,29 +176,7 @@ impl PersonalIdentificationNumber {
     }
 }
 
-impl FromStr for PersonalIdentificationNumber {
-    type Err = ValidationError;
-
-    fn from_str(input: &str) -> Result<Self, Self::Err> {
-        Self::parse(input)
-    }
-}
-
-impl TryFrom<&str> for PersonalIdentificationNumber {
-    type Error = ValidationError;
-
-    fn try_from(input: &str) -> Result<Self, Self::Error> {
-        Self::parse(input)
-    }
-}
-
-impl TryFrom<String> for PersonalIdentificationNumber {
-    type Error = ValidationError;
-
-    fn try_from(input: String) -> Result<Self, Self::Error> {
-        Self::parse(&input)
-    }
-}
+crate::from_text::from_text!(PersonalIdentificationNumber, parse);
 
 impl fmt::Display for PersonalIdentificationNumber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
