@@ -2,11 +2,10 @@
 
 use std::time::{Duration, Instant};
 
-use async_trait::async_trait;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
-use super::{Credential, Login, LoginContext};
+use super::{Credential, LoginContext};
 use crate::auth::{Cache, Maskinporten, TokenSource, jwt_expiry, unix_now};
 use crate::error::Error;
 use crate::response::{read_capped, reason_phrase};
@@ -161,20 +160,4 @@ impl Refusal {
     }
 }
 
-#[async_trait]
-impl Login for MaskinportenEnterpriseUser {
-    async fn credential(&self, cx: &LoginContext<'_>) -> Result<Credential, Error> {
-        self.cache.get(|| self.altinn_token(cx)).await
-    }
-
-    async fn renew(
-        &self,
-        cx: &LoginContext<'_>,
-        rejected: &Credential,
-    ) -> Result<Option<Credential>, Error> {
-        self.cache
-            .renew(rejected, || self.altinn_token(cx))
-            .await
-            .map(Some)
-    }
-}
+cached_login!(MaskinportenEnterpriseUser, altinn_token);

@@ -13,9 +13,6 @@
 //! Logins cache what they obtain. When Altinn refuses a credential, the client asks the
 //! login once to [`renew`](Login::renew) it and repeats the request.
 
-mod enterprise_user;
-mod password;
-
 use std::fmt;
 
 use async_trait::async_trait;
@@ -104,6 +101,43 @@ pub trait Login: Send + Sync + fmt::Debug {
         None
     }
 }
+
+/// Implements [`Login`] for a login that keeps its credential in a `cache` field
+/// (`Cache<Credential>`) and obtains one with its `$fetch` method: the cache answers until the
+/// credential is due, and a refused credential is fetched again once. A macro, because the
+/// three logins differ only in that method (and the enterprise user's client certificate,
+/// passed as further trait items), and a blanket impl would put a private trait in `Login`'s
+/// documentation.
+macro_rules! cached_login {
+    ($login:ty, $fetch:ident $(, $($items:tt)+)?) => {
+        #[async_trait::async_trait]
+        impl $crate::v2::auth::Login for $login {
+            async fn credential(
+                &self,
+                cx: &$crate::v2::auth::LoginContext<'_>,
+            ) -> Result<$crate::v2::auth::Credential, $crate::error::Error> {
+                self.cache.get(|| self.$fetch(cx)).await
+            }
+
+            async fn renew(
+                &self,
+                cx: &$crate::v2::auth::LoginContext<'_>,
+                rejected: &$crate::v2::auth::Credential,
+            ) -> Result<Option<$crate::v2::auth::Credential>, $crate::error::Error> {
+                self.cache
+                    .renew(rejected, || self.$fetch(cx))
+                    .await
+                    .map(Some)
+            }
+
+            $($($items)+)?
+        }
+    };
+}
+
+// Defined before the modules that use it: a `macro_rules!` is in scope below its definition.
+mod enterprise_user;
+mod password;
 
 /// Altinn 2 accepts an ID-porten token as it is.
 #[async_trait]

@@ -3,10 +3,9 @@
 
 use std::time::Instant;
 
-use async_trait::async_trait;
 use serde_json::json;
 
-use super::{Credential, Login, LoginContext};
+use super::{Credential, LoginContext};
 use crate::auth::{Cache, EnterpriseCertificate};
 use crate::error::Error;
 use crate::response::reason_phrase;
@@ -38,29 +37,13 @@ impl PasswordLogin {
             cache: Cache::default(),
         }
     }
-}
 
-#[async_trait]
-impl Login for PasswordLogin {
-    async fn credential(&self, cx: &LoginContext<'_>) -> Result<Credential, Error> {
-        self.cache
-            .get(|| login(cx, &self.username, &self.password, false))
-            .await
-    }
-
-    async fn renew(
-        &self,
-        cx: &LoginContext<'_>,
-        rejected: &Credential,
-    ) -> Result<Option<Credential>, Error> {
-        self.cache
-            .renew(rejected, || {
-                login(cx, &self.username, &self.password, false)
-            })
-            .await
-            .map(Some)
+    async fn login(&self, cx: &LoginContext<'_>) -> Result<(Credential, Option<Instant>), Error> {
+        login(cx, &self.username, &self.password, false).await
     }
 }
+
+cached_login!(PasswordLogin, login);
 
 /// Logs an enterprise user ("virksomhetsbruker") in over mTLS with the enterprise
 /// certificate (`?ForceEIAuthentication`) and sends the `.ASPXAUTH` cookie afterwards.
@@ -101,27 +84,13 @@ impl EnterpriseUserLogin {
     }
 }
 
-#[async_trait]
-impl Login for EnterpriseUserLogin {
-    async fn credential(&self, cx: &LoginContext<'_>) -> Result<Credential, Error> {
-        self.cache.get(|| self.login(cx)).await
-    }
-
-    async fn renew(
-        &self,
-        cx: &LoginContext<'_>,
-        rejected: &Credential,
-    ) -> Result<Option<Credential>, Error> {
-        self.cache
-            .renew(rejected, || self.login(cx))
-            .await
-            .map(Some)
-    }
-
+cached_login!(
+    EnterpriseUserLogin,
+    login,
     fn client_certificate(&self) -> Option<&EnterpriseCertificate> {
         Some(&self.certificate)
     }
-}
+);
 
 async fn login(
     cx: &LoginContext<'_>,
