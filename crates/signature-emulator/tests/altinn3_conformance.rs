@@ -11,10 +11,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
 use altinn_adapter::Error;
-use altinn_adapter::auth::BearerToken;
 use altinn_adapter::v3::{
-    Action, ActionRequest, AppId, Client, DialogQuery, DialogStatus, Environment, InstanceId,
-    InstanceOwner, InstanceQuery, NewData, NewInstance, ProcessNext, Service, TokenProvider,
+    Action, ActionRequest, AppId, Client, DialogQuery, DialogStatus, InstanceId, InstanceOwner,
+    InstanceQuery, NewData, NewInstance, ProcessNext, Service, TokenProvider,
 };
 use signature_core::{FormPart, ServiceForm, SignatureService, SigningJob};
 use signature_emulator::altinn3::{
@@ -33,7 +32,7 @@ mod shared;
 #[path = "altinn3_conformance/tables.rs"]
 mod tables;
 
-use shared::Setup;
+use shared::{Setup, recording_emulator};
 use tables::{INSTANCE_PATH, departures, documents, facts};
 
 fn conformance(test: &str) -> Option<Conformance> {
@@ -108,12 +107,7 @@ impl Drop for Setup {
 }
 
 async fn setup() -> Setup {
-    let emulator = Altinn3Emulator::builder()
-        .app(APP)
-        .record_exchanges()
-        .start()
-        .await
-        .unwrap();
+    let emulator = recording_emulator(APP).await;
     let party = emulator.add_person(PERSON, "Kari Nordmann");
     emulator.add_organisation(ORG, "Eksempel AS");
     let client = client(
@@ -129,9 +123,9 @@ async fn setup() -> Setup {
     }
 }
 
+/// [`shared::client`] that asks for texts in bokmål.
 fn client(emulator: &Altinn3Emulator, provider: TokenProvider, token: &str) -> Client {
-    Client::builder(Environment::custom(emulator.base_url()).unwrap())
-        .exchange(provider, BearerToken::new(token.to_owned()))
+    shared::client_builder(emulator, provider, token)
         .language("nb")
         .build()
         .unwrap()

@@ -12,7 +12,7 @@ use signature_emulator::altinn3::{Altinn3Emulator, Fault, SIGNATURE_DATA_TYPE};
 
 #[path = "common/altinn3.rs"]
 mod shared;
-use shared::{at_signing_with, client, refusal};
+use shared::{at_signing_with, client, recording_emulator, refusal};
 
 const PERSON: &str = "24068110048";
 const ORG: &str = "310000001";
@@ -208,12 +208,7 @@ async fn signing_for_an_organisation_needs_a_key_role() {
 
 #[tokio::test]
 async fn injected_faults_are_retried_for_reads_only() {
-    let emulator = Altinn3Emulator::builder()
-        .app(APP)
-        .record_exchanges()
-        .start()
-        .await
-        .unwrap();
+    let emulator = recording_emulator(APP).await;
     let (person, app, id) = person_at_signing(&emulator).await;
     emulator.take_recorded();
     // A GET is retried through transient failures and a 429 with Retry-After.

@@ -15,6 +15,17 @@ use altinn_adapter::v3::{
 };
 use signature_emulator::altinn3::{Altinn3Emulator, MODEL_DATA_TYPE};
 
+/// An emulator serving `app` that records every exchange, for the tests that look at what
+/// went over the wire.
+pub async fn recording_emulator(app: &str) -> Altinn3Emulator {
+    Altinn3Emulator::builder()
+        .app(app)
+        .record_exchanges()
+        .start()
+        .await
+        .unwrap()
+}
+
 /// A client builder for `emulator` that exchanges `token` (issued by `provider`) for an
 /// Altinn token.
 pub fn client_builder(

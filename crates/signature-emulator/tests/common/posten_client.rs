@@ -27,6 +27,9 @@ pub const PASSWORD: &str = "emulator-test-password";
 /// Upper bound for every wait in these tests.
 pub const DEADLINE: Duration = Duration::from_secs(60);
 
+#[path = "posten_jobs.rs"]
+mod jobs;
+
 // ---------------------------------------------------------------- helpers
 
 pub fn key_of(identity: &ClientIdentity) -> SigningKey {
@@ -61,19 +64,9 @@ pub fn portal_job(reference: &str) -> SigningJob {
         .unwrap()
 }
 
+/// A direct-flow job from the default sender, which waits for the callback.
 pub fn direct_job(exit: ExitUrls) -> SigningJob {
-    SigningJob::builder("Direkte avtale")
-        .flow(Flow::Direct(
-            DirectFlow::new(exit).status_retrieval(StatusRetrievalMethod::WaitForCallback),
-        ))
-        .document(Document::pdf(
-            "Avtale",
-            "avtale.pdf",
-            b"%PDF-1.7 direct".to_vec(),
-        ))
-        .signer(Signer::with_personal_identification_number("01017010170"))
-        .build()
-        .unwrap()
+    jobs::direct_job(None, exit, StatusRetrievalMethod::WaitForCallback)
 }
 
 pub fn job_number(job: &JobRef) -> i64 {

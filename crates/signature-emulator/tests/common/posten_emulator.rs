@@ -25,6 +25,9 @@ pub const OTHER_SENDER: &str = "987654325";
 pub const BOUNDARY: &str = "emulator-test-boundary-42";
 pub const POLL_HEADER: &str = "X-Next-permitted-poll-time";
 
+#[path = "posten_jobs.rs"]
+mod jobs;
+
 // ---------------------------------------------------------------- helpers
 
 pub fn api_client(
@@ -76,25 +79,14 @@ pub fn portal_job(sender: &str) -> SigningJob {
         .unwrap()
 }
 
+/// A direct-flow job from `sender`, with the sender's exit pages.
 pub fn direct_job(sender: &str, retrieval: StatusRetrievalMethod) -> SigningJob {
-    SigningJob::builder("Direkte avtale")
-        .sender(sender)
-        .flow(Flow::Direct(
-            DirectFlow::new(ExitUrls::new(
-                "https://sender.example/done?case=7",
-                "https://sender.example/rejected",
-                "https://sender.example/error",
-            ))
-            .status_retrieval(retrieval),
-        ))
-        .document(Document::pdf(
-            "Avtale",
-            "avtale.pdf",
-            b"%PDF-1.7 direct".to_vec(),
-        ))
-        .signer(Signer::with_personal_identification_number("01017010170"))
-        .build()
-        .unwrap()
+    let exit = ExitUrls::new(
+        "https://sender.example/done?case=7",
+        "https://sender.example/rejected",
+        "https://sender.example/error",
+    );
+    jobs::direct_job(Some(sender), exit, retrieval)
 }
 
 pub fn prepare(job: &SigningJob, identity: &ClientIdentity) -> PreparedJob {
