@@ -134,6 +134,11 @@ async fn schema_violations_are_refused_with_schema_validation_error() {
 async fn tampered_or_untrusted_bundles_are_refused_with_asice_validation_failed() {
     let (emulator, identity, client) = start(fast()).await;
     let prepared = prepare(&portal_job(BROKER), &identity);
+    // The prepared job's request with another bundle.
+    let post_bundle = async |bundle: &[u8]| {
+        let request_xml = &prepared.request_xml;
+        post_job(&client, &emulator, BROKER, "portal", request_xml, bundle).await
+    };
 
     // One byte of the stored document changed.
     let mut tampered = prepared.bundle.clone();
@@ -143,15 +148,7 @@ async fn tampered_or_untrusted_bundles_are_refused_with_asice_validation_failed(
         .position(|w| w == needle)
         .expect("stored PDF");
     tampered[at] = b'b';
-    let response = post_job(
-        &client,
-        &emulator,
-        BROKER,
-        "portal",
-        &prepared.request_xml,
-        &tampered,
-    )
-    .await;
+    let response = post_bundle(&tampered).await;
     assert_refused(response, StatusCode::BAD_REQUEST, "ASICE_VALIDATION_FAILED").await;
 
     // Signed with a certificate from another CA.
@@ -168,15 +165,7 @@ async fn tampered_or_untrusted_bundles_are_refused_with_asice_validation_failed(
     assert_refused(response, StatusCode::BAD_REQUEST, "ASICE_VALIDATION_FAILED").await;
 
     // Not a zip.
-    let response = post_job(
-        &client,
-        &emulator,
-        BROKER,
-        "portal",
-        &prepared.request_xml,
-        b"PK not really",
-    )
-    .await;
+    let response = post_bundle(b"PK not really").await;
     let (_, error) = error_of(response).await;
     assert_eq!(error.error_code, "ASICE_VALIDATION_FAILED");
     emulator.shutdown().await;
