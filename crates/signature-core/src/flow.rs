@@ -165,13 +165,7 @@ impl PollingQueue {
     }
 }
 
-crate::from_text::from_text!(PollingQueue, new);
-
-impl fmt::Display for PollingQueue {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+crate::from_text::from_text!(PollingQueue, new, Display);
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
@@ -245,6 +239,11 @@ mod tests {
         assert_eq!(PollingQueue::try_from(String::new()), empty);
         assert_eq!(
             "division-a".parse::<PollingQueue>().unwrap().as_str(),
+            "division-a"
+        );
+        // And it is shown as it was given.
+        assert_eq!(
+            PollingQueue::new("division-a").unwrap().to_string(),
             "division-a"
         );
     }

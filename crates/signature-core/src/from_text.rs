@@ -2,8 +2,19 @@
 
 /// Implements `FromStr`, `TryFrom<&str>` and `TryFrom<String>` for `$name`, each checking
 /// the text with `$name::$parse(&str) -> Result<$name, ValidationError>`, so the three ways
-/// to write a conversion always validate alike. A macro, because they are trait impls.
+/// to write a conversion always validate alike. With `Display`, also shows the value as its
+/// `as_str()` (not for a value that must be masked, such as an identity number). A macro,
+/// because they are trait impls.
 macro_rules! from_text {
+    ($name:ident, $parse:ident, Display) => {
+        $crate::from_text::from_text!($name, $parse);
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
     ($name:ident, $parse:ident) => {
         impl ::std::str::FromStr for $name {
             type Err = $crate::ValidationError;

@@ -1,7 +1,5 @@
 //! Norwegian organization numbers (organisasjonsnummer).
 
-use std::fmt;
-
 use crate::error::{OrganizationNumberProblem, ValidationError};
 use crate::pin::{ascii_digits, mod11_check_digit};
 
@@ -49,13 +47,7 @@ impl OrganizationNumber {
     }
 }
 
-crate::from_text::from_text!(OrganizationNumber, parse);
-
-impl fmt::Display for OrganizationNumber {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+crate::from_text::from_text!(OrganizationNumber, parse, Display);
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
