@@ -29,12 +29,15 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use asice::{LoadOptions, SigningKey};
-use posten_adapter::{Client, Environment};
+use posten_adapter::{Client, ClientBuilder, Environment};
 use signature_core::{ArtifactRef, Document, OrganizationNumber};
 use signature_emulator::posten::{PostenEmulator, RunningEmulator};
 
+pub mod browser;
+pub mod flows;
+
 /// What the examples' `main` returns: any error ends the program with exit status 1.
-pub type Result<T, E = Box<dyn std::error::Error>> = std::result::Result<T, E>;
+pub type Result<T, E = flows::BoxError> = std::result::Result<T, E>;
 
 /// The sender's organization number (the emulator issues it a client certificate).
 pub const SENDER: &str = signature_emulator::posten::DEFAULT_CLIENT_ORGANIZATION_NUMBER;
@@ -69,23 +72,37 @@ pub async fn start_posten_emulator() -> Result<RunningEmulator> {
 /// A Posten client for the emulator, configured as for the real service except for the URL
 /// and the trusted root.
 pub fn posten_client(emulator: &RunningEmulator) -> Result<Client> {
-    // Your enterprise certificate arrives as a PKCS#12 key store (.p12) with a password;
-    // the emulator makes one for the sender. In production:
-    // SigningKey::from_pkcs12_file("virksomhet.p12", &password, &LoadOptions::default())?
-    let password = "example-password";
-    let key_store = emulator.client(SENDER)?.to_pkcs12(password)?;
-    let key = SigningKey::from_pkcs12(&key_store, password, &LoadOptions::default())?;
-    println!("client certificate: {}", key.subject());
+    let client = posten_client_builder(emulator)?.build()?;
+    Ok(client)
+}
 
-    let client = Client::builder(Environment::custom(&emulator.base_url)?, key)
+/// The builder behind [`posten_client`], for callers that change more settings (the demo
+/// turns the client's rate limit off).
+pub fn posten_client_builder(emulator: &RunningEmulator) -> Result<ClientBuilder> {
+    let key = sender_key(emulator)?;
+    let builder = Client::builder(Environment::custom(&emulator.base_url)?, key)
         // The emulator's CA. Environment::Test, Qa and Production need nothing here: their
         // CA certificates are built in.
         .trust_roots_pem(emulator.ca_pem.as_bytes())
         .default_sender(OrganizationNumber::parse(SENDER)?)
         // The emulator runs in this process: not through a proxy from HTTPS_PROXY.
-        .proxy(posten_adapter::ProxySetting::Direct)
-        .build()?;
-    Ok(client)
+        .proxy(posten_adapter::ProxySetting::Direct);
+    Ok(builder)
+}
+
+/// The sender's enterprise certificate and key, which the client uses for mutual TLS and
+/// the direct flow to sign its bundle.
+pub fn sender_key(emulator: &RunningEmulator) -> Result<SigningKey> {
+    // Your enterprise certificate arrives as a PKCS#12 key store (.p12) with a password;
+    // the emulator makes one for the sender. In production:
+    // SigningKey::from_pkcs12_file("virksomhet.p12", &password, &LoadOptions::default())?
+    let password = "example-password";
+    let key_store = emulator.client(SENDER)?.to_pkcs12(password)?;
+    Ok(SigningKey::from_pkcs12(
+        &key_store,
+        password,
+        &LoadOptions::default(),
+    )?)
 }
 
 /// Prints the error (its `Display`, with its causes) and turns the outcome into an exit
