@@ -13,22 +13,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-/// The demo's source, read at build time so the values searched for are the values used.
-#[cfg(feature = "emulator")]
-const DEMO_SOURCE: &str = include_str!("../src/demo/mod.rs");
-
-/// The string value of `const NAME: &str = "...";` in the demo's source.
-#[cfg(feature = "emulator")]
-fn demo_const(name: &str) -> String {
-    let prefix = format!("const {name}: &str = \"");
-    let start = DEMO_SOURCE
-        .find(&prefix)
-        .unwrap_or_else(|| panic!("demo/mod.rs no longer defines {name}; update this test"))
-        + prefix.len();
-    let len = DEMO_SOURCE[start..].find('"').unwrap();
-    DEMO_SOURCE[start..start + len].to_owned()
-}
-
 /// Runs `signering` with `args` and extra environment, killing it after three minutes.
 fn run(args: &[&str], env: &[(&str, &str)], cwd: &Path) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_signering"));
@@ -176,14 +160,19 @@ fn the_detector_finds_what_it_looks_for() {
 #[test]
 #[cfg(feature = "emulator")]
 fn demo_at_trace_level_logs_no_identity_numbers_tokens_or_keys() {
-    let pins = vec![demo_const("SIGNER_A"), demo_const("SIGNER_B")];
+    // The values the demo uses: its flows are the examples crate's (a dependency of the
+    // `emulator` feature).
+    let pins = vec![
+        signering_examples::SIGNER_A.to_owned(),
+        signering_examples::SIGNER_B.to_owned(),
+    ];
     for pin in &pins {
         assert!(
             pin.len() == 11 && pin.bytes().all(|b| b.is_ascii_digit()),
             "{pin}"
         );
     }
-    let api_key = demo_const("ALTINN_API_KEY");
+    let api_key = signering_examples::flows::altinn2::API_KEY.to_owned();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("demo");
     let output = run(
