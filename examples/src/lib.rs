@@ -1,4 +1,6 @@
-//! Shared set-up for the signering examples (`cargo run -p signering-examples --example NAME`).
+//! The signing flows of the signering workspace as library functions ([`flows`]), and the
+//! shared set-up of the runnable examples (`cargo run -p signering-examples --example NAME`)
+//! and of `signering demo`, which call those flows.
 //!
 //! Everything here stands in for what a real deployment already has: the Posten emulator
 //! replaces `api.signering.posten.no`, and its generated PKCS#12 key store replaces the
