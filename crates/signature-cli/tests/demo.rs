@@ -131,6 +131,40 @@ fn demo_runs_the_whole_story_and_writes_the_files() {
 }
 
 #[test]
+fn a_flow_step_that_fails_stops_the_demo_with_its_name() {
+    // The direct flow's bundle cannot be written: a directory stands where the file goes
+    // (job 1 on the fresh emulator). The flow's failure must reach the user as the demo's
+    // failed step, with exit status 1, and nothing after it runs.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("demo");
+    std::fs::create_dir_all(out.join("direct-1.asice")).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_signering"))
+        .args(["demo", "--out"])
+        .arg(&out)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "stdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+    assert!(
+        stderr.contains("demo step \"direct: create job\" failed: cannot write"),
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains("Demo stopped at the failed step."),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("portal:"), "{stdout}");
+    assert!(!shows_identity_number(&stdout), "{stdout}");
+    assert!(!shows_identity_number(&stderr), "{stderr}");
+}
+
+#[test]
 fn emulator_prints_its_urls_and_keeps_state_in_the_directory() {
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("state");

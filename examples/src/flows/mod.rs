@@ -145,3 +145,47 @@ pub(crate) fn keep(
     progress.step(step, &format!("{} bytes{detail} -> {place}", bytes.len()));
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_step_names_itself_and_keeps_its_cause() {
+        let error = Err::<(), _>("the receipt is not a PDF")
+            .at("altinn: fetch archived receipt")
+            .unwrap_err();
+        assert_eq!(error.step(), "altinn: fetch archived receipt");
+        assert_eq!(error.message(), "the receipt is not a PDF");
+        assert_eq!(
+            error.to_string(),
+            "step \"altinn: fetch archived receipt\" failed"
+        );
+        assert_eq!(
+            error.source().map(ToString::to_string).as_deref(),
+            Some("the receipt is not a PDF")
+        );
+        assert!(check(true, "s", "unused").is_ok());
+        assert_eq!(check(false, "s", "no").unwrap_err().message(), "no");
+    }
+
+    #[test]
+    fn keep_reports_size_and_place() {
+        #[derive(Default)]
+        struct Recorder(Vec<(String, String)>);
+        impl Progress for Recorder {
+            fn step(&mut self, step: &str, result: &str) {
+                self.0.push((step.to_owned(), result.to_owned()));
+            }
+        }
+        let mut recorder = Recorder::default();
+        keep(&mut recorder, "download", "a.pdf", b"%PDF-1.7", ", 1 page").unwrap();
+        assert_eq!(
+            recorder.0,
+            [(
+                "download".to_owned(),
+                "8 bytes, 1 page -> a.pdf (not stored)".to_owned()
+            )]
+        );
+    }
+}

@@ -95,12 +95,12 @@ pub async fn run(
                     return Ok(()); // nothing to store: the poller confirms it
                 }
                 let stored =
-                    match download_documents(&client, &change, &format!("portal-{id}"), "portal")
+                    download_documents(&client, &change, &format!("portal-{id}"), "portal")
                         .await
-                    {
-                        Ok(documents) => keep_documents(&mut **progress.borrow_mut(), &documents),
-                        Err(error) => Err(error),
-                    };
+                        .and_then(|documents| {
+                            keep_documents(&mut **progress.borrow_mut(), &documents)
+                        });
+                // A closed channel means the flow has ended already: nothing left to tell.
                 match stored {
                     Ok(()) => {
                         let _ = done.send(Ok(change));
