@@ -25,11 +25,7 @@ pub async fn sign_on_page(
         .timeout(STEP_TIMEOUT)
         .build()
         .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
-    let page = web
-        .get(redirect_url)
-        .send()
-        .await
-        .map_err(|e| format!("GET signing page: {e}"))?;
+    let page = send(web.get(redirect_url), "GET signing page").await?;
     if !page.status().is_success() {
         return Err(format!("GET signing page: HTTP {}", page.status()).into());
     }
@@ -41,11 +37,7 @@ pub async fn sign_on_page(
     let action_url = url::Url::parse(web_base_url)
         .and_then(|base| base.join(action))
         .map_err(|e| format!("sign form action {action:?}: {e}"))?;
-    let answer = web
-        .post(action_url)
-        .send()
-        .await
-        .map_err(|e| format!("POST sign form: {e}"))?;
+    let answer = send(web.post(action_url), "POST sign form").await?;
     if !answer.status().is_redirection() {
         return Err(format!(
             "POST sign form: expected a redirect, got HTTP {}",
@@ -67,6 +59,11 @@ pub async fn sign_on_page(
         .find(|(name, _)| name == "status_query_token")
         .map(|(_, token)| StatusQueryToken::new(token.into_owned()))
         .ok_or_else(|| "the exit URL has no status_query_token".into())
+}
+
+/// Sends `request`; a failure names `what` was sent.
+async fn send(request: reqwest::RequestBuilder, what: &str) -> Result<reqwest::Response, BoxError> {
+    Ok(request.send().await.map_err(|e| format!("{what}: {e}"))?)
 }
 
 /// The `action` of the form whose button signs (the form action ending in `/sign`).

@@ -5,18 +5,17 @@
 
 mod support;
 
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use signature_core::shows_identity_number;
 
-#[test]
-fn demo_runs_the_whole_story_and_writes_the_files() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("demo");
+/// Runs `signering demo --out OUT` to its end: exit code, standard output and error.
+fn run_demo(out: &Path) -> (Option<i32>, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_signering"))
         .args(["demo", "--out"])
-        .arg(&out)
+        .arg(out)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -32,13 +31,19 @@ fn demo_runs_the_whole_story_and_writes_the_files() {
         std::thread::sleep(Duration::from_millis(100));
     }
     let output = child.wait_with_output().unwrap();
-    let stdout = String::from_utf8(output.stdout).unwrap();
-    let stderr = String::from_utf8(output.stderr).unwrap();
-    assert_eq!(
+    (
         output.status.code(),
-        Some(0),
-        "stdout:\n{stdout}\nstderr:\n{stderr}"
-    );
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn demo_runs_the_whole_story_and_writes_the_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("demo");
+    let (code, stdout, stderr) = run_demo(&out);
+    assert_eq!(code, Some(0), "stdout:\n{stdout}\nstderr:\n{stderr}");
     assert!(
         !shows_identity_number(&stdout),
         "identity number printed:\n{stdout}"
@@ -138,19 +143,8 @@ fn a_flow_step_that_fails_stops_the_demo_with_its_name() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("demo");
     std::fs::create_dir_all(out.join("direct-1.asice")).unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_signering"))
-        .args(["demo", "--out"])
-        .arg(&out)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8(output.stdout).unwrap();
-    let stderr = String::from_utf8(output.stderr).unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(1),
-        "stdout:\n{stdout}\nstderr:\n{stderr}"
-    );
+    let (code, stdout, stderr) = run_demo(&out);
+    assert_eq!(code, Some(1), "stdout:\n{stdout}\nstderr:\n{stderr}");
     assert!(
         stderr.contains("demo step \"direct: create job\" failed: cannot write"),
         "{stderr}"
