@@ -74,14 +74,15 @@ pub async fn start_posten_emulator() -> Result<RunningEmulator> {
 /// A Posten client for the emulator, configured as for the real service except for the URL
 /// and the trusted root.
 pub fn posten_client(emulator: &RunningEmulator) -> Result<Client> {
-    let client = posten_client_builder(emulator)?.build()?;
+    let key = sender_key(emulator)?;
+    println!("client certificate: {}", key.subject());
+    let client = posten_client_builder(emulator, key)?.build()?;
     Ok(client)
 }
 
-/// The builder behind [`posten_client`], for callers that change more settings (the demo
-/// turns the client's rate limit off).
-pub fn posten_client_builder(emulator: &RunningEmulator) -> Result<ClientBuilder> {
-    let key = sender_key(emulator)?;
+/// The builder behind [`posten_client`], with the sender's `key` (from [`sender_key`]), for
+/// callers that change more settings (the demo turns the client's rate limit off).
+pub fn posten_client_builder(emulator: &RunningEmulator, key: SigningKey) -> Result<ClientBuilder> {
     let builder = Client::builder(Environment::custom(&emulator.base_url)?, key)
         // The emulator's CA. Environment::Test, Qa and Production need nothing here: their
         // CA certificates are built in.

@@ -10,6 +10,7 @@
 use std::error::Error;
 use std::fmt;
 use std::future::Future;
+use std::io::Write as _;
 use std::time::Duration;
 
 pub mod altinn2;
@@ -50,7 +51,8 @@ pub struct Print;
 
 impl Progress for Print {
     fn step(&mut self, step: &str, result: &str) {
-        println!("{step}: {result}");
+        // A closed standard output (`| head`) must not fail the flow.
+        drop(writeln!(std::io::stdout(), "{step}: {result}"));
     }
 }
 

@@ -164,7 +164,9 @@ impl Demo {
 
     async fn posten(&mut self, emulator: &RunningEmulator) -> Result<(), CliError> {
         let step = "load client certificate";
-        let builder = signering_examples::posten_client_builder(emulator).map_err(failed(step))?;
+        let key = signering_examples::sender_key(emulator).map_err(failed(step))?;
+        let builder =
+            signering_examples::posten_client_builder(emulator, key).map_err(failed(step))?;
         let ca = self
             .artifact("emulator-ca.pem", emulator.ca_pem.as_bytes())
             .map_err(failed(step))?;
