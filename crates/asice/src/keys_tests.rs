@@ -14,6 +14,23 @@ fn load(pki: &pki::TestPki, options: &LoadOptions) -> Result<SigningKey> {
     )
 }
 
+/// Loads a key and a chain given apart, with the default options (for the mismatches).
+fn from_pem(key_pem: &[u8], chain_pem: &[u8]) -> Result<SigningKey> {
+    SigningKey::from_pem(key_pem, chain_pem, None, &LoadOptions::default())
+}
+
+/// A leaf certificate valid from `not_before` to `not_after`.
+fn valid_between(not_before: OffsetDateTime, not_after: OffsetDateTime) -> pki::TestPki {
+    pki::make_pki(
+        false,
+        &pki::LeafSpec {
+            not_before,
+            not_after,
+            ..Default::default()
+        },
+    )
+}
+
 #[test]
 fn chain_is_ordered_from_leaf_and_debug_hides_the_key() {
     let pki = pki::make_pki(true, &pki::LeafSpec::default());
@@ -72,14 +89,7 @@ fn missing_digital_signature_usage() {
 #[test]
 fn expired_and_not_yet_valid() {
     let now = OffsetDateTime::now_utc();
-    let expired = pki::make_pki(
-        false,
-        &pki::LeafSpec {
-            not_before: now - Duration::days(400),
-            not_after: now - Duration::days(10),
-            ..Default::default()
-        },
-    );
+    let expired = valid_between(now - Duration::days(400), now - Duration::days(10));
     assert!(matches!(
         load(&expired, &LoadOptions::default()),
         Err(Error::CertificateExpired { .. })
@@ -91,14 +101,7 @@ fn expired_and_not_yet_valid() {
     let key = load(&expired, &lenient).unwrap();
     assert!(matches!(key.warnings(), [Error::CertificateExpired { .. }]));
 
-    let future = pki::make_pki(
-        false,
-        &pki::LeafSpec {
-            not_before: now + Duration::days(10),
-            not_after: now + Duration::days(400),
-            ..Default::default()
-        },
-    );
+    let future = valid_between(now + Duration::days(10), now + Duration::days(400));
     assert!(matches!(
         load(&future, &LoadOptions::default()),
         Err(Error::CertificateNotYetValid { .. })
@@ -116,12 +119,7 @@ fn key_not_matching_certificate() {
     let a = pki::make_pki(false, &pki::LeafSpec::default());
     let b = pki::make_pki(false, &pki::LeafSpec::default());
     assert!(matches!(
-        SigningKey::from_pem(
-            a.key_pem.as_bytes(),
-            b.chain_pem.as_bytes(),
-            None,
-            &LoadOptions::default()
-        ),
+        from_pem(a.key_pem.as_bytes(), b.chain_pem.as_bytes()),
         Err(Error::KeyCertificateMismatch(_))
     ));
 }
@@ -130,16 +128,11 @@ fn key_not_matching_certificate() {
 fn empty_inputs() {
     let a = pki::make_pki(false, &pki::LeafSpec::default());
     assert!(matches!(
-        SigningKey::from_pem(a.key_pem.as_bytes(), b"", None, &LoadOptions::default()),
+        from_pem(a.key_pem.as_bytes(), b""),
         Err(Error::NoCertificate(_))
     ));
     assert!(matches!(
-        SigningKey::from_pem(
-            a.chain_pem.as_bytes(),
-            a.chain_pem.as_bytes(),
-            None,
-            &LoadOptions::default()
-        ),
+        from_pem(a.chain_pem.as_bytes(), a.chain_pem.as_bytes()),
         Err(Error::NoPrivateKey(_))
     ));
     assert!(matches!(

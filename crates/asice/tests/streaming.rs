@@ -134,32 +134,30 @@ fn failing_sources_give_typed_errors() {
     let key = pem_key(&pki);
     let clock = FixedClock(OffsetDateTime::now_utc());
     let missing = std::path::Path::new("/nonexistent/dir/a.pdf");
-    let result = build_to(
-        vec![SourceFile::path("a.pdf", missing, "application/pdf")],
-        &key,
-        &clock,
-        &BuildOptions::default(),
-        Cursor::new(Vec::new()),
-    );
+    // Each case builds into memory with the same key, clock and options.
+    let build = |sources: Vec<SourceFile>| {
+        build_to(
+            sources,
+            &key,
+            &clock,
+            &BuildOptions::default(),
+            Cursor::new(Vec::new()),
+        )
+    };
+    let result = build(vec![SourceFile::path("a.pdf", missing, "application/pdf")]);
     assert!(
         matches!(&result, Err(Error::ReadFile { path, .. }) if path == missing),
         "{result:?}"
     );
 
-    let result = build_to(
-        vec![SourceFile::new(
-            "b.pdf",
-            Content::Reader(Box::new(Trickle {
-                data: Cursor::new(vec![7; 300_000]),
-                fail_after: Some(150_000),
-            })),
-            "application/pdf",
-        )],
-        &key,
-        &clock,
-        &BuildOptions::default(),
-        Cursor::new(Vec::new()),
-    );
+    let result = build(vec![SourceFile::new(
+        "b.pdf",
+        Content::Reader(Box::new(Trickle {
+            data: Cursor::new(vec![7; 300_000]),
+            fail_after: Some(150_000),
+        })),
+        "application/pdf",
+    )]);
     match result {
         Err(Error::ReadContent { name, source }) => {
             assert_eq!(name, "b.pdf");
@@ -169,13 +167,11 @@ fn failing_sources_give_typed_errors() {
     }
 
     // Names are checked before any source is touched.
-    let result = build_to(
-        vec![SourceFile::path("../x.pdf", missing, "application/pdf")],
-        &key,
-        &clock,
-        &BuildOptions::default(),
-        Cursor::new(Vec::new()),
-    );
+    let result = build(vec![SourceFile::path(
+        "../x.pdf",
+        missing,
+        "application/pdf",
+    )]);
     assert!(
         matches!(result, Err(Error::UnsafeFileName { .. })),
         "{result:?}"
