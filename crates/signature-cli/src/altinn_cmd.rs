@@ -136,6 +136,15 @@ fn connect(target: &AltinnTarget, settings: &Settings) -> Result<(AltinnClient, 
     Ok((crate::connect::altinn(settings)?, who))
 }
 
+/// The client, the party and the message id of a command on one message.
+fn open_message(
+    args: &MessageArgs,
+    settings: &Settings,
+) -> Result<(AltinnClient, Who, MessageId), CliError> {
+    let (client, who) = connect(&args.target, settings)?;
+    Ok((client, who, MessageId::new(args.id.trim())))
+}
+
 pub(crate) fn run(
     command: &MessagesCommand,
     settings: &Settings,
@@ -189,8 +198,7 @@ fn list(args: &MessagesListArgs, settings: &Settings, json: bool) -> Result<Stat
 }
 
 fn show(args: &MessageArgs, settings: &Settings, json: bool) -> Result<Status, CliError> {
-    let (client, who) = connect(&args.target, settings)?;
-    let id = MessageId::new(args.id.trim());
+    let (client, who, id) = open_message(args, settings)?;
     let runtime = crate::runtime()?;
     let (message, forms, attachments) = runtime.block_on(async {
         let message = client.message(&who, &id).await?;
@@ -285,8 +293,7 @@ fn show(args: &MessageArgs, settings: &Settings, json: bool) -> Result<Status, C
 }
 
 fn signing_text(args: &MessageArgs, settings: &Settings, json: bool) -> Result<Status, CliError> {
-    let (client, who) = connect(&args.target, settings)?;
-    let id = MessageId::new(args.id.trim());
+    let (client, who, id) = open_message(args, settings)?;
     let runtime = crate::runtime()?;
     let text = runtime.block_on(client.signing_text(&who, &id))?;
     if json {
@@ -306,8 +313,7 @@ fn signing_text(args: &MessageArgs, settings: &Settings, json: bool) -> Result<S
 }
 
 fn sign(args: &SignArgs, settings: &Settings, json: bool) -> Result<Status, CliError> {
-    let (client, who) = connect(&args.message.target, settings)?;
-    let id = MessageId::new(args.message.id.trim());
+    let (client, who, id) = open_message(&args.message, settings)?;
     let selection = if args.forms.is_empty() && args.attachments.is_empty() {
         SignatureSelection::Whole
     } else {

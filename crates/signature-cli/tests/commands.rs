@@ -223,6 +223,26 @@ fn cancel_a_portal_job_and_cancelling_again_is_a_service_error() {
     assert!(again.stderr.contains("cannot be cancelled"), "{again:?}");
 }
 
+/// A fault on the emulator's portal job creates, the requests the batch tests interfere with.
+fn portal_creates(fault: Fault) -> FaultRule {
+    FaultRule::new(fault)
+        .method("POST")
+        .path_contains("/portal/signature-jobs")
+}
+
+/// `--json job create --batch jobs.jsonl`, `concurrency` jobs at a time.
+fn batch_create_json(concurrency: &str) -> [&str; 7] {
+    [
+        "--json",
+        "job",
+        "create",
+        "--batch",
+        "jobs.jsonl",
+        "--concurrency",
+        concurrency,
+    ]
+}
+
 #[test]
 fn batch_resumes_after_an_interruption_without_duplicates() {
     let posten = Posten::start();
@@ -240,23 +260,11 @@ fn batch_resumes_after_an_interruption_without_duplicates() {
     std::fs::write(posten.path().join("jobs.jsonl"), lines.join("\n") + "\n").unwrap();
 
     // The "interruption": the service fails two of the creates.
-    posten.emulator.control().inject(
-        FaultRule::new(Fault::Status { status: 503 })
-            .method("POST")
-            .path_contains("/portal/signature-jobs")
-            .times(2),
-    );
-    let first = posten
-        .run([
-            "--json",
-            "job",
-            "create",
-            "--batch",
-            "jobs.jsonl",
-            "--concurrency",
-            "3",
-        ])
-        .clean();
+    posten
+        .emulator
+        .control()
+        .inject(portal_creates(Fault::Status { status: 503 }).times(2));
+    let first = posten.run(batch_create_json("3")).clean();
     assert_eq!(first.code, 5, "{first:?}");
     assert!(
         !first.stderr.contains('\u{1b}') && !first.stderr.contains('\r'),
@@ -349,22 +357,13 @@ fn batch_interrupted_by_ctrl_c_finishes_in_flight_jobs_and_resumes() {
         .collect();
     std::fs::write(posten.path().join("jobs.jsonl"), lines.join("\n")).unwrap();
     // Slow creates, so that the run is surely in the middle when it is interrupted.
-    posten.emulator.control().inject(
-        FaultRule::new(Fault::Delay { millis: 250 })
-            .method("POST")
-            .path_contains("/portal/signature-jobs"),
-    );
+    posten
+        .emulator
+        .control()
+        .inject(portal_creates(Fault::Delay { millis: 250 }));
     let mut command = Command::new(env!("CARGO_BIN_EXE_signering"));
     command
-        .args([
-            "--json",
-            "job",
-            "create",
-            "--batch",
-            "jobs.jsonl",
-            "--concurrency",
-            "2",
-        ])
+        .args(batch_create_json("2"))
         .current_dir(posten.path())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
