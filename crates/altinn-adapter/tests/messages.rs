@@ -10,6 +10,7 @@ use altinn_adapter::auth::BearerToken;
 use altinn_adapter::v2::{
     Client, Environment, Language, MessageId, MessageQuery, MessageStatus, PrintOptions, Who,
 };
+use signature_emulator::altinn::AltinnEmulator;
 use signature_emulator::altinn::{FormTaskSeed, ReporteeSeed, Status};
 use support::{API_KEY, client, emulator};
 
@@ -18,6 +19,19 @@ fn seed(code: &str) -> FormTaskSeed {
         .subject("Søknad")
         .main_form("5703", "34554", "<Skjema><Navn>Kari</Navn></Skjema>")
         .attachment("budsjett.pdf", "Vedlegg", b"%PDF-1.4 budsjett", true, true)
+}
+
+/// The reason the service gave for refusing with `status`; any other outcome fails the test.
+fn refusal_reason<T: std::fmt::Debug>(result: Result<T, Error>, status: u16) -> Option<String> {
+    match result {
+        Err(Error::Service(problem)) if problem.status == status => problem.reason,
+        other => panic!("expected a {status} refusal, got {other:?}"),
+    }
+}
+
+/// The status the emulator has stored for message `id` in `owner`'s box.
+fn stored_status(emulator: &AltinnEmulator, owner: &str, id: &MessageId) -> Status {
+    emulator.stored_message(owner, id.as_str()).unwrap().status
 }
 
 #[tokio::test]
@@ -110,15 +124,10 @@ async fn filters_use_the_localised_status_and_report_the_limit() {
             &MessageQuery::new().filter("substringof('x', Subject)"),
         )
         .await;
-    match unsupported {
-        Err(Error::Service(problem)) if problem.status == 400 => {
-            assert_eq!(
-                problem.reason.as_deref(),
-                Some("The $filter is not supported")
-            );
-        }
-        other => panic!("{other:?}"),
-    }
+    assert_eq!(
+        refusal_reason(unsupported, 400).as_deref(),
+        Some("The $filter is not supported")
+    );
 }
 
 #[tokio::test]
@@ -130,13 +139,7 @@ async fn reading_a_message_does_not_mark_it_read_unless_asked() {
     let message = client.message(&org, &id).await.unwrap();
     assert_eq!(message.status, MessageStatus::Unread);
     assert_eq!(message.subject.as_deref(), Some("Vedtak"));
-    assert_eq!(
-        emulator
-            .stored_message("984661185", id.as_str())
-            .unwrap()
-            .status,
-        Status::Unread
-    );
+    assert_eq!(stored_status(&emulator, "984661185", &id), Status::Unread);
     // Another box does not have it.
     assert!(matches!(
         client.message(&Who::My, &id).await,
@@ -144,13 +147,7 @@ async fn reading_a_message_does_not_mark_it_read_unless_asked() {
     ));
     let read = client.message_reading(&org, &id, true).await.unwrap();
     assert_eq!(read.status, MessageStatus::Read);
-    assert_eq!(
-        emulator
-            .stored_message("984661185", id.as_str())
-            .unwrap()
-            .status,
-        Status::Read
-    );
+    assert_eq!(stored_status(&emulator, "984661185", &id), Status::Read);
 }
 
 #[tokio::test]
@@ -218,16 +215,10 @@ async fn signing_text_only_at_the_signing_step() {
     let text = client.signing_text(&Who::My, &signing).await.unwrap();
     assert_eq!(text.text, "Jeg bekrefter at opplysningene er riktige.");
     assert_eq!(text.raw, "\"Jeg bekrefter at opplysningene er riktige.\"");
-    match client.signing_text(&Who::My, &filling).await {
-        Err(Error::Service(problem)) if problem.status == 404 => {
-            assert_eq!(problem.status, 404);
-            assert_eq!(
-                problem.reason.as_deref(),
-                Some("The message is not at a signing step")
-            );
-        }
-        other => panic!("{other:?}"),
-    }
+    assert_eq!(
+        refusal_reason(client.signing_text(&Who::My, &filling).await, 404).as_deref(),
+        Some("The message is not at a signing step")
+    );
 }
 
 #[tokio::test]
@@ -237,13 +228,10 @@ async fn archive_confirm_and_delete_correspondence() {
     let plain = MessageId::new(emulator.add_correspondence("my", "Brev", false));
     let client = client(&emulator, BearerToken::new(emulator.issue_token(3)));
 
-    match client.archive(&Who::My, &needs_confirmation).await {
-        Err(Error::Service(problem)) if problem.status == 400 => assert_eq!(
-            problem.reason.as_deref(),
-            Some("The message must be confirmed before it can be archived")
-        ),
-        other => panic!("{other:?}"),
-    }
+    assert_eq!(
+        refusal_reason(client.archive(&Who::My, &needs_confirmation).await, 400).as_deref(),
+        Some("The message must be confirmed before it can be archived")
+    );
     client.confirm(&Who::My, &needs_confirmation).await.unwrap();
     let archived = client.archive(&Who::My, &needs_confirmation).await.unwrap();
     let archived_id = archived.message_id.clone().unwrap();
@@ -263,13 +251,7 @@ async fn archive_confirm_and_delete_correspondence() {
         Err(Error::Service(problem)) if problem.status == 400
     ));
     client.delete(&Who::My, &plain).await.unwrap();
-    assert_eq!(
-        emulator
-            .stored_message("my", plain.as_str())
-            .unwrap()
-            .status,
-        Status::Deleted
-    );
+    assert_eq!(stored_status(&emulator, "my", &plain), Status::Deleted);
     assert!(matches!(
         client.message(&Who::My, &plain).await,
         Err(Error::Service(problem)) if problem.status == 404
