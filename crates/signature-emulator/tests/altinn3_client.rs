@@ -10,8 +10,8 @@ use common::sha256_hex;
 
 use altinn_adapter::auth::BearerToken;
 use altinn_adapter::v3::{
-    Action, ActionRequest, AppId, Client, DialogQuery, DialogStatus, Environment, InstanceId,
-    InstanceOwner, InstanceQuery, NewData, NewInstance, ProcessNext, Service, TaskType,
+    Action, ActionRequest, AppId, Client, ClientBuilder, DialogQuery, DialogStatus, Environment,
+    InstanceId, InstanceOwner, InstanceQuery, NewData, NewInstance, ProcessNext, Service, TaskType,
     TokenProvider,
 };
 use altinn_adapter::{Error, ErrorCode};
@@ -39,15 +39,24 @@ async fn setup() -> Setup {
     }
 }
 
+/// A client builder for `emulator` that exchanges `token` as a `provider` token.
+fn exchanging(
+    emulator: &Altinn3Emulator,
+    provider: TokenProvider,
+    token: BearerToken,
+) -> ClientBuilder {
+    Client::builder(Environment::custom(emulator.base_url()).unwrap()).exchange(provider, token)
+}
+
 fn client_for(emulator: &Altinn3Emulator, idporten: &str) -> Client {
-    Client::builder(Environment::custom(emulator.base_url()).unwrap())
-        .exchange(
-            TokenProvider::IdPorten,
-            BearerToken::new(idporten.to_owned()),
-        )
-        .language("nb")
-        .build()
-        .unwrap()
+    exchanging(
+        emulator,
+        TokenProvider::IdPorten,
+        BearerToken::new(idporten.to_owned()),
+    )
+    .language("nb")
+    .build()
+    .unwrap()
 }
 
 fn new_instance(party: u64) -> NewInstance {
@@ -76,45 +85,41 @@ async fn token_exchange_is_cached_and_refused_for_bad_tokens() {
         other => panic!("unexpected {other:?}"),
     }
     // An ID-porten token presented as a Maskinporten token.
-    let wrong = Client::builder(Environment::custom(s.emulator.base_url()).unwrap())
-        .exchange(
-            TokenProvider::Maskinporten,
-            BearerToken::new(s.emulator.issue_idporten_token(PERSON)),
-        )
-        .build()
-        .unwrap();
+    let wrong = exchanging(
+        &s.emulator,
+        TokenProvider::Maskinporten,
+        BearerToken::new(s.emulator.issue_idporten_token(PERSON)),
+    )
+    .build()
+    .unwrap();
     assert!(matches!(
         wrong.altinn_token().await,
         Err(Error::NotAuthenticated { .. })
     ));
     // An unknown provider: 400 with a plain-text message.
-    let unknown = Client::builder(Environment::custom(s.emulator.base_url()).unwrap())
-        .exchange(
-            TokenProvider::Other("facebook".to_owned()),
-            BearerToken::new("x"),
-        )
-        .build()
-        .unwrap();
-    match unknown.altinn_token().await {
-        Err(Error::Service(problem)) if problem.status == 400 => {
-            assert!(
-                problem
-                    .message()
-                    .unwrap()
-                    .contains("Trusted token providers")
-            )
-        }
-        other => panic!("unexpected {other:?}"),
-    }
+    let unknown = exchanging(
+        &s.emulator,
+        TokenProvider::Other("facebook".to_owned()),
+        BearerToken::new("x"),
+    )
+    .build()
+    .unwrap();
+    let problem = refusal(unknown.altinn_token().await, 400);
+    assert!(
+        problem
+            .message()
+            .unwrap()
+            .contains("Trusted token providers")
+    );
     // A Maskinporten token for an organisation.
     s.emulator.add_organisation("310000001", "Eksempel AS");
-    let org = Client::builder(Environment::custom(s.emulator.base_url()).unwrap())
-        .exchange(
-            TokenProvider::Maskinporten,
-            BearerToken::new(s.emulator.issue_maskinporten_token("310000001")),
-        )
-        .build()
-        .unwrap();
+    let org = exchanging(
+        &s.emulator,
+        TokenProvider::Maskinporten,
+        BearerToken::new(s.emulator.issue_maskinporten_token("310000001")),
+    )
+    .build()
+    .unwrap();
     org.altinn_token().await.unwrap();
 }
 
@@ -140,16 +145,16 @@ async fn an_expired_altinn_token_is_exchanged_again_once() {
     let expired = s.emulator.issue_idporten_token(PERSON);
     s.emulator.expire_tokens();
     let fresh = s.emulator.issue_idporten_token(PERSON);
-    let refreshing = Client::builder(Environment::custom(s.emulator.base_url()).unwrap())
-        .exchange(
-            TokenProvider::IdPorten,
-            BearerToken::new(expired).with_refresh(move || {
-                let token = fresh.clone();
-                async move { Ok::<_, std::io::Error>(token) }
-            }),
-        )
-        .build()
-        .unwrap();
+    let refreshing = exchanging(
+        &s.emulator,
+        TokenProvider::IdPorten,
+        BearerToken::new(expired).with_refresh(move || {
+            let token = fresh.clone();
+            async move { Ok::<_, std::io::Error>(token) }
+        }),
+    )
+    .build()
+    .unwrap();
     refreshing
         .instances(&InstanceQuery::for_party(s.party))
         .await
@@ -209,32 +214,25 @@ async fn create_get_and_walk_the_process_to_the_end() {
     assert_eq!(document.size, Some(PDF.len() as u64));
 
     // Wrong action for the data task: 403 ProblemDetails.
-    match s
-        .client
-        .process_next(&s.app, &created.id, &ProcessNext::sign())
-        .await
-    {
-        Err(Error::Service(problem)) if problem.status == 403 => {
-            assert_eq!(
-                problem.details.as_ref().unwrap().title.as_deref(),
-                Some("Forbidden")
-            );
-            assert!(
-                problem
-                    .message()
-                    .unwrap()
-                    .contains("Task ID: Task_1. Task type: data. Action: sign.")
-            );
-        }
-        other => panic!("unexpected {other:?}"),
-    }
+    let problem = refusal(
+        s.client
+            .process_next(&s.app, &created.id, &ProcessNext::sign())
+            .await,
+        403,
+    );
+    assert_eq!(
+        problem.details.as_ref().unwrap().title.as_deref(),
+        Some("Forbidden")
+    );
+    assert!(
+        problem
+            .message()
+            .unwrap()
+            .contains("Task ID: Task_1. Task type: data. Action: sign.")
+    );
     // The signing state outside a signing task: 400 "Not a signing task".
-    match s.client.signing_state(&s.app, &created.id, None).await {
-        Err(Error::Service(problem)) if problem.status == 400 => {
-            assert_eq!(problem.reason.as_deref(), Some("Not a signing task"))
-        }
-        other => panic!("unexpected {other:?}"),
-    }
+    let problem = refusal(s.client.signing_state(&s.app, &created.id, None).await, 400);
+    assert_eq!(problem.reason.as_deref(), Some("Not a signing task"));
     assert!(matches!(
         s.client
             .signing_data_elements(&s.app, &created.id, None)
@@ -357,21 +355,18 @@ async fn parallel_signing_through_actions_and_downloads() {
     assert_eq!(state.signees[0].party_id, s.party);
     assert!(state.signees[0].has_signed());
     // An action the app has no handler for: 404 with a UserActionResponse error.
-    match s
-        .client
-        .perform_action(&s.app, &created.id, &ActionRequest::new(Action::Reject))
-        .await
-    {
-        // An action not authorised on the task is a 403 first (audit L2); `reject` is
-        // authorised but has no handler.
-        Err(Error::Service(problem)) if problem.status == 404 => {
-            assert_eq!(
-                problem.code.as_ref().map(ErrorCode::as_str),
-                Some("ActionNotFound")
-            )
-        }
-        other => panic!("unexpected {other:?}"),
-    }
+    // An action not authorised on the task is a 403 first (audit L2); `reject` is
+    // authorised but has no handler.
+    let problem = refusal(
+        s.client
+            .perform_action(&s.app, &created.id, &ActionRequest::new(Action::Reject))
+            .await,
+        404,
+    );
+    assert_eq!(
+        problem.code.as_ref().map(ErrorCode::as_str),
+        Some("ActionNotFound")
+    );
 
     let signature = instance
         .data
@@ -418,14 +413,14 @@ async fn parallel_signing_through_actions_and_downloads() {
         Err(Error::Service(problem)) if problem.status == 404
     ));
     // The download limit.
-    let small = Client::builder(Environment::custom(s.emulator.base_url()).unwrap())
-        .exchange(
-            TokenProvider::IdPorten,
-            BearerToken::new(s.emulator.issue_idporten_token(PERSON)),
-        )
-        .max_download_size(10)
-        .build()
-        .unwrap();
+    let small = exchanging(
+        &s.emulator,
+        TokenProvider::IdPorten,
+        BearerToken::new(s.emulator.issue_idporten_token(PERSON)),
+    )
+    .max_download_size(10)
+    .build()
+    .unwrap();
     assert!(matches!(
         small
             .download_data(&s.app, &created.id, &document.id, &mut Vec::new())
@@ -460,12 +455,8 @@ async fn not_found_forbidden_and_bad_data() {
         "text/plain",
         "not a pdf",
     ));
-    match s.client.create_instance(&s.app, &bad).await {
-        Err(Error::Service(problem)) if problem.status == 400 => {
-            assert!(problem.message().unwrap().contains("application metadata"))
-        }
-        other => panic!("unexpected {other:?}"),
-    }
+    let problem = refusal(s.client.create_instance(&s.app, &bad).await, 400);
+    assert!(problem.message().unwrap().contains("application metadata"));
     // Another person's instance: 403 on the app, on Storage and not in their dialogs.
     let created = s.create(&new_instance(s.party)).await;
     let other = client_for(&s.emulator, &s.emulator.issue_idporten_token(OTHER));
@@ -496,12 +487,8 @@ async fn not_found_forbidden_and_bad_data() {
         Err(Error::Service(problem)) if problem.status == 404
     ));
     // Storage without a party: 400 with Storage's plain-text message.
-    match s.client.instances(&InstanceQuery::default()).await {
-        Err(Error::Service(problem)) if problem.status == 400 => {
-            assert!(problem.message().unwrap().contains("InstanceOwnerPartyId"))
-        }
-        other => panic!("unexpected {other:?}"),
-    }
+    let problem = refusal(s.client.instances(&InstanceQuery::default()).await, 400);
+    assert!(problem.message().unwrap().contains("InstanceOwnerPartyId"));
     // A dialog search without party or resource is refused before sending.
     assert!(matches!(
         s.client.dialogs(&DialogQuery::new()).await,

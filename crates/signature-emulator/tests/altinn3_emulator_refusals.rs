@@ -22,15 +22,27 @@ async fn at_signing(client: &Altinn3Client, app: &AppId, owner: InstanceOwner) -
     at_signing_with(client, app, owner, &ProcessNext::perform(Action::Write)).await
 }
 
-/// Kari Nordmann registered in `emulator`, a client logged in as her (ID-porten), the app,
-/// and her instance at its signing task.
-async fn person_at_signing(emulator: &Altinn3Emulator) -> (Altinn3Client, AppId, InstanceId) {
+/// The emulator serving the one app these tests use.
+async fn started() -> Altinn3Emulator {
+    Altinn3Emulator::builder().app(APP).start().await.unwrap()
+}
+
+/// Kari Nordmann registered in `emulator` (her party id), and a client logged in as her
+/// (ID-porten).
+fn kari(emulator: &Altinn3Emulator) -> (u64, Altinn3Client) {
     let party = emulator.add_person(PERSON, "Kari Nordmann");
     let person = client(
         emulator,
         TokenProvider::IdPorten,
         emulator.issue_idporten_token(PERSON),
     );
+    (party, person)
+}
+
+/// Kari Nordmann registered in `emulator`, a client logged in as her (ID-porten), the app,
+/// and her instance at its signing task.
+async fn person_at_signing(emulator: &Altinn3Emulator) -> (Altinn3Client, AppId, InstanceId) {
+    let (party, person) = kari(emulator);
     let app = AppId::parse(APP).unwrap();
     let id = at_signing(&person, &app, InstanceOwner::PartyId(party)).await;
     (person, app, id)
@@ -38,7 +50,7 @@ async fn person_at_signing(emulator: &Altinn3Emulator) -> (Altinn3Client, AppId,
 
 #[tokio::test]
 async fn an_organisation_token_cannot_sign() {
-    let emulator = Altinn3Emulator::builder().app(APP).start().await.unwrap();
+    let emulator = started().await;
     emulator.add_organisation(ORG, "Eksempel AS");
     let org = client(
         &emulator,
@@ -67,7 +79,7 @@ async fn an_organisation_token_cannot_sign() {
 
 #[tokio::test]
 async fn process_next_without_an_action_makes_no_signature() {
-    let emulator = Altinn3Emulator::builder().app(APP).start().await.unwrap();
+    let emulator = started().await;
     let (person, app, id) = person_at_signing(&emulator).await;
     // No signature is made, and the signing task does not validate without one: 409.
     let problem = refusal(
@@ -80,14 +92,12 @@ async fn process_next_without_an_action_makes_no_signature() {
     let instance = person.instance(&app, &id).await.unwrap();
     assert_eq!(instance.data_of_type(SIGNATURE_DATA_TYPE).count(), 0);
     // Signing twice keeps one SignDocument (Storage replaces it), named after its type.
-    person
-        .perform_action(&app, &id, &ActionRequest::sign())
-        .await
-        .unwrap();
-    person
-        .perform_action(&app, &id, &ActionRequest::sign())
-        .await
-        .unwrap();
+    for _ in 0..2 {
+        person
+            .perform_action(&app, &id, &ActionRequest::sign())
+            .await
+            .unwrap();
+    }
     let instance = person.instance(&app, &id).await.unwrap();
     let signatures: Vec<_> = instance.data_of_type(SIGNATURE_DATA_TYPE).collect();
     assert_eq!(signatures.len(), 1);
@@ -107,7 +117,7 @@ async fn process_next_without_an_action_makes_no_signature() {
 
 #[tokio::test]
 async fn actions_are_authorised_before_their_handler_is_looked_up() {
-    let emulator = Altinn3Emulator::builder().app(APP).start().await.unwrap();
+    let emulator = started().await;
     let (person, app, id) = person_at_signing(&emulator).await;
     // Not authorised on the task: 403 before 404 (audit L2).
     let lock = ActionRequest::new(Action::Unknown("lock".to_owned()));
@@ -132,13 +142,8 @@ async fn actions_are_authorised_before_their_handler_is_looked_up() {
 
 #[tokio::test]
 async fn dialog_search_limit_is_one_to_a_thousand() {
-    let emulator = Altinn3Emulator::builder().app(APP).start().await.unwrap();
-    emulator.add_person(PERSON, "Kari Nordmann");
-    let person = client(
-        &emulator,
-        TokenProvider::IdPorten,
-        emulator.issue_idporten_token(PERSON),
-    );
+    let emulator = started().await;
+    let (_, person) = kari(&emulator);
     // The client caps `limit` itself, so ask the emulator directly.
     let token = person.altinn_token().await.unwrap();
     let http = reqwest::Client::new();
@@ -168,7 +173,7 @@ async fn dialog_search_limit_is_one_to_a_thousand() {
 
 #[tokio::test]
 async fn signing_for_an_organisation_needs_a_key_role() {
-    let emulator = Altinn3Emulator::builder().app(APP).start().await.unwrap();
+    let emulator = started().await;
     emulator.add_organisation(ORG, "Eksempel AS");
     let (person, app, id) = person_at_signing(&emulator).await;
     assert!(
@@ -233,7 +238,7 @@ async fn injected_faults_are_retried_for_reads_only() {
 /// (403 without a body, as its OpenAPI declares), whichever token carries it.
 #[tokio::test]
 async fn scopes_are_checked_by_the_exchange_and_dialogporten() {
-    let emulator = Altinn3Emulator::builder().app(APP).start().await.unwrap();
+    let emulator = started().await;
     emulator.add_person(PERSON, "Kari Nordmann");
     let http = reqwest::Client::new();
     let dialogs = format!(
