@@ -9,6 +9,21 @@
 mod helpers;
 use helpers::*;
 
+/// A fast emulator with its HTTP client, and a direct job of the broker's created there
+/// whose status is retrieved by `method`.
+async fn start_with_direct_job(
+    method: StatusRetrievalMethod,
+) -> (
+    RunningEmulator,
+    reqwest::Client,
+    posten::DirectSignatureJobResponse,
+) {
+    let (emulator, identity, client) = start(fast()).await;
+    let job = direct_job(BROKER, method);
+    let created = create(&client, &emulator, &identity, &job, "direct").await;
+    (emulator, client, created)
+}
+
 // ---------------------------------------------------------------- tests
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -194,10 +209,8 @@ async fn unconfirmed_change_is_requeued_after_the_delay() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn direct_job_signing_page_flow_and_status_by_token() {
-    let (emulator, identity, client) = start(fast()).await;
-    let job = direct_job(BROKER, StatusRetrievalMethod::WaitForCallback);
-    let created: posten::DirectSignatureJobResponse =
-        create(&client, &emulator, &identity, &job, "direct").await;
+    let (emulator, client, created) =
+        start_with_direct_job(StatusRetrievalMethod::WaitForCallback).await;
     let status_url = created
         .status_url
         .clone()
@@ -296,10 +309,7 @@ async fn direct_job_signing_page_flow_and_status_by_token() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn direct_polling_job_reports_rejection_through_the_queue() {
-    let (emulator, identity, client) = start(fast()).await;
-    let job = direct_job(BROKER, StatusRetrievalMethod::Polling);
-    let created: posten::DirectSignatureJobResponse =
-        create(&client, &emulator, &identity, &job, "direct").await;
+    let (emulator, client, created) = start_with_direct_job(StatusRetrievalMethod::Polling).await;
     assert!(
         created.status_url.is_none(),
         "polling jobs get no status-url"

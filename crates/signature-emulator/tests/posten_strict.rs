@@ -103,21 +103,37 @@ fn job_with(signers: Vec<signature_core::SignerBuilder>) -> signature_core::Sign
     builder
 }
 
+/// A fast emulator and a client of the sender's.
+async fn started() -> (RunningEmulator, Client) {
+    let emulator = fast().start().await.unwrap();
+    let client = client_as(&emulator, SENDER);
+    (emulator, client)
+}
+
+/// A job for two signers by identity number, the second after the first (`order` 0 and 1).
+fn two_in_order() -> signature_core::SigningJobBuilder {
+    job_with(vec![
+        pin_signer("01017010170").order(0),
+        pin_signer("24068110048").order(1),
+    ])
+}
+
+/// Creates `job` through `client` and gives its id in the emulator.
+async fn created_id(client: &Client, job: &SigningJob) -> i64 {
+    job_id(&client.create_job(job).await.unwrap())
+}
+
 const DAY: Duration = Duration::from_secs(86_400);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn signers_sign_in_order_and_each_group_gets_the_full_lifetime() {
-    let emulator = fast().start().await.unwrap();
-    let client = client_as(&emulator, SENDER);
+    let (emulator, client) = started().await;
     let control = emulator.control();
-    let job = job_with(vec![
-        pin_signer("01017010170").order(0),
-        pin_signer("24068110048").order(1),
-    ])
-    .available_for(Duration::from_secs(2 * 86_400))
-    .build()
-    .unwrap();
-    let id = job_id(&client.create_job(&job).await.unwrap());
+    let job = two_in_order()
+        .available_for(Duration::from_secs(2 * 86_400))
+        .build()
+        .unwrap();
+    let id = created_id(&client, &job).await;
 
     // Signer 2 cannot sign before signer 1 (portal.xsd, `order`).
     let early = control.sign(id, 2).await.unwrap_err();
@@ -137,19 +153,15 @@ async fn signers_sign_in_order_and_each_group_gets_the_full_lifetime() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn activation_time_and_expiry_follow_the_emulators_clock() {
-    let emulator = fast().start().await.unwrap();
-    let client = client_as(&emulator, SENDER);
+    let (emulator, client) = started().await;
     let control = emulator.control();
     let now = time::OffsetDateTime::now_utc();
-    let job = job_with(vec![
-        pin_signer("01017010170").order(0),
-        pin_signer("24068110048").order(1),
-    ])
-    .activation_time(now + time::Duration::hours(1))
-    .available_for(Duration::from_secs(3600))
-    .build()
-    .unwrap();
-    let id = job_id(&client.create_job(&job).await.unwrap());
+    let job = two_in_order()
+        .activation_time(now + time::Duration::hours(1))
+        .available_for(Duration::from_secs(3600))
+        .build()
+        .unwrap();
+    let id = created_id(&client, &job).await;
 
     let early = control.sign(id, 1).await.unwrap_err();
     assert!(early.to_string().contains("not activated"), "{early}");
@@ -245,8 +257,7 @@ async fn the_eleventh_call_in_a_second_is_blocked_as_the_service_does() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_signer_status_is_reachable_where_the_service_can_produce_it() {
-    let emulator = fast().start().await.unwrap();
-    let client = client_as(&emulator, SENDER);
+    let (emulator, client) = started().await;
     let control = emulator.control();
     let portal = job_with(vec![
         pin_signer("01017010170"),
@@ -301,7 +312,7 @@ async fn every_signer_status_is_reachable_where_the_service_can_produce_it() {
     ];
     for (is_direct, signer, action, expected) in table {
         let job = if is_direct { &direct } else { &portal };
-        let id = job_id(&client.create_job(job).await.unwrap());
+        let id = created_id(&client, job).await;
         let result = control.act(id, signer, action).await;
         match expected {
             Some(status) => {
@@ -349,10 +360,9 @@ async fn every_signer_status_is_reachable_where_the_service_can_produce_it() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn documents_are_deleted_only_when_and_as_long_as_the_service_allows() {
-    let emulator = fast().start().await.unwrap();
-    let client = client_as(&emulator, SENDER);
+    let (emulator, client) = started().await;
     let control = emulator.control();
-    let id = job_id(&client.create_job(&portal_job("delete")).await.unwrap());
+    let id = created_id(&client, &portal_job("delete")).await;
     control.sign(id, 1).await.unwrap();
     let change = poll_change(&client).await;
     let delete = change.delete_documents.clone().expect("delete URL");
@@ -368,13 +378,13 @@ async fn documents_are_deleted_only_when_and_as_long_as_the_service_allows() {
     client.delete_documents(&delete).await.unwrap();
 
     // A failed job's documents cannot be deleted by the sender, and its answers offer no URL.
-    let failed = job_id(&client.create_job(&portal_job("failed")).await.unwrap());
+    let failed = created_id(&client, &portal_job("failed")).await;
     control.reject(failed, 1).await.unwrap();
     let change = poll_change(&client).await;
     assert!(change.delete_documents.is_none());
 
     // 40 days after completion the service has purged the documents itself.
-    let kept = job_id(&client.create_job(&portal_job("kept")).await.unwrap());
+    let kept = created_id(&client, &portal_job("kept")).await;
     control.sign(kept, 1).await.unwrap();
     let change = poll_change(&client).await;
     let pades = change.pades().cloned().expect("PAdES");
@@ -409,17 +419,20 @@ async fn the_clock_and_the_rate_limit_are_in_the_http_control_api() {
     )
     .unwrap();
     assert!(now > time::OffsetDateTime::now_utc() + time::Duration::hours(23));
-    let off = http
-        .delete(format!("{base}/control/rate-limit"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(off.status(), 204);
-    let unknown = http
-        .post(format!("{base}/control/jobs/1/signers/1/dance"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(unknown.status(), 400);
+    for (case, request, status) in [
+        (
+            "rate limit off",
+            http.delete(format!("{base}/control/rate-limit")),
+            204,
+        ),
+        (
+            "unknown signer action",
+            http.post(format!("{base}/control/jobs/1/signers/1/dance")),
+            400,
+        ),
+    ] {
+        let answer = request.send().await.unwrap();
+        assert_eq!(answer.status(), status, "case {case}");
+    }
     emulator.shutdown().await;
 }
