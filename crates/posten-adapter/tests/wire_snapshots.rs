@@ -93,40 +93,31 @@ fn portal_job_with_three_signers() -> SigningJob {
         .unwrap()
 }
 
-#[test]
-fn direct_job_with_one_signer_xml() {
-    let wire = SerializedJob::new(&direct_job_with_one_signer(), Some(&sender())).unwrap();
-    assert_valid("direct_job_with_one_signer_xml", &wire.request_xml);
-    assert_valid("direct_job_with_one_signer_xml", &wire.manifest_xml);
+/// Validates both documents of `wire` and snapshots them as `{flow}_request` and
+/// `{flow}_manifest` (the names, and the expressions the snapshots record, as they were).
+fn assert_wire(test: &str, flow: &str, wire: SerializedJob) {
+    assert_valid(test, &wire.request_xml);
+    assert_valid(test, &wire.manifest_xml);
     insta::assert_snapshot!(
-        "direct_request",
+        format!("{flow}_request"),
         String::from_utf8(wire.request_xml).unwrap()
     );
     insta::assert_snapshot!(
-        "direct_manifest",
+        format!("{flow}_manifest"),
         String::from_utf8(wire.manifest_xml).unwrap()
     );
 }
 
 #[test]
+fn direct_job_with_one_signer_xml() {
+    let wire = SerializedJob::new(&direct_job_with_one_signer(), Some(&sender())).unwrap();
+    assert_wire("direct_job_with_one_signer_xml", "direct", wire);
+}
+
+#[test]
 fn portal_job_with_three_ordered_signers_xml() {
     let wire = SerializedJob::new(&portal_job_with_three_signers(), None).unwrap();
-    assert_valid(
-        "portal_job_with_three_ordered_signers_xml",
-        &wire.request_xml,
-    );
-    assert_valid(
-        "portal_job_with_three_ordered_signers_xml",
-        &wire.manifest_xml,
-    );
-    insta::assert_snapshot!(
-        "portal_request",
-        String::from_utf8(wire.request_xml).unwrap()
-    );
-    insta::assert_snapshot!(
-        "portal_manifest",
-        String::from_utf8(wire.manifest_xml).unwrap()
-    );
+    assert_wire("portal_job_with_three_ordered_signers_xml", "portal", wire);
 }
 
 #[test]
