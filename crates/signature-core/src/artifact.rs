@@ -103,21 +103,40 @@ mod tests {
 
     #[test]
     fn artifact_accessors() {
-        let xades = ArtifactRef::xades(None, " https://example.com/x ");
-        assert_eq!(xades.url(), "https://example.com/x");
-        assert_eq!(xades.media_type(), "application/xml");
-        assert_eq!(xades.capability(), Capability::DownloadXades);
-        let pades = ArtifactRef::pades("https://example.com/p");
-        assert_eq!(pades.url(), "https://example.com/p");
-        assert_eq!(pades.media_type(), "application/pdf");
-        assert_eq!(pades.capability(), Capability::DownloadPades);
-        let receipt = ArtifactRef::receipt(" https://example.com/r");
-        assert_eq!(receipt.url(), "https://example.com/r");
-        assert_eq!(receipt.media_type(), "application/pdf");
-        assert_eq!(receipt.capability(), Capability::DownloadReceipt);
-        let record = ArtifactRef::signature_record(" https://example.com/s ");
-        assert_eq!(record.url(), "https://example.com/s");
-        assert_eq!(record.media_type(), "application/json");
-        assert_eq!(record.capability(), Capability::DownloadSignatureRecord);
+        // Each constructor trims the URL and gives the artifact's media type and capability.
+        for (case, artifact, url, media_type, capability) in [
+            (
+                "xades",
+                ArtifactRef::xades(None, " https://example.com/x "),
+                "https://example.com/x",
+                "application/xml",
+                Capability::DownloadXades,
+            ),
+            (
+                "pades",
+                ArtifactRef::pades("https://example.com/p"),
+                "https://example.com/p",
+                "application/pdf",
+                Capability::DownloadPades,
+            ),
+            (
+                "receipt",
+                ArtifactRef::receipt(" https://example.com/r"),
+                "https://example.com/r",
+                "application/pdf",
+                Capability::DownloadReceipt,
+            ),
+            (
+                "signature record",
+                ArtifactRef::signature_record(" https://example.com/s "),
+                "https://example.com/s",
+                "application/json",
+                Capability::DownloadSignatureRecord,
+            ),
+        ] {
+            assert_eq!(artifact.url(), url, "case {case}");
+            assert_eq!(artifact.media_type(), media_type, "case {case}");
+            assert_eq!(artifact.capability(), capability, "case {case}");
+        }
     }
 }

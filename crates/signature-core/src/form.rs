@@ -197,22 +197,29 @@ mod tests {
 
     #[test]
     fn a_form_set_needs_exactly_one_main_part() {
-        let empty = ServiceForm::new("4711", 1);
-        assert_eq!(
-            empty.validate(false),
-            Err(ValidationError::FormMainPartCount { count: 0 })
-        );
-        let two = ServiceForm::new("4711", 1)
-            .part(FormPart::main("1", "2", "<a/>"))
-            .part(FormPart::main("1", "2", "<b/>"));
-        assert_eq!(
-            two.validate(false),
-            Err(ValidationError::FormMainPartCount { count: 2 })
-        );
-        let ok = ServiceForm::new("4711", 1)
-            .part(FormPart::main("1", "2", "<a/>"))
-            .part(FormPart::sub("3", "4", "<b/>"));
-        assert_eq!(ok.validate(false), Ok(()));
+        for (case, form, expected) in [
+            (
+                "no part",
+                ServiceForm::new("4711", 1),
+                Err(ValidationError::FormMainPartCount { count: 0 }),
+            ),
+            (
+                "two main parts",
+                ServiceForm::new("4711", 1)
+                    .part(FormPart::main("1", "2", "<a/>"))
+                    .part(FormPart::main("1", "2", "<b/>")),
+                Err(ValidationError::FormMainPartCount { count: 2 }),
+            ),
+            (
+                "one main part and a sub part",
+                ServiceForm::new("4711", 1)
+                    .part(FormPart::main("1", "2", "<a/>"))
+                    .part(FormPart::sub("3", "4", "<b/>")),
+                Ok(()),
+            ),
+        ] {
+            assert_eq!(form.validate(false), expected, "case {case}");
+        }
     }
 
     #[test]
