@@ -29,6 +29,10 @@ fn escape(text: &str) -> String {
         .replace('\'', "&#39;")
 }
 
+/// The page text for a redirect URL visited again (it works once).
+const ALREADY_USED: &str =
+    "Denne lenken er allerede brukt (this redirect URL has already been used).";
+
 fn error_page(status: StatusCode, message: &str) -> Response {
     let body = format!(
         "<!DOCTYPE html>\n<html lang=\"no\"><head><meta charset=\"utf-8\"><title>Signering - feil</title></head>\
@@ -42,38 +46,61 @@ fn internal(e: impl std::fmt::Display) -> Response {
     error_page(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string())
 }
 
-async fn page(State(state): State<Arc<AppState>>, Path(token): Path<String>) -> Response {
-    let lookup = token.clone();
-    let found = match state.store.run(move |s| s.redirect(&lookup)).await {
-        Ok(found) => found,
-        Err(e) => return internal(e),
-    };
-    let Some((job_id, index, redirect_state)) = found else {
-        return error_page(
+/// The job and signer of redirect `token`, and its state; a 404 page for an unknown token.
+async fn find_redirect(
+    state: &Arc<AppState>,
+    token: &str,
+) -> Result<(i64, i64, RedirectState), Response> {
+    let lookup = token.to_owned();
+    match state.store.run(move |s| s.redirect(&lookup)).await {
+        Ok(Some(found)) => Ok(found),
+        Ok(None) => Err(error_page(
             StatusCode::NOT_FOUND,
             "Ukjent lenke (unknown signing link).",
-        );
-    };
-    if redirect_state != RedirectState::Fresh {
-        return error_page(
-            StatusCode::GONE,
-            "Denne lenken er allerede brukt (this redirect URL has already been used).",
-        );
+        )),
+        Err(e) => Err(internal(e)),
     }
-    let claim = token.clone();
+}
+
+/// Moves redirect `token` from `from` to `to` in one store step, so that of two requests
+/// racing for it only one goes on; the other gets a 410 page saying `gone`.
+async fn claim_redirect(
+    state: &Arc<AppState>,
+    token: &str,
+    from: RedirectState,
+    to: RedirectState,
+    gone: &str,
+) -> Result<(), Response> {
+    let claim = token.to_owned();
     match state
         .store
-        .run(move |s| s.advance_redirect(&claim, RedirectState::Fresh, RedirectState::Opened))
+        .run(move |s| s.advance_redirect(&claim, from, to))
         .await
     {
-        Ok(true) => {}
-        Ok(false) => {
-            return error_page(
-                StatusCode::GONE,
-                "Denne lenken er allerede brukt (this redirect URL has already been used).",
-            );
-        }
-        Err(e) => return internal(e),
+        Ok(true) => Ok(()),
+        Ok(false) => Err(error_page(StatusCode::GONE, gone)),
+        Err(e) => Err(internal(e)),
+    }
+}
+
+async fn page(State(state): State<Arc<AppState>>, Path(token): Path<String>) -> Response {
+    let (job_id, index, redirect_state) = match find_redirect(&state, &token).await {
+        Ok(found) => found,
+        Err(answer) => return answer,
+    };
+    if redirect_state != RedirectState::Fresh {
+        return error_page(StatusCode::GONE, ALREADY_USED);
+    }
+    if let Err(answer) = claim_redirect(
+        &state,
+        &token,
+        RedirectState::Fresh,
+        RedirectState::Opened,
+        ALREADY_USED,
+    )
+    .await
+    {
+        return answer;
     }
     let now = state.clock.now_ms();
     let job = match state.store.run(move |s| s.job_at(job_id, now)).await {
@@ -118,31 +145,20 @@ async fn submit(
         "reject" => SignerAction::Reject,
         _ => return error_page(StatusCode::NOT_FOUND, "Ukjent handling (unknown action)."),
     };
-    let lookup = token.clone();
-    let found = match state.store.run(move |s| s.redirect(&lookup)).await {
+    let (job_id, index, _) = match find_redirect(&state, &token).await {
         Ok(found) => found,
-        Err(e) => return internal(e),
+        Err(answer) => return answer,
     };
-    let Some((job_id, index, _)) = found else {
-        return error_page(
-            StatusCode::NOT_FOUND,
-            "Ukjent lenke (unknown signing link).",
-        );
-    };
-    let claim = token.clone();
-    match state
-        .store
-        .run(move |s| s.advance_redirect(&claim, RedirectState::Opened, RedirectState::Used))
-        .await
+    if let Err(answer) = claim_redirect(
+        &state,
+        &token,
+        RedirectState::Opened,
+        RedirectState::Used,
+        "Seremonien er ikke åpen (the signing ceremony is not open for this link).",
+    )
+    .await
     {
-        Ok(true) => {}
-        Ok(false) => {
-            return error_page(
-                StatusCode::GONE,
-                "Seremonien er ikke åpen (the signing ceremony is not open for this link).",
-            );
-        }
-        Err(e) => return internal(e),
+        return answer;
     }
     match act(&state, job_id, index, action).await {
         Ok(outcome) => match outcome.exit_url {
