@@ -175,44 +175,40 @@ impl ControlClient {
 
     /// Adds a fault rule.
     pub async fn inject(&self, rule: &FaultRule) -> anyhow::Result<()> {
-        let response = self
+        let request = self
             .http
             .post(format!("{}/control/faults", self.base))
             .header("content-type", "application/json")
-            .body(serde_json::to_vec(rule)?)
-            .send()
-            .await?;
-        if !response.status().is_success() {
-            bail!("injecting a fault: HTTP {}", response.status());
-        }
+            .body(serde_json::to_vec(rule)?);
+        successful(request, "injecting a fault").await?;
         Ok(())
     }
 
     /// Removes every fault rule.
     pub async fn clear_faults(&self) -> anyhow::Result<()> {
-        let response = self
-            .http
-            .delete(format!("{}/control/faults", self.base))
-            .send()
-            .await?;
-        if !response.status().is_success() {
-            bail!("clearing faults: HTTP {}", response.status());
-        }
+        let request = self.http.delete(format!("{}/control/faults", self.base));
+        successful(request, "clearing faults").await?;
         Ok(())
     }
 
     /// Totals over every job and status change.
     pub async fn stats(&self) -> anyhow::Result<QueueStats> {
-        let response = self
-            .http
-            .get(format!("{}/control/stats", self.base))
-            .send()
-            .await?;
-        if !response.status().is_success() {
-            bail!("stats: HTTP {}", response.status());
-        }
+        let request = self.http.get(format!("{}/control/stats", self.base));
+        let response = successful(request, "stats").await?;
         Ok(serde_json::from_slice(&response.bytes().await?)?)
     }
+}
+
+/// Sends a control request; an answer other than 2xx is an error naming `what`.
+async fn successful(
+    request: reqwest::RequestBuilder,
+    what: &str,
+) -> anyhow::Result<reqwest::Response> {
+    let response = request.send().await?;
+    if !response.status().is_success() {
+        bail!("{what}: HTTP {}", response.status());
+    }
+    Ok(response)
 }
 
 /// When the process was started as `--serve-emulator <dir> <poll ms> <requeue ms> <padding>`,
