@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
-use asice::{BuildOptions, BundleFile, FixedClock, LoadOptions, SigningKey};
+use asice::{BuildOptions, BundleFile, FixedClock};
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::rsa::KeyPair as RsaKeyPair;
 use aws_lc_rs::signature::RSA_PKCS1_SHA256;
@@ -21,7 +21,7 @@ use signature_core::{ArtifactRef, FlowKind, PollResult, StatusChange, StatusQueu
 use tokio::task::JoinSet;
 
 use crate::emulator::{EmulatorOptions, EmulatorProcess};
-use crate::jobs::{pdf_like, portal_job};
+use crate::jobs::{pdf_like, portal_job, test_key};
 use crate::rss;
 use crate::whole_process;
 
@@ -233,13 +233,7 @@ pub(crate) fn median_time(mut f: impl FnMut()) -> (Duration, usize) {
 /// Build + sign a bundle of PDF-like files of `sizes` (plus a small manifest) against the
 /// floor: SHA-256 over the same bytes plus one RSA-2048 PKCS#1 v1.5 signature (aws-lc-rs).
 fn bundle(label: &str, sizes: &[usize]) -> anyhow::Result<ScenarioResult> {
-    let pki = signering_testkit::pki::make_pki(true, &signering_testkit::pki::LeafSpec::default());
-    let key = SigningKey::from_pem(
-        pki.key_pem.as_bytes(),
-        pki.chain_pem.as_bytes(),
-        None,
-        &LoadOptions::default(),
-    )?;
+    let (pki, key) = test_key()?;
     let raw =
         RsaKeyPair::from_pkcs8(&pki.key_pkcs8_der).map_err(|e| anyhow::anyhow!("test key: {e}"))?;
     let clock = FixedClock(time::OffsetDateTime::now_utc());

@@ -11,7 +11,7 @@ use asice::{BuildOptions, BundleFile, FixedClock, LoadOptions, Pin, Pkcs11Option
 use signering_testkit::softhsm::{self, KEY_LABEL, PIN, SoftHsm, TOKEN};
 
 use crate::bench::{ScenarioResult, median_time};
-use crate::jobs::pdf_like;
+use crate::jobs::{pdf_like, test_key};
 
 /// The scenario's name.
 pub const SCENARIO: &str = "bundle-softhsm";
@@ -59,13 +59,7 @@ pub fn run() -> anyhow::Result<ScenarioResult> {
     let token =
         Pkcs11Options::new(PathBuf::from(module), TOKEN, Pin::new(PIN)).key_label(KEY_LABEL);
     let on_token = SigningKey::from_pkcs11(&token, None, &LoadOptions::default())?;
-    let pki = signering_testkit::pki::make_pki(true, &signering_testkit::pki::LeafSpec::default());
-    let in_memory = SigningKey::from_pem(
-        pki.key_pem.as_bytes(),
-        pki.chain_pem.as_bytes(),
-        None,
-        &LoadOptions::default(),
-    )?;
+    let (_, in_memory) = test_key()?;
     let pdf = pdf_like(7, 100 * 1024);
     let manifest = b"<?xml version=\"1.0\"?><manifest/>".to_vec();
     let files = [
