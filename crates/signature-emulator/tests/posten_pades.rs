@@ -27,21 +27,7 @@ const DEADLINE: Duration = Duration::from_secs(60);
 /// A Python with pyHanko, or `None` after the notice (or the failure under
 /// `SIGNERING_REQUIRE_TOOLS=1`).
 fn pyhanko(test: &str) -> Option<PathBuf> {
-    let venv = std::env::var_os("SIGNXML_VENV")
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME").map(|h| Path::new(&h).join(".cache/signering-verifiers"))
-        });
-    let found = venv
-        .map(|v| v.join("bin/python"))
-        .into_iter()
-        .chain([PathBuf::from("python3")])
-        .find(|python| {
-            Command::new(python)
-                .args(["-c", "import pyhanko.sign"])
-                .output()
-                .is_ok_and(|o| o.status.success())
-        });
+    let found = signering_testkit::verifier_python("pyhanko.sign");
     if found.is_none() {
         signering_testkit::skip_or_fail(
             test,

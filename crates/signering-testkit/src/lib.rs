@@ -13,6 +13,7 @@ pub mod pki;
 pub mod softhsm;
 pub mod tinyproxy;
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -99,19 +100,49 @@ pub fn altinn3_reference_dir(test: &str) -> Option<PathBuf> {
     }
 }
 
-/// Whether `xmllint` runs; otherwise [`skip_or_fail`].
-pub fn have_xmllint(test: &str) -> bool {
-    let ok = Command::new("xmllint")
-        .arg("--version")
+/// Whether `program` with `args` starts and exits with success (a version or help flag shows
+/// that a tool is installed and runs).
+pub fn tool_runs(program: impl AsRef<OsStr>, args: &[&str]) -> bool {
+    Command::new(program)
+        .args(args)
         .output()
-        .is_ok_and(|o| o.status.success());
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Whether `program` with `arg` runs ([`tool_runs`]); otherwise [`skip_or_fail`] with
+/// `missing`, which says how to install it.
+pub fn have_tool(test: &str, program: &str, arg: &str, missing: &str) -> bool {
+    let ok = tool_runs(program, &[arg]);
     if !ok {
-        skip_or_fail(
-            test,
-            "xmllint is not installed (apt-get install libxml2-utils)",
-        );
+        skip_or_fail(test, missing);
     }
     ok
+}
+
+/// Whether `xmllint` runs; otherwise [`skip_or_fail`].
+pub fn have_xmllint(test: &str) -> bool {
+    have_tool(
+        test,
+        "xmllint",
+        "--version",
+        "xmllint is not installed (apt-get install libxml2-utils)",
+    )
+}
+
+/// The first Python that can `import module`: the one in the independent verifiers' virtual
+/// environment (`$SIGNXML_VENV`, default `~/.cache/signering-verifiers`, where `.ci/run`
+/// installs signxml and pyHanko), else `python3`. `None` when neither can; the caller says
+/// what is missing, since only it knows whether that skips or fails.
+pub fn verifier_python(module: &str) -> Option<PathBuf> {
+    let venv = std::env::var_os("SIGNXML_VENV")
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME").map(|h| Path::new(&h).join(".cache/signering-verifiers"))
+        });
+    venv.map(|v| v.join("bin/python"))
+        .into_iter()
+        .chain([PathBuf::from("python3")])
+        .find(|python| tool_runs(python, &["-c", &format!("import {module}")]))
 }
 
 /// The workspace root.

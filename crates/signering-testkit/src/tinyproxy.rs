@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::skip_or_fail;
+use crate::have_tool;
 
 /// What the proxy lets through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,21 +28,18 @@ pub struct Tinyproxy {
 }
 
 impl Tinyproxy {
-    /// Starts tinyproxy, or returns `None` after [`skip_or_fail`] when it is not installed.
+    /// Starts tinyproxy, or returns `None` after [`crate::skip_or_fail`] when it is not installed.
     ///
     /// # Panics
     ///
     /// When it is installed but does not start listening within 10 seconds.
     pub fn start(test: &str, policy: Policy) -> Option<Self> {
-        let installed = Command::new("tinyproxy")
-            .arg("-v")
-            .output()
-            .is_ok_and(|o| o.status.success());
-        if !installed {
-            skip_or_fail(
-                test,
-                "tinyproxy is not installed (apt-get install tinyproxy)",
-            );
+        if !have_tool(
+            test,
+            "tinyproxy",
+            "-v",
+            "tinyproxy is not installed (apt-get install tinyproxy)",
+        ) {
             return None;
         }
         let dir = tempfile::tempdir().expect("temp dir");

@@ -23,18 +23,7 @@ pub fn tools() -> Option<Tools> {
             missing.push(tool.to_owned());
         }
     }
-    let venv = std::env::var_os("SIGNXML_VENV")
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME").map(|h| Path::new(&h).join(".cache/signering-verifiers"))
-        });
-    let candidates = venv
-        .map(|v| v.join("bin/python"))
-        .into_iter()
-        .chain([PathBuf::from("python3")]);
-    let python = candidates
-        .into_iter()
-        .find(|p| works(Command::new(p).args(["-c", "import signxml"])));
+    let python = signering_testkit::verifier_python("signxml");
     if python.is_none() {
         missing.push("python3 with signxml (SIGNXML_VENV)".to_owned());
     }
