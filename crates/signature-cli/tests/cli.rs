@@ -133,16 +133,7 @@ fn pkcs12_bundle_builds_inspects_and_verifies() {
     assert_eq!(report["verified"], false);
 
     // Verify against the root: valid.
-    let verify = signering(
-        [
-            OsStr::new("bundle"),
-            "verify".as_ref(),
-            os(&bundle),
-            "--trust".as_ref(),
-            os(&fx.path("root.pem")),
-        ],
-        None,
-    );
+    let verify = verify_with_trust(&bundle, &fx.path("root.pem"), false);
     assert_eq!(verify.code, 0, "{verify:?}");
     verify.assert_without(&[PIN_A, PIN_B]);
     assert!(verify.stdout.starts_with("VALID: "), "{verify:?}");
@@ -169,20 +160,7 @@ fn tampered_document_fails_verification_with_the_reason() {
     let fx = Fixture::new();
     let bundle = fx.built_bundle();
     let root = fx.path("root.pem");
-    let verify = |path: &Path, json: bool| {
-        let mut args: Vec<&OsStr> = Vec::new();
-        if json {
-            args.push("--json".as_ref());
-        }
-        args.extend([
-            OsStr::new("bundle"),
-            "verify".as_ref(),
-            os(path),
-            "--trust".as_ref(),
-            os(&root),
-        ]);
-        signering(args, None)
-    };
+    let verify = |path: &Path, json: bool| verify_with_trust(path, &root, json);
     let intact = verify(&bundle, false);
     assert_eq!(intact.code, 0, "{intact:?}");
 
@@ -252,17 +230,7 @@ fn verify_reports_an_untrusted_chain_and_an_unchecked_one() {
     let other = make_pki(false, &LeafSpec::default());
     let other_root = fx.path("other-root.pem");
     std::fs::write(&other_root, other.root_pem).unwrap();
-    let untrusted = signering(
-        [
-            OsStr::new("--json"),
-            "bundle".as_ref(),
-            "verify".as_ref(),
-            os(&bundle),
-            "--trust".as_ref(),
-            os(&other_root),
-        ],
-        None,
-    );
+    let untrusted = verify_with_trust(&bundle, &other_root, true);
     assert_eq!(untrusted.code, 1, "{untrusted:?}");
     let report: serde_json::Value = serde_json::from_str(&untrusted.stdout).unwrap();
     assert_eq!(report["valid"], false);

@@ -213,16 +213,7 @@ fn unreadable_or_malformed_bundles() {
 
     // A --trust file without a certificate is a usage error, not a verdict on the bundle.
     let bundle = fx.built_bundle();
-    let trust = signering(
-        [
-            OsStr::new("bundle"),
-            "verify".as_ref(),
-            os(&bundle),
-            "--trust".as_ref(),
-            os(&fx.path("vedlegg.txt")),
-        ],
-        None,
-    );
+    let trust = verify_with_trust(&bundle, &fx.path("vedlegg.txt"), false);
     assert_eq!(trust.code, 2, "{trust:?}");
     assert!(trust.stderr.contains("--trust "), "{trust:?}");
 }

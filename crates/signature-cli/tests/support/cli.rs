@@ -175,6 +175,23 @@ pub fn os(path: &Path) -> &OsStr {
     path.as_os_str()
 }
 
+/// `signering [--json] bundle verify BUNDLE --trust TRUST`: the chain is checked against
+/// `trust`, and with `json` the verdict is the JSON report.
+pub fn verify_with_trust(bundle: &Path, trust: &Path, json: bool) -> Output {
+    let mut args: Vec<&OsStr> = Vec::new();
+    if json {
+        args.push("--json".as_ref());
+    }
+    args.extend([
+        OsStr::new("bundle"),
+        "verify".as_ref(),
+        os(bundle),
+        "--trust".as_ref(),
+        os(trust),
+    ]);
+    signering(args, None)
+}
+
 /// The bundle with one byte of `entry` changed, written back as a well-formed zip (so only the
 /// signature's digest can notice).
 pub fn rewrite_with_tampered_entry(bundle: &[u8], entry: &str) -> Vec<u8> {
