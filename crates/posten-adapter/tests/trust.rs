@@ -12,10 +12,12 @@
 use posten_adapter::{
     Environment, Error, POSTEN_ORGANIZATION_NUMBER, Seid, ServerTrust, TrustAnchors,
 };
-use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose};
 use signature_core::OrganizationNumber;
 use time::OffsetDateTime;
 use time::macros::datetime;
+
+mod support;
+use support::{ServerOrg, ca_params, server_pki};
 
 const AT_2020: OffsetDateTime = datetime!(2020-01-01 00:00 UTC);
 
@@ -87,7 +89,8 @@ fn the_2018_certificate_is_refused_once_expired_and_by_a_custom_url_without_anch
 
     // A custom URL trusting only another CA: the verdict still says which environment the
     // certificate belongs to.
-    let other_ca = rcgen_root("Unrelated Root CA").0;
+    let (other_ca, other_ca_key) = ca_params("Unrelated Root CA");
+    let other_ca = other_ca.self_signed(&other_ca_key).unwrap().pem();
     let custom = Environment::custom("https://127.0.0.1:9/api").unwrap();
     let error = ServerTrust::for_environment(&custom)
         .add_roots_pem(other_ca.as_bytes())
@@ -118,7 +121,7 @@ fn the_2018_certificate_is_refused_once_expired_and_by_a_custom_url_without_anch
 #[test]
 fn a_custom_url_without_anchors_is_a_configuration_error() {
     let custom = Environment::custom("https://127.0.0.1:9/api").unwrap();
-    let (_, leaf) = leaf_for(OrgIn::OrganizationIdentifier("984661185"));
+    let (_, leaf) = leaf_for(ServerOrg::OrganizationIdentifier("984661185"));
     let error = ServerTrust::for_environment(&custom)
         .verify_chain(&[leaf], AT_2020)
         .unwrap_err();
@@ -131,11 +134,11 @@ fn a_custom_url_without_anchors_is_a_configuration_error() {
 #[test]
 fn seid_1_and_seid_2_certificates_of_posten_are_accepted_and_others_refused() {
     let custom = Environment::custom("https://127.0.0.1:9/api").unwrap();
-    for (org_in, seid) in [
-        (OrgIn::SerialNumber("984661185"), Seid::One),
-        (OrgIn::OrganizationIdentifier("984661185"), Seid::Two),
+    for (org, seid) in [
+        (ServerOrg::SerialNumber("984661185"), Seid::One),
+        (ServerOrg::OrganizationIdentifier("984661185"), Seid::Two),
     ] {
-        let (ca_pem, leaf) = leaf_for(org_in);
+        let (ca_pem, leaf) = leaf_for(org);
         let trust = ServerTrust::for_environment(&custom).add_roots_pem(ca_pem.as_bytes());
         let server = trust
             .verify_chain(std::slice::from_ref(&leaf), OffsetDateTime::now_utc())
@@ -153,7 +156,7 @@ fn seid_1_and_seid_2_certificates_of_posten_are_accepted_and_others_refused() {
             "server certificate belongs to organization 984661185, expected 123456785"
         );
     }
-    let (ca_pem, leaf) = leaf_for(OrgIn::OrganizationIdentifier("123456785"));
+    let (ca_pem, leaf) = leaf_for(ServerOrg::OrganizationIdentifier("123456785"));
     let error = ServerTrust::for_environment(&custom)
         .add_roots_pem(ca_pem.as_bytes())
         .verify_chain(&[leaf], OffsetDateTime::now_utc())
@@ -164,39 +167,9 @@ fn seid_1_and_seid_2_certificates_of_posten_are_accepted_and_others_refused() {
     );
 }
 
-#[derive(Clone, Copy)]
-enum OrgIn {
-    SerialNumber(&'static str),
-    OrganizationIdentifier(&'static str),
-}
-
-fn rcgen_root(name: &str) -> (String, Issuer<'static, KeyPair>) {
-    let key = KeyPair::generate().unwrap();
-    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca.distinguished_name.push(DnType::CommonName, name);
-    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    let cert = ca.self_signed(&key).unwrap();
-    (cert.pem(), Issuer::new(ca, key))
-}
-
-/// A CA (PEM) and a server leaf (DER) naming Posten's organization as `org_in` says.
-fn leaf_for(org_in: OrgIn) -> (String, Vec<u8>) {
-    let (ca_pem, issuer) = rcgen_root("Test Class 3 CA");
-    let key = KeyPair::generate().unwrap();
-    let mut leaf = CertificateParams::new(vec!["api.signering.posten.invalid".to_owned()]).unwrap();
-    leaf.distinguished_name.push(DnType::CountryName, "NO");
-    leaf.distinguished_name
-        .push(DnType::OrganizationName, "POSTEN BRING AS");
-    match org_in {
-        OrgIn::SerialNumber(n) => leaf
-            .distinguished_name
-            .push(DnType::CustomDnType(vec![2, 5, 4, 5]), n),
-        OrgIn::OrganizationIdentifier(n) => leaf.distinguished_name.push(
-            DnType::CustomDnType(vec![2, 5, 4, 97]),
-            format!("NTRNO-{n}"),
-        ),
-    }
-    let cert = leaf.signed_by(&key, &issuer).unwrap();
-    (ca_pem, cert.der().to_vec())
+/// A CA (PEM) and the server leaf (DER) of the scripted test server, naming Posten's
+/// organization as `org` says.
+fn leaf_for(org: ServerOrg) -> (String, Vec<u8>) {
+    let (ca_pem, chain, _) = server_pki(org);
+    (ca_pem, chain[0].to_vec())
 }

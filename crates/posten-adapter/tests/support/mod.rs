@@ -241,9 +241,12 @@ pub fn posten_leaf_params() -> (CertificateParams, KeyPair) {
     (leaf, KeyPair::generate().unwrap())
 }
 
-/// A server CA and a leaf whose subject names `org`, with a SAN that is *not* 127.0.0.1
-/// (the client must not verify host names).
-fn server_pki(org: ServerOrg) -> (String, Vec<CertificateDer<'static>>, PrivateKeyDer<'static>) {
+/// A server CA (PEM) and a leaf whose subject names `org`, with a SAN that is *not*
+/// 127.0.0.1 (the client must not verify host names): the CA, the chain (leaf first) and the
+/// leaf's key.
+pub fn server_pki(
+    org: ServerOrg,
+) -> (String, Vec<CertificateDer<'static>>, PrivateKeyDer<'static>) {
     let (ca, ca_key) = ca_params("Test Class 3 CA");
     let ca_cert = ca.self_signed(&ca_key).unwrap();
     let issuer = Issuer::new(ca, ca_key);
