@@ -15,7 +15,7 @@ use altinn_adapter::v3::{
     Action, ActionRequest, AppId, Client, DialogQuery, DialogStatus, InstanceId, InstanceOwner,
     InstanceQuery, NewData, NewInstance, ProcessNext, Service, TokenProvider,
 };
-use signature_core::{FormPart, ServiceForm, SignatureService, SigningJob};
+use signature_core::SignatureService;
 use signature_emulator::altinn3::{
     Altinn3Emulator, DOCUMENT_DATA_TYPE, GENERATED_PDF_DATA_TYPE, MODEL_DATA_TYPE,
     RecordedExchange, SIGNATURE_DATA_TYPE,
@@ -418,10 +418,7 @@ async fn openapi_conformance_dialog_details_and_discovery() {
 async fn openapi_conformance_signature_service() {
     let s = setup().await;
     let service = Service::new(s.client.clone(), InstanceOwner::PartyId(s.party));
-    let job = SigningJob::builder("Avtale")
-        .form(ServiceForm::new(APP, 1).part(FormPart::main(MODEL_DATA_TYPE, "1", "<Skjema/>")))
-        .build()
-        .unwrap();
+    let job = shared::model_form_job(APP);
     let created = service.create_job(&job).await.unwrap();
     service.sign(&created.id, None).await.unwrap();
     service.job_status(&created.id).await.unwrap();

@@ -10,10 +10,8 @@ use altinn_adapter::v3::{
     ActionRequest, AppId, Client, InstanceId, InstanceOwner, ProcessNext, Service, TaskType,
     TokenProvider,
 };
-use signature_core::{
-    FormPart, ServiceForm, SignatureService, SignerIdentifier, SignerStatus, SigningJob,
-};
-use signature_emulator::altinn3::{Altinn3Emulator, MODEL_DATA_TYPE, SIGNATURE_DATA_TYPE};
+use signature_core::{SignatureService, SignerIdentifier, SignerStatus};
+use signature_emulator::altinn3::{Altinn3Emulator, SIGNATURE_DATA_TYPE};
 
 #[path = "common/altinn3.rs"]
 mod shared;
@@ -158,10 +156,7 @@ async fn an_organisations_own_token_cannot_sign() {
 async fn the_signature_service_signs_for_an_organisation() {
     let s = setup().await;
     let service = Service::new(s.client.clone(), InstanceOwner::PartyId(s.person));
-    let job = SigningJob::builder("Avtale")
-        .form(ServiceForm::new(APP, 1).part(FormPart::main(MODEL_DATA_TYPE, "1", "<Skjema/>")))
-        .build()
-        .unwrap();
+    let job = shared::model_form_job(APP);
     let created = service.create_job(&job).await.unwrap();
     let result = service.sign(&created.id, Some(ORG)).await.unwrap();
     assert!(result.instance.is_some());

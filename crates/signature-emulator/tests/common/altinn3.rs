@@ -13,6 +13,7 @@ use altinn_adapter::v3::{
     ActionRequest, AppId, Client, ClientBuilder, Environment, Instance, InstanceId, InstanceOwner,
     NewData, NewInstance, ProcessNext, ProcessState, SigningState, TaskType, TokenProvider,
 };
+use signature_core::{FormPart, ServiceForm, SigningJob};
 use signature_emulator::altinn3::{Altinn3Emulator, MODEL_DATA_TYPE};
 
 /// An emulator serving `app` that records every exchange, for the tests that look at what
@@ -23,6 +24,15 @@ pub async fn recording_emulator(app: &str) -> Altinn3Emulator {
         .record_exchanges()
         .start()
         .await
+        .unwrap()
+}
+
+/// The smallest job the signature service takes for `app`: one form whose main part is the
+/// app's data model.
+pub fn model_form_job(app: &str) -> SigningJob {
+    SigningJob::builder("Avtale")
+        .form(ServiceForm::new(app, 1).part(FormPart::main(MODEL_DATA_TYPE, "1", "<Skjema/>")))
+        .build()
         .unwrap()
 }
 
