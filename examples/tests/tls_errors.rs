@@ -35,24 +35,23 @@ fn show(case: &str, error: &(dyn std::error::Error + 'static)) -> String {
     text
 }
 
-fn key_from(pki: &TestPki, chain_pem: &str) -> Result<SigningKey, asice::Error> {
+/// The key of PEM `key_pem` with the certificates of `chain_pem`, or why it is refused.
+fn pem_key(key_pem: &str, chain_pem: &str) -> Result<SigningKey, asice::Error> {
     SigningKey::from_pem(
-        pki.key_pem.as_bytes(),
+        key_pem.as_bytes(),
         chain_pem.as_bytes(),
         None,
         &LoadOptions::default(),
     )
 }
 
+fn key_from(pki: &TestPki, chain_pem: &str) -> Result<SigningKey, asice::Error> {
+    pem_key(&pki.key_pem, chain_pem)
+}
+
 fn emulator_key(emulator: &RunningEmulator, org: &str) -> SigningKey {
     let identity = emulator.client(org).unwrap();
-    SigningKey::from_pem(
-        identity.private_key_pem().as_bytes(),
-        identity.chain_pem().as_bytes(),
-        None,
-        &LoadOptions::default(),
-    )
-    .unwrap()
+    pem_key(identity.private_key_pem(), &identity.chain_pem()).unwrap()
 }
 
 async fn emulator() -> RunningEmulator {
