@@ -10,23 +10,6 @@
 
 #![deny(missing_docs)]
 
-// The Rust code in the guides compiles as doctests of this crate, so it cannot go stale.
-#[doc = include_str!("../../docs/getting-started.md")]
-#[cfg(doctest)]
-pub struct GettingStartedGuide;
-
-#[doc = include_str!("../../docs/posten-adapter.md")]
-#[cfg(doctest)]
-pub struct PostenAdapterGuide;
-
-#[doc = include_str!("../../docs/altinn-adapter.md")]
-#[cfg(doctest)]
-pub struct AltinnAdapterGuide;
-
-#[doc = include_str!("../../docs/hsm-keys.md")]
-#[cfg(doctest)]
-pub struct HsmKeysGuide;
-
 use std::process::ExitCode;
 use std::time::Duration;
 
