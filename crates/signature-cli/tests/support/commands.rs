@@ -110,41 +110,17 @@ pub fn str_of<'a>(value: &'a Value, key: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no string {key} in {value}"))
 }
 
-/// Walks the emulator's signing page like a browser; returns the status query token.
+/// Walks the emulator's signing page like a browser (the examples' own
+/// `browser::sign_on_page`, which refuses a redirect that is not to `EXIT_URL`); returns the
+/// status query token.
 pub fn sign_on_page(posten: &Posten, redirect: &str) -> String {
-    runtime().block_on(async {
-        let web = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        let html = web
-            .get(redirect)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let action = html
-            .split("action=\"")
-            .skip(1)
-            .filter_map(|rest| rest.split('"').next())
-            .find(|a| a.ends_with("/sign"))
-            .unwrap()
-            .to_owned();
-        let url = url::Url::parse(&posten.emulator.web_base_url)
-            .unwrap()
-            .join(&action)
-            .unwrap();
-        let answer = web.post(url).send().await.unwrap();
-        let location = answer.headers()["location"].to_str().unwrap().to_owned();
-        assert!(location.starts_with(EXIT_URL), "{location}");
-        url::Url::parse(&location)
-            .unwrap()
-            .query_pairs()
-            .find(|(k, _)| k == "status_query_token")
-            .unwrap()
-            .1
-            .into_owned()
-    })
+    runtime()
+        .block_on(signering_examples::browser::sign_on_page(
+            &posten.emulator.web_base_url,
+            redirect,
+            EXIT_URL,
+        ))
+        .unwrap()
+        .reveal()
+        .to_owned()
 }
