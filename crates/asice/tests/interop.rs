@@ -122,14 +122,6 @@ fn unsafe_names_are_rejected_by_the_builder() {
     }
 }
 
-fn openssl() -> bool {
-    Command::new("openssl")
-        .arg("version")
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false)
-}
-
 fn openssl_run(args: &[&str]) {
     let out = Command::new("openssl")
         .args(args)
@@ -145,7 +137,7 @@ fn openssl_run(args: &[&str]) {
 /// Key files in every supported format, made by openssl from the generated PKI.
 #[test]
 fn key_formats_pkcs12_modern_legacy_and_pem_variants() {
-    if !openssl() {
+    if !signering_testkit::tool_runs("openssl", &["version"]) {
         assert!(
             std::env::var("SIGNERING_REQUIRE_TOOLS").as_deref() != Ok("1"),
             "openssl missing (SIGNERING_REQUIRE_TOOLS=1)"

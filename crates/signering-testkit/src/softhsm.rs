@@ -54,13 +54,7 @@ const CHILD_DIR_VAR: &str = "SIGNERING_SOFTHSM_DIR";
 /// set the tokens up), or `None` after [`crate::skip_or_fail`].
 pub fn module(test: &str) -> Option<PathBuf> {
     let module = MODULE_PATHS.iter().map(PathBuf::from).find(|p| p.is_file());
-    let works = |tool: &str, arg: &str| {
-        Command::new(tool)
-            .arg(arg)
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    let missing = if module.is_none() || !works("softhsm2-util", "--version") {
+    let missing = if module.is_none() || !crate::tool_runs("softhsm2-util", &["--version"]) {
         Some("SoftHSM2 is not installed (apt-get install softhsm2)")
     } else if Command::new("pkcs11-tool").arg("--help").output().is_err() {
         Some("pkcs11-tool is not installed (apt-get install opensc)")

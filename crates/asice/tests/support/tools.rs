@@ -10,16 +10,12 @@ pub struct Tools {
     python: PathBuf,
 }
 
-fn works(cmd: &mut Command) -> bool {
-    cmd.output().map(|o| o.status.success()).unwrap_or(false)
-}
-
 /// The tools, or `None` after printing a notice. With `SIGNERING_REQUIRE_TOOLS=1` a missing
 /// tool fails the test instead.
 pub fn tools() -> Option<Tools> {
     let mut missing = Vec::new();
     for (tool, arg) in [("xmlsec1", "--version"), ("unzip", "-v")] {
-        if !works(Command::new(tool).arg(arg)) {
+        if !signering_testkit::tool_runs(tool, &[arg]) {
             missing.push(tool.to_owned());
         }
     }
