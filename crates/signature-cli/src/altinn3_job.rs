@@ -28,20 +28,16 @@ pub(crate) struct Altinn3JobSpec {
     /// The app, `ORG/APP`.
     pub app: String,
     /// The owner's party id…
-    #[serde(default)]
     pub party: Option<u64>,
     /// …or organisation number…
-    #[serde(default)]
     pub org: Option<String>,
     /// …or identity number.
-    #[serde(default)]
     pub person: Option<String>,
     /// The data model's XML file, relative to the job file.
     pub form: PathBuf,
     /// The data model's data type.
     pub form_data_type: String,
     /// The data type the job's documents are stored under (needed when it has documents).
-    #[serde(default)]
     pub document_data_type: Option<String>,
 }
 

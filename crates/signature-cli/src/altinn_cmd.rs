@@ -15,7 +15,7 @@ use crate::cli::{
 use crate::config::Settings;
 use crate::error::{CliError, Status, read_file};
 use crate::mask::mask_identity_numbers;
-use crate::output::{emit, emit_json};
+use crate::output::{emit_output, labelled_lines, optional_part};
 use crate::style::status_word;
 
 /// `my`, a nine-digit organization number, or a reportee id.
@@ -171,19 +171,22 @@ fn list(args: &MessagesListArgs, settings: &Settings, json: bool) -> Result<Stat
     let runtime = crate::runtime()?;
     let list = runtime.block_on(client.messages(&who, &query))?;
     let messages: Vec<MessageOut> = list.messages.iter().map(MessageOut::new).collect();
-    if json {
-        #[derive(Serialize)]
-        struct ListOut<'a> {
-            messages: &'a [MessageOut],
-            limit_reached: bool,
-        }
-        emit_json(&ListOut {
-            messages: &messages,
-            limit_reached: list.limit_reached,
-        })?;
-    } else {
-        let mut out = format!("{} message(s) in {}\n", messages.len(), args.target.who);
-        for m in &messages {
+    #[derive(Serialize)]
+    struct ListOut<'a> {
+        messages: &'a [MessageOut],
+        limit_reached: bool,
+    }
+    let list = ListOut {
+        messages: &messages,
+        limit_reached: list.limit_reached,
+    };
+    emit_output(json, &list, |list| {
+        let mut out = format!(
+            "{} message(s) in {}\n",
+            list.messages.len(),
+            args.target.who
+        );
+        for m in list.messages {
             out.push_str(&m.row());
         }
         if list.limit_reached {
@@ -192,9 +195,8 @@ fn list(args: &MessagesListArgs, settings: &Settings, json: bool) -> Result<Stat
                  --filter.\n",
             );
         }
-        emit(&out)?;
-    }
-    Ok(Status::Success)
+        out
+    })
 }
 
 fn show(args: &MessageArgs, settings: &Settings, json: bool) -> Result<Status, CliError> {
@@ -233,83 +235,69 @@ fn show(args: &MessageArgs, settings: &Settings, json: bool) -> Result<Status, C
             })
             .collect(),
     );
-    if json {
-        emit_json(&out)?;
-        return Ok(Status::Success);
-    }
-    let mut text = format!(
-        "Message {}: {}\n  status: {}\n  service: {} edition {}{}\n",
-        out.id,
-        out.subject.as_deref().unwrap_or("(no subject)"),
-        status_word(&out.status),
-        out.service_code.as_deref().unwrap_or("-"),
-        out.service_edition
-            .map(|e| e.to_string())
-            .unwrap_or_default(),
-        out.service_owner
-            .as_deref()
-            .map(|o| format!(" ({o})"))
-            .unwrap_or_default(),
-    );
-    for (label, value) in [
-        ("created", &out.created),
-        ("last changed", &out.last_changed),
-        ("due", &out.due),
-        ("archive reference", &out.archive_reference),
-    ] {
-        if let Some(value) = value {
-            text.push_str(&format!("  {label}: {value}\n"));
+    emit_output(json, &out, |out| {
+        let mut text = format!(
+            "Message {}: {}\n  status: {}\n  service: {} edition {}{}\n",
+            out.id,
+            out.subject.as_deref().unwrap_or("(no subject)"),
+            status_word(&out.status),
+            out.service_code.as_deref().unwrap_or("-"),
+            out.service_edition
+                .map(|e| e.to_string())
+                .unwrap_or_default(),
+            optional_part(" (", out.service_owner.as_deref(), ")"),
+        );
+        text.push_str(&labelled_lines([
+            ("created", &out.created),
+            ("last changed", &out.last_changed),
+            ("due", &out.due),
+            ("archive reference", &out.archive_reference),
+        ]));
+        for f in out.forms.iter().flatten() {
+            text.push_str(&format!(
+                "  form {}: {} ({} v{}){}\n",
+                f.id,
+                f.name.as_deref().unwrap_or("-"),
+                f.data_format_id.as_deref().unwrap_or("-"),
+                f.data_format_version.as_deref().unwrap_or("-"),
+                if f.signing_locked {
+                    ", signing locked"
+                } else {
+                    ""
+                }
+            ));
         }
-    }
-    for f in out.forms.iter().flatten() {
-        text.push_str(&format!(
-            "  form {}: {} ({} v{}){}\n",
-            f.id,
-            f.name.as_deref().unwrap_or("-"),
-            f.data_format_id.as_deref().unwrap_or("-"),
-            f.data_format_version.as_deref().unwrap_or("-"),
-            if f.signing_locked {
-                ", signing locked"
-            } else {
-                ""
-            }
-        ));
-    }
-    for a in out.attachments.iter().flatten() {
-        text.push_str(&format!(
-            "  attachment {}: {} ({} bytes){}\n",
-            a.id,
-            a.file_name.as_deref().unwrap_or("-"),
-            a.file_size.unwrap_or(0),
-            if a.signing_locked {
-                ", signing locked"
-            } else {
-                ""
-            }
-        ));
-    }
-    emit(&text)?;
-    Ok(Status::Success)
+        for a in out.attachments.iter().flatten() {
+            text.push_str(&format!(
+                "  attachment {}: {} ({} bytes){}\n",
+                a.id,
+                a.file_name.as_deref().unwrap_or("-"),
+                a.file_size.unwrap_or(0),
+                if a.signing_locked {
+                    ", signing locked"
+                } else {
+                    ""
+                }
+            ));
+        }
+        text
+    })
 }
 
 fn signing_text(args: &MessageArgs, settings: &Settings, json: bool) -> Result<Status, CliError> {
     let (client, who, id) = open_message(args, settings)?;
     let runtime = crate::runtime()?;
     let text = runtime.block_on(client.signing_text(&who, &id))?;
-    if json {
-        #[derive(Serialize)]
-        struct TextOut<'a> {
-            id: &'a str,
-            text: String,
-        }
-        emit_json(&TextOut {
-            id: id.as_str(),
-            text: mask_identity_numbers(&text.text),
-        })?;
-    } else {
-        emit(&format!("{}\n", mask_identity_numbers(&text.text)))?;
+    #[derive(Serialize)]
+    struct TextOut<'a> {
+        id: &'a str,
+        text: String,
     }
-    Ok(Status::Success)
+    let out = TextOut {
+        id: id.as_str(),
+        text: mask_identity_numbers(&text.text),
+    };
+    emit_output(json, &out, |out| format!("{}\n", out.text))
 }
 
 fn sign(args: &SignArgs, settings: &Settings, json: bool) -> Result<Status, CliError> {
@@ -337,17 +325,13 @@ fn sign(args: &SignArgs, settings: &Settings, json: bool) -> Result<Status, CliE
         archived_id: signed.archived.message_id.as_ref().map(|m| m.to_string()),
         partial: matches!(selection, SignatureSelection::Partial(_)),
     };
-    if json {
-        emit_json(&out)?;
-    } else if let (true, Some(archived)) = (out.archived, &out.archived_id) {
-        emit(&format!("Signed {}; archived as {archived}\n", out.id))?;
-    } else {
-        emit(&format!(
+    emit_output(json, &out, |out| match (out.archived, &out.archived_id) {
+        (true, Some(archived)) => format!("Signed {}; archived as {archived}\n", out.id),
+        _ => format!(
             "Signed {}; it waits for more signatures or processing\n",
             out.id
-        ))?;
-    }
-    Ok(Status::Success)
+        ),
+    })
 }
 
 /// `ID:VERSION:FILE` → the three parts (the file may contain `:`).
@@ -392,23 +376,18 @@ fn submit(args: &SubmitArgs, settings: &Settings, json: bool) -> Result<Status, 
     let (client, who) = connect(&args.target, settings)?;
     let runtime = crate::runtime()?;
     let submitted = runtime.block_on(client.submit_to_signing(&who, &task))?;
-    if json {
-        #[derive(Serialize)]
-        struct SubmittedOut {
-            id: String,
-            location: String,
-        }
-        emit_json(&SubmittedOut {
-            id: submitted.message_id.to_string(),
-            location: submitted.location.clone(),
-        })?;
-    } else {
-        emit(&format!(
-            "Submitted to signing as message {}\n",
-            submitted.message_id
-        ))?;
+    #[derive(Serialize)]
+    struct SubmittedOut {
+        id: String,
+        location: String,
     }
-    Ok(Status::Success)
+    let out = SubmittedOut {
+        id: submitted.message_id.to_string(),
+        location: submitted.location.clone(),
+    };
+    emit_output(json, &out, |out| {
+        format!("Submitted to signing as message {}\n", out.id)
+    })
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use crate::cli::{BuildArgs, FlowArg, NotifyArg};
 use crate::error::{CliError, Status, read_file};
 use crate::job::{add_signers, exit_urls};
 use crate::mask::mask_identity_numbers;
-use crate::output::{Entry, certificate_name, emit, emit_json, entry_lines, timestamp};
+use crate::output::{Entry, certificate_name, emit_output, entry_lines, timestamp};
 use crate::password;
 
 /// The build summary, for both output forms.
@@ -118,12 +118,7 @@ pub(crate) fn run(args: &BuildArgs, json: bool) -> Result<Status, CliError> {
         signer_subject: certificate_name(&key.subject()),
         entries: inspection.entries.iter().map(Entry::from).collect(),
     };
-    if json {
-        emit_json(&summary)?;
-    } else {
-        emit(&human(&summary))?;
-    }
-    Ok(Status::Success)
+    emit_output(json, &summary, human)
 }
 
 fn human(s: &Summary) -> String {

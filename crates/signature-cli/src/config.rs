@@ -14,7 +14,7 @@ use zeroize::Zeroizing;
 use crate::cli::{AltinnFlags, PostenFlags};
 use crate::error::{CliError, Status};
 use crate::mask::mask_identity_numbers;
-use crate::output::{emit, emit_json};
+use crate::output::emit_output;
 
 /// The configuration file looked for in the current directory.
 pub(crate) const DEFAULT_FILE: &str = "signering.toml";
@@ -599,22 +599,21 @@ pub(crate) fn show(settings: &Settings, json: bool) -> Result<Status, CliError> 
             shown("altinn3.pkcs11_cert", &a3.pkcs11_cert, path),
         ])
         .collect::<Vec<_>>();
-    if json {
-        #[derive(Serialize)]
-        struct Shown<'a> {
-            file: Option<String>,
-            settings: &'a [ShownSetting],
-        }
-        emit_json(&Shown {
-            file: settings.file.as_ref().map(path),
-            settings: &rows,
-        })?;
-    } else {
-        let mut out = match &settings.file {
-            Some(file) => format!("Configuration file: {}\n", file.display()),
+    #[derive(Serialize)]
+    struct Shown<'a> {
+        file: Option<String>,
+        settings: &'a [ShownSetting],
+    }
+    let shown = Shown {
+        file: settings.file.as_ref().map(path),
+        settings: &rows,
+    };
+    emit_output(json, &shown, |shown| {
+        let mut out = match &shown.file {
+            Some(file) => format!("Configuration file: {file}\n"),
             None => format!("Configuration file: none ({DEFAULT_FILE} not found)\n"),
         };
-        for row in &rows {
+        for row in shown.settings {
             match (&row.value, &row.source) {
                 (Some(value), Some(source)) => {
                     out.push_str(&format!("{:<26} {value}  [{source}]\n", row.key));
@@ -622,7 +621,6 @@ pub(crate) fn show(settings: &Settings, json: bool) -> Result<Status, CliError> 
                 _ => out.push_str(&format!("{:<26} (not set)\n", row.key)),
             }
         }
-        emit(&out)?;
-    }
-    Ok(Status::Success)
+        out
+    })
 }

@@ -15,7 +15,7 @@ use crate::cli::{ArchiveGetArgs, DownloadArgs};
 use crate::config::Settings;
 use crate::error::{CliError, Status};
 use crate::mask::mask_identity_numbers;
-use crate::output::{emit, emit_json};
+use crate::output::emit_output;
 use crate::service::Service;
 
 /// A file that counts the bytes written into a progress bar.
@@ -170,15 +170,9 @@ fn report(path: &Path, bytes: u64, json: bool) -> Result<Status, CliError> {
         file: mask_identity_numbers(&path.display().to_string()),
         bytes,
     };
-    if json {
-        emit_json(&written)?;
-    } else {
-        emit(&format!(
-            "Wrote {} ({} bytes)\n",
-            written.file, written.bytes
-        ))?;
-    }
-    Ok(Status::Success)
+    emit_output(json, &written, |w| {
+        format!("Wrote {} ({} bytes)\n", w.file, w.bytes)
+    })
 }
 
 /// `signering download URL --out FILE`.

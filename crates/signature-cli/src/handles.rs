@@ -6,7 +6,7 @@ use signature_core::{CancellationHandle, ConfirmationHandle, DeleteDocumentsHand
 use crate::cli::HandleArgs;
 use crate::config::Settings;
 use crate::error::{CliError, Status};
-use crate::output::{emit, emit_json};
+use crate::output::emit_output;
 
 /// Which call.
 #[derive(Debug, Clone, Copy)]
@@ -48,14 +48,10 @@ pub(crate) fn run(
         Action::Cancel => ("cancel", "Cancelled the job."),
         Action::Delete => ("delete", "Deleted the job's documents at Posten."),
     };
-    if json {
-        emit_json(&Done {
-            action: name,
-            url,
-            ok: true,
-        })?;
-    } else {
-        emit(&format!("{text}\n"))?;
-    }
-    Ok(Status::Success)
+    let done = Done {
+        action: name,
+        url,
+        ok: true,
+    };
+    emit_output(json, &done, |_| format!("{text}\n"))
 }

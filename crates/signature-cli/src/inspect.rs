@@ -6,7 +6,7 @@ use crate::cli::InspectArgs;
 use crate::error::{CliError, Status, read_file};
 use crate::manifest::{ManifestSummary, summarize};
 use crate::mask::mask_identity_numbers;
-use crate::output::{Certificate, Entry, emit, emit_json, entry_lines, timestamp};
+use crate::output::{Certificate, Entry, emit_output, entry_lines, timestamp};
 
 #[derive(Debug, Serialize)]
 struct Report {
@@ -56,12 +56,7 @@ pub(crate) fn run(args: &InspectArgs, json: bool) -> Result<Status, CliError> {
             .collect(),
         verified: false,
     };
-    if json {
-        emit_json(&report)?;
-    } else {
-        emit(&human(&report))?;
-    }
-    Ok(Status::Success)
+    emit_output(json, &report, human)
 }
 
 fn human(r: &Report) -> String {

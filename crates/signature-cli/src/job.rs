@@ -17,24 +17,22 @@ use crate::cli::{CreateArgs, FlowArg, NotifyArg, StatusArgs};
 use crate::config::{SecretSource, Settings};
 use crate::error::{CliError, Status};
 use crate::mask::mask_identity_numbers;
-use crate::output::{emit, emit_json, timestamp};
+use crate::output::{emit_output, labelled_lines, optional_part, timestamp};
 use crate::service::{ProviderArg, Service};
 use crate::style::status_word;
 
-/// A job as written in a job file (TOML or JSON) or on one line of a batch file.
+/// A job as written in a job file (TOML or JSON) or on one line of a batch file. An
+/// `Option` field left out (or `null` in JSON) is `None` without `#[serde(default)]`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct JobSpec {
     /// Title shown to the signers.
     pub title: String,
     /// The sender's reference; also the batch key.
-    #[serde(default)]
     pub reference: Option<String>,
     /// Longer text shown to the signers.
-    #[serde(default)]
     pub description: Option<String>,
     /// Sender organization number, when not the configured one (broker use).
-    #[serde(default)]
     pub sender: Option<String>,
     /// `portal` (default) or `direct`.
     #[serde(default)]
@@ -45,20 +43,14 @@ pub(crate) struct JobSpec {
     /// Document paths, relative to the file.
     pub documents: Vec<PathBuf>,
     /// Portal: `email` (default) or `email-and-sms`.
-    #[serde(default)]
     pub notify: Option<NotifySpec>,
     /// Direct: one exit URL for completion, rejection and error…
-    #[serde(default)]
     pub exit_url: Option<String>,
     /// …or the three separately.
-    #[serde(default)]
     pub completion_url: Option<String>,
-    #[serde(default)]
     pub rejection_url: Option<String>,
-    #[serde(default)]
     pub error_url: Option<String>,
     /// What an Altinn 3 job needs besides the title and documents.
-    #[serde(default)]
     pub altinn3: Option<Altinn3JobSpec>,
 }
 
@@ -378,9 +370,11 @@ impl CreatedJob {
             FlowSpec::Direct => "direct",
         };
         let mut out = format!("Created {flow} job {}", self.job_id);
-        if let Some(reference) = &self.reference {
-            out.push_str(&format!(" (reference {reference})"));
-        }
+        out.push_str(&optional_part(
+            " (reference ",
+            self.reference.as_deref(),
+            ")",
+        ));
         out.push('\n');
         for (n, signer) in self.signers.iter().enumerate() {
             if let Some(url) = &signer.redirect_url {
@@ -391,12 +385,10 @@ impl CreatedJob {
                 ));
             }
         }
-        if let Some(url) = &self.status_url {
-            out.push_str(&format!("  status URL: {url}\n"));
-        }
-        if let Some(url) = &self.cancellation_url {
-            out.push_str(&format!("  cancellation URL: {url}\n"));
-        }
+        out.push_str(&labelled_lines([
+            ("status URL", &self.status_url),
+            ("cancellation URL", &self.cancellation_url),
+        ]));
         out
     }
 }
@@ -468,10 +460,7 @@ impl ChangeOut {
             .map(|s| {
                 format!(
                     "{}{}",
-                    s.signer
-                        .as_deref()
-                        .map(|l| format!("{l} "))
-                        .unwrap_or_default(),
+                    optional_part("", s.signer.as_deref(), " "),
                     status_word(&s.status)
                 )
             })
@@ -482,16 +471,12 @@ impl ChangeOut {
             status_word(&self.status),
             signers.join(", ")
         );
-        for (label, url) in [
-            ("PAdES", &self.pades_url),
-            ("confirmation", &self.confirmation_url),
-            ("cancellation", &self.cancellation_url),
-            ("delete documents", &self.delete_documents_url),
-        ] {
-            if let Some(url) = url {
-                out.push_str(&format!("  {label} URL: {url}\n"));
-            }
-        }
+        out.push_str(&labelled_lines([
+            ("PAdES URL", &self.pades_url),
+            ("confirmation URL", &self.confirmation_url),
+            ("cancellation URL", &self.cancellation_url),
+            ("delete documents URL", &self.delete_documents_url),
+        ]));
         for (n, s) in self.signers.iter().enumerate() {
             if let Some(url) = &s.xades_url {
                 out.push_str(&format!("  XAdES of signer {} URL: {url}\n", n + 1));
@@ -524,12 +509,7 @@ pub(crate) fn create(
     let runtime = crate::runtime()?;
     let created = runtime.block_on(service.service.create_job(&job))?;
     let out = CreatedJob::new(&created, spec.flow);
-    if json {
-        emit_json(&out)?;
-    } else {
-        emit(&mask_identity_numbers(&out.human()))?;
-    }
-    Ok(Status::Success)
+    emit_output(json, &out, |out| mask_identity_numbers(&out.human()))
 }
 
 /// `signering job status`: by job id where the service reads a job's status
@@ -572,15 +552,72 @@ pub(crate) fn status(
         }
     };
     let out = ChangeOut::new(&change);
-    if json {
-        emit_json(&out)?;
-    } else {
-        emit(&mask_identity_numbers(&out.human()))?;
-    }
-    Ok(Status::Success)
+    emit_output(json, &out, |out| mask_identity_numbers(&out.human()))
 }
 
 /// The current time as RFC 3339, for journals and summaries.
 pub(crate) fn now() -> String {
     timestamp(OffsetDateTime::now_utc())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every optional field of a job file and its `[altinn3]` section may be left out, or be
+    /// `null` in JSON, and is then `None`.
+    #[test]
+    fn optional_fields_may_be_missing_or_null() {
+        let altinn3 = r#""altinn3": {"app": "o/a", "form": "f.xml", "form_data_type": "m""#;
+        let nulls = r#""party": null, "org": null, "person": null, "document_data_type": null"#;
+        let optional = [
+            "reference",
+            "description",
+            "sender",
+            "notify",
+            "exit_url",
+            "completion_url",
+            "rejection_url",
+            "error_url",
+        ];
+        let null_fields: Vec<String> = optional.iter().map(|k| format!(r#""{k}": null"#)).collect();
+        let texts = [
+            format!(r#"{{"title": "T", "documents": [], {altinn3}}}}}"#),
+            format!(
+                r#"{{"title": "T", "documents": [], {}, {altinn3}, {nulls}}}}}"#,
+                null_fields.join(", ")
+            ),
+        ];
+        let mut specs: Vec<JobSpec> = texts
+            .iter()
+            .map(|text| serde_json::from_str(text).unwrap())
+            .collect();
+        let toml = "title = \"T\"\ndocuments = []\n[altinn3]\napp = \"o/a\"\nform = \"f.xml\"\n\
+                    form_data_type = \"m\"\n";
+        specs.push(toml::from_str(toml).unwrap());
+        for spec in specs {
+            let JobSpec {
+                reference,
+                description,
+                sender,
+                notify,
+                exit_url,
+                completion_url,
+                rejection_url,
+                error_url,
+                altinn3,
+                ..
+            } = spec;
+            let urls = [exit_url, completion_url, rejection_url, error_url];
+            assert!(urls.iter().all(Option::is_none));
+            assert!(reference.is_none() && description.is_none() && sender.is_none());
+            assert!(notify.is_none());
+            let altinn3 = altinn3.unwrap();
+            assert!(altinn3.party.is_none() && altinn3.org.is_none() && altinn3.person.is_none());
+            assert!(altinn3.document_data_type.is_none());
+        }
+        // Without the section, `altinn3` is `None` too.
+        let spec: JobSpec = serde_json::from_str(r#"{"title": "T", "documents": []}"#).unwrap();
+        assert!(spec.altinn3.is_none());
+    }
 }

@@ -6,7 +6,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::error::CliError;
+use crate::error::{CliError, Status};
 use crate::mask::mask_identity_numbers;
 
 /// One zip entry, for both output forms.
@@ -149,6 +149,34 @@ pub(crate) fn emit_json(value: &impl Serialize) -> Result<(), CliError> {
     })?;
     text.push('\n');
     emit(&text)
+}
+
+/// An optional part of a line: `before`, the value and `after`, or nothing without a value.
+pub(crate) fn optional_part(before: &str, value: Option<&str>, after: &str) -> String {
+    value
+        .map(|value| format!("{before}{value}{after}"))
+        .unwrap_or_default()
+}
+
+/// A `  label: value` line for each row with a value, in order.
+pub(crate) fn labelled_lines<const N: usize>(rows: [(&str, &Option<String>); N]) -> String {
+    rows.iter()
+        .filter_map(|(label, value)| value.as_ref().map(|v| format!("  {label}: {v}\n")))
+        .collect()
+}
+
+/// A command's result: `value` as JSON, or else the text `text` makes of it.
+pub(crate) fn emit_output<T: Serialize>(
+    json: bool,
+    value: &T,
+    text: impl FnOnce(&T) -> String,
+) -> Result<Status, CliError> {
+    if json {
+        emit_json(value)?;
+    } else {
+        emit(&text(value))?;
+    }
+    Ok(Status::Success)
 }
 
 #[cfg(test)]

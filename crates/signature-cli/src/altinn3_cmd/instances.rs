@@ -13,7 +13,7 @@ use crate::cli_altinn3::{CreateInstanceArgs, InstanceArgs};
 use crate::config::Settings;
 use crate::error::{CliError, Status, read_file};
 use crate::mask::{mask_identity, mask_identity_numbers};
-use crate::output::{emit, emit_json, timestamp};
+use crate::output::{emit_output, optional_part, timestamp};
 
 /// A process, for both output forms.
 #[derive(Debug, Serialize)]
@@ -146,10 +146,7 @@ impl InstanceOut {
                 d.data_type,
                 d.content_type.as_deref().unwrap_or("-"),
                 d.size.unwrap_or(0),
-                d.filename
-                    .as_deref()
-                    .map(|f| format!(" {f}"))
-                    .unwrap_or_default(),
+                optional_part(" ", d.filename.as_deref(), ""),
                 if d.locked { ", locked" } else { "" }
             ));
         }
@@ -241,16 +238,13 @@ pub(crate) fn create(
         Ok::<_, altinn_adapter::Error>((found, instance, process))
     })?;
     let out = InstanceOut::new(&found, &instance, &process);
-    if json {
-        emit_json(&out)?;
-    } else {
-        emit(&format!(
+    emit_output(json, &out, |out| {
+        format!(
             "Created {}\n  process: {}\n",
             out.instance,
             out.process.line()
-        ))?;
-    }
-    Ok(Status::Success)
+        )
+    })
 }
 
 pub(crate) fn show(
@@ -267,10 +261,5 @@ pub(crate) fn show(
         Ok::<_, altinn_adapter::Error>((instance, process))
     })?;
     let out = InstanceOut::new(&found, &instance, &process);
-    if json {
-        emit_json(&out)?;
-    } else {
-        emit(&out.text())?;
-    }
-    Ok(Status::Success)
+    emit_output(json, &out, InstanceOut::text)
 }

@@ -13,6 +13,7 @@ use crate::cli_altinn3::Altinn3Command;
 use crate::config::Settings;
 use crate::error::{CliError, Status};
 use crate::mask::mask_identity_numbers;
+use crate::output::optional_part;
 
 pub(crate) use connect::client;
 
@@ -107,10 +108,7 @@ impl SigneeOut {
         format!(
             "  party {:<10} {who}: {state}{}\n",
             self.party_id,
-            self.notification_status
-                .as_deref()
-                .map(|n| format!(" (notification {n})"))
-                .unwrap_or_default()
+            optional_part(" (notification ", self.notification_status.as_deref(), ")")
         )
     }
 }

@@ -13,7 +13,7 @@ use crate::cli_altinn3::{AwaitingArgs, DownloadArgs, InstanceArgs, SignArgs, Sig
 use crate::config::Settings;
 use crate::error::{CliError, Status};
 use crate::mask::mask_identity_numbers;
-use crate::output::{emit, emit_json};
+use crate::output::{emit_output, optional_part};
 
 /// The most tasks `complete` walks before giving up (a process that loops).
 const MAX_STEPS: usize = 20;
@@ -87,36 +87,30 @@ pub(crate) fn awaiting(
             .collect(),
         dialogs_seen: found.dialogs_seen,
     };
-    if json {
-        emit_json(&out)?;
-        return Ok(Status::Success);
-    }
-    let mut text = format!(
-        "{} instance(s) wait for your signature ({} dialog(s) searched)\n",
-        out.awaiting.len(),
-        out.dialogs_seen
-    );
-    for w in &out.awaiting {
-        text.push_str(&format!(
-            "{}  {}  task {}\n",
-            w.instance,
-            w.title.as_deref().unwrap_or("(untitled)"),
-            w.task.as_deref().unwrap_or("-")
-        ));
-    }
-    for s in &out.skipped {
-        text.push_str(&format!(
-            "skipped dialog {}{}: {}\n",
-            s.dialog_id,
-            s.instance
-                .as_deref()
-                .map(|i| format!(" ({i})"))
-                .unwrap_or_default(),
-            s.error
-        ));
-    }
-    emit(&text)?;
-    Ok(Status::Success)
+    emit_output(json, &out, |out| {
+        let mut text = format!(
+            "{} instance(s) wait for your signature ({} dialog(s) searched)\n",
+            out.awaiting.len(),
+            out.dialogs_seen
+        );
+        for w in &out.awaiting {
+            text.push_str(&format!(
+                "{}  {}  task {}\n",
+                w.instance,
+                w.title.as_deref().unwrap_or("(untitled)"),
+                w.task.as_deref().unwrap_or("-")
+            ));
+        }
+        for s in &out.skipped {
+            text.push_str(&format!(
+                "skipped dialog {}{}: {}\n",
+                s.dialog_id,
+                optional_part(" (", s.instance.as_deref(), ")"),
+                s.error
+            ));
+        }
+        text
+    })
 }
 
 #[derive(Debug, Serialize)]
@@ -178,24 +172,16 @@ pub(crate) fn sign(args: &SignArgs, settings: &Settings, json: bool) -> Result<S
         process: ProcessOut::from(&process),
         signees: signees.iter().map(SigneeOut::from).collect(),
     };
-    if json {
-        emit_json(&out)?;
-        return Ok(Status::Success);
-    }
-    let mut text = format!(
-        "Signed {}{}\n  process: {}\n",
-        out.instance,
-        out.on_behalf_of
-            .as_deref()
-            .map(|o| format!(" on behalf of {o}"))
-            .unwrap_or_default(),
-        out.process.line()
-    );
-    for signee in &out.signees {
-        text.push_str(&signee.line());
-    }
-    emit(&text)?;
-    Ok(Status::Success)
+    emit_output(json, &out, |out| {
+        let mut text = format!(
+            "Signed {}{}\n  process: {}\n",
+            out.instance,
+            optional_part(" on behalf of ", out.on_behalf_of.as_deref(), ""),
+            out.process.line()
+        );
+        text.extend(out.signees.iter().map(SigneeOut::line));
+        text
+    })
 }
 
 #[derive(Debug, Serialize)]
@@ -250,36 +236,28 @@ pub(crate) fn signing_state(
                 .collect()
         }),
     };
-    if json {
-        emit_json(&out)?;
-        return Ok(Status::Success);
-    }
-    let mut text = format!(
-        "Signing state of {}{}: {} signee(s)\n",
-        out.instance,
-        out.task
-            .as_deref()
-            .map(|t| format!(" (task {t})"))
-            .unwrap_or_default(),
-        out.signees.len()
-    );
-    for signee in &out.signees {
-        text.push_str(&signee.line());
-    }
-    if let Some(orgs) = &out.organizations {
-        text.push_str(&format!(
-            "You may sign for {} organisation(s):\n",
-            orgs.len()
-        ));
-        for org in orgs {
+    emit_output(json, &out, |out| {
+        let mut text = format!(
+            "Signing state of {}{}: {} signee(s)\n",
+            out.instance,
+            optional_part(" (task ", out.task.as_deref(), ")"),
+            out.signees.len()
+        );
+        text.extend(out.signees.iter().map(SigneeOut::line));
+        if let Some(orgs) = &out.organizations {
             text.push_str(&format!(
-                "  {} {} (party {})\n",
-                org.org_number, org.org_name, org.party_id
+                "You may sign for {} organisation(s):\n",
+                orgs.len()
             ));
+            for org in orgs {
+                text.push_str(&format!(
+                    "  {} {} (party {})\n",
+                    org.org_number, org.org_name, org.party_id
+                ));
+            }
         }
-    }
-    emit(&text)?;
-    Ok(Status::Success)
+        text
+    })
 }
 
 #[derive(Debug, Serialize)]
@@ -395,27 +373,25 @@ pub(crate) fn download(
         }
         Ok(files)
     })?;
-    if json {
-        #[derive(Serialize)]
-        struct Out<'a> {
-            instance: String,
-            files: &'a [FileOut],
-        }
-        emit_json(&Out {
-            instance: found.to_string(),
-            files: &files,
-        })?;
-    } else {
-        let mut text = format!("{} file(s) from {}\n", files.len(), found);
-        for f in &files {
+    #[derive(Serialize)]
+    struct Out<'a> {
+        instance: String,
+        files: &'a [FileOut],
+    }
+    let out = Out {
+        instance: found.to_string(),
+        files: &files,
+    };
+    emit_output(json, &out, |out| {
+        let mut text = format!("{} file(s) from {}\n", out.files.len(), out.instance);
+        for f in out.files {
             text.push_str(&format!(
                 "  {} ({} bytes) -> {}\n",
                 f.data_type, f.bytes, f.path
             ));
         }
-        emit(&text)?;
-    }
-    Ok(Status::Success)
+        text
+    })
 }
 
 #[derive(Debug, Serialize)]
@@ -477,15 +453,12 @@ pub(crate) fn complete(
         steps,
         process: ProcessOut::from(&process),
     };
-    if json {
-        emit_json(&out)?;
-    } else {
+    emit_output(json, &out, |out| {
         let mut text = format!("Completed {}\n", out.instance);
         for step in &out.steps {
             text.push_str(&format!("  {step}\n"));
         }
         text.push_str(&format!("  process: {}\n", out.process.line()));
-        emit(&text)?;
-    }
-    Ok(Status::Success)
+        text
+    })
 }
