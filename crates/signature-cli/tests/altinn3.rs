@@ -43,12 +43,7 @@ fn create_find_sign_read_download_and_complete() {
         .ok()
         .clean()
         .json();
-    let found: Vec<&str> = awaiting["awaiting"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|w| w["instance"].as_str().unwrap())
-        .collect();
+    let found = support::strs_of(&awaiting["awaiting"], "instance");
     assert_eq!(found, [instance.as_str()], "{awaiting}");
     assert!(awaiting["skipped"].as_array().unwrap().is_empty());
     let human = s.run(&["altinn3", "awaiting", "--app", APP]).ok().clean();
@@ -140,8 +135,7 @@ fn refusals_and_bad_input() {
         ["altinn3", "instances", "show", &instance],
         &[("SIGNERING_ALTINN3_URL", s.emulator.base_url())],
     );
-    assert_eq!(no_login.code, 2, "{no_login:?}");
-    assert!(no_login.stderr.contains("--token-file"), "{no_login:?}");
+    no_login.assert_error(2, "--token-file");
     // Malformed input is refused before anything is sent.
     let bad = s.run(&["altinn3", "sign", &instance, "--on-behalf-of", "12345"]);
     assert_eq!(bad.code, 2, "{bad:?}");
@@ -188,8 +182,7 @@ fn refusals_and_bad_input() {
         "--data",
         "ref-data-as-pdf:avtale.pdf",
     ]);
-    assert_eq!(owned.code, 3, "{owned:?}");
-    assert!(owned.stderr.contains("cannot be modified"), "{owned:?}");
+    owned.assert_error(3, "cannot be modified");
 }
 
 #[test]
@@ -363,6 +356,5 @@ fn sign_on_behalf_of_an_organisation() {
         &envs,
     )
     .clean();
-    assert_eq!(refused.code, 3, "{refused:?}");
-    assert!(refused.stderr.contains("401"), "{refused:?}");
+    refused.assert_error(3, "401");
 }

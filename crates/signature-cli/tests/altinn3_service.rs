@@ -53,10 +53,7 @@ fn create_status_poll_and_download_through_the_service() {
         .json();
     assert_eq!(shown["process"]["task_type"], "signing", "{shown}");
     let data = shown["data"].as_array().unwrap();
-    let types: Vec<&str> = data
-        .iter()
-        .map(|d| d["data_type"].as_str().unwrap())
-        .collect();
+    let types = support::strs_of(&shown["data"], "data_type");
     assert_eq!(types.len(), 2, "{shown}");
     assert!(types.contains(&"model") && types.contains(&DOCUMENT_DATA_TYPE));
 
@@ -141,13 +138,11 @@ fn what_altinn_3_cannot_do_is_refused() {
         &format!("signers = [\"{}\"]", support::altinn3::PIN),
     );
     let signers = create(&s, "signers.toml");
-    assert_eq!(signers.code, 1, "{signers:?}");
-    assert!(signers.stderr.contains("names no signers"), "{signers:?}");
+    signers.assert_error(1, "names no signers");
     // A description is a setting the service does not carry: its capabilities refuse it.
     write_job(&s, "described.toml", "description = \"Les nøye\"");
     let described = create(&s, "described.toml");
-    assert_eq!(described.code, 1, "{described:?}");
-    assert!(described.stderr.contains("a description"), "{described:?}");
+    described.assert_error(1, "a description");
     // A Posten job file (no [altinn3]) for Altinn 3, and an Altinn 3 one for Posten.
     std::fs::write(
         s.dir.path().join("posten.toml"),
@@ -155,16 +150,13 @@ fn what_altinn_3_cannot_do_is_refused() {
     )
     .unwrap();
     let posten = create(&s, "posten.toml");
-    assert_eq!(posten.code, 2, "{posten:?}");
-    assert!(posten.stderr.contains("[altinn3]"), "{posten:?}");
+    posten.assert_error(2, "[altinn3]");
     write_job(&s, "job.toml", "");
     let wrong = s.run(&["job", "create", "--file", "job.toml"]).clean();
-    assert_eq!(wrong.code, 2, "{wrong:?}");
-    assert!(wrong.stderr.contains("--provider altinn3"), "{wrong:?}");
+    wrong.assert_error(2, "--provider altinn3");
     // No status queue: poll needs the jobs, and a direct job's token status is Posten's.
     let no_jobs = s.run_neutral(&["poll"], &[]).clean();
-    assert_eq!(no_jobs.code, 2, "{no_jobs:?}");
-    assert!(no_jobs.stderr.contains("--job"), "{no_jobs:?}");
+    no_jobs.assert_error(2, "--job");
     let by_token = s
         .run_neutral(
             &["job", "status"],
@@ -176,18 +168,11 @@ fn what_altinn_3_cannot_do_is_refused() {
             ],
         )
         .clean();
-    assert_eq!(by_token.code, 1, "{by_token:?}");
-    assert!(
-        by_token
-            .stderr
-            .contains("status query token is not supported"),
-        "{by_token:?}"
-    );
+    by_token.assert_error(1, "status query token is not supported");
     // An unknown job: the service's 404, exit 3.
     let missing = format!("{APP}/{}/00000000-0000-4000-8000-000000000000", s.party);
     let unknown = s
         .run_neutral(&["job", "status"], &["--job", &missing])
         .clean();
-    assert_eq!(unknown.code, 3, "{unknown:?}");
-    assert!(unknown.stderr.contains("Altinn: "), "{unknown:?}");
+    unknown.assert_error(3, "Altinn: ");
 }

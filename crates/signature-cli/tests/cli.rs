@@ -88,19 +88,9 @@ fn pkcs12_bundle_builds_inspects_and_verifies() {
         report["manifest"]["signers"][1]["notification"],
         "contact register: e-mail"
     );
-    let hrefs: Vec<&str> = report["manifest"]["documents"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["href"].as_str().unwrap())
-        .collect();
+    let hrefs = strs_of(&report["manifest"]["documents"], "href");
     assert_eq!(hrefs, ["Leieavtale.pdf", "vedlegg.txt"]);
-    let entries: Vec<&str> = report["entries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["name"].as_str().unwrap())
-        .collect();
+    let entries = strs_of(&report["entries"], "name");
     assert_eq!(
         entries,
         [
@@ -219,12 +209,9 @@ fn verify_reports_an_untrusted_chain_and_an_unchecked_one() {
     let bundle = fx.built_bundle();
 
     let unchecked = signering([OsStr::new("bundle"), "verify".as_ref(), os(&bundle)], None);
-    assert_eq!(unchecked.code, 0, "{unchecked:?}");
-    assert!(
-        unchecked
-            .stdout
-            .contains("Certificate chain: NOT checked (no --trust ROOT.pem given)"),
-        "{unchecked:?}"
+    unchecked.assert_prints(
+        0,
+        &["Certificate chain: NOT checked (no --trust ROOT.pem given)"],
     );
 
     let other = make_pki(false, &LeafSpec::default());
@@ -255,13 +242,7 @@ fn direct_flow_needs_exit_urls_and_builds_with_them() {
     };
     let done = "https://example.com/done";
     let missing = direct(&[]);
-    assert_eq!(missing.code, 2, "{missing:?}");
-    assert!(
-        missing
-            .stderr
-            .contains("--flow direct needs --exit-url URL"),
-        "{missing:?}"
-    );
+    missing.assert_error(2, "--flow direct needs --exit-url URL");
     assert!(!fx.path("direct.asice").exists());
 
     let partial = direct(&["--completion-url", "https://example.com/ok"]);

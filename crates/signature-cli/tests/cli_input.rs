@@ -26,24 +26,14 @@ fn encrypted_pem_key_with_password_env_and_wrong_password() {
     assert_eq!(ok.code, 0, "{ok:?}");
 
     let wrong = signering(args("wrong.asice"), Some("not the password"));
-    assert_eq!(wrong.code, 1, "{wrong:?}");
-    assert!(
-        wrong
-            .stderr
-            .contains("wrong password for the encrypted private key"),
-        "{wrong:?}"
-    );
+    wrong.assert_error(1, "wrong password for the encrypted private key");
     assert!(!fx.path("wrong.asice").exists());
 
     // Encrypted, no --password-env, no terminal: refuses to prompt.
     let mut no_env = args("no-env.asice");
     no_env.retain(|a| a != "--password-env" && a != PASSWORD_VAR);
     let refused = signering(no_env, None);
-    assert_eq!(refused.code, 2, "{refused:?}");
-    assert!(
-        refused.stderr.contains("standard input is not a terminal"),
-        "{refused:?}"
-    );
+    refused.assert_error(2, "standard input is not a terminal");
 }
 
 #[test]
@@ -64,19 +54,12 @@ fn wrong_pkcs12_password_is_rejected() {
 
     // The variable is not set at all: a usage error naming it.
     let unset = signering(&args, None);
-    assert_eq!(unset.code, 2, "{unset:?}");
-    assert!(
-        unset
-            .stderr
-            .contains(&format!("environment variable {PASSWORD_VAR}")),
-        "{unset:?}"
-    );
+    unset.assert_error(2, &format!("environment variable {PASSWORD_VAR}"));
 
     // No --password-env and no terminal: refuses to prompt.
     args.retain(|a| a != "--password-env" && a != PASSWORD_VAR);
     let refused = signering(&args, None);
-    assert_eq!(refused.code, 2, "{refused:?}");
-    assert!(refused.stderr.contains("--password-env"), "{refused:?}");
+    refused.assert_error(2, "--password-env");
 }
 
 #[test]
@@ -111,12 +94,9 @@ fn invalid_pin_is_rejected_without_printing_it() {
 
     // A duplicate signer is named by position too.
     let duplicate = signering(fx.build_args("bundle.asice", &["--signer", PIN_A]), None);
-    assert_eq!(duplicate.code, 1, "{duplicate:?}");
-    assert!(
-        duplicate
-            .stderr
-            .contains("--signer number 3 is the same person as --signer number 1"),
-        "{duplicate:?}"
+    duplicate.assert_error(
+        1,
+        "--signer number 3 is the same person as --signer number 1",
     );
     assert!(!fx.path("bundle.asice").exists());
 }
@@ -126,8 +106,7 @@ fn identity_numbers_in_usage_errors_are_masked() {
     let fx = Fixture::new();
     // A forgotten `--signer` makes the number a stray argument, which clap quotes.
     let output = signering(fx.build_args("bundle.asice", &["31129956715"]), None);
-    assert_eq!(output.code, 2, "{output:?}");
-    assert!(output.stderr.contains("311299*****"), "{output:?}");
+    output.assert_error(2, "311299*****");
     output.assert_without(&["31129956715", PIN_A, PIN_B]);
 }
 
@@ -140,8 +119,7 @@ fn unknown_document_extension_names_the_file() {
         fx.build_args("bundle.asice", &["--document", docx.to_str().unwrap()]),
         None,
     );
-    assert_eq!(output.code, 1, "{output:?}");
-    assert!(output.stderr.contains("brev.docx"), "{output:?}");
+    output.assert_error(1, "brev.docx");
     assert!(
         output.stderr.contains(
             "unsupported file type .docx; use .pdf (application/pdf) or .txt (text/plain)"
@@ -161,21 +139,15 @@ fn invalid_sender_and_title_name_the_flag() {
         signering(args, None)
     };
     let sender = with("984661186", TITLE);
-    assert_eq!(sender.code, 1, "{sender:?}");
-    assert!(
-        sender
-            .stderr
-            .contains("--sender: invalid organization number: the check digit does not match"),
-        "{sender:?}"
+    sender.assert_error(
+        1,
+        "--sender: invalid organization number: the check digit does not match",
     );
 
     let title = with(SENDER, &"x".repeat(81));
-    assert_eq!(title.code, 1, "{title:?}");
-    assert!(
-        title
-            .stderr
-            .contains("--title: the title must be 1–80 characters long, but is 81"),
-        "{title:?}"
+    title.assert_error(
+        1,
+        "--title: the title must be 1–80 characters long, but is 81",
     );
     assert!(!fx.path("bundle.asice").exists());
 
@@ -214,8 +186,7 @@ fn unreadable_or_malformed_bundles() {
     // A --trust file without a certificate is a usage error, not a verdict on the bundle.
     let bundle = fx.built_bundle();
     let trust = verify_with_trust(&bundle, &fx.path("vedlegg.txt"), false);
-    assert_eq!(trust.code, 2, "{trust:?}");
-    assert!(trust.stderr.contains("--trust "), "{trust:?}");
+    trust.assert_error(2, "--trust ");
 }
 
 #[test]
@@ -236,26 +207,23 @@ fn usage_errors_and_help() {
         &["bundle", "inspect", "--help"],
     ] {
         let help = signering(command, None);
-        assert_eq!(help.code, 0, "{help:?}");
-        assert!(help.stdout.contains("Exit codes:"), "{help:?}");
+        help.assert_prints(0, &["Exit codes:"]);
     }
 
     let help = signering(["bundle", "verify", "--help"], None);
-    assert_eq!(help.code, 0, "{help:?}");
-    assert!(help.stdout.contains("Exit codes:"), "{help:?}");
-    assert!(help.stdout.contains("--trust <ROOT.pem>"), "{help:?}");
+    help.assert_prints(0, &["Exit codes:", "--trust <ROOT.pem>"]);
 
     let help = signering(["bundle", "build", "--help"], None);
-    assert_eq!(help.code, 0, "{help:?}");
-    for flag in [
-        "--keystore",
-        "--password-env",
-        "--notify",
-        "email-and-sms",
-        "--exit-url",
-        "--request-out",
-        "2  usage or I/O error",
-    ] {
-        assert!(help.stdout.contains(flag), "missing {flag}: {help:?}");
-    }
+    help.assert_prints(
+        0,
+        &[
+            "--keystore",
+            "--password-env",
+            "--notify",
+            "email-and-sms",
+            "--exit-url",
+            "--request-out",
+            "2  usage or I/O error",
+        ],
+    );
 }

@@ -110,8 +110,7 @@ fn portal_job_from_a_toml_file_then_poll_download_confirm_download_archive_delet
     // (signers may still download), allowed after that.
     let delete = str_of(last, "delete_documents_url");
     let early = posten.run(["delete", delete]);
-    assert_eq!(early.code, 3, "{early:?}");
-    assert!(early.stderr.contains("24 hours"), "{early:?}");
+    early.assert_error(3, "24 hours");
     runtime()
         .block_on(
             posten
@@ -202,11 +201,7 @@ fn direct_job_from_flags_then_status_by_token() {
         "--token-file",
         "token",
     ]);
-    assert_eq!(wrong.code, 3, "{wrong:?}");
-    assert!(
-        wrong.stderr.contains("status query token was not accepted"),
-        "{wrong:?}"
-    );
+    wrong.assert_error(3, "status query token was not accepted");
 }
 
 #[test]
@@ -219,8 +214,7 @@ fn cancel_a_portal_job_and_cancelling_again_is_a_service_error() {
     let id = str_of(&created, "job_id");
     assert_ne!(posten.job(id).status, "IN_PROGRESS");
     let again = posten.run(["cancel", &cancel]);
-    assert_eq!(again.code, 3, "{again:?}");
-    assert!(again.stderr.contains("cannot be cancelled"), "{again:?}");
+    again.assert_error(3, "cannot be cancelled");
 }
 
 /// A fault on the emulator's portal job creates, the requests the batch tests interfere with.
@@ -389,8 +383,7 @@ fn batch_interrupted_by_ctrl_c_finishes_in_flight_jobs_and_resumes() {
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
     .clean();
-    assert_eq!(first.code, 5, "{first:?}");
-    assert!(first.stderr.contains("interrupted"), "{first:?}");
+    first.assert_error(5, "interrupted");
     let summary = first.json();
     assert_eq!(summary["interrupted"], true);
     let created = summary["created"].as_array().unwrap().len();

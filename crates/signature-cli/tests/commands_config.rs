@@ -90,8 +90,7 @@ fn altinn_messages_submit_list_show_signing_text_and_sign() {
     let main = shown["forms"][0]["id"].as_i64().unwrap().to_string();
     let sub = shown["forms"][1]["id"].as_i64().unwrap().to_string();
     let refused = run(&["altinn", "messages", "sign", &partial, "--form", &sub]);
-    assert_eq!(refused.code, 1, "{refused:?}");
-    assert!(refused.stderr.contains("locks as signed"), "{refused:?}");
+    refused.assert_error(1, "locks as signed");
     let signed = run(&[
         "--json", "altinn", "messages", "sign", &partial, "--form", &main,
     ])
@@ -211,15 +210,10 @@ fn bad_input_gives_a_clear_message_and_a_non_zero_exit() {
     };
     // Missing document file.
     let out = create(&["--signer", PIN_A, "--document", "missing.pdf"]);
-    assert_eq!(out.code, 2, "{out:?}");
-    assert!(out.stderr.contains("cannot read missing.pdf"), "{out:?}");
+    out.assert_error(2, "cannot read missing.pdf");
     // Bad identity number (check digits wrong).
     let out = create(&["--signer", "24068110049", "--document", "contract.pdf"]);
-    assert_eq!(out.code, 1, "{out:?}");
-    assert!(
-        out.stderr.contains("invalid signing job: signer 1"),
-        "{out:?}"
-    );
+    out.assert_error(1, "invalid signing job: signer 1");
     assert!(!out.stderr.contains("24068110049"));
     // Wrong key store password.
     let out = run_in(
@@ -236,25 +230,21 @@ fn bad_input_gives_a_clear_message_and_a_non_zero_exit() {
         ],
         &[(PASSWORD_VAR, "wrong password")],
     );
-    assert_eq!(out.code, 1, "{out:?}");
-    assert!(out.stderr.contains("cannot use the signing key"), "{out:?}");
+    out.assert_error(1, "cannot use the signing key");
     // No password source and no terminal.
     let out = run_in(posten.path(), ["poll"], &[]);
-    assert_eq!(out.code, 2, "{out:?}");
-    assert!(out.stderr.contains(PASSWORD_VAR), "{out:?}");
+    out.assert_error(2, PASSWORD_VAR);
     // Unknown configuration key, and a secret written into the file.
     std::fs::write(posten.path().join("typo.toml"), "[posten]\nsendr = \"1\"\n").unwrap();
     let out = posten.run(["--config", "typo.toml", "poll"]);
-    assert_eq!(out.code, 2, "{out:?}");
-    assert!(out.stderr.contains("unknown field `sendr`"), "{out:?}");
+    out.assert_error(2, "unknown field `sendr`");
     std::fs::write(
         posten.path().join("secret.toml"),
         "[posten]\nkeystore_password = \"hunter2\"\n",
     )
     .unwrap();
     let out = posten.run(["--config", "secret.toml", "poll"]);
-    assert_eq!(out.code, 2, "{out:?}");
-    assert!(out.stderr.contains("secrets are never values"), "{out:?}");
+    out.assert_error(2, "secrets are never values");
     assert!(!out.stderr.contains("hunter2"));
     // A job file with an unknown field.
     std::fs::write(
@@ -263,8 +253,7 @@ fn bad_input_gives_a_clear_message_and_a_non_zero_exit() {
     )
     .unwrap();
     let out = posten.run(["job", "create", "--file", "bad.json"]);
-    assert_eq!(out.code, 1, "{out:?}");
-    assert!(out.stderr.contains("unknown field `colour`"), "{out:?}");
+    out.assert_error(1, "unknown field `colour`");
     // Nothing listening: exit 4.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = closed.local_addr().unwrap().port();
@@ -275,19 +264,14 @@ fn bad_input_gives_a_clear_message_and_a_non_zero_exit() {
         "--environment",
         &format!("https://127.0.0.1:{port}/api"),
     ]);
-    assert_eq!(out.code, 4, "{out:?}");
-    assert!(
-        out.stderr.contains("could not reach Posten signering"),
-        "{out:?}"
-    );
+    out.assert_error(4, "could not reach Posten signering");
     // A bad SIGNERING_LOG filter.
     let out = run_in(
         posten.path(),
         ["config", "show"],
         &[("SIGNERING_LOG", "a=b=c")],
     );
-    assert_eq!(out.code, 2, "{out:?}");
-    assert!(out.stderr.contains("SIGNERING_LOG"), "{out:?}");
+    out.assert_error(2, "SIGNERING_LOG");
 }
 
 #[test]

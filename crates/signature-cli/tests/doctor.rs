@@ -38,16 +38,16 @@ fn the_expired_java_test_key_store_is_reported_expired_test_and_988015814() {
     let envs = [(PASSWORD_VAR, JAVA_PASSWORD)];
     let args = ["--keystore", p12, "--password-env", PASSWORD_VAR];
     let out = doctor(dir.path(), &args, &envs);
-    assert_eq!(out.code, 1, "{out:?}");
-    for expected in [
-        "organization   988015814 (SEID 1, in serialNumber)",
-        "CA             test CA (chains to the built-in anchors)",
-        "EXPIRED",
-        "Test and QA: a test certificate",
-        "problem: the certificate expired on 2018-11-11",
-    ] {
-        assert!(out.stdout.contains(expected), "{expected}: {out:?}");
-    }
+    out.assert_prints(
+        1,
+        &[
+            "organization   988015814 (SEID 1, in serialNumber)",
+            "CA             test CA (chains to the built-in anchors)",
+            "EXPIRED",
+            "Test and QA: a test certificate",
+            "problem: the certificate expired on 2018-11-11",
+        ],
+    );
     assert!(!format!("{out:?}").contains(JAVA_PASSWORD));
 
     let json = doctor(dir.path(), &[&["--json"][..], &args].concat(), &envs);
@@ -75,17 +75,13 @@ fn the_expired_java_test_key_store_is_reported_expired_test_and_988015814() {
         .concat(),
         &envs,
     );
-    assert_eq!(production.code, 1, "{production:?}");
-    assert!(
-        production
-            .stdout
-            .contains("this is a test certificate, but Production trusts only production CAs"),
-        "{production:?}"
+    production.assert_prints(
+        1,
+        &["this is a test certificate, but Production trusts only production CAs"],
     );
     // A wrong password is an unusable key store: exit 1 with the reason.
     let wrong = doctor(dir.path(), &args, &[(PASSWORD_VAR, "wrong")]);
-    assert_eq!(wrong.code, 1, "{wrong:?}");
-    assert!(wrong.stderr.contains("password"), "{wrong:?}");
+    wrong.assert_error(1, "password");
 }
 
 #[test]
@@ -101,8 +97,7 @@ fn a_captured_server_chain_is_accepted_under_test_and_refused_under_production()
         &[&["--environment", "test"][..], &at].concat(),
         &[],
     );
-    assert_eq!(test.code, 0, "{test:?}");
-    assert!(test.stdout.contains("note: accepted"), "{test:?}");
+    test.assert_prints(0, &["note: accepted"]);
     let qa = doctor(
         dir.path(),
         &[&["--environment", "qa"][..], &at].concat(),
@@ -115,12 +110,9 @@ fn a_captured_server_chain_is_accepted_under_test_and_refused_under_production()
         &[&["--environment", "production"][..], &at].concat(),
         &[],
     );
-    assert_eq!(production.code, 1, "{production:?}");
-    assert!(
-        production
-            .stdout
-            .contains("issued by a test CA, but the client is configured for Production"),
-        "{production:?}"
+    production.assert_prints(
+        1,
+        &["issued by a test CA, but the client is configured for Production"],
     );
     // Today the 2018 certificate has expired.
     let today = doctor(
@@ -128,8 +120,7 @@ fn a_captured_server_chain_is_accepted_under_test_and_refused_under_production()
         &["--environment", "test", "--server-chain", chain],
         &[],
     );
-    assert_eq!(today.code, 1, "{today:?}");
-    assert!(today.stdout.contains("certificate expired"), "{today:?}");
+    today.assert_prints(1, &["certificate expired"]);
     // Without an environment there is nothing to check the chain against.
     let none = doctor(dir.path(), &["--server-chain", chain], &[]);
     assert_eq!(none.code, 2, "{none:?}");
@@ -198,29 +189,24 @@ fn the_online_check_reaches_the_emulator_and_reports_each_failure_with_its_exit_
     // The emulator as a custom environment: the certificate's CA is no Posten CA (a note),
     // the handshake passes and GET /api/{organization} answers.
     let ok = emulator.doctor(&["--environment", &url]);
-    assert_eq!(ok.code, 0, "{ok:?}");
-    assert!(
-        ok.stdout.contains(
-            "TLS handshake passed: the server presented a certificate of organization 984661185"
-        ),
-        "{ok:?}"
-    );
-    assert!(
-        ok.stdout
-            .contains(&format!("answered HTTP 200 to GET /{SENDER}")),
-        "{ok:?}"
+    ok.assert_prints(
+        0,
+        &[
+            "TLS handshake passed: the server presented a certificate of organization 984661185",
+            &format!("answered HTTP 200 to GET /{SENDER}"),
+        ],
     );
 
     // --url keeps the environment's anchors and expectations: the emulator's certificate is
     // no test certificate (exit 1), while the connection itself still works.
     let test = emulator.doctor(&["--environment", "test", "--url", &url]);
-    assert_eq!(test.code, 1, "{test:?}");
-    assert!(
-        test.stdout
-            .contains("a CA neither Posten environment trusts"),
-        "{test:?}"
+    test.assert_prints(
+        1,
+        &[
+            "a CA neither Posten environment trusts",
+            "answered HTTP 200",
+        ],
     );
-    assert!(test.stdout.contains("answered HTTP 200"), "{test:?}");
 
     // A sender the certificate may not act for: the service refuses (exit 3).
     let refused = emulator.doctor(&["--environment", &url, "--sender", "984661185"]);
@@ -233,13 +219,7 @@ fn the_online_check_reaches_the_emulator_and_reports_each_failure_with_its_exit_
 
     // Nothing listening: exit 4 with the reason.
     let unreachable = emulator.doctor(&["--environment", "https://127.0.0.1:1/api"]);
-    assert_eq!(unreachable.code, 4, "{unreachable:?}");
-    assert!(
-        unreachable
-            .stdout
-            .contains("could not reach Posten signering"),
-        "{unreachable:?}"
-    );
+    unreachable.assert_prints(4, &["could not reach Posten signering"]);
 
     // --json carries the same.
     let json = emulator.doctor(&["--json", "--environment", &url]);

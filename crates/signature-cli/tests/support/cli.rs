@@ -28,7 +28,7 @@ pub fn pki() -> &'static TestPki {
     PKI.get_or_init(|| make_pki(true, &LeafSpec::default()))
 }
 
-pub use super::Output;
+pub use super::{Output, strs_of};
 
 /// Runs the binary with no standard input (as in CI) and the password variable only when
 /// `password` is given.

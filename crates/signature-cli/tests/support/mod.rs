@@ -71,6 +71,20 @@ impl Output {
         self
     }
 
+    /// Exit code `code` and standard error containing `message`.
+    pub fn assert_error(&self, code: i32, message: &str) {
+        assert_eq!(self.code, code, "{self:?}");
+        assert!(self.stderr.contains(message), "{self:?}");
+    }
+
+    /// Exit code `code` and standard output containing each of `expected`.
+    pub fn assert_prints(&self, code: i32, expected: &[&str]) {
+        assert_eq!(self.code, code, "{self:?}");
+        for text in expected {
+            assert!(self.stdout.contains(text), "{text}: {self:?}");
+        }
+    }
+
     /// Nothing printed contains any of `secrets` (identity numbers, passwords).
     pub fn assert_without(&self, secrets: &[&str]) {
         let all = self.all();
@@ -84,6 +98,14 @@ impl Output {
         self.assert_without(secrets);
         self
     }
+}
+
+/// The string `key` of each element of the array `value`.
+pub fn strs_of<'a>(value: &'a Value, key: &str) -> Vec<&'a str> {
+    let array = value
+        .as_array()
+        .unwrap_or_else(|| panic!("not an array: {value}"));
+    array.iter().map(|e| e[key].as_str().unwrap()).collect()
 }
 
 /// The binary with no standard input (as in CI), no colours, and none of the `SIGNERING_*`
