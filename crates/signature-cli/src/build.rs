@@ -284,24 +284,12 @@ fn build_job(
 /// from 1. Core messages never contain an identity number, e-mail address or mobile number.
 fn describe(error: &ValidationError, documents: &[PathBuf]) -> String {
     match error {
-        ValidationError::Signer { index, reason } => {
-            format!("--signer number {}: {reason}", index + 1)
-        }
-        ValidationError::DuplicateSigner { index, first_index } => format!(
-            "--signer number {} is the same person as --signer number {}",
-            index + 1,
-            first_index + 1
-        ),
-        ValidationError::Document { index, reason } => match documents.get(*index) {
-            Some(path) => format!("--document {}: {reason}", path.display()),
-            None => error.to_string(),
-        },
         ValidationError::InvalidOrganizationNumber { .. } => format!("--sender: {error}"),
         ValidationError::TextLength {
             field: TextField::Title,
             ..
         } => format!("--title: {error}"),
-        other => other.to_string(),
+        other => crate::job::describe(other, documents, ["--signer number", "--document"]),
     }
 }
 

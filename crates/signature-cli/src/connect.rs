@@ -1,6 +1,7 @@
 //! Building the Posten and Altinn clients from the merged [`Settings`].
 
 use std::io::IsTerminal as _;
+use std::path::PathBuf;
 
 use altinn_adapter::auth::BearerToken;
 use asice::{LoadOptions, SigningKey};
@@ -8,7 +9,7 @@ use posten_adapter::{Client, Environment, RateLimit};
 use signature_core::{OrganizationNumber, PollingQueue, Proxy, ProxySetting};
 use zeroize::Zeroizing;
 
-use crate::config::{Settings, env};
+use crate::config::{SecretSource, Setting, Settings, env};
 use crate::error::{CliError, read_file};
 
 /// The sender (organization number) from the settings, if any.
@@ -67,18 +68,36 @@ pub(crate) fn signing_key(
             env::KEYSTORE
         )));
     };
+    let where_to = format!(
+        "set {} (or {}), --password-env VAR or --password-file FILE; signering does not \
+         prompt when standard input is not a terminal",
+        env::KEYSTORE_PASSWORD,
+        env::KEYSTORE_PASSWORD_FILE
+    );
+    open_keystore(
+        keystore,
+        settings.keystore_password.as_ref(),
+        &where_to,
+        options,
+    )
+}
+
+/// The key in the PKCS#12 key store `keystore`, opened with the password from `password`'s
+/// source, else from a prompt on a terminal; without either the error says `where_to` set it.
+pub(crate) fn open_keystore(
+    keystore: &Setting<PathBuf>,
+    password: Option<&Setting<SecretSource>>,
+    where_to: &str,
+    options: &LoadOptions,
+) -> Result<SigningKey, CliError> {
     let data = Zeroizing::new(read_file(&keystore.value)?);
     let what = format!("the key store {}", keystore.value.display());
-    let password = match &settings.keystore_password {
+    let password = match password {
         Some(source) => source.value.read(&what)?,
         None if std::io::stdin().is_terminal() => crate::password::obtain(None, &what)?,
         None => {
             return Err(CliError::Usage(format!(
-                "{what} needs a password: set {} (or {}), --password-env VAR or \
-                 --password-file FILE; signering does not prompt when standard input is not \
-                 a terminal",
-                env::KEYSTORE_PASSWORD,
-                env::KEYSTORE_PASSWORD_FILE
+                "{what} needs a password: {where_to}"
             )));
         }
     };

@@ -295,21 +295,26 @@ fn build(
     builder
         .build()
         .and_then(|job| job.check_limits(limits).map(|()| job))
-        .map_err(|error| CliError::Job(describe(&error, paths)))
+        .map_err(|error| CliError::Job(describe(&error, paths, ["signer", "document"])))
 }
 
-/// A validation error with the signer or document it is about, counted from 1. Core
-/// messages never contain the identity number itself.
-pub(crate) fn describe(error: &ValidationError, documents: &[PathBuf]) -> String {
+/// A validation error with the signer or document it is about, counted from 1 and named as
+/// `signer` and `document` say (`signer 2` in a job file, `--signer number 2` on the command
+/// line). Core messages never contain the identity number itself.
+pub(crate) fn describe(
+    error: &ValidationError,
+    documents: &[PathBuf],
+    [signer, document]: [&str; 2],
+) -> String {
     match error {
-        ValidationError::Signer { index, reason } => format!("signer {}: {reason}", index + 1),
+        ValidationError::Signer { index, reason } => format!("{signer} {}: {reason}", index + 1),
         ValidationError::DuplicateSigner { index, first_index } => format!(
-            "signer {} is the same person as signer {}",
+            "{signer} {} is the same person as {signer} {}",
             index + 1,
             first_index + 1
         ),
         ValidationError::Document { index, reason } => match documents.get(*index) {
-            Some(path) => format!("document {}: {reason}", path.display()),
+            Some(path) => format!("{document} {}: {reason}", path.display()),
             None => error.to_string(),
         },
         other => other.to_string(),

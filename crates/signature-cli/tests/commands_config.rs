@@ -275,6 +275,44 @@ fn bad_input_gives_a_clear_message_and_a_non_zero_exit() {
 }
 
 #[test]
+fn a_key_store_without_a_password_source_names_where_to_set_one() {
+    let dir = tempfile::tempdir().unwrap();
+    // Not PKCS#12, but the password is looked for before the key store is parsed.
+    std::fs::write(dir.path().join("k.p12"), "junk").unwrap();
+    let instance = "ttd/app/5001/0b6a1a3c-4a4e-4a8e-9b0e-1a2b3c4d5e6f";
+    for (command, where_to) in [
+        (
+            &["confirm", "https://x/y", "--environment", "test"][..],
+            "SIGNERING_KEYSTORE_PASSWORD (or SIGNERING_KEYSTORE_PASSWORD_FILE), --password-env \
+             VAR or --password-file FILE; signering does not prompt when standard input is not \
+             a terminal",
+        ),
+        (
+            &[
+                "altinn3",
+                "instances",
+                "show",
+                instance,
+                "--altinn3-url",
+                "tt02",
+                "--client-id",
+                "c",
+            ],
+            "SIGNERING_ALTINN3_KEYSTORE_PASSWORD (or SIGNERING_ALTINN3_KEYSTORE_PASSWORD_FILE) or \
+             --password-env VAR",
+        ),
+    ] {
+        let out = run_in(
+            dir.path(),
+            [command, &["--keystore", "k.p12"]].concat(),
+            &[],
+        );
+        let expected = format!("the key store k.p12 needs a password: set {where_to}");
+        out.assert_error(2, &expected);
+    }
+}
+
+#[test]
 fn logging_is_off_by_default_and_on_with_signering_log() {
     let posten = Posten::start();
     let args = ["poll"];

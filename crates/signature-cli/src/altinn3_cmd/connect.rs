@@ -1,11 +1,10 @@
 //! Building the Altinn 3 client from the merged settings: the environment, and a login by
 //! token, by Maskinporten (enterprise certificate or registered key), or as a system user.
 
-use std::io::IsTerminal as _;
 use std::time::Duration;
 
 use altinn_adapter::auth::{
-    BearerToken, EnterpriseCertificate, GrantKey, LoadOptions, Maskinporten, SigningKey,
+    BearerToken, EnterpriseCertificate, GrantKey, LoadOptions, Maskinporten,
 };
 use altinn_adapter::v3::{Client, Environment, TokenProvider};
 use zeroize::Zeroizing;
@@ -85,37 +84,32 @@ fn maskinporten(
         a3.pkcs11_cert.as_ref().map(|c| &c.value),
         &LoadOptions::default(),
     )?;
-    let key = match (token_key, &a3.keystore, &a3.key) {
-        (Some(key), _, _) => {
+    // The enterprise certificate's key: on the token, else in the key store.
+    let certificate_key = match (token_key, &a3.keystore) {
+        (Some(key), _) => Some(key),
+        (None, Some(keystore)) => {
+            let where_to = format!(
+                "set {} (or {}) or --password-env VAR",
+                env::KEYSTORE_PASSWORD,
+                env::KEYSTORE_PASSWORD_FILE
+            );
+            let password = a3.keystore_password.as_ref();
+            let options = LoadOptions::default();
+            Some(crate::connect::open_keystore(
+                keystore, password, &where_to, &options,
+            )?)
+        }
+        (None, None) => None,
+    };
+    let key = match (certificate_key, &a3.key) {
+        (Some(key), _) => {
             let certificate = EnterpriseCertificate::new(key)?;
             match &a3.kid {
                 Some(kid) => GrantKey::registered_certificate(certificate, kid.value.clone()),
                 None => GrantKey::certificate(certificate),
             }
         }
-        (None, Some(keystore), _) => {
-            let data = Zeroizing::new(read_file(&keystore.value)?);
-            let what = format!("the key store {}", keystore.value.display());
-            let password = match &a3.keystore_password {
-                Some(source) => source.value.read(&what)?,
-                None if std::io::stdin().is_terminal() => crate::password::obtain(None, &what)?,
-                None => {
-                    return Err(CliError::Usage(format!(
-                        "{what} needs a password: set {} (or {}) or --password-env VAR",
-                        env::KEYSTORE_PASSWORD,
-                        env::KEYSTORE_PASSWORD_FILE
-                    )));
-                }
-            };
-            let key = SigningKey::from_pkcs12(&data, &password, &LoadOptions::default())
-                .map_err(CliError::Key)?;
-            let certificate = EnterpriseCertificate::new(key)?;
-            match &a3.kid {
-                Some(kid) => GrantKey::registered_certificate(certificate, kid.value.clone()),
-                None => GrantKey::certificate(certificate),
-            }
-        }
-        (None, None, Some(key)) => {
+        (None, Some(key)) => {
             let Some(kid) = &a3.kid else {
                 return Err(CliError::Config(format!(
                     "a registered key ({}) is named by its kid: set --kid or {}",
@@ -126,7 +120,7 @@ fn maskinporten(
             let pem = Zeroizing::new(read_file(&key.value)?);
             GrantKey::registered_key(kid.value.clone(), &pem)?
         }
-        (None, None, None) => {
+        (None, None) => {
             return Err(CliError::Config(
                 "Maskinporten needs a key: --keystore FILE.p12 or --pkcs11-module with \
                  --pkcs11-token (the enterprise certificate), or --key KEY.pem with --kid"
