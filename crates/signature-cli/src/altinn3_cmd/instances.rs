@@ -3,8 +3,7 @@
 use std::path::Path;
 
 use altinn_adapter::v3::{
-    Client, Instance, InstanceOwner, InstanceRef, NewData, NewInstance, ProcessNext, ProcessState,
-    TaskType,
+    Instance, InstanceOwner, InstanceRef, NewData, NewInstance, ProcessNext, ProcessState, TaskType,
 };
 use serde::Serialize;
 
@@ -219,9 +218,7 @@ pub(crate) fn create(
     if let Some(due) = &args.due_before {
         new = new.due_before(due.trim());
     }
-    let client = super::client(settings)?;
-    let runtime = crate::runtime()?;
-    let (found, instance, process) = runtime.block_on(async {
+    let (found, instance, process) = super::call(settings, async |client| {
         let created = client.create_instance(&app, &new).await?;
         let found = InstanceRef {
             app: app.clone(),
@@ -253,9 +250,7 @@ pub(crate) fn show(
     json: bool,
 ) -> Result<Status, CliError> {
     let found = instance(&args.instance)?;
-    let client: Client = super::client(settings)?;
-    let runtime = crate::runtime()?;
-    let (instance, process) = runtime.block_on(async {
+    let (instance, process) = super::call(settings, async |client| {
         let instance = client.instance(&found.app, &found.id).await?;
         let process = client.process(&found.app, &found.id).await?;
         Ok::<_, altinn_adapter::Error>((instance, process))

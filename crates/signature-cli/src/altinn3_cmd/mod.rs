@@ -6,7 +6,7 @@ mod connect;
 mod instances;
 mod signing;
 
-use altinn_adapter::v3::{AppId, InstanceRef};
+use altinn_adapter::v3::{AppId, Client, InstanceRef};
 use serde::Serialize;
 
 use crate::cli_altinn3::Altinn3Command;
@@ -46,6 +46,19 @@ pub(crate) fn run(
         Altinn3Command::Download(a) => signing::download(a, &settings, json),
         Altinn3Command::Complete(a) => signing::complete(a, &settings, json),
     }
+}
+
+/// Logs in ([`client`]) and runs `calls` with the client to the end, as every command does.
+pub(crate) fn call<T, E>(
+    settings: &Settings,
+    calls: impl AsyncFnOnce(&Client) -> Result<T, E>,
+) -> Result<T, CliError>
+where
+    CliError: From<E>,
+{
+    let client = client(settings)?;
+    let runtime = crate::runtime()?;
+    Ok(runtime.block_on(calls(&client))?)
 }
 
 /// `ORG/APP/PARTYID/GUID`.

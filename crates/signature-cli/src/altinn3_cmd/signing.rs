@@ -58,9 +58,9 @@ pub(crate) fn awaiting(
     for status in &args.status {
         query = query.status(DialogStatus::parse(status.trim()));
     }
-    let client = super::client(settings)?;
-    let runtime = crate::runtime()?;
-    let found = runtime.block_on(client.awaiting_signature(&query))?;
+    let found = super::call(settings, async |client| {
+        client.awaiting_signature(&query).await
+    })?;
     let out = AwaitingOut {
         awaiting: found
             .awaiting
@@ -131,9 +131,7 @@ pub(crate) fn sign(args: &SignArgs, settings: &Settings, json: bool) -> Result<S
             "--on-behalf-of takes an organisation number (9 digits)".to_owned(),
         ));
     }
-    let client = super::client(settings)?;
-    let runtime = crate::runtime()?;
-    let (process, signees) = runtime.block_on(async {
+    let (process, signees) = super::call(settings, async |client| {
         let task = client
             .process(&found.app, &found.id)
             .await?
@@ -207,9 +205,7 @@ pub(crate) fn signing_state(
 ) -> Result<Status, CliError> {
     let found = instance(&args.target.instance)?;
     let task = args.task.as_deref().map(str::trim);
-    let client = super::client(settings)?;
-    let runtime = crate::runtime()?;
-    let (state, organizations) = runtime.block_on(async {
+    let (state, organizations) = super::call(settings, async |client| {
         let state = client.signing_state(&found.app, &found.id, task).await?;
         let organizations = if args.organizations {
             Some(
@@ -316,9 +312,7 @@ pub(crate) fn download(
 ) -> Result<Status, CliError> {
     let found = instance(&args.target.instance)?;
     std::fs::create_dir_all(&args.out).map_err(|e| CliError::write(&args.out, e))?;
-    let client = super::client(settings)?;
-    let runtime = crate::runtime()?;
-    let files = runtime.block_on(async {
+    let files = super::call(settings, async |client| {
         let instance = client.instance(&found.app, &found.id).await?;
         let mut chosen: Vec<DataElement> = if args.data.is_empty() {
             let mut documents = match client
@@ -407,9 +401,7 @@ pub(crate) fn complete(
     json: bool,
 ) -> Result<Status, CliError> {
     let found = instance(&args.instance)?;
-    let client = super::client(settings)?;
-    let runtime = crate::runtime()?;
-    let (steps, process) = runtime.block_on(async {
+    let (steps, process) = super::call(settings, async |client| {
         let mut steps = Vec::new();
         let mut process = client.process(&found.app, &found.id).await?;
         while let Some(task) = process.current_task.clone() {
