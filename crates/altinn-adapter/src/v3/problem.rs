@@ -18,15 +18,10 @@ const MAX_TEXT: usize = 500;
 struct WireProblem {
     #[serde(rename = "type", default)]
     problem_type: Option<Value>,
-    #[serde(default)]
     title: Option<Value>,
-    #[serde(default)]
     status: Option<Value>,
-    #[serde(default)]
     detail: Option<Value>,
-    #[serde(default)]
     instance: Option<Value>,
-    #[serde(default)]
     error: Option<Value>,
     #[serde(flatten)]
     extensions: Map<String, Value>,
@@ -34,9 +29,7 @@ struct WireProblem {
 
 #[derive(Deserialize)]
 struct WireActionError {
-    #[serde(default)]
     code: Option<String>,
-    #[serde(default)]
     message: Option<String>,
 }
 
@@ -170,5 +163,20 @@ mod tests {
         assert_eq!(parse(500, "<html>oops</html>").error_message, None);
         let masked = parse(400, "person 24068110048 not found");
         assert!(!masked.error_message.unwrap().contains("24068110048"));
+    }
+
+    #[test]
+    fn absent_and_null_members_read_alike() {
+        let absent = parse(400, "{}");
+        let null = parse(
+            400,
+            r#"{"title":null,"status":null,"detail":null,"instance":null,"error":null}"#,
+        );
+        assert_eq!(absent, null);
+        assert_eq!(absent.details.as_deref(), Some(&ProblemDetails::default()));
+        assert_eq!(
+            parse(404, r#"{"error":{}}"#),
+            parse(404, r#"{"error":{"code":null,"message":null}}"#)
+        );
     }
 }

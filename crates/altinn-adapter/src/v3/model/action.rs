@@ -11,10 +11,8 @@ use super::instance::Instance;
 #[non_exhaustive]
 pub struct ActionError {
     /// The code.
-    #[serde(default)]
     pub code: Option<String>,
     /// The message.
-    #[serde(default)]
     pub message: Option<String>,
 }
 
@@ -24,12 +22,9 @@ pub struct ActionError {
 #[non_exhaustive]
 pub struct ActionResult {
     /// The instance after the action.
-    #[serde(default)]
     pub instance: Option<Instance>,
     /// Where the app asks the browser to go, if anywhere.
-    #[serde(default)]
     pub redirect_url: Option<String>,
     /// The handler's error, on a refusal.
-    #[serde(default)]
     pub error: Option<ActionError>,
 }

@@ -50,7 +50,6 @@ pub struct LocalizedText {
     #[serde(default, deserialize_with = "null_as_default")]
     pub value: Vec<Localization>,
     /// Its media type (`text/plain`).
-    #[serde(default)]
     pub media_type: Option<String>,
 }
 
@@ -75,13 +74,10 @@ fn preferred(values: &[Localization]) -> Option<&str> {
 #[non_exhaustive]
 pub struct DialogContent {
     /// Its title.
-    #[serde(default)]
     pub title: Option<LocalizedText>,
     /// Its summary.
-    #[serde(default)]
     pub summary: Option<LocalizedText>,
     /// The sender's name.
-    #[serde(default)]
     pub sender_name: Option<LocalizedText>,
 }
 
@@ -91,26 +87,21 @@ pub struct DialogContent {
 #[non_exhaustive]
 pub struct GuiAction {
     /// Its id.
-    #[serde(default)]
     pub id: Option<String>,
     /// The XACML action. The Dialogporten adapter sends `read` for an app instance's
     /// go-to action whatever the task (since 2026-04-21), so it says nothing about signing.
     #[serde(default, deserialize_with = "null_as_default")]
     pub action: String,
     /// Where a browser goes (`urn:dialogporten:unauthorized` when not authorised).
-    #[serde(default)]
     pub url: Option<String>,
     /// Whether the user may perform it.
     #[serde(default)]
     pub is_authorized: bool,
     /// The resource attribute it is authorised for (`urn:altinn:task:Task_2`).
-    #[serde(default)]
     pub authorization_attribute: Option<String>,
     /// `Primary`, `Secondary`, `Tertiary`.
-    #[serde(default)]
     pub priority: Option<String>,
     /// The HTTP method.
-    #[serde(default)]
     pub http_method: Option<String>,
     /// Its title.
     #[serde(default, deserialize_with = "null_as_default")]
@@ -123,16 +114,12 @@ pub struct GuiAction {
 #[non_exhaustive]
 pub struct ApiEndpoint {
     /// Its id.
-    #[serde(default)]
     pub id: Option<String>,
     /// Its URL.
-    #[serde(default)]
     pub url: Option<String>,
     /// Its HTTP method.
-    #[serde(default)]
     pub http_method: Option<String>,
     /// Its version.
-    #[serde(default)]
     pub version: Option<String>,
     /// Whether it is deprecated.
     #[serde(default)]
@@ -148,7 +135,6 @@ pub struct ApiEndpoint {
 #[non_exhaustive]
 pub struct ApiAction {
     /// Its id.
-    #[serde(default)]
     pub id: Option<String>,
     /// The XACML action (`read`: the adapter's action pointing at the instance).
     #[serde(default, deserialize_with = "null_as_default")]
@@ -157,7 +143,6 @@ pub struct ApiAction {
     #[serde(default)]
     pub is_authorized: bool,
     /// Its name.
-    #[serde(default)]
     pub name: Option<String>,
     /// Its endpoints.
     #[serde(default, deserialize_with = "null_as_default")]
@@ -173,19 +158,14 @@ pub struct Dialog {
     /// Its id (a UUID).
     pub id: String,
     /// The service owner's code.
-    #[serde(default)]
     pub org: Option<String>,
     /// The service resource (`urn:altinn:resource:app_{org}_{app}` for an app).
-    #[serde(default)]
     pub service_resource: Option<String>,
     /// `AltinnApp`, `GenericAccessResource`, …
-    #[serde(default)]
     pub service_resource_type: Option<String>,
     /// The party URN it belongs to (may carry an identity number: do not log).
-    #[serde(default)]
     pub party: Option<String>,
     /// Its status.
-    #[serde(default)]
     pub status: Option<DialogStatus>,
     /// When it was created.
     #[serde(default, with = "timestamp")]
@@ -197,7 +177,6 @@ pub struct Dialog {
     #[serde(default, with = "timestamp")]
     pub content_updated_at: Option<OffsetDateTime>,
     /// Its content.
-    #[serde(default)]
     pub content: Option<DialogContent>,
     /// GUI actions (only in a whole dialog, not in search items).
     #[serde(default, deserialize_with = "null_as_default")]
@@ -265,10 +244,8 @@ pub struct DialogPage {
     #[serde(default)]
     pub has_next_page: bool,
     /// The token for the next page.
-    #[serde(default)]
     pub continuation_token: Option<String>,
     /// The order used.
-    #[serde(default)]
     pub order_by: Option<String>,
 }
 
@@ -278,10 +255,8 @@ pub struct DialogPage {
 #[non_exhaustive]
 pub struct LookupServiceOwner {
     /// Its code (`ttd`).
-    #[serde(default)]
     pub code: Option<String>,
     /// Its organisation number.
-    #[serde(default)]
     pub org_number: Option<String>,
     /// Its name.
     #[serde(default, deserialize_with = "null_as_default")]
@@ -294,13 +269,11 @@ pub struct LookupServiceOwner {
 #[non_exhaustive]
 pub struct LookupServiceResource {
     /// Its id (`urn:altinn:resource:…`).
-    #[serde(default)]
     pub id: Option<String>,
     /// Whether it can be delegated.
     #[serde(default)]
     pub is_delegable: bool,
     /// The lowest authentication level it accepts.
-    #[serde(default)]
     pub minimum_authentication_level: Option<i64>,
     /// Its name.
     #[serde(default, deserialize_with = "null_as_default")]
@@ -313,7 +286,6 @@ pub struct LookupServiceResource {
 #[non_exhaustive]
 pub struct LookupAuthorization {
     /// The user's authentication level.
-    #[serde(default)]
     pub current_authentication_level: Option<i64>,
     /// Through a role.
     #[serde(default)]
@@ -337,16 +309,12 @@ pub struct DialogLookup {
     /// The dialog's id.
     pub dialog_id: String,
     /// The reference looked up (`urn:altinn:instance-id:{partyId}/{guid}`).
-    #[serde(default)]
     pub instance_ref: Option<String>,
     /// The party URN (may carry an identity number: do not log).
-    #[serde(default)]
     pub party: Option<String>,
     /// The service owner.
-    #[serde(default)]
     pub service_owner: Option<LookupServiceOwner>,
     /// The service resource.
-    #[serde(default)]
     pub service_resource: Option<LookupServiceResource>,
     /// Why the user may see it.
     #[serde(default, deserialize_with = "null_as_default")]

@@ -16,10 +16,8 @@ use super::{Masked, null_as_default, timestamp};
 #[non_exhaustive]
 pub struct ResourceLinks {
     /// Its address in the app.
-    #[serde(default)]
     pub apps: Option<String>,
     /// Its address in Storage.
-    #[serde(default)]
     pub platform: Option<String>,
 }
 
@@ -31,22 +29,17 @@ pub struct DataElement {
     /// Its GUID.
     pub id: String,
     /// The instance's GUID.
-    #[serde(default)]
     pub instance_guid: Option<String>,
     /// Its data type id (`model`, `document`, `ref-data-as-pdf`, `signatures`).
     #[serde(default, deserialize_with = "null_as_default")]
     pub data_type: String,
     /// Its file name.
-    #[serde(default)]
     pub filename: Option<String>,
     /// Its content type.
-    #[serde(default)]
     pub content_type: Option<String>,
     /// Where it lives.
-    #[serde(default)]
     pub self_links: Option<ResourceLinks>,
     /// Its size in bytes.
-    #[serde(default)]
     pub size: Option<u64>,
     /// Whether it is locked (for example after signing).
     #[serde(default)]
@@ -83,16 +76,12 @@ impl DataElement {
 #[non_exhaustive]
 pub struct InstanceOwnerInfo {
     /// The owner's party id (a string on the wire).
-    #[serde(default)]
     pub party_id: Option<String>,
     /// A person owner's identity number (personal data: do not log).
-    #[serde(default)]
     pub person_number: Option<String>,
     /// An organisation owner's number (Storage spells it `organisationNumber`).
-    #[serde(default)]
     pub organisation_number: Option<String>,
     /// A self-registered user's name.
-    #[serde(default)]
     pub username: Option<String>,
 }
 
@@ -140,16 +129,13 @@ pub struct Instance {
     #[serde(default, deserialize_with = "null_as_default")]
     pub app_id: String,
     /// The service owner.
-    #[serde(default)]
     pub org: Option<String>,
     /// Where it lives.
-    #[serde(default)]
     pub self_links: Option<ResourceLinks>,
     /// When it must be completed.
     #[serde(default, with = "timestamp")]
     pub due_before: Option<OffsetDateTime>,
     /// Its process (Storage's `ProcessState`: no authorisation of actions).
-    #[serde(default)]
     pub process: Option<ProcessState>,
     /// Its status.
     #[serde(default, deserialize_with = "null_as_default")]
@@ -197,10 +183,8 @@ pub struct InstancePage {
     #[serde(default, deserialize_with = "null_as_default")]
     pub instances: Vec<Instance>,
     /// `count` as the service gave it.
-    #[serde(default)]
     pub count: Option<u64>,
     /// The next page's URL, absent on the last page.
-    #[serde(default)]
     pub next: Option<String>,
 }
 

@@ -113,4 +113,133 @@ mod tests {
         assert!(parse_timestamp("yesterday").is_err());
         assert!(parse_timestamp("").is_err());
     }
+
+    /// Reads `T` from `required` with the `optional` fields absent and again with them
+    /// `null`: both must read alike, and as `None` (written back as `null` or left out). This
+    /// is why the `Option` fields need no `#[serde(default)]`.
+    fn absent_and_null_read_as_none<T>(required: serde_json::Value, optional: &[&str])
+    where
+        T: serde::de::DeserializeOwned + serde::Serialize + PartialEq + fmt::Debug,
+    {
+        let absent: T = serde_json::from_value(required.clone()).unwrap();
+        let mut nulls = required;
+        for name in optional {
+            nulls[*name] = serde_json::Value::Null;
+        }
+        let null: T = serde_json::from_value(nulls).unwrap();
+        assert_eq!(absent, null);
+        let written = serde_json::to_value(&absent).unwrap();
+        for name in optional {
+            assert!(written[*name].is_null(), "{name}: {written}");
+        }
+    }
+
+    #[test]
+    fn absent_and_null_optional_fields_read_as_none() {
+        use serde_json::json;
+        let guid = "0a6f3a37-3b36-4c2e-9f3a-5d1c9f1a2b3c";
+        absent_and_null_read_as_none::<ActionError>(json!({}), &["code", "message"]);
+        absent_and_null_read_as_none::<ActionResult>(
+            json!({}),
+            &["instance", "redirectUrl", "error"],
+        );
+        absent_and_null_read_as_none::<LocalizedText>(json!({}), &["mediaType"]);
+        absent_and_null_read_as_none::<DialogContent>(
+            json!({}),
+            &["title", "summary", "senderName"],
+        );
+        absent_and_null_read_as_none::<GuiAction>(
+            json!({}),
+            &[
+                "id",
+                "url",
+                "authorizationAttribute",
+                "priority",
+                "httpMethod",
+            ],
+        );
+        absent_and_null_read_as_none::<ApiEndpoint>(
+            json!({}),
+            &["id", "url", "httpMethod", "version"],
+        );
+        absent_and_null_read_as_none::<ApiAction>(json!({}), &["id", "name"]);
+        absent_and_null_read_as_none::<Dialog>(
+            json!({"id": guid}),
+            &[
+                "org",
+                "serviceResource",
+                "serviceResourceType",
+                "party",
+                "status",
+                "content",
+            ],
+        );
+        absent_and_null_read_as_none::<DialogPage>(json!({}), &["continuationToken", "orderBy"]);
+        absent_and_null_read_as_none::<LookupServiceOwner>(json!({}), &["code", "orgNumber"]);
+        absent_and_null_read_as_none::<LookupServiceResource>(
+            json!({}),
+            &["id", "minimumAuthenticationLevel"],
+        );
+        absent_and_null_read_as_none::<LookupAuthorization>(
+            json!({}),
+            &["currentAuthenticationLevel"],
+        );
+        absent_and_null_read_as_none::<DialogLookup>(
+            json!({"dialogId": guid}),
+            &["instanceRef", "party", "serviceOwner", "serviceResource"],
+        );
+        absent_and_null_read_as_none::<ResourceLinks>(json!({}), &["apps", "platform"]);
+        absent_and_null_read_as_none::<DataElement>(
+            json!({"id": guid, "dataType": "ref-data-as-pdf"}),
+            &[
+                "instanceGuid",
+                "filename",
+                "contentType",
+                "selfLinks",
+                "size",
+            ],
+        );
+        absent_and_null_read_as_none::<InstanceOwnerInfo>(
+            json!({}),
+            &["partyId", "personNumber", "organisationNumber", "username"],
+        );
+        absent_and_null_read_as_none::<Instance>(
+            json!({"id": format!("50001/{guid}"), "instanceOwner": {}, "appId": "ttd/app"}),
+            &["org", "selfLinks", "process"],
+        );
+        absent_and_null_read_as_none::<InstancePage>(json!({}), &["count", "next"]);
+        absent_and_null_read_as_none::<ProcessTask>(
+            json!({"elementId": "Task_1"}),
+            &["name", "flow", "flowType", "elementType"],
+        );
+        absent_and_null_read_as_none::<ProcessTaskInfo>(
+            json!({"elementId": "Task_1"}),
+            &["elementType"],
+        );
+        absent_and_null_read_as_none::<ProcessState>(
+            json!({}),
+            &["startEvent", "currentTask", "endEvent"],
+        );
+        absent_and_null_read_as_none::<SigneeState>(
+            json!({"partyId": 50001}),
+            &["name", "organization", "notificationStatus"],
+        );
+        absent_and_null_read_as_none::<Signee>(
+            json!({}),
+            &[
+                "userId",
+                "systemUserId",
+                "personNumber",
+                "organisationNumber",
+            ],
+        );
+        absent_and_null_read_as_none::<DataElementSignature>(
+            json!({"dataElementId": guid}),
+            &["sha256Hash"],
+        );
+        absent_and_null_read_as_none::<SignDocument>(
+            json!({"signee": {}}),
+            &["id", "instanceGuid"],
+        );
+    }
 }

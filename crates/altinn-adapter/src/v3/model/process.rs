@@ -107,13 +107,11 @@ pub struct ProcessTask {
     #[serde(default, deserialize_with = "null_as_default")]
     pub element_id: String,
     /// The task's name.
-    #[serde(default)]
     pub name: Option<String>,
     /// The task type.
     #[serde(rename = "altinnTaskType", default)]
     pub task_type: Option<TaskType>,
     /// The flow number.
-    #[serde(default)]
     pub flow: Option<i64>,
     /// When the task started.
     #[serde(default, with = "timestamp")]
@@ -122,7 +120,6 @@ pub struct ProcessTask {
     #[serde(default, with = "timestamp")]
     pub ended: Option<OffsetDateTime>,
     /// `flowType` (`CompleteCurrentMoveToNext`, `AbandonCurrentReturnToNext`).
-    #[serde(default)]
     pub flow_type: Option<String>,
     /// The caller's authorisation for each of the task's actions (`{"sign": true}`); only
     /// in `GET …/process` and `PUT …/process/next` answers.
@@ -138,7 +135,6 @@ pub struct ProcessTask {
     #[serde(default)]
     pub write: bool,
     /// `elementType` (`Task`).
-    #[serde(default)]
     pub element_type: Option<String>,
 }
 
@@ -161,7 +157,6 @@ pub struct ProcessTaskInfo {
     #[serde(rename = "altinnTaskType", default)]
     pub task_type: Option<TaskType>,
     /// `elementType`.
-    #[serde(default)]
     pub element_type: Option<String>,
 }
 
@@ -179,16 +174,13 @@ pub struct ProcessState {
     #[serde(default, with = "timestamp")]
     pub started: Option<OffsetDateTime>,
     /// The start event.
-    #[serde(default)]
     pub start_event: Option<String>,
     /// The current task; `None` once the process ended.
-    #[serde(default)]
     pub current_task: Option<ProcessTask>,
     /// When it ended, if it has.
     #[serde(default, with = "timestamp")]
     pub ended: Option<OffsetDateTime>,
     /// The end event reached, if any.
-    #[serde(default)]
     pub end_event: Option<String>,
     /// Every task of the app's process (only in the app's answers).
     #[serde(default, deserialize_with = "null_as_default")]

@@ -30,17 +30,14 @@ signature_core::open_enum! {
 #[non_exhaustive]
 pub struct SigneeState {
     /// The person's name (`"System"` for a system user), if any.
-    #[serde(default)]
     pub name: Option<String>,
     /// The organisation signed for, if any (spelled `organization` on the wire).
-    #[serde(default)]
     pub organization: Option<String>,
     /// Whether delegating the signing right succeeded (true for signees the app did not
     /// delegate to).
     #[serde(default)]
     pub delegation_successful: bool,
     /// Whether the signee was notified.
-    #[serde(default)]
     pub notification_status: Option<NotificationStatus>,
     /// The signee's party id.
     pub party_id: u64,
@@ -87,16 +84,12 @@ pub struct AuthorizedOrganization {
 #[non_exhaustive]
 pub struct Signee {
     /// The user id.
-    #[serde(default)]
     pub user_id: Option<String>,
     /// The system user id, for a system user (a GUID).
-    #[serde(default)]
     pub system_user_id: Option<String>,
     /// The person's identity number (personal data: do not log).
-    #[serde(default)]
     pub person_number: Option<String>,
     /// The organisation signed on behalf of (Storage spells it `organisationNumber`).
-    #[serde(default)]
     pub organisation_number: Option<String>,
 }
 
@@ -119,7 +112,6 @@ pub struct DataElementSignature {
     /// The signed data element.
     pub data_element_id: String,
     /// SHA-256 of its bytes, lower-case hex (Storage's `SigningService`).
-    #[serde(default)]
     pub sha256_hash: Option<String>,
     /// Whether it was signed.
     #[serde(default)]
@@ -132,10 +124,8 @@ pub struct DataElementSignature {
 #[non_exhaustive]
 pub struct SignDocument {
     /// Its id (the data element's own id).
-    #[serde(default)]
     pub id: Option<String>,
     /// The instance GUID.
-    #[serde(default)]
     pub instance_guid: Option<String>,
     /// When it was signed.
     #[serde(default, with = "timestamp")]
