@@ -8,7 +8,7 @@
 /// optimized away.
 #[cfg(feature = "altinn2")]
 pub fn parse_answer(body: &[u8]) -> usize {
-    use crate::v2::hal::Obj;
+    use crate::v2::hal::{Obj, Resource};
     use crate::v2::messages::Archived;
     use crate::v2::model::{Attachment, Form, Message, Reportee, SigningText};
 

@@ -112,6 +112,24 @@ impl<'a> Obj<'a> {
     }
 }
 
+/// A resource the message API returns, read from one HAL object and listed from
+/// `_embedded.<EMBEDDED>` (or a bare array).
+pub(crate) trait Resource: Sized {
+    /// The key a list answer embeds the resources under.
+    const EMBEDDED: &'static str;
+
+    /// Reads one resource; `None` when the object lacks what identifies it.
+    fn from_obj(obj: &Obj<'_>) -> Option<Self>;
+
+    /// The resources of a list answer; objects without an id are skipped.
+    fn list(value: &Value) -> Vec<Self> {
+        Obj::embedded(value, Self::EMBEDDED)
+            .iter()
+            .filter_map(Self::from_obj)
+            .collect()
+    }
+}
+
 fn value_string(value: &Value) -> Option<String> {
     match value {
         Value::String(s) => Some(s.clone()),

@@ -6,6 +6,7 @@ use tokio::io::AsyncWrite;
 
 use super::client::{Call, Client, Payload, location};
 use super::environment::Who;
+use super::hal::Resource;
 use super::model::{Attachment, Form, Message, MessageId, Reportee, SigningText};
 use crate::error::Error;
 

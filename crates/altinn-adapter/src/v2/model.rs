@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde_json::Value;
 
-use super::hal::{Link, Obj};
+use super::hal::{Link, Obj, Resource};
 use super::status::MessageStatus;
 use crate::secret::Secret;
 
@@ -97,8 +97,10 @@ pub struct Message {
     pub attachment_links: Vec<Link>,
 }
 
-impl Message {
-    pub(crate) fn from_obj(obj: &Obj<'_>) -> Option<Self> {
+impl Resource for Message {
+    const EMBEDDED: &'static str = "messages";
+
+    fn from_obj(obj: &Obj<'_>) -> Option<Self> {
         let id = obj.string("MessageId")?;
         let spec = obj.obj("SignatureSpec");
         Some(Self {
@@ -123,13 +125,6 @@ impl Message {
             form_links: obj.links("form"),
             attachment_links: obj.links("attachment"),
         })
-    }
-
-    pub(crate) fn list(value: &Value) -> Vec<Self> {
-        Obj::embedded(value, "messages")
-            .iter()
-            .filter_map(Self::from_obj)
-            .collect()
     }
 }
 
@@ -184,8 +179,10 @@ impl fmt::Debug for Form {
     }
 }
 
-impl Form {
-    pub(crate) fn from_obj(obj: &Obj<'_>) -> Option<Self> {
+impl Resource for Form {
+    const EMBEDDED: &'static str = "forms";
+
+    fn from_obj(obj: &Obj<'_>) -> Option<Self> {
         let id = obj
             .int("FormId")
             .or_else(|| obj.link("self")?.last_segment()?.parse().ok())?;
@@ -201,13 +198,6 @@ impl Form {
             validation_status: obj.string("ValidationStatus"),
             form_data: obj.string("FormData"),
         })
-    }
-
-    pub(crate) fn list(value: &Value) -> Vec<Self> {
-        Obj::embedded(value, "forms")
-            .iter()
-            .filter_map(Self::from_obj)
-            .collect()
     }
 }
 
@@ -235,8 +225,10 @@ pub struct Attachment {
     pub href: Option<String>,
 }
 
-impl Attachment {
-    pub(crate) fn from_obj(obj: &Obj<'_>) -> Option<Self> {
+impl Resource for Attachment {
+    const EMBEDDED: &'static str = "attachments";
+
+    fn from_obj(obj: &Obj<'_>) -> Option<Self> {
         let self_link = obj.link("self");
         let id = obj.int("AttachmentId").or_else(|| {
             self_link
@@ -266,13 +258,6 @@ impl Attachment {
                 .or_else(|| obj.string("AttachmentLink")),
         })
     }
-
-    pub(crate) fn list(value: &Value) -> Vec<Self> {
-        Obj::embedded(value, "attachments")
-            .iter()
-            .filter_map(Self::from_obj)
-            .collect()
-    }
 }
 
 /// Someone the user can act for.
@@ -293,8 +278,10 @@ pub struct Reportee {
     pub status: Option<String>,
 }
 
-impl Reportee {
-    pub(crate) fn from_obj(obj: &Obj<'_>) -> Option<Self> {
+impl Resource for Reportee {
+    const EMBEDDED: &'static str = "reportees";
+
+    fn from_obj(obj: &Obj<'_>) -> Option<Self> {
         Some(Self {
             id: obj.string("ReporteeId")?,
             name: obj.string("Name"),
@@ -303,13 +290,6 @@ impl Reportee {
             social_security_number: obj.string("SocialSecurityNumber").map(Secret::new),
             status: obj.string("Status"),
         })
-    }
-
-    pub(crate) fn list(value: &Value) -> Vec<Self> {
-        Obj::embedded(value, "reportees")
-            .iter()
-            .filter_map(Self::from_obj)
-            .collect()
     }
 }
 

@@ -479,7 +479,7 @@ fn submitted(location: Option<String>) -> Result<Submitted, Error> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::v2::hal::Obj;
+    use crate::v2::hal::{Obj, Resource};
 
     fn forms() -> Vec<Form> {
         let value = serde_json::json!({"_embedded": {"forms": [
