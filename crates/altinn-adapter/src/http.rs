@@ -106,6 +106,19 @@ where
     }
 }
 
+/// `url` with `segments` appended to its path, each percent-encoded (a trailing `/` of the
+/// base is not doubled). A URL that cannot be a base is returned unchanged.
+pub(crate) fn with_path<I>(mut url: url::Url, segments: I) -> url::Url
+where
+    I: IntoIterator,
+    I::Item: AsRef<str>,
+{
+    if let Ok(mut path) = url.path_segments_mut() {
+        path.pop_if_empty().extend(segments);
+    }
+    url
+}
+
 /// A base URL: absolute http(s), ending in `/`, without query.
 pub(crate) fn parse_base(input: &str) -> Result<url::Url, Error> {
     let mut url = url::Url::parse(input)

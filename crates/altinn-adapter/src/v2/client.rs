@@ -237,11 +237,8 @@ impl Client {
 
     /// `{api}/api/{segments…}`, each segment percent-encoded.
     pub(crate) fn api_url(&self, segments: &[&str]) -> Url {
-        let mut url = self.inner.environment.api_url().clone();
-        if let Ok(mut path) = url.path_segments_mut() {
-            path.pop_if_empty().push("api").extend(segments);
-        }
-        url
+        let segments = std::iter::once(&"api").chain(segments);
+        http::with_path(self.inner.environment.api_url().clone(), segments)
     }
 
     /// `url` with `language=` added.

@@ -268,13 +268,18 @@ impl Client {
         .await
     }
 
-    async fn send_once(
+    /// Sends a request once (renewing the token once on 401), only to the configured
+    /// environment.
+    async fn send_no_retry(
         &self,
         method: &Method,
         url: &Url,
         accept: &str,
         body: &Body,
     ) -> Result<Response, Error> {
+        if !self.inner.environment.is_trusted(url) {
+            return Err(Error::ForeignLink);
+        }
         let send = |token: Secret| async move {
             let mut request = self
                 .inner
@@ -312,30 +317,29 @@ impl Client {
         body: &Body,
         what: &str,
     ) -> Result<T, Error> {
-        let idempotent = method == Method::GET;
-        // The answer is read inside the retried attempt, so a connection lost mid-body is
-        // retried too (for GETs).
-        self.with_retries(idempotent, || async {
-            let mut response = self
-                .send_no_retry(&method, &url, "application/json", body)
-                .await?;
-            let bytes = read_capped(&mut response, MAX_JSON).await?;
-            from_json(&bytes, what)
-        })
-        .await
+        let bytes = self
+            .read(method, &url, "application/json", body, MAX_JSON)
+            .await?;
+        from_json(&bytes, what)
     }
 
-    async fn send_no_retry(
+    /// Sends a request and reads its answer into memory, refusing more than `limit` bytes.
+    /// The answer is read inside the retried attempt, so a connection lost mid-body is
+    /// retried too (for GETs).
+    async fn read(
         &self,
-        method: &Method,
+        method: Method,
         url: &Url,
         accept: &str,
         body: &Body,
-    ) -> Result<Response, Error> {
-        if !self.inner.environment.is_trusted(url) {
-            return Err(Error::ForeignLink);
-        }
-        self.send_once(method, url, accept, body).await
+        limit: u64,
+    ) -> Result<Vec<u8>, Error> {
+        let idempotent = method == Method::GET;
+        self.with_retries(idempotent, || async {
+            let mut response = self.send_no_retry(&method, url, accept, body).await?;
+            read_capped(&mut response, limit).await
+        })
+        .await
     }
 
     /// Streams a GET answer into `sink`, refusing more than the configured maximum. Only the
@@ -353,21 +357,12 @@ impl Client {
     /// Downloads into memory, refusing more than `limit` bytes.
     pub(crate) async fn bytes(&self, url: Url, accept: &str, limit: u64) -> Result<Vec<u8>, Error> {
         let limit = limit.min(self.inner.max_download);
-        self.with_retries(true, || async {
-            let mut response = self
-                .send_no_retry(&Method::GET, &url, accept, &Body::None)
-                .await?;
-            read_capped(&mut response, limit).await
-        })
-        .await
+        self.read(Method::GET, &url, accept, &Body::None, limit)
+            .await
     }
 
     pub(crate) fn app_url(&self, app: &AppId, segments: &[&str]) -> Url {
-        let mut url = self.inner.environment.app_url(app);
-        if let Ok(mut path) = url.path_segments_mut() {
-            path.pop_if_empty().extend(segments);
-        }
-        url
+        http::with_path(self.inner.environment.app_url(app), segments)
     }
 
     pub(crate) fn instance_url(&self, app: &AppId, id: &InstanceId, rest: &[&str]) -> Url {
@@ -378,19 +373,11 @@ impl Client {
     }
 
     pub(crate) fn platform_url(&self, segments: &[&str]) -> Url {
-        let mut url = self.inner.environment.platform_url().clone();
-        if let Ok(mut path) = url.path_segments_mut() {
-            path.pop_if_empty().extend(segments);
-        }
-        url
+        http::with_path(self.inner.environment.platform_url().clone(), segments)
     }
 
     pub(crate) fn dialogporten_url(&self, segments: &[&str]) -> Url {
-        let mut url = self.inner.environment.dialogporten_url().clone();
-        if let Ok(mut path) = url.path_segments_mut() {
-            path.pop_if_empty().extend(segments);
-        }
-        url
+        http::with_path(self.inner.environment.dialogporten_url().clone(), segments)
     }
 
     /// A URL the service gave, followed only within the configured environment.
