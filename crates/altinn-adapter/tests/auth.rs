@@ -105,6 +105,18 @@ fn maskinporten(
     MaskinportenEnterpriseUser::new(maskinporten, "VIRKSOMHETSBRUKER", password)
 }
 
+/// The Maskinporten emulator, and a client whose grants `certificate` signs and whose
+/// enterprise user logs in with `password`.
+async fn maskinporten_client(
+    pki: &Pki,
+    certificate: altinn_adapter::auth::EnterpriseCertificate,
+    password: &str,
+) -> (AltinnEmulator, Client) {
+    let emulator = maskinporten_emulator(pki).start().await.unwrap();
+    let client = client(&emulator, maskinporten(&emulator, certificate, password));
+    (emulator, client)
+}
+
 #[tokio::test]
 async fn maskinporten_grant_exchange_cache_and_renewal() {
     let pki = pki();
@@ -137,12 +149,8 @@ async fn maskinporten_grant_exchange_cache_and_renewal() {
 
 #[tokio::test]
 async fn maskinporten_refuses_a_grant_signed_with_another_certificate() {
-    let pki = pki();
-    let emulator = maskinporten_emulator(&pki).start().await.unwrap();
-    let client = client(
-        &emulator,
-        maskinporten(&emulator, other_enterprise().certificate(), "hemmelig"),
-    );
+    let (emulator, client) =
+        maskinporten_client(&pki(), other_enterprise().certificate(), "hemmelig").await;
     match count(&client).await {
         Err(Error::TokenRequest { service, detail }) => {
             assert_eq!(service, "Maskinporten");
@@ -156,11 +164,7 @@ async fn maskinporten_refuses_a_grant_signed_with_another_certificate() {
 #[tokio::test]
 async fn the_exchange_refuses_a_wrong_enterprise_user_password() {
     let pki = pki();
-    let emulator = maskinporten_emulator(&pki).start().await.unwrap();
-    let client = client(
-        &emulator,
-        maskinporten(&emulator, pki.enterprise.certificate(), "feil"),
-    );
+    let (emulator, client) = maskinporten_client(&pki, pki.enterprise.certificate(), "feil").await;
     match count(&client).await {
         Err(error @ Error::TokenRequest { .. }) => {
             let text = error.to_string();
@@ -226,11 +230,7 @@ async fn enterprise_user_logs_in_over_mutual_tls() {
 
 #[tokio::test]
 async fn password_login_sends_the_cookie_and_logs_in_again_when_it_expires() {
-    let emulator = emulator()
-        .person_user("24068110048", "passord")
-        .start()
-        .await
-        .unwrap();
+    let emulator = support::person_emulator("24068110048", "passord").await;
     seeded(&emulator);
     let auth = PasswordLogin::new("24068110048", "passord");
     assert!(!format!("{auth:?}").contains("24068110048"));

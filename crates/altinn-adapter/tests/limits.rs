@@ -4,7 +4,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
-use std::io::{Read, Write};
+mod scripted;
+
+use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -36,13 +38,8 @@ fn endless_server(
 }
 
 fn serve(mut stream: TcpStream, content_type: &str, prefix: &str, item: &str, sent: &AtomicU64) {
-    let mut request = Vec::new();
-    let mut byte = [0u8; 1];
-    while !request.ends_with(b"\r\n\r\n") {
-        if stream.read(&mut byte).unwrap_or(0) == 0 {
-            return;
-        }
-        request.push(byte[0]);
+    if scripted::read_head(&mut stream).is_none() {
+        return;
     }
     let head = format!(
         "HTTP/1.1 200 OK\r\ncontent-type: {content_type}\r\ntransfer-encoding: chunked\r\n\r\n"

@@ -174,11 +174,7 @@ async fn partial_signature_keeps_locked_items_or_is_refused_before_sending() {
 
 #[tokio::test]
 async fn a_level_one_login_cannot_sign_a_level_three_service() {
-    let emulator = emulator()
-        .person_user("kari", "passord")
-        .start()
-        .await
-        .unwrap();
+    let emulator = support::person_emulator("kari", "passord").await;
     let id = MessageId::new(emulator.add_form_task("my", locked_seed()));
     let client = client(&emulator, PasswordLogin::new("kari", "passord"));
     match client.sign(&Who::My, &id, &SignatureSelection::Whole).await {

@@ -59,6 +59,20 @@ impl Answer {
     }
 }
 
+/// Reads a request's head, up to and with the blank line; `None` when the client hangs up
+/// first.
+pub fn read_head(stream: &mut impl Read) -> Option<Vec<u8>> {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        if stream.read(&mut byte).unwrap_or(0) == 0 {
+            return None;
+        }
+        head.push(byte[0]);
+    }
+    Some(head)
+}
+
 /// Serves until the test ends; returns the base URL (`http://127.0.0.1:PORT/`) and the log.
 pub fn serve<F>(answer: F) -> (String, Arc<Mutex<Vec<Request>>>)
 where
@@ -75,14 +89,9 @@ where
             let (log, answer) = (seen.clone(), answer.clone());
             std::thread::spawn(move || {
                 loop {
-                    let mut head = Vec::new();
-                    let mut byte = [0u8; 1];
-                    while !head.ends_with(b"\r\n\r\n") {
-                        if stream.read(&mut byte).unwrap_or(0) == 0 {
-                            return;
-                        }
-                        head.push(byte[0]);
-                    }
+                    let Some(head) = read_head(&mut stream) else {
+                        return;
+                    };
                     let text = String::from_utf8_lossy(&head).into_owned();
                     let mut lines = text.lines();
                     let mut first = lines.next().unwrap_or_default().split(' ');

@@ -109,6 +109,15 @@ pub fn emulator() -> AltinnEmulatorBuilder {
     AltinnEmulator::builder().api_key(API_KEY)
 }
 
+/// An emulator where the person `username` logs in with `password`.
+pub async fn person_emulator(username: &str, password: &str) -> AltinnEmulator {
+    emulator()
+        .person_user(username, password)
+        .start()
+        .await
+        .unwrap()
+}
+
 pub fn client(emulator: &AltinnEmulator, auth: impl Login + 'static) -> Client {
     Client::builder(Environment::custom(emulator.base_url()).unwrap(), API_KEY)
         .auth(auth)
