@@ -193,12 +193,18 @@ impl Link {
 
     /// The last path segment of `href` (Altinn's form and attachment ids).
     pub fn last_segment(&self) -> Option<&str> {
-        let path = self.href.split(['?', '#']).next().unwrap_or_default();
-        path.trim_end_matches('/')
-            .rsplit('/')
-            .next()
-            .filter(|s| !s.is_empty())
+        last_segment(&self.href)
     }
+}
+
+/// The last path segment of a URL or path, without query or fragment; `None` when empty.
+pub(crate) fn last_segment(url: &str) -> Option<&str> {
+    url.split(['?', '#'])
+        .next()?
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .filter(|s| !s.is_empty())
 }
 
 #[cfg(test)]

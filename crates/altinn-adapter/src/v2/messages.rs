@@ -6,7 +6,7 @@ use tokio::io::AsyncWrite;
 
 use super::client::{Call, Client, Payload, location};
 use super::environment::Who;
-use super::hal::Resource;
+use super::hal::{Resource, last_segment};
 use super::model::{Attachment, Form, Message, MessageId, Reportee, SigningText};
 use crate::error::Error;
 
@@ -117,15 +117,6 @@ impl Archived {
             message_id,
         }
     }
-}
-
-pub(crate) fn last_segment(url: &str) -> Option<&str> {
-    url.split(['?', '#'])
-        .next()?
-        .trim_end_matches('/')
-        .rsplit('/')
-        .next()
-        .filter(|s| !s.is_empty())
 }
 
 impl Client {

@@ -13,7 +13,8 @@ use tokio_util::io::ReaderStream;
 
 use super::client::{Call, Client, Payload, location};
 use super::environment::Who;
-use super::messages::{Archived, last_segment};
+use super::hal::last_segment;
+use super::messages::Archived;
 use super::model::{Attachment, Form, MessageId, SignatureSpec};
 use crate::error::Error;
 

@@ -1,7 +1,6 @@
 //! The Altinn 3 client: configuration, and sending requests with the Altinn token (renewed
 //! once on 401, GETs retried on transient failures).
 
-use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -54,6 +53,9 @@ pub struct Client {
     pub(crate) inner: Arc<Inner>,
 }
 
+/// `Debug` shows no token: the cache is opaque and the token source's secrets are
+/// [`Secret`]s.
+#[derive(Debug)]
 pub(crate) struct Inner {
     pub(crate) http: crate::http::Http,
     pub(crate) environment: Environment,
@@ -62,18 +64,6 @@ pub(crate) struct Inner {
     pub(crate) language: Option<String>,
     pub(crate) max_download: u64,
     pub(crate) retry: RetryPolicy,
-}
-
-impl fmt::Debug for Inner {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("v3::Client")
-            .field("environment", &self.environment)
-            .field("source", &self.source)
-            .field("language", &self.language)
-            .field("max_download", &self.max_download)
-            .field("retry", &self.retry)
-            .finish_non_exhaustive()
-    }
 }
 
 /// Configures a [`Client`].
