@@ -6,7 +6,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use bytes::Bytes;
 use reqwest::Method;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use signature_core::{FormPartKind, ServiceForm};
 use tokio::io::AsyncRead;
 use tokio_util::io::ReaderStream;
@@ -162,21 +162,26 @@ impl FormTask {
                 })
             })
             .collect();
-        json!({
-            "Type": "FormTask",
-            "ServiceCode": self.service_code,
-            "ServiceEdition": self.service_edition,
-            "_embedded": {"forms": forms, "attachments": attachments},
-        })
+        let mut body = self.header();
+        body.insert(
+            "_embedded".to_owned(),
+            json!({"forms": forms, "attachments": attachments}),
+        );
+        Value::Object(body)
     }
 
-    fn header(&self) -> Value {
-        json!({
-            "Type": "FormTask",
-            "ServiceCode": self.service_code,
-            "ServiceEdition": self.service_edition,
-        })
+    fn header(&self) -> Map<String, Value> {
+        task_header(&self.service_code, self.service_edition)
     }
+}
+
+/// The members every form task body starts with (creating, completing and signing).
+fn task_header(service_code: &str, service_edition: i64) -> Map<String, Value> {
+    let mut header = Map::new();
+    header.insert("Type".to_owned(), json!("FormTask"));
+    header.insert("ServiceCode".to_owned(), json!(service_code));
+    header.insert("ServiceEdition".to_owned(), json!(service_edition));
+    header
 }
 
 impl From<&ServiceForm> for FormTask {
@@ -312,6 +317,24 @@ pub(crate) fn check_selection(
 }
 
 impl Client {
+    /// `{who}/messages[/{id}]?language=…&complete=…&sign=…`: where form tasks are created,
+    /// completed and signed.
+    fn form_task_url(
+        &self,
+        who: &Who,
+        id: Option<&MessageId>,
+        complete: bool,
+        sign: bool,
+    ) -> url::Url {
+        let mut segments = vec![who.as_segment(), "messages"];
+        segments.extend(id.map(MessageId::as_str));
+        let mut url = self.with_language(self.api_url(&segments));
+        url.query_pairs_mut()
+            .append_pair("complete", &complete.to_string())
+            .append_pair("sign", &sign.to_string());
+        url
+    }
+
     /// Creates a form task and sends it to signing (`POST ?complete=true&sign=false`): the
     /// item appears in status `Signering` for whoever may sign it.
     ///
@@ -330,10 +353,7 @@ impl Client {
             .iter()
             .partition(|a| a.data.len() > threshold);
         let complete = large.is_empty();
-        let mut url = self.with_language(self.api_url(&[who.as_segment(), "messages"]));
-        url.query_pairs_mut()
-            .append_pair("complete", if complete { "true" } else { "false" })
-            .append_pair("sign", "false");
+        let url = self.form_task_url(who, None, complete, false);
         let response = self
             .execute(&Call::new(
                 Method::POST,
@@ -357,15 +377,9 @@ impl Client {
             .await?;
         }
         // No forms or attachments in this body: a PUT with them would replace the data.
-        let mut url = self.with_language(self.api_url(&[
-            who.as_segment(),
-            "messages",
-            submitted.message_id.as_str(),
-        ]));
-        url.query_pairs_mut()
-            .append_pair("complete", "true")
-            .append_pair("sign", "false");
-        self.execute(&Call::new(Method::PUT, url, Payload::Json(task.header())))
+        let url = self.form_task_url(who, Some(&submitted.message_id), true, false);
+        let header = Value::Object(task.header());
+        self.execute(&Call::new(Method::PUT, url, Payload::Json(header)))
             .await?;
         Ok(submitted)
     }
@@ -431,32 +445,26 @@ impl Client {
         let service_edition = message.service_edition.ok_or_else(|| {
             Error::UnexpectedResponse("the message has no ServiceEdition".to_owned())
         })?;
-        let mut body = json!({
-            "Type": "FormTask",
-            "ServiceCode": service_code,
-            "ServiceEdition": service_edition,
-        });
+        let mut body = task_header(&service_code, service_edition);
         if let SignatureSelection::Partial(spec) = selection {
             let forms = self.forms(who, id).await?;
             let attachments = self.attachments(who, id).await?;
             check_selection(spec, &forms, &attachments)?;
-            if let Some(map) = body.as_object_mut() {
-                map.insert(
-                    "_embedded".to_owned(),
-                    json!({"SignatureSpec": {
-                        "FormIds": spec.form_ids,
-                        "AttachmentIds": spec.attachment_ids,
-                    }}),
-                );
-            }
+            body.insert(
+                "_embedded".to_owned(),
+                json!({"SignatureSpec": {
+                    "FormIds": spec.form_ids,
+                    "AttachmentIds": spec.attachment_ids,
+                }}),
+            );
         }
-        let mut url =
-            self.with_language(self.api_url(&[who.as_segment(), "messages", id.as_str()]));
-        url.query_pairs_mut()
-            .append_pair("complete", "true")
-            .append_pair("sign", "true");
+        let url = self.form_task_url(who, Some(id), true, true);
         let response = self
-            .execute(&Call::new(Method::PUT, url, Payload::Json(body)))
+            .execute(&Call::new(
+                Method::PUT,
+                url,
+                Payload::Json(Value::Object(body)),
+            ))
             .await?;
         Ok(Signed {
             archived: Archived::from_location(location(&response)),
