@@ -282,22 +282,19 @@ pub struct LookupServiceResource {
 
 /// Why the user may see a dialog (`IdentifierLookupAuthorizationEvidence`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+// Every member may be absent: an absent one reads as in `LookupAuthorization::default()`.
+#[serde(rename_all = "camelCase", default)]
 #[non_exhaustive]
 pub struct LookupAuthorization {
     /// The user's authentication level.
     pub current_authentication_level: Option<i64>,
     /// Through a role.
-    #[serde(default)]
     pub via_role: bool,
     /// Through an access package.
-    #[serde(default)]
     pub via_access_package: bool,
     /// Through a delegation of the resource.
-    #[serde(default)]
     pub via_resource_delegation: bool,
     /// Through a delegation of this instance (a runtime-delegated signee).
-    #[serde(default)]
     pub via_instance_delegation: bool,
 }
 

@@ -98,20 +98,18 @@ impl fmt::Debug for InstanceOwnerInfo {
 
 /// An instance's status flags.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+// Every member may be absent: an absent one reads as in `InstanceStatus::default()`.
+#[serde(rename_all = "camelCase", default)]
 #[non_exhaustive]
 pub struct InstanceStatus {
     /// Whether it is archived (its process ended).
-    #[serde(default)]
     pub is_archived: bool,
     /// When it was archived.
-    #[serde(default, with = "timestamp")]
+    #[serde(with = "timestamp")]
     pub archived: Option<OffsetDateTime>,
     /// Whether it is soft-deleted.
-    #[serde(default)]
     pub is_soft_deleted: bool,
     /// Whether it is hard-deleted.
-    #[serde(default)]
     pub is_hard_deleted: bool,
 }
 

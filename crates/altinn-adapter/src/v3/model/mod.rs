@@ -208,6 +208,16 @@ mod tests {
             &["org", "selfLinks", "process"],
         );
         absent_and_null_read_as_none::<InstancePage>(json!({}), &["count", "next"]);
+        // All members absent: the flags read as false, as they did field by field.
+        absent_and_null_read_as_none::<InstanceStatus>(json!({}), &["archived"]);
+        assert_eq!(
+            serde_json::from_value::<InstanceStatus>(json!({})).unwrap(),
+            InstanceStatus::default()
+        );
+        assert_eq!(
+            serde_json::from_value::<LookupAuthorization>(json!({})).unwrap(),
+            LookupAuthorization::default()
+        );
         absent_and_null_read_as_none::<ProcessTask>(
             json!({"elementId": "Task_1"}),
             &["name", "flow", "flowType", "elementType"],
