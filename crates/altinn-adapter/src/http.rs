@@ -42,16 +42,30 @@ impl Http {
     }
 }
 
+/// How the HTTP client reaches Altinn: what both client builders configure alike.
+#[derive(Debug, Default)]
+pub(crate) struct Options {
+    /// The trusted roots; when empty, the platform's.
+    pub(crate) roots: Vec<CertificateDer<'static>>,
+    /// The limit on each request, including reading its answer.
+    pub(crate) timeout: Option<Duration>,
+    /// The proxy to go through.
+    pub(crate) proxy: ProxySetting,
+}
+
 /// Builds the client. Redirects are not followed: Altinn 2 redirects to a login page when a
 /// credential is missing (which must be seen), and credentials must not follow a redirect to
 /// another host. Proxies: reqwest reads `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`/`NO_PROXY` as
 /// curl does unless told otherwise, which is [`ProxySetting::FromEnvironment`].
 pub(crate) fn client(
-    roots: &[CertificateDer<'static>],
+    options: &Options,
     identity: Option<&EnterpriseCertificate>,
-    timeout: Option<Duration>,
-    proxy: &ProxySetting,
 ) -> Result<Http, Error> {
+    let Options {
+        roots,
+        timeout,
+        proxy,
+    } = options;
     let tls = tls::client_config(roots, identity)?;
     let mut http = reqwest::Client::builder()
         .tls_backend_preconfigured(tls)
@@ -61,7 +75,7 @@ pub(crate) fn client(
             "signering-altinn-adapter/",
             env!("CARGO_PKG_VERSION")
         ));
-    if let Some(timeout) = timeout {
+    if let Some(timeout) = *timeout {
         http = http.timeout(timeout);
     }
     let http = shared::apply(http, proxy)

@@ -71,9 +71,7 @@ pub struct ClientBuilder {
     api_key: Secret,
     auth: Option<Arc<dyn Login>>,
     language: Language,
-    roots: Vec<CertificateDer<'static>>,
-    timeout: Option<Duration>,
-    proxy: signature_core::ProxySetting,
+    transport: http::Options,
     streaming_threshold: usize,
     retry: RetryPolicy,
 }
@@ -108,7 +106,7 @@ impl ClientBuilder {
     /// Trusts this root certificate. Once any is given, only the given roots are trusted
     /// (as for a test server); otherwise the platform's roots are.
     pub fn add_root_certificate(mut self, root: CertificateDer<'static>) -> Self {
-        self.roots.push(root);
+        self.transport.roots.push(root);
         self
     }
 
@@ -117,13 +115,13 @@ impl ClientBuilder {
     /// [`ProxySetting::Direct`](signature_core::ProxySetting::Direct), or an explicit
     /// [`Proxy`](signature_core::Proxy).
     pub fn proxy(mut self, proxy: impl Into<signature_core::ProxySetting>) -> Self {
-        self.proxy = proxy.into();
+        self.transport.proxy = proxy.into();
         self
     }
 
     /// Limits each request, including reading its answer.
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.transport.timeout = Some(timeout);
         self
     }
 
@@ -144,12 +142,7 @@ impl ClientBuilder {
         let auth = self
             .auth
             .ok_or_else(|| Error::config("an authentication provider is required (auth())"))?;
-        let http = crate::http::client(
-            &self.roots,
-            auth.client_certificate(),
-            self.timeout,
-            &self.proxy,
-        )?;
+        let http = http::client(&self.transport, auth.client_certificate())?;
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
@@ -213,9 +206,7 @@ impl Client {
             api_key: api_key.into(),
             auth: None,
             language: Language::default(),
-            roots: Vec::new(),
-            timeout: None,
-            proxy: signature_core::ProxySetting::default(),
+            transport: http::Options::default(),
             streaming_threshold: DEFAULT_STREAMING_THRESHOLD,
             retry: RetryPolicy::default(),
         }

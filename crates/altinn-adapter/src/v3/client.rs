@@ -73,9 +73,7 @@ pub struct ClientBuilder {
     environment: Environment,
     source: Option<Source>,
     language: Option<String>,
-    roots: Vec<CertificateDer<'static>>,
-    timeout: Option<Duration>,
-    proxy: signature_core::ProxySetting,
+    transport: http::Options,
     max_download: u64,
     retry: RetryPolicy,
 }
@@ -121,7 +119,7 @@ impl ClientBuilder {
 
     /// Trusts this root certificate; once any is given, only the given roots are trusted.
     pub fn add_root_certificate(mut self, root: CertificateDer<'static>) -> Self {
-        self.roots.push(root);
+        self.transport.roots.push(root);
         self
     }
 
@@ -130,13 +128,13 @@ impl ClientBuilder {
     /// [`ProxySetting::Direct`](signature_core::ProxySetting::Direct), or an explicit
     /// [`Proxy`](signature_core::Proxy).
     pub fn proxy(mut self, proxy: impl Into<signature_core::ProxySetting>) -> Self {
-        self.proxy = proxy.into();
+        self.transport.proxy = proxy.into();
         self
     }
 
     /// Limits each request, including reading its answer.
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.transport.timeout = Some(timeout);
         self
     }
 
@@ -163,7 +161,7 @@ impl ClientBuilder {
         let source = self.source.ok_or_else(|| {
             Error::config("a token source is required (exchange() or altinn_token())")
         })?;
-        let http = crate::http::client(&self.roots, None, self.timeout, &self.proxy)?;
+        let http = http::client(&self.transport, None)?;
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
@@ -204,9 +202,7 @@ impl Client {
             environment,
             source: None,
             language: None,
-            roots: Vec::new(),
-            timeout: None,
-            proxy: signature_core::ProxySetting::default(),
+            transport: http::Options::default(),
             max_download: DEFAULT_MAX_DOWNLOAD,
             retry: RetryPolicy::default(),
         }
