@@ -133,6 +133,15 @@ where
     url
 }
 
+/// Whether `url` has `base`'s origin: scheme, host (ignoring ASCII case) and port. Credentials
+/// go only to the configured origins.
+pub(crate) fn same_origin(url: &url::Url, base: &url::Url) -> bool {
+    url.scheme() == base.scheme()
+        && url.host_str().map(str::to_ascii_lowercase)
+            == base.host_str().map(str::to_ascii_lowercase)
+        && url.port_or_known_default() == base.port_or_known_default()
+}
+
 /// A base URL: absolute http(s), ending in `/`, without query.
 pub(crate) fn parse_base(input: &str) -> Result<url::Url, Error> {
     let mut url = url::Url::parse(input)

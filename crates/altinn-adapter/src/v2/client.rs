@@ -246,11 +246,7 @@ impl Client {
         let url = base
             .join(href.trim())
             .map_err(|e| Error::UnexpectedResponse(format!("invalid link: {e}")))?;
-        if url.scheme() != base.scheme()
-            || url.host_str().map(str::to_ascii_lowercase)
-                != base.host_str().map(str::to_ascii_lowercase)
-            || url.port_or_known_default() != base.port_or_known_default()
-        {
+        if !http::same_origin(&url, base) {
             return Err(Error::ForeignLink);
         }
         Ok(url)

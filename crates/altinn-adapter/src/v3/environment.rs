@@ -5,7 +5,7 @@ use std::fmt;
 use url::Url;
 
 use crate::error::Error;
-use crate::http::parse_base;
+use crate::http::{parse_base, same_origin, with_path};
 
 /// An app: its service owner (`org`, e.g. `ttd`) and name, written `"{org}/{app}"`
 /// (Storage's `appId`).
@@ -187,7 +187,7 @@ impl Environment {
 
     /// The app's API base, ending in `/`.
     pub fn app_url(&self, app: &AppId) -> Url {
-        let mut url = match &self.apps {
+        let url = match &self.apps {
             AppsHost::PerOrg { domain } => {
                 match Url::parse(&format!("https://{}.{domain}/", app.org)) {
                     Ok(url) => url,
@@ -197,10 +197,7 @@ impl Environment {
             }
             AppsHost::Fixed(base) => base.clone(),
         };
-        if let Ok(mut path) = url.path_segments_mut() {
-            path.pop_if_empty().push(&app.org).push(&app.app).push("");
-        }
-        url
+        with_path(url, [app.org.as_str(), &app.app, ""])
     }
 
     /// The platform host, ending in `/`.
@@ -216,12 +213,7 @@ impl Environment {
     /// Whether credentials may be sent to `url`: the platform's or Dialogporten's origin, or
     /// an app host of this environment.
     pub fn is_trusted(&self, url: &Url) -> bool {
-        let same_origin = |base: &Url| {
-            url.scheme() == base.scheme()
-                && url.host_str().map(str::to_ascii_lowercase)
-                    == base.host_str().map(str::to_ascii_lowercase)
-                && url.port_or_known_default() == base.port_or_known_default()
-        };
+        let same_origin = |base: &Url| same_origin(url, base);
         if same_origin(&self.platform) || same_origin(&self.dialogporten) {
             return true;
         }
@@ -242,12 +234,10 @@ impl Environment {
 }
 
 fn dialogporten_under(platform: &Url) -> Url {
-    let mut url = platform.clone();
-    if let Ok(mut path) = url.path_segments_mut() {
-        path.pop_if_empty()
-            .extend(["dialogporten", "api", "v1", "enduser", ""]);
-    }
-    url
+    with_path(
+        platform.clone(),
+        ["dialogporten", "api", "v1", "enduser", ""],
+    )
 }
 
 #[cfg(test)]

@@ -47,9 +47,8 @@ impl Service {
     /// Instances are created for `owner`.
     pub fn new(client: Client, owner: InstanceOwner) -> Self {
         Self {
-            client,
             owner: Some(owner),
-            signature_data_type: DEFAULT_SIGNATURE_DATA_TYPE.to_owned(),
+            ..Self::without_owner(client)
         }
     }
 
