@@ -295,6 +295,15 @@ impl Client {
         http::renewing_once(token, send, renew).await
     }
 
+    /// GETs a JSON answer into `T`.
+    pub(crate) async fn get_json<T: DeserializeOwned>(
+        &self,
+        url: Url,
+        what: &str,
+    ) -> Result<T, Error> {
+        self.json(Method::GET, url, &Body::None, what).await
+    }
+
     /// Sends a request and reads a JSON answer into `T`.
     pub(crate) async fn json<T: DeserializeOwned>(
         &self,

@@ -1,9 +1,7 @@
 //! Dialogporten's end-user API: searching dialogs, reading one, and looking up an
 //! instance's dialog.
 
-use reqwest::Method;
-
-use super::client::{Body, Client};
+use super::client::Client;
 use super::model::{Dialog, DialogLookup, DialogPage, DialogStatus, InstanceRef};
 use crate::error::Error;
 
@@ -113,8 +111,7 @@ impl Client {
                 pairs.append_pair("continuationToken", token);
             }
         }
-        self.json(Method::GET, url, &Body::None, "dialog search page")
-            .await
+        self.get_json(url, "dialog search page").await
     }
 
     /// One dialog with its GUI and API actions (`GET {dialogporten}/dialogs/{id}`).
@@ -124,7 +121,7 @@ impl Client {
     /// [`Error::Service`] (404), and the others.
     pub async fn dialog(&self, dialog_id: &str) -> Result<Dialog, Error> {
         let url = self.dialogporten_url(&["dialogs", dialog_id]);
-        self.json(Method::GET, url, &Body::None, "dialog").await
+        self.get_json(url, "dialog").await
     }
 
     /// The dialog mirroring an app instance
@@ -139,7 +136,6 @@ impl Client {
         let mut url = self.dialogporten_url(&["dialoglookup"]);
         url.query_pairs_mut()
             .append_pair("instanceRef", &instance.id.urn());
-        self.json(Method::GET, url, &Body::None, "dialog lookup")
-            .await
+        self.get_json(url, "dialog lookup").await
     }
 }

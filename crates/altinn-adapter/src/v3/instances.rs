@@ -217,7 +217,7 @@ impl Client {
     /// [`Error::Service`] (404), [`Error::Service`] (403), and the others.
     pub async fn instance(&self, app: &AppId, id: &InstanceId) -> Result<Instance, Error> {
         let url = self.instance_url(app, id, &[]);
-        self.json(Method::GET, url, &Body::None, "instance").await
+        self.get_json(url, "instance").await
     }
 
     /// The instance's data elements (those the caller may read).

@@ -131,8 +131,7 @@ impl Client {
     /// [`Error::Service`] (404), [`Error::Service`] (403), and the others.
     pub async fn process(&self, app: &AppId, id: &InstanceId) -> Result<ProcessState, Error> {
         let url = self.instance_url(app, id, &["process"]);
-        self.json(Method::GET, url, &Body::None, "process state")
-            .await
+        self.get_json(url, "process state").await
     }
 
     /// Ends the current task with `next`'s action and moves the process on

@@ -1,11 +1,10 @@
 //! The signing endpoints: the signing state, the documents to sign, the organisations the
 //! user may sign for, and reading a signature data element.
 
-use reqwest::Method;
 use serde::Deserialize;
 use url::Url;
 
-use super::client::{Body, Client, from_json};
+use super::client::{Client, from_json};
 use super::environment::AppId;
 use super::model::{AuthorizedOrganization, DataElement, InstanceId, SignDocument, SigningState};
 use crate::error::Error;
@@ -46,8 +45,7 @@ impl Client {
         task_id: Option<&str>,
     ) -> Result<SigningState, Error> {
         let url = self.signing_url(app, id, &[], task_id);
-        self.json(Method::GET, url, &Body::None, "signing state")
-            .await
+        self.get_json(url, "signing state").await
     }
 
     /// The data elements the signing task signs (`GET …/signing/data-elements`), in the
@@ -69,9 +67,7 @@ impl Client {
             data_elements: Vec<DataElement>,
         }
         let url = self.signing_url(app, id, &["data-elements"], task_id);
-        let answer: Answer = self
-            .json(Method::GET, url, &Body::None, "signing data elements")
-            .await?;
+        let answer: Answer = self.get_json(url, "signing data elements").await?;
         Ok(answer.data_elements)
     }
 
@@ -96,9 +92,7 @@ impl Client {
             organizations: Vec<AuthorizedOrganization>,
         }
         let url = self.signing_url(app, id, &["organizations"], task_id);
-        let answer: Answer = self
-            .json(Method::GET, url, &Body::None, "signing organizations")
-            .await?;
+        let answer: Answer = self.get_json(url, "signing organizations").await?;
         Ok(answer.organizations)
     }
 

@@ -1,8 +1,6 @@
 //! Storage's instance query (`GET {platform}/storage/api/v1/instances`), with paging.
 
-use reqwest::Method;
-
-use super::client::{Body, Client};
+use super::client::Client;
 use super::environment::AppId;
 use super::model::{Instance, InstancePage};
 use crate::error::Error;
@@ -80,8 +78,7 @@ impl Client {
                 pairs.append_pair("size", &size.to_string());
             }
         }
-        self.json(Method::GET, url, &Body::None, "Storage instance page")
-            .await
+        self.get_json(url, "Storage instance page").await
     }
 
     /// The page after `page`, or `None` on the last page (Storage's `next`, followed as
@@ -95,10 +92,7 @@ impl Client {
             return Ok(None);
         };
         let url = self.resolve(next)?;
-        Ok(Some(
-            self.json(Method::GET, url, &Body::None, "Storage instance page")
-                .await?,
-        ))
+        Ok(Some(self.get_json(url, "Storage instance page").await?))
     }
 
     /// Every instance the query matches, following `next` through all pages.
