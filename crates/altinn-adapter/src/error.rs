@@ -67,6 +67,18 @@ impl ApiProblem {
         }
     }
 
+    /// The error for a refused request: [`Error::NotAuthenticated`] on 401 (`credential`
+    /// names what Altinn refused), else [`Error::Service`].
+    pub(crate) fn into_error(self, credential: &str) -> Error {
+        if self.status != 401 {
+            return Error::Service(self);
+        }
+        Error::NotAuthenticated {
+            detail: format!("Altinn refused the {credential} ({self})"),
+            problem: Some(Box::new(self)),
+        }
+    }
+
     /// The most specific text the server gave: the body's message, else the reason phrase.
     pub fn message(&self) -> Option<&str> {
         self.error_message.as_deref().or(self.reason.as_deref())
@@ -433,6 +445,20 @@ mod tests {
             Error::Service(problem).to_string(),
             "not found at Altinn: HTTP 404 (error code ActionNotFound)"
         );
+    }
+
+    #[test]
+    fn a_refused_request_is_not_authenticated_only_on_401() {
+        let error = ApiProblem::status(401).into_error("token");
+        assert_eq!(
+            error.to_string(),
+            "not authenticated at Altinn: Altinn refused the token (HTTP 401)"
+        );
+        assert_eq!(error.http_status(), Some(401));
+        assert!(matches!(
+            ApiProblem::status(403).into_error("credential"),
+            Error::Service(problem) if problem.status == 403
+        ));
     }
 
     #[test]

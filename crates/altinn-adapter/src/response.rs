@@ -104,13 +104,7 @@ pub(crate) async fn check(response: Response) -> Result<Response, Error> {
         retry_after: wait,
     };
     tracing::warn!(status = problem.status, reason = ?problem.reason, code = ?problem.code, "Altinn refused the request");
-    Err(match status.as_u16() {
-        401 => Error::NotAuthenticated {
-            detail: format!("Altinn refused the credential ({problem})"),
-            problem: Some(Box::new(problem)),
-        },
-        _ => Error::Service(problem),
-    })
+    Err(problem.into_error("credential"))
 }
 
 /// The first 64 KiB of an error answer, as text; the rest is left unread.

@@ -101,13 +101,7 @@ pub(crate) async fn check(response: Response) -> Result<Response, Error> {
     let mut problem = parse(code, &body);
     problem.retry_after = wait;
     tracing::warn!(status = code, title = ?problem.reason, "Altinn 3 refused the request");
-    Err(match code {
-        401 => Error::NotAuthenticated {
-            detail: format!("Altinn refused the token ({problem})"),
-            problem: Some(Box::new(problem)),
-        },
-        _ => Error::Service(problem),
-    })
+    Err(problem.into_error("token"))
 }
 
 #[cfg(test)]
