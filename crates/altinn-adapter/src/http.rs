@@ -92,19 +92,19 @@ pub(crate) fn client(
 /// Sends with `credential`; when Altinn answers that the user is not authenticated, asks
 /// `renew` once for a fresh credential and sends again with it (a second refusal is final).
 /// Both clients send this way: Altinn 2 with its login's credential, Altinn 3 with the
-/// exchanged token.
+/// exchanged token; and Altinn 3's token exchange with the external token.
 ///
 /// The closures take the credential by value (a cheap clone of a short string) rather than by
 /// reference, which keeps the clients' futures `Send`.
-pub(crate) async fn renewing_once<C, S, SendFut, R, RenewFut>(
+pub(crate) async fn renewing_once<C, T, S, SendFut, R, RenewFut>(
     credential: C,
     send: S,
     renew: R,
-) -> Result<reqwest::Response, Error>
+) -> Result<T, Error>
 where
     C: Clone,
     S: Fn(C) -> SendFut,
-    SendFut: Future<Output = Result<reqwest::Response, Error>>,
+    SendFut: Future<Output = Result<T, Error>>,
     R: FnOnce(C) -> RenewFut,
     RenewFut: Future<Output = Result<Option<C>, Error>>,
 {

@@ -8,6 +8,7 @@ use super::client::{Client, MAX_JSON};
 use super::problem;
 use crate::auth::{TokenSource, jwt_expiry, unix_now};
 use crate::error::Error;
+use crate::http;
 use crate::response::read_capped;
 use crate::secret::Secret;
 
@@ -83,22 +84,11 @@ impl Client {
             } => (provider, external, *test),
         };
         let cx = self.token_context();
-        let mut external_token = external.token(&cx).await?;
-        let mut renewed = false;
-        let token = loop {
-            match self.exchange(provider, test, &external_token).await {
-                Err(error @ Error::NotAuthenticated { .. }) if !renewed => {
-                    match external.renew(&cx, &external_token).await? {
-                        Some(fresh) => {
-                            external_token = fresh;
-                            renewed = true;
-                        }
-                        None => return Err(error),
-                    }
-                }
-                other => break other?,
-            }
-        };
+        let external_token = external.token(&cx).await?;
+        // Refused: the external token is renewed once, if its source can, and exchanged again.
+        let exchange = |token: Secret| async move { self.exchange(provider, test, &token).await };
+        let renew = |token: Secret| async move { external.renew(&cx, &token).await };
+        let token = http::renewing_once(external_token, exchange, renew).await?;
         let refresh_at = jwt_expiry(token.expose()).map(|exp| {
             let lifetime = exp.saturating_sub(unix_now()).saturating_sub(EXPIRY_MARGIN);
             Instant::now() + Duration::from_secs(lifetime)
@@ -117,16 +107,8 @@ impl Client {
         test: bool,
         external: &Secret,
     ) -> Result<Secret, Error> {
-        let mut url = self.inner.environment.platform_url().clone();
-        if let Ok(mut path) = url.path_segments_mut() {
-            path.pop_if_empty().extend([
-                "authentication",
-                "api",
-                "v1",
-                "exchange",
-                provider.as_str(),
-            ]);
-        }
+        let mut url =
+            self.platform_url(&["authentication", "api", "v1", "exchange", provider.as_str()]);
         if test {
             url.query_pairs_mut().append_pair("test", "true");
         }
