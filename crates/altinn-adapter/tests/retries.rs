@@ -18,7 +18,10 @@ const GUID: &str = "0b7d7c3e-8c1e-4a55-9e7d-3f1a2b3c4d5e";
 const PROCESS: &str = r#"{"started":"2026-11-01T10:00:00Z","currentTask":{"elementId":"Task_2","altinnTaskType":"signing","actions":{"sign":true},"read":true,"write":true},"processTasks":[]}"#;
 
 /// Answers the first `failures` requests with `failure`, then `PROCESS`.
-fn flaky(failures: usize, failure: fn() -> Answer) -> (String, Arc<Mutex<Vec<Request>>>) {
+fn flaky(
+    failures: usize,
+    failure: impl Fn() -> Answer + Send + Sync + 'static,
+) -> (String, Arc<Mutex<Vec<Request>>>) {
     let count = AtomicUsize::new(0);
     scripted::serve(move |_| {
         if count.fetch_add(1, Ordering::SeqCst) < failures {
@@ -55,12 +58,7 @@ async fn gets_are_retried_on_transient_answers() {
         "503 Service Unavailable",
         "504 Gateway Timeout",
     ] {
-        let failure = match status {
-            "502 Bad Gateway" => (|| Answer::empty("502 Bad Gateway")) as fn() -> Answer,
-            "503 Service Unavailable" => || Answer::empty("503 Service Unavailable"),
-            _ => || Answer::empty("504 Gateway Timeout"),
-        };
-        let (base, log) = flaky(2, failure);
+        let (base, log) = flaky(2, move || Answer::empty(status));
         let (app, id) = ids();
         let process = client(&base, quick(2)).process(&app, &id).await.unwrap();
         assert!(process.awaits_signature());
