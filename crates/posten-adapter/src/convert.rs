@@ -80,30 +80,22 @@ pub(crate) fn direct_status(
                 x.signer.as_deref().map(str::trim) == status.signer.as_deref().map(str::trim)
                     || (single && x.signer.is_none())
             });
-            let mut state = SignerState::new(
-                identifier.clone(),
-                SignerStatus::parse(status.content.as_str()),
-            );
-            // Answers from before 2017 have no `since`.
-            state.since = status.since.map(|since| since.to_offset_date_time());
-            state.xades = at.map(|i| ArtifactRef::xades(identifier, xades.remove(i).content));
-            state
+            let xades_url = at.map(|i| xades.remove(i).content);
+            signer_state(identifier, &status.content, status.since, xades_url)
         })
         .collect();
-    let mut change = StatusChange::new(
-        JobId::from(response.signature_job_id),
-        JobStatus::parse(response.signature_job_status.as_str()),
+    let mut change = status_change(
+        response.signature_job_id,
+        &response.signature_job_status,
+        signers,
+        response.pades_url,
+        next_permitted_poll_time,
     );
     change.reference = response.reference;
-    change.signers = signers;
-    change
-        .job_artifacts
-        .extend(response.pades_url.map(ArtifactRef::pades));
     change.confirmation = response.confirmation_url.map(ConfirmationHandle::new);
     change.delete_documents = response
         .delete_documents_url
         .map(DeleteDocumentsHandle::new);
-    change.next_permitted_poll_time = next_permitted_poll_time;
     change
 }
 
@@ -125,34 +117,57 @@ pub(crate) fn portal_status(
                     Some(contact_identifier(contact))
                 }
             };
-            let mut state = SignerState::new(
-                identifier.clone(),
-                SignerStatus::parse(signature.status.content.as_str()),
-            );
-            state.since = signature
-                .status
-                .since
-                .map(|since| since.to_offset_date_time());
-            state.xades = signature
-                .xades_url
-                .map(|url| ArtifactRef::xades(identifier, url));
-            state
+            signer_state(
+                identifier,
+                &signature.status.content,
+                signature.status.since,
+                signature.xades_url,
+            )
         })
         .collect();
-    let mut change = StatusChange::new(
-        JobId::from(response.signature_job_id),
-        JobStatus::parse(response.status.as_str()),
+    let mut change = status_change(
+        response.signature_job_id,
+        &response.status,
+        signers,
+        response.signatures.pades_url,
+        next_permitted_poll_time,
     );
     change.reference = response.reference;
-    change.signers = signers;
-    change
-        .job_artifacts
-        .extend(response.signatures.pades_url.map(ArtifactRef::pades));
     change.confirmation = Some(ConfirmationHandle::new(response.confirmation_url));
     change.cancellation = response.cancellation_url.map(CancellationHandle::new);
     change.delete_documents = response
         .delete_documents_url
         .map(DeleteDocumentsHandle::new);
+    change
+}
+
+/// One signer of either status response. Answers from before 2017 have no `since`.
+fn signer_state(
+    identifier: Option<SignerIdentifier>,
+    status: &signature_model::custom::SignerStatus,
+    since: Option<signature_model::custom::DateTime>,
+    xades_url: Option<String>,
+) -> SignerState {
+    let mut state = SignerState::new(identifier.clone(), SignerStatus::parse(status.as_str()));
+    state.since = since.map(|since| since.to_offset_date_time());
+    state.xades = xades_url.map(|url| ArtifactRef::xades(identifier, url));
+    state
+}
+
+/// What the direct and the portal status responses share: the job, its status, its signers
+/// and its PAdES document.
+fn status_change(
+    job_id: i64,
+    status: &signature_model::custom::JobStatus,
+    signers: Vec<SignerState>,
+    pades_url: Option<String>,
+    next_permitted_poll_time: Option<OffsetDateTime>,
+) -> StatusChange {
+    let mut change = StatusChange::new(JobId::from(job_id), JobStatus::parse(status.as_str()));
+    change.signers = signers;
+    change
+        .job_artifacts
+        .extend(pades_url.map(ArtifactRef::pades));
     change.next_permitted_poll_time = next_permitted_poll_time;
     change
 }
