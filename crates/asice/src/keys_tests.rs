@@ -5,15 +5,6 @@ use time::Duration;
 
 use crate::testpki as pki;
 
-fn load(pki: &pki::TestPki, options: &LoadOptions) -> Result<SigningKey> {
-    SigningKey::from_pem(
-        pki.key_pem.as_bytes(),
-        pki.chain_pem.as_bytes(),
-        None,
-        options,
-    )
-}
-
 /// Loads a key and a chain given apart, with the default options (for the mismatches).
 fn from_pem(key_pem: &[u8], chain_pem: &[u8]) -> Result<SigningKey> {
     SigningKey::from_pem(key_pem, chain_pem, None, &LoadOptions::default())
@@ -81,7 +72,7 @@ fn missing_digital_signature_usage() {
     };
     let pki = pki::make_pki(false, &spec);
     assert!(matches!(
-        load(&pki, &LoadOptions::default()),
+        pki::load_key(&pki, &LoadOptions::default()),
         Err(Error::NoDigitalSignatureUsage(_))
     ));
 }
@@ -91,19 +82,19 @@ fn expired_and_not_yet_valid() {
     let now = OffsetDateTime::now_utc();
     let expired = valid_between(now - Duration::days(400), now - Duration::days(10));
     assert!(matches!(
-        load(&expired, &LoadOptions::default()),
+        pki::load_key(&expired, &LoadOptions::default()),
         Err(Error::CertificateExpired { .. })
     ));
     let lenient = LoadOptions {
         allow_invalid_dates: true,
         at: None,
     };
-    let key = load(&expired, &lenient).unwrap();
+    let key = pki::load_key(&expired, &lenient).unwrap();
     assert!(matches!(key.warnings(), [Error::CertificateExpired { .. }]));
 
     let future = valid_between(now + Duration::days(10), now + Duration::days(400));
     assert!(matches!(
-        load(&future, &LoadOptions::default()),
+        pki::load_key(&future, &LoadOptions::default()),
         Err(Error::CertificateNotYetValid { .. })
     ));
     // Checked at an explicit instant inside the validity, it loads.
@@ -111,7 +102,7 @@ fn expired_and_not_yet_valid() {
         allow_invalid_dates: false,
         at: Some(now + Duration::days(20)),
     };
-    load(&future, &at).unwrap();
+    pki::load_key(&future, &at).unwrap();
 }
 
 #[test]
@@ -148,7 +139,7 @@ fn empty_inputs() {
 #[test]
 fn pkcs8_export_round_trips_to_the_same_key() {
     let pki = pki::make_pki(false, &pki::LeafSpec::default());
-    let key = load(&pki, &LoadOptions::default()).unwrap();
+    let key = pki::load_key(&pki, &LoadOptions::default()).unwrap();
     let pkcs8 = key.private_key_pkcs8_der().unwrap();
     let again = RsaKeyPair::from_pkcs8(&pkcs8).unwrap();
     assert_eq!(

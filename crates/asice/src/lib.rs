@@ -65,10 +65,6 @@ mod xades;
 mod xmltree;
 mod ziparchive;
 
-/// The test PKI shared with the integration tests and other crates.
-#[cfg(test)]
-use signering_testkit::pki as testpki;
-
 pub use bundle::{
     ASICE_MIME_TYPE, BuildOptions, BundleFile, Compression, SIGNATURES_PATH, build, build_to,
 };
@@ -85,3 +81,28 @@ pub use source::{Content, SourceFile};
 pub use tls::{ClientCertResolver, tls_client_config, tls_crypto_provider};
 pub use verify::{VerifiedBundle, VerifyOptions, verify};
 pub use ziparchive::Limits;
+
+/// The test PKI shared with the integration tests and other crates, and its leaf key loaded
+/// the way callers load theirs (one place for the unit tests of every module).
+#[cfg(test)]
+mod testpki {
+    pub(crate) use signering_testkit::pki::*;
+
+    /// `pki`'s leaf key with its certificate chain, from PEM, with `options`.
+    pub(crate) fn load_key(
+        pki: &TestPki,
+        options: &crate::LoadOptions,
+    ) -> crate::Result<crate::SigningKey> {
+        crate::SigningKey::from_pem(
+            pki.key_pem.as_bytes(),
+            pki.chain_pem.as_bytes(),
+            None,
+            options,
+        )
+    }
+
+    /// `pki`'s leaf key with the default options; a test PKI's key always loads.
+    pub(crate) fn signing_key(pki: &TestPki) -> crate::SigningKey {
+        load_key(pki, &crate::LoadOptions::default()).unwrap()
+    }
+}

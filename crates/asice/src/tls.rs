@@ -160,13 +160,7 @@ mod tests {
     /// A key and chain from the shared test PKI, loaded as the adapters load theirs.
     fn test_key() -> SigningKey {
         let pki = crate::testpki::make_pki(false, &Default::default());
-        SigningKey::from_pem(
-            pki.key_pem.as_bytes(),
-            pki.chain_pem.as_bytes(),
-            None,
-            &crate::LoadOptions::default(),
-        )
-        .unwrap()
+        crate::testpki::signing_key(&pki)
     }
 
     #[test]

@@ -9,7 +9,7 @@ use time::macros::datetime;
 use zip::write::SimpleFileOptions;
 
 use super::*;
-use crate::{BuildOptions, BundleFile, FixedClock, LoadOptions, SigningKey, build};
+use crate::{BuildOptions, BundleFile, FixedClock, SigningKey, build};
 
 use crate::testpki as pki;
 
@@ -23,13 +23,7 @@ impl Fixture {
     /// and its leaf's key.
     fn new(intermediate: bool) -> Self {
         let pki = pki::make_pki(intermediate, &pki::LeafSpec::default());
-        let key = SigningKey::from_pem(
-            pki.key_pem.as_bytes(),
-            pki.chain_pem.as_bytes(),
-            None,
-            &LoadOptions::default(),
-        )
-        .unwrap();
+        let key = pki::signing_key(&pki);
         Self { pki, key }
     }
 }
