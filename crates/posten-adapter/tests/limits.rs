@@ -6,15 +6,12 @@
 
 mod support;
 
-use asice::{BuildOptions, FixedClock};
-use posten_adapter::{Error, LIMITS, PreparedJob};
+use posten_adapter::{Error, LIMITS};
 use signature_core::{
-    Document, OrganizationNumber, Signer, SignerBuilder, SigningJob, SigningJobBuilder,
-    ValidationError,
+    Document, Signer, SignerBuilder, SigningJob, SigningJobBuilder, ValidationError,
 };
 use signering_testkit::pki::{LeafSpec, make_pki};
-use support::pem_key;
-use time::macros::datetime;
+use support::{pem_key, prepare};
 
 const PIN: &str = "24068110048";
 
@@ -139,10 +136,7 @@ fn preparing_a_job_checks_the_limits_before_signing() {
         .signer(notified(PIN))
         .build()
         .unwrap();
-    let sender = OrganizationNumber::parse("984661185").unwrap();
-    let clock = FixedClock(datetime!(2026-11-22 12:00 +01:00));
-    let error =
-        PreparedJob::new(&job, Some(&sender), &key, &clock, &BuildOptions::default()).unwrap_err();
+    let error = prepare(&job, &key).unwrap_err();
     assert!(
         matches!(
             error,

@@ -5,13 +5,11 @@
 
 mod support;
 
-use asice::{BuildOptions, FixedClock, VerifyOptions};
-use posten_adapter::PreparedJob;
-use signature_core::{Document, LookupNotifications, OrganizationNumber, Signer, SigningJob};
+use asice::VerifyOptions;
+use signature_core::{Document, LookupNotifications, Signer, SigningJob};
 use signature_model::{from_xml, posten};
 use signering_testkit::pki::{LeafSpec, make_pki};
-use support::pem_key;
-use time::macros::datetime;
+use support::{pem_key, prepare};
 
 #[test]
 fn bundle_verifies_and_its_manifest_names_the_documents_inside() {
@@ -34,11 +32,8 @@ fn bundle_verifies_and_its_manifest_names_the_documents_inside() {
         )
         .build()
         .unwrap();
-    let sender = OrganizationNumber::parse("984661185").unwrap();
-    let clock = FixedClock(datetime!(2026-11-22 12:00 +01:00));
 
-    let prepared =
-        PreparedJob::new(&job, Some(&sender), &key, &clock, &BuildOptions::default()).unwrap();
+    let prepared = prepare(&job, &key).unwrap();
 
     let mut options = VerifyOptions::default();
     options

@@ -11,13 +11,13 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
-use asice::{LoadOptions, SigningKey};
+use asice::{BuildOptions, FixedClock, LoadOptions, SigningKey};
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
 use axum_server::tls_rustls::RustlsConfig;
-use posten_adapter::{Client, ClientBuilder, Environment, RateLimit, RetryPolicy};
+use posten_adapter::{Client, ClientBuilder, Environment, PreparedJob, RateLimit, RetryPolicy};
 use rcgen::{
     BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
     KeyUsagePurpose,
@@ -27,6 +27,7 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::server::WebPkiClientVerifier;
 use signature_core::{Document, LookupNotifications, OrganizationNumber, Signer, SigningJob};
 use signering_testkit::pki::{LeafSpec, TestPki, make_pki};
+use time::macros::datetime;
 
 /// How the server certificate names its organization.
 #[derive(Clone, Copy, Debug)]
@@ -296,7 +297,6 @@ impl http_body::Body for GeneratedBody {
     }
 }
 
-/// Answers from a queue, then `fallback` forever.
 /// The test PKI's key with its certificate chain, loaded from PEM.
 pub fn pem_key(pki: &TestPki) -> SigningKey {
     let options = LoadOptions::default();
@@ -309,6 +309,15 @@ pub fn pem_key(pki: &TestPki) -> SigningKey {
     .expect("PEM key")
 }
 
+/// Prepares `job` for the sender 984661185, signed with `key` at a fixed time
+/// (2026-11-22 12:00 +01:00), with the default build options.
+pub fn prepare(job: &SigningJob, key: &SigningKey) -> Result<PreparedJob, posten_adapter::Error> {
+    let sender = OrganizationNumber::parse("984661185").unwrap();
+    let clock = FixedClock(datetime!(2026-11-22 12:00 +01:00));
+    PreparedJob::new(job, Some(&sender), key, &clock, &BuildOptions::default())
+}
+
+/// Answers from a queue, then `fallback` forever.
 pub fn sequence(
     answers: Vec<Scripted>,
     fallback: impl Fn() -> Scripted + Send + Sync + 'static,
