@@ -6,18 +6,12 @@
 use std::process::ExitCode;
 
 use signering_examples::flows::{Print, posten_cancel};
-use signering_examples::{Result, exit_code};
+use signering_examples::{exit_code, with_posten_emulator};
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    exit_code(run().await)
-}
-
-async fn run() -> Result<()> {
-    let emulator = signering_examples::start_posten_emulator().await?;
-    let client = signering_examples::posten_client(&emulator)?;
-    posten_cancel::run(&client, &mut Print).await?;
-    emulator.shutdown().await;
-    println!("cancel done");
-    Ok(())
+    let outcome = with_posten_emulator("cancel done", async |_, client| {
+        posten_cancel::run(client, &mut Print).await
+    });
+    exit_code(outcome.await)
 }

@@ -7,18 +7,12 @@
 use std::process::ExitCode;
 
 use signering_examples::flows::{Print, posten_portal};
-use signering_examples::{Result, exit_code};
+use signering_examples::{exit_code, with_posten_emulator};
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    exit_code(run().await)
-}
-
-async fn run() -> Result<()> {
-    let emulator = signering_examples::start_posten_emulator().await?;
-    let client = signering_examples::posten_client(&emulator)?;
-    posten_portal::run(&emulator, &client, &mut Print).await?;
-    emulator.shutdown().await;
-    println!("portal flow done");
-    Ok(())
+    let outcome = with_posten_emulator("portal flow done", async |emulator, client| {
+        posten_portal::run(emulator, client, &mut Print).await
+    });
+    exit_code(outcome.await)
 }

@@ -76,6 +76,24 @@ pub fn posten_client_builder(emulator: &RunningEmulator, key: SigningKey) -> Res
     Ok(builder)
 }
 
+/// Runs `flow` against a fresh Posten emulator ([`start_posten_emulator`]) with a client for
+/// it ([`posten_client`]), shuts the emulator down and prints `done`: the whole `main` of the
+/// Posten examples, which differ only in the flow they run.
+pub async fn with_posten_emulator<E>(
+    done: &str,
+    flow: impl AsyncFnOnce(&RunningEmulator, &Client) -> Result<(), E>,
+) -> Result<()>
+where
+    flows::BoxError: From<E>,
+{
+    let emulator = start_posten_emulator().await?;
+    let client = posten_client(&emulator)?;
+    flow(&emulator, &client).await?;
+    emulator.shutdown().await;
+    println!("{done}");
+    Ok(())
+}
+
 /// The sender's enterprise certificate and key, which the client uses for mutual TLS and
 /// the direct flow to sign its bundle.
 pub fn sender_key(emulator: &RunningEmulator) -> Result<SigningKey> {

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use asice::{LoadOptions, SigningKey};
-use posten_adapter::{Client, Environment, Error, ErrorCode};
+use posten_adapter::{Client, ClientBuilder, Environment, Error, ErrorCode};
 use rcgen::KeyUsagePurpose;
 use signature_core::{FlowKind, OrganizationNumber, StatusQueue};
 use signature_emulator::posten::{PostenEmulator, RunningEmulator};
@@ -52,6 +52,14 @@ fn key_from(pki: &TestPki, chain_pem: &str) -> Result<SigningKey, asice::Error> 
 fn emulator_key(emulator: &RunningEmulator, org: &str) -> SigningKey {
     let identity = emulator.client(org).unwrap();
     pem_key(identity.private_key_pem(), &identity.chain_pem()).unwrap()
+}
+
+/// A client builder for the service at `base_url` with `key`, trusting the CA certificates in
+/// `roots_pem` and sending for [`SENDER`]: the settings every test here starts from.
+fn client_builder(base_url: &str, key: SigningKey, roots_pem: &str) -> ClientBuilder {
+    Client::builder(Environment::custom(base_url).unwrap(), key)
+        .trust_roots_pem(roots_pem.as_bytes())
+        .default_sender(OrganizationNumber::parse(SENDER).unwrap())
 }
 
 async fn emulator() -> RunningEmulator {
@@ -122,12 +130,11 @@ async fn untrusted_server() {
     let emulator = emulator().await;
     // Trusting some other CA (for example the test CAs while talking to production).
     let other = make_pki(false, &LeafSpec::default());
-    let client = Client::builder(
-        Environment::custom(&emulator.base_url).unwrap(),
+    let client = client_builder(
+        &emulator.base_url,
         emulator_key(&emulator, SENDER),
+        &other.root_pem,
     )
-    .trust_roots_pem(other.root_pem.as_bytes())
-    .default_sender(OrganizationNumber::parse(SENDER).unwrap())
     .build()
     .unwrap();
     let error = poll(&client).await.unwrap_err();
@@ -140,13 +147,12 @@ async fn untrusted_server() {
 #[tokio::test]
 async fn server_of_another_organization() {
     let emulator = emulator().await;
-    let client = Client::builder(
-        Environment::custom(&emulator.base_url).unwrap(),
+    let client = client_builder(
+        &emulator.base_url,
         emulator_key(&emulator, SENDER),
+        &emulator.ca_pem,
     )
-    .trust_roots_pem(emulator.ca_pem.as_bytes())
     .server_organization_number(OrganizationNumber::parse("987654325").unwrap())
-    .default_sender(OrganizationNumber::parse(SENDER).unwrap())
     .build()
     .unwrap();
     let error = poll(&client).await.unwrap_err();
@@ -163,12 +169,11 @@ async fn server_of_another_organization() {
 async fn certificate_of_another_organization_than_the_sender() {
     let emulator = emulator().await;
     // The certificate is 987654325's, the jobs are sent for SENDER.
-    let client = Client::builder(
-        Environment::custom(&emulator.base_url).unwrap(),
+    let client = client_builder(
+        &emulator.base_url,
         emulator_key(&emulator, "987654325"),
+        &emulator.ca_pem,
     )
-    .trust_roots_pem(emulator.ca_pem.as_bytes())
-    .default_sender(OrganizationNumber::parse(SENDER).unwrap())
     .build()
     .unwrap();
     let error = poll(&client).await.unwrap_err();
@@ -191,12 +196,11 @@ async fn client_certificate_from_a_ca_the_server_does_not_trust() {
     let emulator = emulator().await;
     // A certificate from another CA, as a test certificate is for production.
     let pki = make_pki(false, &LeafSpec::default());
-    let client = Client::builder(
-        Environment::custom(&emulator.base_url).unwrap(),
+    let client = client_builder(
+        &emulator.base_url,
         key_from(&pki, &pki.chain_pem).unwrap(),
+        &emulator.ca_pem,
     )
-    .trust_roots_pem(emulator.ca_pem.as_bytes())
-    .default_sender(OrganizationNumber::parse(SENDER).unwrap())
     .build()
     .unwrap();
     let error = poll(&client).await.unwrap_err();
@@ -261,14 +265,13 @@ async fn missing_intermediate_certificate() {
     let server_pki = make_pki(false, &LeafSpec::default());
     let addr = mtls_server(&server_pki, &client_pki).await;
     let client_with = |chain_pem: &str| {
-        Client::builder(
-            Environment::custom(&format!("https://{addr}/api")).unwrap(),
+        client_builder(
+            &format!("https://{addr}/api"),
             key_from(&client_pki, chain_pem).unwrap(),
+            &server_pki.root_pem,
         )
-        .trust_roots_pem(server_pki.root_pem.as_bytes())
         // The test server's certificate names this organization, not Posten's.
         .server_organization_number(OrganizationNumber::parse("123456785").unwrap())
-        .default_sender(OrganizationNumber::parse(SENDER).unwrap())
         .build()
         .unwrap()
     };
