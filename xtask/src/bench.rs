@@ -6,11 +6,30 @@ use std::process::Command;
 
 use anyhow::{Context, bail};
 
+/// A `cargo` command in the workspace root: the cargo running xtask, else the one on PATH.
+fn cargo(root: &Path) -> Command {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let mut command = Command::new(cargo);
+    command.current_dir(root);
+    command
+}
+
+/// Runs `command` to its end: an error says it could not start (`running …`) or that
+/// `what` failed, with the exit status.
+fn run(mut command: Command, running: &str, what: &str) -> anyhow::Result<()> {
+    let status = command
+        .status()
+        .with_context(|| format!("running {running}"))?;
+    if !status.success() {
+        bail!("{what} failed ({status})");
+    }
+    Ok(())
+}
+
 /// `cargo run --release -p signering-bench --bin <bin> -- <args>` in the workspace root.
 fn run_release(root: &Path, bin: &str, args: &[String]) -> anyhow::Result<()> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let status = Command::new(cargo)
-        .current_dir(root)
+    let mut command = cargo(root);
+    command
         .args([
             "run",
             "--release",
@@ -20,13 +39,8 @@ fn run_release(root: &Path, bin: &str, args: &[String]) -> anyhow::Result<()> {
             bin,
             "--",
         ])
-        .args(args)
-        .status()
-        .with_context(|| format!("running cargo run --bin {bin}"))?;
-    if !status.success() {
-        bail!("{bin} failed ({status})");
-    }
-    Ok(())
+        .args(args);
+    run(command, &format!("cargo run --bin {bin}"), bin)
 }
 
 /// The fault soak; `args` are passed on (`--seconds N`, `--jobs-per-second R`,
@@ -38,22 +52,16 @@ pub fn soak(root: &Path, args: &[String]) -> anyhow::Result<()> {
 /// The benchmark table. The whole-process rows run the release `signering` binary, built
 /// here next to `bench`.
 pub fn bench(root: &Path, args: &[String]) -> anyhow::Result<()> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let status = Command::new(cargo)
-        .current_dir(root)
-        .args([
-            "build",
-            "--release",
-            "-p",
-            "signering",
-            "--bin",
-            "signering",
-        ])
-        .status()
-        .context("running cargo build -p signering")?;
-    if !status.success() {
-        bail!("building signering failed ({status})");
-    }
+    let mut command = cargo(root);
+    command.args([
+        "build",
+        "--release",
+        "-p",
+        "signering",
+        "--bin",
+        "signering",
+    ]);
+    run(command, "cargo build -p signering", "building signering")?;
     run_release(root, "bench", args)
 }
 
@@ -65,26 +73,18 @@ pub fn crash(root: &Path, args: &[String]) -> anyhow::Result<()> {
         [flag, n] if flag == "--kills" && n.parse::<u32>().is_ok() => n.clone(),
         _ => bail!("usage: cargo xtask crash [--kills N]"),
     };
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let status = Command::new(cargo)
-        .current_dir(root)
-        .env("SIGNERING_CRASH_KILLS", &kills)
-        .args([
-            "test",
-            "--release",
-            "-p",
-            "signering",
-            "--test",
-            "crash",
-            "--",
-            "--nocapture",
-            "--test-threads",
-            "1",
-        ])
-        .status()
-        .context("running cargo test --test crash")?;
-    if !status.success() {
-        bail!("the crash tests failed ({status})");
-    }
-    Ok(())
+    let mut command = cargo(root);
+    command.env("SIGNERING_CRASH_KILLS", &kills).args([
+        "test",
+        "--release",
+        "-p",
+        "signering",
+        "--test",
+        "crash",
+        "--",
+        "--nocapture",
+        "--test-threads",
+        "1",
+    ]);
+    run(command, "cargo test --test crash", "the crash tests")
 }
