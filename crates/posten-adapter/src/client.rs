@@ -190,11 +190,7 @@ impl Client {
         let mut url = service_url(status_url.as_str())?;
         url.query_pairs_mut()
             .append_pair("status_query_token", token.reveal());
-        let call = Call {
-            operation: Operation::DirectStatus,
-            url,
-            body: None,
-        };
+        let call = Call::without_body(Operation::DirectStatus, url);
         let (response, _) = self
             .inner
             .execute_xml::<posten::DirectSignatureJobStatusResponse>(call)
@@ -234,11 +230,7 @@ impl Client {
         }
         let response = self
             .inner
-            .execute(Call {
-                operation,
-                url,
-                body: None,
-            })
+            .execute(Call::without_body(operation, url))
             .await?;
         let next = next_permitted_poll_time(response.headers());
         if response.status() == StatusCode::NO_CONTENT {
@@ -283,11 +275,10 @@ impl Client {
     /// The service's answer or a transport failure.
     pub async fn delete_documents(&self, documents: &DeleteDocumentsHandle) -> Result<(), Error> {
         self.inner
-            .execute(Call {
-                operation: Operation::DeleteDocuments,
-                url: service_url(documents.as_str())?,
-                body: None,
-            })
+            .execute(Call::without_body(
+                Operation::DeleteDocuments,
+                service_url(documents.as_str())?,
+            ))
             .await
             .map(drop)
     }
@@ -309,15 +300,8 @@ impl Client {
             ArtifactRef::Pades { .. } => Operation::DownloadPades,
             other => return Err(Error::Unsupported(other.capability())),
         };
-        let response = self
-            .inner
-            .execute(Call {
-                operation,
-                url: service_url(artifact.url())?,
-                body: None,
-            })
-            .await?;
-        download::stream_into(response, sink).await
+        self.stream(operation, service_url(artifact.url())?, sink)
+            .await
     }
 
     /// Streams an archived job's PAdES (long-term storage add-on) into `sink`:
@@ -334,15 +318,7 @@ impl Client {
         sink: &mut (dyn AsyncWrite + Unpin + Send),
     ) -> Result<u64, Error> {
         let url = self.api_url(&[owner.as_str(), "archive", "documents", document_id, "pades"])?;
-        let response = self
-            .inner
-            .execute(Call {
-                operation: Operation::ArchivedPades,
-                url,
-                body: None,
-            })
-            .await?;
-        download::stream_into(response, sink).await
+        self.stream(Operation::ArchivedPades, url, sink).await
     }
 
     /// The service's own "who am I": `GET {root}/{organization}`. A 2xx answer means the
@@ -368,11 +344,10 @@ impl Client {
     ) -> Result<ServiceRoot, Error> {
         let response = self
             .inner
-            .execute(Call {
-                operation: Operation::RootResource,
-                url: self.api_url(&[organization.as_str()])?,
-                body: None,
-            })
+            .execute(Call::without_body(
+                Operation::RootResource,
+                self.api_url(&[organization.as_str()])?,
+            ))
             .await?;
         let http_status = response.status().as_u16();
         let content_type = response
@@ -399,13 +374,23 @@ impl Client {
         self.inner.default_sender.as_ref()
     }
 
+    /// Streams the answer to a GET of `url` into `sink`, returning the bytes written.
+    async fn stream(
+        &self,
+        operation: Operation,
+        url: Url,
+        sink: &mut (dyn AsyncWrite + Unpin + Send),
+    ) -> Result<u64, Error> {
+        let response = self
+            .inner
+            .execute(Call::without_body(operation, url))
+            .await?;
+        download::stream_into(response, sink).await
+    }
+
     async fn post_empty(&self, operation: Operation, url: &str) -> Result<(), Error> {
         self.inner
-            .execute(Call {
-                operation,
-                url: service_url(url)?,
-                body: None,
-            })
+            .execute(Call::without_body(operation, service_url(url)?))
             .await
             .map(drop)
     }

@@ -123,6 +123,19 @@ impl RateLimiter {
 mod tests {
     use super::*;
 
+    /// When each of `calls` acquisitions from a fresh limiter of `limit` went through, from the
+    /// first.
+    async fn acquire_times(limit: RateLimit, calls: usize) -> Vec<Duration> {
+        let limiter = RateLimiter::new(limit);
+        let start = Instant::now();
+        let mut times = Vec::new();
+        for _ in 0..calls {
+            limiter.acquire().await;
+            times.push(start.elapsed());
+        }
+        times
+    }
+
     /// The most calls of `times` in any window `[t, t + span)`.
     fn fullest_window(times: &[Duration], span: Duration) -> usize {
         times
@@ -135,13 +148,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn never_more_than_the_rate_in_any_second_as_the_service_counts() {
-        let limiter = RateLimiter::new(RateLimit::per_second(10).burst(3));
-        let start = Instant::now();
-        let mut times = Vec::new();
-        for _ in 0..23 {
-            limiter.acquire().await;
-            times.push(start.elapsed());
-        }
+        let times = acquire_times(RateLimit::per_second(10).burst(3), 23).await;
         // 3 at once, then spaced so that no 300 ms hold more than 3.
         assert!(times[2] < Duration::from_millis(1));
         assert!(times[3] >= Duration::from_millis(299), "{:?}", times[3]);
@@ -151,13 +158,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn the_default_stays_under_the_services_ten_per_second() {
-        let limiter = RateLimiter::new(RateLimit::default());
-        let start = Instant::now();
-        let mut times = Vec::new();
-        for _ in 0..40 {
-            limiter.acquire().await;
-            times.push(start.elapsed());
-        }
+        let times = acquire_times(RateLimit::default(), 40).await;
         // A burst of 8 at once, then 8 per second: never 11 (nor 9) in one second.
         assert!(times[7] < Duration::from_millis(1));
         assert_eq!(fullest_window(&times, Duration::from_secs(1)), 8);

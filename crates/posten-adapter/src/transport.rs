@@ -110,6 +110,17 @@ pub(crate) struct Call {
     pub(crate) body: Option<(String, Bytes)>,
 }
 
+impl Call {
+    /// A call that sends no body (every GET, and the POSTs whose URL says it all).
+    pub(crate) fn without_body(operation: Operation, url: Url) -> Self {
+        Self {
+            operation,
+            url,
+            body: None,
+        }
+    }
+}
+
 impl Inner {
     /// Sends `call` and returns the 2xx answer; anything else becomes an [`Error`].
     pub(crate) async fn execute(&self, call: Call) -> Result<Response, Error> {
