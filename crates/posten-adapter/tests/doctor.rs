@@ -21,6 +21,11 @@ use support::{Scripted, ServerOrg, TestServer, pem_key};
 use time::OffsetDateTime;
 use time::macros::datetime;
 
+/// Fails unless the first of `findings` says `text`.
+fn assert_first_says(findings: &[posten_adapter::doctor::Finding], text: &str) {
+    assert!(findings[0].message.contains(text), "{findings:?}");
+}
+
 fn problems(findings: &[posten_adapter::doctor::Finding]) -> Vec<&str> {
     findings
         .iter()
@@ -151,12 +156,9 @@ fn a_captured_server_chain_is_checked_with_the_clients_verifier() {
         at,
     );
     assert!(!refused.is_accepted());
-    assert!(
-        refused.findings[0]
-            .message
-            .contains("issued by a test CA, but the client is configured for Production"),
-        "{:?}",
-        refused.findings
+    assert_first_says(
+        &refused.findings,
+        "issued by a test CA, but the client is configured for Production",
     );
     let garbage = check_server_chain(
         &ServerTrust::for_environment(&Environment::Test),
@@ -193,13 +195,7 @@ async fn the_online_check_reports_the_servers_organization_and_the_who_am_i_answ
     let presented = root.server_certificate.as_ref().unwrap();
     assert_eq!(presented.organization_number.as_deref(), Some("984661185"));
     assert_eq!(presented.seid, Some(Seid::Two));
-    assert!(
-        report.findings[0]
-            .message
-            .contains("organization 984661185 (SEID 2)"),
-        "{:?}",
-        report.findings
-    );
+    assert_first_says(&report.findings, "organization 984661185 (SEID 2)");
 
     let refused = check_connection(
         server.client_builder(),
@@ -207,12 +203,6 @@ async fn the_online_check_reports_the_servers_organization_and_the_who_am_i_answ
     )
     .await;
     assert!(!refused.is_ok());
-    assert!(
-        refused.findings[0]
-            .message
-            .contains("not registered as its broker"),
-        "{:?}",
-        refused.findings
-    );
+    assert_first_says(&refused.findings, "not registered as its broker");
     assert_eq!(server.requests().len(), 2, "one call each, no retries");
 }
