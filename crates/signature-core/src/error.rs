@@ -208,93 +208,66 @@ impl From<std::convert::Infallible> for ValidationError {
 }
 
 /// Why a personal identification number was rejected.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
 #[non_exhaustive]
 pub enum PinProblem {
     /// Not 11 characters long.
+    #[error("must be 11 digits, but has {length} characters")]
     WrongLength {
         /// The length found, in characters.
         length: usize,
     },
     /// Contains something other than the ASCII digits 0–9.
+    #[error("must contain only the digits 0–9")]
     NotOnlyDigits,
     /// The date part is not a calendar date, even after removing D-number and synthetic offsets.
+    #[error("the date part is not a valid date")]
     ImpossibleDate,
     /// One or both mod-11 check digits do not match.
+    #[error("the check digits do not match")]
     WrongCheckDigits,
 }
 
-impl fmt::Display for PinProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::WrongLength { length } => {
-                write!(f, "must be 11 digits, but has {length} characters")
-            }
-            Self::NotOnlyDigits => f.write_str("must contain only the digits 0–9"),
-            Self::ImpossibleDate => f.write_str("the date part is not a valid date"),
-            Self::WrongCheckDigits => f.write_str("the check digits do not match"),
-        }
-    }
-}
-
 /// Why an organization number was rejected.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
 #[non_exhaustive]
 pub enum OrganizationNumberProblem {
     /// Not 9 characters long.
+    #[error("must be 9 digits, but has {length} characters")]
     WrongLength {
         /// The length found, in characters.
         length: usize,
     },
     /// Contains something other than the ASCII digits 0–9.
+    #[error("must contain only the digits 0–9")]
     NotOnlyDigits,
     /// The mod-11 check digit does not match.
+    #[error("the check digit does not match")]
     WrongCheckDigit,
 }
 
-impl fmt::Display for OrganizationNumberProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::WrongLength { length } => {
-                write!(f, "must be 9 digits, but has {length} characters")
-            }
-            Self::NotOnlyDigits => f.write_str("must contain only the digits 0–9"),
-            Self::WrongCheckDigit => f.write_str("the check digit does not match"),
-        }
-    }
-}
-
 /// Why a document file name was rejected.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
 #[non_exhaustive]
 pub enum FileNameProblem {
     /// Contains `/` or `\`, which would create a directory inside the bundle.
+    #[error("contains a path separator (/ or \\)")]
     PathSeparator,
     /// Contains `..`, which archive tools may read as a parent directory.
+    #[error("contains \"..\"")]
     ParentDirectory,
     /// Contains a control character.
+    #[error("contains a control character")]
     ControlCharacter,
     /// Is the name of a file the service's bundle format reserves (`manifest.xml`, `mimetype`).
+    #[error("is reserved by the document bundle format")]
     Reserved,
     /// Another document in the same job already has this name.
+    #[error("is already used by document {first_index}")]
     Duplicate {
         /// Position of the document that has the name first.
         first_index: usize,
     },
-}
-
-impl fmt::Display for FileNameProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::PathSeparator => f.write_str("contains a path separator (/ or \\)"),
-            Self::ParentDirectory => f.write_str("contains \"..\""),
-            Self::ControlCharacter => f.write_str("contains a control character"),
-            Self::Reserved => f.write_str("is reserved by the document bundle format"),
-            Self::Duplicate { first_index } => {
-                write!(f, "is already used by document {first_index}")
-            }
-        }
-    }
 }
 
 /// The text fields whose length is limited.
@@ -484,6 +457,66 @@ impl Error {
         match self {
             Self::TooEagerPolling { retry_at, .. } | Self::Service { retry_at, .. } => *retry_at,
             _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The reasons' texts, which end up in `ValidationError` messages, word for word.
+    #[test]
+    fn problems_read_as_before() {
+        let texts: [(&dyn fmt::Display, &str); 12] = [
+            (
+                &PinProblem::WrongLength { length: 3 },
+                "must be 11 digits, but has 3 characters",
+            ),
+            (
+                &PinProblem::NotOnlyDigits,
+                "must contain only the digits 0–9",
+            ),
+            (
+                &PinProblem::ImpossibleDate,
+                "the date part is not a valid date",
+            ),
+            (
+                &PinProblem::WrongCheckDigits,
+                "the check digits do not match",
+            ),
+            (
+                &OrganizationNumberProblem::WrongLength { length: 10 },
+                "must be 9 digits, but has 10 characters",
+            ),
+            (
+                &OrganizationNumberProblem::NotOnlyDigits,
+                "must contain only the digits 0–9",
+            ),
+            (
+                &OrganizationNumberProblem::WrongCheckDigit,
+                "the check digit does not match",
+            ),
+            (
+                &FileNameProblem::PathSeparator,
+                "contains a path separator (/ or \\)",
+            ),
+            (&FileNameProblem::ParentDirectory, "contains \"..\""),
+            (
+                &FileNameProblem::ControlCharacter,
+                "contains a control character",
+            ),
+            (
+                &FileNameProblem::Reserved,
+                "is reserved by the document bundle format",
+            ),
+            (
+                &FileNameProblem::Duplicate { first_index: 2 },
+                "is already used by document 2",
+            ),
+        ];
+        for (problem, text) in texts {
+            assert_eq!(problem.to_string(), text);
         }
     }
 }
