@@ -25,7 +25,6 @@
 //! Any failure aborts the handshake, so not a single request byte reaches a server that
 //! is not Posten's.
 
-use std::fmt;
 use std::sync::Arc;
 
 use rustls::client::WebPkiServerVerifier;
@@ -223,43 +222,23 @@ impl ServerCertVerifier for PostenServerVerifier {
 }
 
 /// Carried inside the rustls error so the client can report which organization it met.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, thiserror::Error)]
+#[error(
+    "server certificate organization {} is not {expected}",
+    found.as_deref().unwrap_or("<none>")
+)]
 pub(crate) struct OrganizationMismatch {
     pub(crate) expected: String,
     pub(crate) found: Option<String>,
 }
 
-impl fmt::Display for OrganizationMismatch {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "server certificate organization {} is not {}",
-            self.found.as_deref().unwrap_or("<none>"),
-            self.expected
-        )
-    }
-}
-
-impl std::error::Error for OrganizationMismatch {}
-
 /// Carried inside the rustls error: the chain leads to the other environment's anchors.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("issued by a {issued_by} CA, but the client is configured for {configured_for}")]
 pub(crate) struct WrongEnvironment {
     pub(crate) issued_by: TrustAnchors,
     pub(crate) configured_for: String,
 }
-
-impl fmt::Display for WrongEnvironment {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "issued by a {} CA, but the client is configured for {}",
-            self.issued_by, self.configured_for
-        )
-    }
-}
-
-impl std::error::Error for WrongEnvironment {}
 
 /// Finds an [`OrganizationMismatch`] or another certificate verdict inside a transport
 /// error's source chain, so it can become a typed [`Error`].
@@ -313,4 +292,34 @@ pub(crate) fn error_from_verdict(error: &rustls::Error) -> Error {
     from_rustls(error).unwrap_or_else(|| Error::ServerCertificateUntrusted {
         reason: error.to_string(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The verdicts carried inside rustls errors read the same as when written by hand.
+    #[test]
+    fn carried_verdicts_say_what_was_found() {
+        let mismatch = |found: Option<&str>| OrganizationMismatch {
+            expected: "984661185".to_owned(),
+            found: found.map(str::to_owned),
+        };
+        assert_eq!(
+            mismatch(Some("987654325")).to_string(),
+            "server certificate organization 987654325 is not 984661185"
+        );
+        assert_eq!(
+            mismatch(None).to_string(),
+            "server certificate organization <none> is not 984661185"
+        );
+        let wrong = WrongEnvironment {
+            issued_by: TrustAnchors::Test,
+            configured_for: "Production".to_owned(),
+        };
+        assert_eq!(
+            wrong.to_string(),
+            "issued by a test CA, but the client is configured for Production"
+        );
+    }
 }
