@@ -79,37 +79,29 @@ pub(crate) fn read_entries_from<R: Read + Seek>(
         if file.size() > limits.max_entry_size {
             return Err(too_large());
         }
-        if !read(&name) {
-            total += file.size();
-            if total > limits.max_total_size {
-                return Err(Error::BundleTooLarge(limits.max_total_size));
+        // An entry not read counts with its declared size; a read one with what was read.
+        let (size, bytes) = if read(&name) {
+            // The declared size can lie; the reader is capped independently of it.
+            let mut bytes = Vec::with_capacity(usize::try_from(file.size()).unwrap_or(0));
+            (&mut file)
+                .take(limits.max_entry_size + 1)
+                .read_to_end(&mut bytes)
+                .map_err(|e| Error::ZipRead(format!("{name}: {e}")))?;
+            if bytes.len() as u64 > limits.max_entry_size {
+                return Err(too_large());
             }
-            entries.push(Entry {
-                compressed_size: file.compressed_size(),
-                stored: file.compression() == zip::CompressionMethod::Stored,
-                size: file.size(),
-                name,
-                bytes: Vec::new(),
-            });
-            continue;
-        }
-        // The declared size can lie; the reader is capped independently of it.
-        let mut bytes = Vec::with_capacity(usize::try_from(file.size()).unwrap_or(0));
-        (&mut file)
-            .take(limits.max_entry_size + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| Error::ZipRead(format!("{name}: {e}")))?;
-        if bytes.len() as u64 > limits.max_entry_size {
-            return Err(too_large());
-        }
-        total += bytes.len() as u64;
+            (bytes.len() as u64, bytes)
+        } else {
+            (file.size(), Vec::new())
+        };
+        total += size;
         if total > limits.max_total_size {
             return Err(Error::BundleTooLarge(limits.max_total_size));
         }
         entries.push(Entry {
             compressed_size: file.compressed_size(),
             stored: file.compression() == zip::CompressionMethod::Stored,
-            size: bytes.len() as u64,
+            size,
             name,
             bytes,
         });
@@ -217,6 +209,27 @@ mod tests {
         assert!(matches!(
             read_entries(&z, &limits),
             Err(Error::BundleTooLarge(15_000))
+        ));
+    }
+
+    #[test]
+    fn entries_not_read_count_with_their_declared_size() {
+        let big = vec![0u8; 10_000];
+        let z = zip_of(&[("a", &big), ("b", b"12")]);
+        let only_b = |name: &str| name == "b";
+        let entries = read_entries_from(Cursor::new(&z), &Limits::default(), &only_b).unwrap();
+        assert_eq!((entries[0].size, entries[0].bytes.len()), (10_000, 0));
+        assert_eq!(
+            (entries[1].size, entries[1].bytes.as_slice()),
+            (2, &b"12"[..])
+        );
+        let limits = Limits {
+            max_total_size: 9_999,
+            ..Limits::default()
+        };
+        assert!(matches!(
+            read_entries_from(Cursor::new(&z), &limits, &|_| false),
+            Err(Error::BundleTooLarge(9_999))
         ));
     }
 
