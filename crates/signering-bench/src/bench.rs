@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
-use asice::{BuildOptions, BundleFile, FixedClock};
+use asice::{BuildOptions, BundleFile, Clock, FixedClock, SigningKey};
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::rsa::KeyPair as RsaKeyPair;
 use aws_lc_rs::signature::RSA_PKCS1_SHA256;
@@ -230,6 +230,28 @@ pub(crate) fn median_time(mut f: impl FnMut()) -> (Duration, usize) {
     (times[times.len() / 2], times.len())
 }
 
+/// Median time of building and signing `files` with `key`, as [`median_time`] runs it; fails
+/// with the build's error if any run fails.
+pub(crate) fn median_build(
+    files: &[BundleFile<'_>],
+    key: &SigningKey,
+    clock: &dyn Clock,
+) -> anyhow::Result<(Duration, usize)> {
+    let mut error = None;
+    let timed = median_time(
+        || match asice::build(files, key, clock, &BuildOptions::default()) {
+            Ok(zip) => {
+                black_box(zip);
+            }
+            Err(e) => error = Some(e),
+        },
+    );
+    if let Some(e) = error {
+        bail!("asice::build: {e}");
+    }
+    Ok(timed)
+}
+
 /// Build + sign a bundle of PDF-like files of `sizes` (plus a small manifest) against the
 /// floor: SHA-256 over the same bytes plus one RSA-2048 PKCS#1 v1.5 signature (aws-lc-rs).
 fn bundle(label: &str, sizes: &[usize]) -> anyhow::Result<ScenarioResult> {
@@ -270,19 +292,7 @@ fn bundle(label: &str, sizes: &[usize]) -> anyhow::Result<ScenarioResult> {
     if let Some(e) = floor_error {
         bail!("RSA signature: {e}");
     }
-    let mut build_error = None;
-    let (built, runs) =
-        median_time(
-            || match asice::build(&files, &key, &clock, &BuildOptions::default()) {
-                Ok(zip) => {
-                    black_box(zip);
-                }
-                Err(e) => build_error = Some(e),
-            },
-        );
-    if let Some(e) = build_error {
-        bail!("asice::build: {e}");
-    }
+    let (built, runs) = median_build(&files, &key, &clock)?;
     Ok(ScenarioResult {
         label: label.to_owned(),
         value: built.as_secs_f64() * 1000.0,

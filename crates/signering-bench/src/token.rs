@@ -2,15 +2,14 @@
 //! the same build with a key in memory: the cost of keeping the key on a token. The parent
 //! makes the token ([`prepare`]) and runs the scenario with `SOFTHSM2_CONF` set.
 
-use std::hint::black_box;
 use std::path::PathBuf;
 use std::process::Command;
 
-use anyhow::{Context as _, bail};
-use asice::{BuildOptions, BundleFile, FixedClock, LoadOptions, Pin, Pkcs11Options, SigningKey};
+use anyhow::Context as _;
+use asice::{BundleFile, FixedClock, LoadOptions, Pin, Pkcs11Options, SigningKey};
 use signering_testkit::softhsm::{self, KEY_LABEL, PIN, SoftHsm, TOKEN};
 
-use crate::bench::{ScenarioResult, median_time};
+use crate::bench::{ScenarioResult, median_build};
 use crate::jobs::{pdf_like, test_key};
 
 /// The scenario's name.
@@ -68,19 +67,7 @@ pub fn run() -> anyhow::Result<ScenarioResult> {
     ];
     let clock = FixedClock(time::OffsetDateTime::now_utc());
     let time = |key: &SigningKey| -> anyhow::Result<(f64, usize)> {
-        let mut error = None;
-        let (median, runs) =
-            median_time(
-                || match asice::build(&files, key, &clock, &BuildOptions::default()) {
-                    Ok(zip) => {
-                        black_box(zip);
-                    }
-                    Err(e) => error = Some(e),
-                },
-            );
-        if let Some(e) = error {
-            bail!("asice::build: {e}");
-        }
+        let (median, runs) = median_build(&files, key, &clock)?;
         Ok((median.as_secs_f64() * 1000.0, runs))
     };
     let (token_ms, runs) = time(&on_token)?;
