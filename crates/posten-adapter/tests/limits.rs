@@ -23,6 +23,13 @@ fn notified(pin: &str) -> SignerBuilder {
     Signer::with_personal_identification_number(pin).notify_by_email("kari@example.com")
 }
 
+/// A job with `count` PDF documents (`doc0.pdf`, …) and one notified signer.
+fn with_documents(count: usize) -> SigningJobBuilder {
+    SigningJob::builder("Contract")
+        .documents((0..count).map(|i| pdf(&format!("doc{i}.pdf"))))
+        .signer(notified(PIN))
+}
+
 /// Builds the job and checks it against Posten's limits, as preparing it does.
 trait BuildForPosten {
     fn build_for_posten(self) -> Result<SigningJob, ValidationError>;
@@ -47,20 +54,9 @@ fn document_count_is_one_to_twenty() {
             max: 20
         })
     );
-    let twenty = (0..20).map(|i| pdf(&format!("doc{i}.pdf")));
-    assert!(
-        SigningJob::builder("Contract")
-            .documents(twenty)
-            .signer(notified(PIN))
-            .build_for_posten()
-            .is_ok()
-    );
-    let twenty_one = (0..21).map(|i| pdf(&format!("doc{i}.pdf")));
+    assert!(with_documents(20).build_for_posten().is_ok());
     assert_eq!(
-        SigningJob::builder("Contract")
-            .documents(twenty_one)
-            .signer(notified(PIN))
-            .build_for_posten(),
+        with_documents(21).build_for_posten(),
         Err(ValidationError::DocumentCount {
             count: 21,
             min: 1,
@@ -131,11 +127,7 @@ fn total_document_size_limit_defaults_to_ten_mebibytes_and_is_configurable() {
 fn preparing_a_job_checks_the_limits_before_signing() {
     let pki = make_pki(true, &LeafSpec::default());
     let key = pem_key(&pki);
-    let job = SigningJob::builder("Contract")
-        .documents((0..21).map(|i| pdf(&format!("doc{i}.pdf"))))
-        .signer(notified(PIN))
-        .build()
-        .unwrap();
+    let job = with_documents(21).build().unwrap();
     let error = prepare(&job, &key).unwrap_err();
     assert!(
         matches!(
