@@ -43,54 +43,45 @@ impl BuildForPosten for SigningJobBuilder {
     }
 }
 
+/// A job with one document and `count` signers known by e-mail address.
+fn with_signers(count: usize) -> SigningJobBuilder {
+    (0..count).fold(
+        SigningJob::builder("Contract").document(pdf("a.pdf")),
+        |job, i| job.signer(Signer::with_email(&format!("signer{i}@example.com"))),
+    )
+}
+
+/// `job(max)` passes Posten's limits; `job(0)` and `job(max + 1)` fail with `wrong(count)`.
+fn assert_one_to(
+    max: usize,
+    job: impl Fn(usize) -> SigningJobBuilder,
+    wrong: impl Fn(usize) -> ValidationError,
+) {
+    for (count, expected) in [
+        (0, Err(wrong(0))),
+        (max, Ok(())),
+        (max + 1, Err(wrong(max + 1))),
+    ] {
+        assert_eq!(job(count).build_for_posten().map(drop), expected, "{count}");
+    }
+}
+
 #[test]
 fn document_count_is_one_to_twenty() {
-    let none = SigningJob::builder("Contract").signer(notified(PIN));
-    assert_eq!(
-        none.build_for_posten(),
-        Err(ValidationError::DocumentCount {
-            count: 0,
-            min: 1,
-            max: 20
-        })
-    );
-    assert!(with_documents(20).build_for_posten().is_ok());
-    assert_eq!(
-        with_documents(21).build_for_posten(),
-        Err(ValidationError::DocumentCount {
-            count: 21,
-            min: 1,
-            max: 20
-        })
-    );
+    assert_one_to(20, with_documents, |count| ValidationError::DocumentCount {
+        count,
+        min: 1,
+        max: 20,
+    });
 }
 
 #[test]
 fn signer_count_is_one_to_ten() {
-    let none = SigningJob::builder("Contract").document(pdf("a.pdf"));
-    assert_eq!(
-        none.build_for_posten(),
-        Err(ValidationError::SignerCount {
-            count: 0,
-            min: 1,
-            max: 10
-        })
-    );
-    let with_signers = |count: usize| {
-        (0..count).fold(
-            SigningJob::builder("Contract").document(pdf("a.pdf")),
-            |job, i| job.signer(Signer::with_email(&format!("signer{i}@example.com"))),
-        )
-    };
-    assert!(with_signers(10).build_for_posten().is_ok());
-    assert_eq!(
-        with_signers(11).build_for_posten(),
-        Err(ValidationError::SignerCount {
-            count: 11,
-            min: 1,
-            max: 10
-        })
-    );
+    assert_one_to(10, with_signers, |count| ValidationError::SignerCount {
+        count,
+        min: 1,
+        max: 10,
+    });
 }
 
 #[test]
