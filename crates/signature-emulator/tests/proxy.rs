@@ -27,6 +27,30 @@ fn unreachable_text(proxy: &str) -> String {
     format!("the proxy {proxy} could not be reached; check its address (HTTPS_PROXY, --proxy)")
 }
 
+// Both adapters' errors have the same proxy variants: the checks are macros so that `Error`
+// names whichever adapter's error the calling test has in scope.
+
+/// Checks a refusal of the tunnel by `$proxy` (a `Tinyproxy`) to `$service`: kind, text, not
+/// transient, and the proxy saw the `CONNECT`.
+macro_rules! assert_refused {
+    ($error:expr, $proxy:expr, $service:expr) => {{
+        let error = &$error;
+        assert!(matches!(error, Error::ProxyRefused { .. }), "{error:?}");
+        assert_eq!(error.to_string(), refused_text(&$proxy.url, $service));
+        assert!(!error.is_transient());
+        assert!($proxy.log().contains("CONNECT"), "{}", $proxy.log());
+    }};
+}
+
+/// Checks the error for a proxy address `$nowhere` nothing answers at: kind and text.
+macro_rules! assert_unreachable {
+    ($error:expr, $nowhere:expr) => {{
+        let error = &$error;
+        assert!(matches!(error, Error::ProxyUnreachable { .. }), "{error:?}");
+        assert_eq!(error.to_string(), unreachable_text($nowhere));
+    }};
+}
+
 fn client(emulator: &RunningEmulator, proxy: impl Into<ProxySetting>) -> Client {
     let key = key_of(&emulator.client(BROKER).unwrap());
     builder_for(emulator, key).proxy(proxy).build().unwrap()
@@ -93,11 +117,7 @@ async fn a_refusing_proxy_and_a_silent_one_give_clear_errors() {
         .create_job(&job())
         .await
         .unwrap_err();
-    let text = refused.to_string();
-    assert!(matches!(refused, Error::ProxyRefused { .. }), "{refused:?}");
-    assert_eq!(text, refused_text(&proxy.url, "Posten signering"));
-    assert!(!refused.is_transient());
-    assert!(proxy.log().contains("CONNECT"), "{}", proxy.log());
+    assert_refused!(refused, proxy, "Posten signering");
 
     // Nothing listens where the proxy should be.
     let nowhere = format!("http://127.0.0.1:{}", free_port());
@@ -105,11 +125,7 @@ async fn a_refusing_proxy_and_a_silent_one_give_clear_errors() {
         .create_job(&job())
         .await
         .unwrap_err();
-    assert!(
-        matches!(unreachable, Error::ProxyUnreachable { .. }),
-        "{unreachable:?}"
-    );
-    assert_eq!(unreachable.to_string(), unreachable_text(&nowhere));
+    assert_unreachable!(unreachable, &nowhere);
     emulator.shutdown().await;
 }
 
@@ -165,10 +181,7 @@ async fn altinn3_through_the_proxy_and_its_failures() {
         .altinn_token()
         .await
         .unwrap_err();
-    assert!(matches!(refused, Error::ProxyRefused { .. }), "{refused:?}");
-    assert_eq!(refused.to_string(), refused_text(&strict.url, "Altinn"));
-    assert!(!refused.is_transient());
-    assert!(strict.log().contains("CONNECT"), "{}", strict.log());
+    assert_refused!(refused, strict, "Altinn");
 
     // Nothing listens where the proxy should be.
     let nowhere = format!("http://127.0.0.1:{}", free_port());
@@ -176,11 +189,7 @@ async fn altinn3_through_the_proxy_and_its_failures() {
         .altinn_token()
         .await
         .unwrap_err();
-    assert!(
-        matches!(unreachable, Error::ProxyUnreachable { .. }),
-        "{unreachable:?}"
-    );
-    assert_eq!(unreachable.to_string(), unreachable_text(&nowhere));
+    assert_unreachable!(unreachable, &nowhere);
     assert!(unreachable.is_transient());
     emulator.server().shutdown().await;
 }

@@ -67,21 +67,19 @@ impl Fault {
 /// A fault and the requests it applies to. Without `method`/`path_contains` it applies to
 /// every API request; without `times` it applies until cleared.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+// The `Option` fields need no `#[serde(default)]`: serde reads a missing one as `None`
+// (the test `missing_and_null_options_read_as_none` holds it to that).
 pub struct FaultRule {
     /// What to do.
     pub fault: Fault,
     /// HTTP method to match (case-insensitive), e.g. `GET`.
-    #[serde(default)]
     pub method: Option<String>,
     /// Substring the request path must contain, e.g. `/portal/signature-jobs`.
-    #[serde(default)]
     pub path_contains: Option<String>,
     /// How many matching requests it applies to; `None` = until cleared.
-    #[serde(default)]
     pub times: Option<u32>,
     /// Chance (0.0–1.0) that a matching request gets the fault; `None` = always. A request
     /// the dice spare is checked against the next rules.
-    #[serde(default)]
     pub probability: Option<f64>,
 }
 
@@ -157,9 +155,8 @@ pub(crate) struct Faults {
 
 impl Faults {
     fn rules(&self) -> std::sync::MutexGuard<'_, Vec<FaultRule>> {
-        self.rules
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        // Rules and counts are whole after every statement: a panic elsewhere leaves them usable.
+        crate::locked(&self.rules)
     }
 
     pub(crate) fn add(&self, rule: FaultRule) {
@@ -183,10 +180,7 @@ impl Faults {
             }
         }
         drop(rules);
-        *self
-            .injected
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        *crate::locked(&self.injected)
             .entry(fault.kind())
             .or_default() += 1;
         Some(fault)
@@ -194,9 +188,7 @@ impl Faults {
 
     /// Faults injected so far, by [`Fault::kind`].
     pub(crate) fn counts(&self) -> BTreeMap<String, u64> {
-        self.injected
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        crate::locked(&self.injected)
             .iter()
             .map(|(k, v)| ((*k).to_owned(), *v))
             .collect()
@@ -217,26 +209,48 @@ mod tests {
                 .times(2),
         );
         faults.add(FaultRule::new(Fault::Delay { millis: 5 }));
-        assert_eq!(
-            faults.take("POST", "/api/1/portal/signature-jobs"),
-            Some(Fault::Status { status: 500 })
-        );
-        assert_eq!(
-            faults.take("GET", "/api/1/portal/signature-jobs"),
-            Some(Fault::Delay { millis: 5 })
-        );
-        assert_eq!(
-            faults.take("POST", "/api/1/portal/signature-jobs"),
-            Some(Fault::Status { status: 500 })
-        );
-        assert_eq!(
-            faults.take("POST", "/api/1/portal/signature-jobs"),
-            Some(Fault::Delay { millis: 5 })
-        );
+        let status = Some(Fault::Status { status: 500 });
+        let delay = Some(Fault::Delay { millis: 5 });
+        for (method, expected) in [
+            ("POST", &status),
+            ("GET", &delay),
+            ("POST", &status),
+            ("POST", &delay),
+        ] {
+            assert_eq!(
+                &faults.take(method, "/api/1/portal/signature-jobs"),
+                expected,
+                "{method}"
+            );
+        }
         faults.clear();
         assert_eq!(faults.take("POST", "/api/1/portal/signature-jobs"), None);
         assert_eq!(faults.counts().get("status"), Some(&2));
         assert_eq!(faults.counts().get("delay"), Some(&2));
+    }
+
+    #[test]
+    fn missing_and_null_options_read_as_none() {
+        let bare = FaultRule::new(Fault::Requeue);
+        for json in [
+            r#"{"fault":{"kind":"requeue"}}"#,
+            r#"{"fault":{"kind":"requeue"},"method":null,"path_contains":null,"times":null,"probability":null}"#,
+        ] {
+            let rule: FaultRule = serde_json::from_str(json).unwrap();
+            assert_eq!(rule, bare, "{json}");
+        }
+        let rule: FaultRule = serde_json::from_str(
+            r#"{"fault":{"kind":"requeue"},"method":"GET","path_contains":"/p","times":2,"probability":0.5}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            rule,
+            FaultRule::new(Fault::Requeue)
+                .method("GET")
+                .path_contains("/p")
+                .times(2)
+                .probability(0.5)
+        );
     }
 
     #[test]

@@ -23,16 +23,10 @@ pub(crate) async fn actions(
     let guid = path.3.clone();
     let result = with_instance(&shared, &caller, &path, |instance, caller| {
         let Some(action) = action else {
-            let mut body = json!({"type": "https://tools.ietf.org/html/rfc9110#section-15.5.1",
+            let body = json!({"type": "https://tools.ietf.org/html/rfc9110#section-15.5.1",
                 "title": "Action is missing", "detail": "Action is missing in the request",
                 "status": 400, "instance": guid});
-            body["status"] = json!(400);
-            let mut response = json_ok(StatusCode::BAD_REQUEST, &body);
-            response.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/problem+json"),
-            );
-            return Err(response);
+            return Err(problem_json(StatusCode::BAD_REQUEST, &body));
         };
         let Some(index) = instance.task else {
             return Err(json_string(StatusCode::CONFLICT, "Process is ended."));

@@ -106,7 +106,7 @@ fn upload(
     body: &Bytes,
 ) -> Result<(String, Option<String>, Vec<u8>), Response> {
     let refuse = |code: &str, description: &str| {
-        let mut response = json_ok(
+        problem_json(
             StatusCode::BAD_REQUEST,
             &json!({
                 "title": "File validation failed",
@@ -117,12 +117,7 @@ fn upload(
                     "description": format!("Invalid data provided. Error: {description}"),
                 }],
             }),
-        );
-        response.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/problem+json"),
-        );
-        response
+        )
     };
     let header_text = |name| {
         headers

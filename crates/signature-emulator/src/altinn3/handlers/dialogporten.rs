@@ -121,34 +121,22 @@ pub(crate) async fn search_dialogs(
         None => 0,
     };
     let urn = caller.urn();
-    let mut mine: Vec<StoredInstance> = shared
-        .world()
-        .instances
-        .iter()
+    let keep = |i: &StoredInstance| {
+        let (org, app) = i.app_id.split_once('/').unwrap_or_default();
         // Only what the caller is authorised for: their own party's instances.
-        .filter(|i| i.party_id == caller.party_id && access.may(&i.app_id, "read"))
-        .filter(|_| parties.is_empty() || parties.contains(&urn))
-        .filter(|i| {
-            let (org, app) = i.app_id.split_once('/').unwrap_or_default();
-            resources.is_empty()
-                || resources.contains(&format!("urn:altinn:resource:app_{org}_{app}"))
-        })
-        .filter(|i| {
-            statuses.is_empty()
+        i.party_id == caller.party_id
+            && access.may(&i.app_id, "read")
+            && (parties.is_empty() || parties.contains(&urn))
+            && (resources.is_empty()
+                || resources.contains(&format!("urn:altinn:resource:app_{org}_{app}")))
+            && (statuses.is_empty()
                 || statuses
                     .iter()
-                    .any(|s| s.eq_ignore_ascii_case(dialog_status(i)))
-        })
-        .cloned()
-        .collect();
-    mine.sort_by_key(|i| std::cmp::Reverse(i.sequence));
-    let items: Vec<Value> = mine
-        .iter()
-        .skip(offset)
-        .take(limit)
-        .map(|i| dialog_json(&shared, i, &caller, false))
-        .collect();
-    let more = offset + limit < mine.len();
+                    .any(|s| s.eq_ignore_ascii_case(dialog_status(i))))
+    };
+    let (items, more) = newest_first_page(&shared, keep, offset, limit, |i| {
+        dialog_json(&shared, i, &caller, false)
+    });
     json_ok(
         StatusCode::OK,
         &json!({"items": items, "hasNextPage": more,
@@ -196,12 +184,7 @@ fn validation_problem(property: &str, message: &str) -> Response {
         "errors": {property: [message]},
         "traceId": format!("00-{}-{}-01", random_hex(), &random_hex()[..16]),
     });
-    let mut response = json_ok(StatusCode::BAD_REQUEST, &body);
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/problem+json"),
-    );
-    response
+    problem_json(StatusCode::BAD_REQUEST, &body)
 }
 
 /// `GET dialoglookup?instanceRef=urn:altinn:instance-id:{partyId}/{guid}`: the dialog

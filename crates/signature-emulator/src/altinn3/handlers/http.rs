@@ -29,6 +29,11 @@ pub(crate) fn problem(status: StatusCode, title: &str, detail: Option<&str>) -> 
     if let Some(detail) = detail {
         body["detail"] = json!(detail);
     }
+    problem_json(status, &body)
+}
+
+/// `body` answered as `application/problem+json`.
+pub(crate) fn problem_json(status: StatusCode, body: &Value) -> Response {
     let mut response = (status, body.to_string()).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -79,10 +84,32 @@ pub(crate) fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
 /// DataElementAccessChecker).
 pub(crate) fn plain_problem(status: StatusCode, title: &str, detail: &str) -> Response {
     let body = json!({"title": title, "status": status.as_u16(), "detail": detail});
-    let mut response = (status, body.to_string()).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/problem+json"),
-    );
-    response
+    problem_json(status, &body)
+}
+
+/// The page of the instances `keep` selects that Storage and Dialogporten list: newest
+/// first, `size` of them from `offset`, each as `render` writes it; and whether more follow.
+pub(crate) fn newest_first_page(
+    shared: &Shared,
+    keep: impl Fn(&StoredInstance) -> bool,
+    offset: usize,
+    size: usize,
+    render: impl FnMut(&StoredInstance) -> Value,
+) -> (Vec<Value>, bool) {
+    // Cloned out so that the world is unlocked again before `render` (which may lock it).
+    let mut selected: Vec<StoredInstance> = shared
+        .world()
+        .instances
+        .iter()
+        .filter(|i| keep(i))
+        .cloned()
+        .collect();
+    selected.sort_by_key(|i| std::cmp::Reverse(i.sequence));
+    let page = selected
+        .iter()
+        .skip(offset)
+        .take(size)
+        .map(render)
+        .collect();
+    (page, offset + size < selected.len())
 }

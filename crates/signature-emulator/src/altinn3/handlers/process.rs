@@ -37,12 +37,7 @@ pub(crate) fn conflict(detail: &str, issues: Value) -> Response {
         "detail": detail,
         "validationIssues": issues,
     });
-    let mut response = json_ok(StatusCode::CONFLICT, &body);
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/problem+json"),
-    );
-    response
+    problem_json(StatusCode::CONFLICT, &body)
 }
 
 pub(crate) fn advance(instance: &mut StoredInstance) {

@@ -40,35 +40,25 @@ pub(crate) async fn storage_query(
         },
         None => 0,
     };
-    let mut matching: Vec<StoredInstance> = shared
-        .world()
-        .instances
-        .iter()
-        .filter(|i| i.party_id == party)
-        // End users' pages are filtered by authorisation (InstancesController).
-        .filter(|i| access.may(&i.app_id, "read"))
-        .filter(|i| param("appId").is_none_or(|a| a == i.app_id))
-        .filter(|i| {
-            param("process.currentTask")
+    let keep = |i: &StoredInstance| {
+        i.party_id == party
+            // End users' pages are filtered by authorisation (InstancesController).
+            && access.may(&i.app_id, "read")
+            && param("appId").is_none_or(|a| a == i.app_id)
+            && param("process.currentTask")
                 .is_none_or(|t| i.task.map(|x| PROCESS[x].0) == Some(t.as_str()))
-        })
-        .filter(|i| param("status.isArchived").is_none_or(|a| (a == "true") == i.task.is_none()))
-        .cloned()
-        .collect();
-    matching.sort_by_key(|i| std::cmp::Reverse(i.sequence));
-    let page: Vec<Value> = matching
-        .iter()
-        .skip(offset)
-        .take(size)
-        .map(|i| instance_json(&shared, i, View::Storage))
-        .collect();
+            && param("status.isArchived").is_none_or(|a| (a == "true") == i.task.is_none())
+    };
+    let (page, more) = newest_first_page(&shared, keep, offset, size, |i| {
+        instance_json(&shared, i, View::Storage)
+    });
     let self_url = format!(
         "{}/storage/api/v1/instances?{}",
         shared.base_url,
         raw.as_deref().unwrap_or_default()
     );
     let mut body = json!({"count": page.len(), "self": self_url, "instances": page});
-    if offset + size < matching.len() {
+    if more {
         let mut next: Vec<(String, String)> = pairs
             .iter()
             .filter(|(k, _)| k != "continuationToken")
