@@ -81,6 +81,12 @@ impl Raw {
     async fn post(&self, rest: &str, upload: (&str, &str, &[u8])) -> (u16, String, Value) {
         self.send(reqwest::Method::POST, rest, Some(upload)).await
     }
+
+    /// The status and the ProblemDetails `title` of the answer to an upload to `rest`.
+    async fn post_title(&self, rest: &str, upload: (&str, &str, &[u8])) -> (u16, Value) {
+        let (status, _, body) = self.post(rest, upload).await;
+        (status, body["title"].clone())
+    }
 }
 
 fn forbidden(detail: &str) -> Value {
@@ -287,22 +293,18 @@ async fn users_upload_replace_and_delete_documents_of_the_user_type() {
         body["uploadValidationIssues"][0]["code"],
         "ContentTypeNotAllowed"
     );
-    let (status, _, body) = raw
-        .post("/data/type/nope", ("application/pdf", "a.pdf", PDF))
-        .await;
     assert_eq!(
-        (status, &body["title"]),
-        (400, &json!("Data Type Not Found"))
+        raw.post_title("/data/type/nope", ("application/pdf", "a.pdf", PDF))
+            .await,
+        (400, json!("Data Type Not Found"))
     );
-    let (status, _, body) = raw
-        .post(
-            "/data/type/model",
-            ("application/xml", "m.xml", b"<Skjema/>"),
-        )
-        .await;
     assert_eq!(
-        (status, &body["title"]),
-        (409, &json!("Max Count Exceeded"))
+        raw.post_title(
+            "/data/type/model",
+            ("application/xml", "m.xml", b"<Skjema/>")
+        )
+        .await,
+        (409, json!("Max Count Exceeded"))
     );
 
     // The uploaded document is what the signing task signs; nothing is rendered.
@@ -325,12 +327,10 @@ async fn users_upload_replace_and_delete_documents_of_the_user_type() {
         .await
         .unwrap();
     // After the end the instance is not active: 409.
-    let (status, _, body) = raw
-        .post("/data/type/document", ("application/pdf", "late.pdf", PDF))
-        .await;
     assert_eq!(
-        (status, &body["title"]),
-        (409, &json!("Instance Not Active"))
+        raw.post_title("/data/type/document", ("application/pdf", "late.pdf", PDF))
+            .await,
+        (409, json!("Instance Not Active"))
     );
 }
 

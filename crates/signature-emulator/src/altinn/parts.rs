@@ -16,7 +16,7 @@ use super::messages::{MessageRoute, message_url, with_message};
 use super::pdf;
 use super::query::{Params, language, param};
 use super::reason::{hal, ok_as, with_location, with_reason};
-use super::state::{Status, StoredAttachment, StoredForm};
+use super::state::{Status, StoredAttachment, StoredForm, StoredMessage};
 
 /// `GET /api/{who}/messages/{id}/signingtext`.
 pub(crate) async fn signing_text(
@@ -72,18 +72,32 @@ fn form_json(url: &str, form: &StoredForm) -> Value {
     })
 }
 
+/// The HAL list `name` (`forms`, `attachments`) of the message `who`/`id`, at
+/// `{message URL}/{name}`: the message's `items`, each as `item` writes it from the message
+/// URL; 404 when the message is missing.
+fn hal_list<T>(
+    shared: &Shared,
+    who: &str,
+    id: &str,
+    name: &str,
+    items: impl FnOnce(&StoredMessage) -> &[T],
+    item: impl Fn(&str, &T) -> Value,
+) -> Response {
+    let url = message_url(shared, who, id);
+    with_message(shared, who, id, |message| {
+        let items: Vec<Value> = items(message).iter().map(|i| item(&url, i)).collect();
+        hal(
+            json!({"_links": {"self": {"href": format!("{url}/{name}")}}, "_embedded": {name: items}}),
+        )
+    })
+}
+
 /// `GET /api/{who}/messages/{id}/forms`.
 pub(crate) async fn forms(
     State(shared): State<Arc<Shared>>,
     MessageRoute { who, id, .. }: MessageRoute,
 ) -> Response {
-    let url = message_url(&shared, &who, &id);
-    with_message(&shared, &who, &id, |message| {
-        let forms: Vec<Value> = message.forms.iter().map(|f| form_json(&url, f)).collect();
-        hal(
-            json!({"_links": {"self": {"href": format!("{url}/forms")}}, "_embedded": {"forms": forms}}),
-        )
-    })
+    hal_list(&shared, &who, &id, "forms", |m| &m.forms, form_json)
 }
 
 /// Hands the form `form` of the message `who`/`id` to `answer`; 404 when either is missing.
@@ -132,28 +146,27 @@ pub(crate) async fn attachments(
     State(shared): State<Arc<Shared>>,
     MessageRoute { who, id, .. }: MessageRoute,
 ) -> Response {
-    let url = message_url(&shared, &who, &id);
-    with_message(&shared, &who, &id, |message| {
-        let items: Vec<Value> = message
-            .attachments
-            .iter()
-            .map(|a| {
-                json!({
-                    "FileName": a.file_name,
-                    "Name": a.file_name,
-                    "AttachmentType": a.attachment_type,
-                    "AttachmentTypeLocalized": a.attachment_type,
-                    "Encrypted": false,
-                    "SigningLocked": a.signing_locked,
-                    "SignedByDefault": a.signed_by_default,
-                    "FileSize": a.data.len(),
-                    "_links": {"self": {"href": format!("{url}/attachments/{}", a.id)}},
-                })
-            })
-            .collect();
-        hal(
-            json!({"_links": {"self": {"href": format!("{url}/attachments")}}, "_embedded": {"attachments": items}}),
-        )
+    hal_list(
+        &shared,
+        &who,
+        &id,
+        "attachments",
+        |m| &m.attachments,
+        attachment_json,
+    )
+}
+
+fn attachment_json(url: &str, attachment: &StoredAttachment) -> Value {
+    json!({
+        "FileName": attachment.file_name,
+        "Name": attachment.file_name,
+        "AttachmentType": attachment.attachment_type,
+        "AttachmentTypeLocalized": attachment.attachment_type,
+        "Encrypted": false,
+        "SigningLocked": attachment.signing_locked,
+        "SignedByDefault": attachment.signed_by_default,
+        "FileSize": attachment.data.len(),
+        "_links": {"self": {"href": format!("{url}/attachments/{}", attachment.id)}},
     })
 }
 

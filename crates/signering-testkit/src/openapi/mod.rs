@@ -607,16 +607,13 @@ fn check_operation(
     }
     // The request body.
     if let Some(departure) = departures.iter().find(|d| d.status.is_none()) {
-        out.extend(
-            check_rule(
-                Some(spec),
-                &departure.body,
-                exchange.request_content_type.as_deref(),
-                &exchange.request_body,
-            )
-            .into_iter()
-            .map(|v| format!("request ({}): {v}", departure.source)),
-        );
+        out.extend(departed(
+            spec,
+            departure,
+            "request",
+            exchange.request_content_type.as_deref(),
+            &exchange.request_body,
+        ));
     } else {
         match operation.op.get("requestBody").map(|b| spec.deref(b)) {
             None if !exchange.request_body.is_empty() => {
@@ -647,16 +644,13 @@ fn check_operation(
         .iter()
         .find(|d| d.status == Some(exchange.status))
     {
-        out.extend(
-            check_rule(
-                Some(spec),
-                &departure.body,
-                exchange.response_content_type.as_deref(),
-                &exchange.response_body,
-            )
-            .into_iter()
-            .map(|v| format!("answer {status} ({}): {v}", departure.source)),
-        );
+        out.extend(departed(
+            spec,
+            departure,
+            &format!("answer {status}"),
+            exchange.response_content_type.as_deref(),
+            &exchange.response_body,
+        ));
         return out;
     }
     let declared = operation
@@ -685,6 +679,21 @@ fn check_operation(
         },
     }
     out
+}
+
+/// One side of an exchange judged by a known departure's rule instead of the document: its
+/// violations, each after `side` (`request`, `answer 200`) and the departure's source.
+fn departed(
+    spec: &Spec,
+    departure: &Departure,
+    side: &str,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Vec<String> {
+    check_rule(Some(spec), &departure.body, content_type, body)
+        .into_iter()
+        .map(|v| format!("{side} ({}): {v}", departure.source))
+        .collect()
 }
 
 fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {

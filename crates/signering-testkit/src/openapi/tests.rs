@@ -46,28 +46,33 @@ fn exchange(path: &str, query: &str, body: &str, answer: &str) -> Exchange {
     }
 }
 
+/// The verdict of [`tiny`] alone on [`exchange`]`(path, query, body, answer)`.
+fn check_tiny(path: &str, query: &str, body: &str, answer: &str) -> Verdict {
+    Conformance::new()
+        .spec(tiny())
+        .check(&exchange(path, query, body, answer))
+}
+
 #[test]
 fn a_conforming_exchange_passes() {
-    let c = Conformance::new().spec(tiny());
-    let v = c.check(&exchange(
+    let v = check_tiny(
         "/ttd/app/things/5",
         "tag=a&tag=b",
         r#"{"name":null,"inner":null}"#,
         r#"{"name":"x","inner":{"size":3}}"#,
-    ));
+    );
     assert_eq!(v.violations, Vec::<String>::new());
     assert_eq!(v.operations, ["tiny.json: PUT /{org}/{app}/things/{id}"]);
 }
 
 #[test]
 fn renamed_fields_wrong_types_and_unknown_queries_fail() {
-    let c = Conformance::new().spec(tiny());
-    let v = c.check(&exchange(
+    let v = check_tiny(
         "/ttd/app/things/99999999999",
         "tag=c&other=1",
         r#"{"nmae":"x"}"#,
         r#"{"name":"x","inner":{"size":"3"}}"#,
-    ));
+    );
     let all = v.violations.join("\n");
     for expected in [
         "path parameter `id`",

@@ -7,21 +7,21 @@ pub(crate) async fn actions(
     Path(path): InstancePath,
     caller: Caller,
     body: Bytes,
-) -> Response {
+) -> Result<Response, Response> {
     // `onBehalfOf`: an organisation the user holds a key role in (SigningUserAction answers
     // UnauthorizedOnBehalfOf otherwise).
     let (action, for_org) = requested_action(&shared, &caller, &body, "onBehalfOf");
     let Ok(for_org) = for_org else {
-        return json_ok(
+        return Err(json_ok(
             StatusCode::FORBIDDEN,
             &json!({"instance": null, "updatedDataModels": null, "updatedValidationIssues": null,
                     "clientActions": null, "redirectUrl": null,
                     "error": {"code": "UnauthorizedOnBehalfOf",
                               "message": "The user may not sign on behalf of the organisation"}}),
-        );
+        ));
     };
     let guid = path.3.clone();
-    let result = with_instance(&shared, &caller, &path, |instance, caller| {
+    let instance = with_instance(&shared, &caller, &path, |instance, caller| {
         let Some(action) = action else {
             let body = json!({"type": "https://tools.ietf.org/html/rfc9110#section-15.5.1",
                 "title": "Action is missing", "detail": "Action is missing in the request",
@@ -55,14 +55,11 @@ pub(crate) async fn actions(
         }
         record_signature(instance, caller, for_org.as_ref());
         Ok(instance.clone())
-    });
-    match result {
-        Ok(instance) => json_ok(
-            StatusCode::OK,
-            &json!({"instance": instance_json(&shared, &instance, View::AppModel),
-                    "updatedDataModels": {}, "updatedValidationIssues": {},
-                    "clientActions": [], "error": null, "redirectUrl": null}),
-        ),
-        Err(refusal) => refusal,
-    }
+    })?;
+    Ok(json_ok(
+        StatusCode::OK,
+        &json!({"instance": instance_json(&shared, &instance, View::AppModel),
+                "updatedDataModels": {}, "updatedValidationIssues": {},
+                "clientActions": [], "error": null, "redirectUrl": null}),
+    ))
 }

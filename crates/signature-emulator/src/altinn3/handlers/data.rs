@@ -9,8 +9,8 @@ pub(crate) async fn app_data(
     State(shared): Shr,
     Path((org, app, party, guid, data)): Path<(String, String, u64, String, String)>,
     caller: Caller,
-) -> Response {
-    let result = with_instance(&shared, &caller, &(org, app, party, guid), |instance, _| {
+) -> Result<Response, Response> {
+    let data = with_instance(&shared, &caller, &(org, app, party, guid), |instance, _| {
         instance
             .data
             .iter()
@@ -23,11 +23,8 @@ pub(crate) async fn app_data(
                     Some("Did not find data element"),
                 )
             })
-    });
-    match result {
-        Ok(data) => data_answer(&data),
-        Err(refusal) => refusal,
-    }
+    })?;
+    Ok(data_answer(&data))
 }
 
 /// `GetMutationProblem`, the checks create, update and delete share, in its order, for the
@@ -211,26 +208,18 @@ pub(crate) async fn post_data_type(
     caller: Caller,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    match create(
-        &shared,
-        &caller,
-        (org, app, party, guid),
-        &type_id,
-        &headers,
-        &body,
-    ) {
-        Ok((instance, data)) => json_ok(
-            StatusCode::OK,
-            &json!({
-                "newDataElementId": data.id,
-                "instance": instance_json(&shared, &instance, View::AppModel),
-                "validationIssues": [],
-                "newDataModels": [],
-            }),
-        ),
-        Err(refusal) => refusal,
-    }
+) -> Result<Response, Response> {
+    let path = (org, app, party, guid);
+    let (instance, data) = create(&shared, &caller, path, &type_id, &headers, &body)?;
+    Ok(json_ok(
+        StatusCode::OK,
+        &json!({
+            "newDataElementId": data.id,
+            "instance": instance_json(&shared, &instance, View::AppModel),
+            "validationIssues": [],
+            "newDataModels": [],
+        }),
+    ))
 }
 
 /// `POST …/data?dataType=` (obsolete `Create`): 201 with the `DataElement` and its app link
@@ -242,28 +231,27 @@ pub(crate) async fn post_data_query(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
+) -> Result<Response, Response> {
     let Some(type_id) = query_pairs(raw.as_deref())
         .into_iter()
         .find(|(k, _)| k == "dataType")
         .map(|(_, v)| v)
     else {
-        return text(StatusCode::BAD_REQUEST, "The dataType field is required.");
+        return Err(text(
+            StatusCode::BAD_REQUEST,
+            "The dataType field is required.",
+        ));
     };
-    match create(&shared, &caller, path, &type_id, &headers, &body) {
-        Ok((instance, data)) => {
-            let element = data_json(&shared, &instance, &data, View::AppModel);
-            let mut response = json_ok(StatusCode::CREATED, &element);
-            if let Some(location) = element["selfLinks"]["apps"]
-                .as_str()
-                .and_then(|l| HeaderValue::from_str(l).ok())
-            {
-                response.headers_mut().insert(header::LOCATION, location);
-            }
-            response
-        }
-        Err(refusal) => refusal,
+    let (instance, data) = create(&shared, &caller, path, &type_id, &headers, &body)?;
+    let element = data_json(&shared, &instance, &data, View::AppModel);
+    let mut response = json_ok(StatusCode::CREATED, &element);
+    if let Some(location) = element["selfLinks"]["apps"]
+        .as_str()
+        .and_then(|l| HeaderValue::from_str(l).ok())
+    {
+        response.headers_mut().insert(header::LOCATION, location);
     }
+    Ok(response)
 }
 
 /// The element in the path, for replacing or deleting it, with the checks PUT and DELETE

@@ -222,13 +222,10 @@ pub(crate) async fn get_instance(
     State(shared): Shr,
     Path(path): InstancePath,
     caller: Caller,
-) -> Response {
-    let result = with_instance(&shared, &caller, &path, |i, _| Ok(i.clone()));
-    match result {
-        Ok(instance) => json_ok(
-            StatusCode::OK,
-            &instance_json(&shared, &instance, View::AppResponse),
-        ),
-        Err(refusal) => refusal,
-    }
+) -> Result<Response, Response> {
+    let instance = with_instance(&shared, &caller, &path, |i, _| Ok(i.clone()))?;
+    Ok(json_ok(
+        StatusCode::OK,
+        &instance_json(&shared, &instance, View::AppResponse),
+    ))
 }

@@ -6,14 +6,12 @@ pub(crate) async fn get_process(
     State(shared): Shr,
     Path(path): InstancePath,
     caller: Caller,
-) -> Response {
+) -> Result<Response, Response> {
     let permitted = |i: &mut StoredInstance, c: &Caller| {
         Ok(process_json(i, |action| c.1.may(&i.app_id, action)))
     };
-    match with_instance(&shared, &caller, &path, permitted) {
-        Ok(state) => json_ok(StatusCode::OK, &state),
-        Err(refusal) => refusal,
-    }
+    let state = with_instance(&shared, &caller, &path, permitted)?;
+    Ok(json_ok(StatusCode::OK, &state))
 }
 
 /// ProcessController's 403 (audit §2 #7, L1).
@@ -79,17 +77,17 @@ pub(crate) async fn process_next(
     Path(path): InstancePath,
     caller: Caller,
     body: Bytes,
-) -> Response {
+) -> Result<Response, Response> {
     // `actionOnBehalfOf`: an organisation the user holds a key role in, else 403.
     let (action, for_org) = requested_action(&shared, &caller, &body, "actionOnBehalfOf");
     let Ok(for_org) = for_org else {
-        return problem(
+        return Err(problem(
             StatusCode::FORBIDDEN,
             "Forbidden",
             Some("User is not authorized to act on behalf of the organisation."),
-        );
+        ));
     };
-    let result = with_instance(&shared, &caller, &path, |instance, caller| {
+    let state = with_instance(&shared, &caller, &path, |instance, caller| {
         let Some(index) = instance.task else {
             return Err(conflict("Process is ended.", Value::Null));
         };
@@ -148,9 +146,6 @@ pub(crate) async fn process_next(
         Ok(process_json(instance, |a| {
             caller.1.may(&instance.app_id, a)
         }))
-    });
-    match result {
-        Ok(state) => json_ok(StatusCode::OK, &state),
-        Err(refusal) => refusal,
-    }
+    })?;
+    Ok(json_ok(StatusCode::OK, &state))
 }

@@ -104,26 +104,22 @@ pub(crate) async fn storage_instance(
     State(shared): Shr,
     Path((party, guid)): Path<(u64, String)>,
     caller: Caller,
-) -> Response {
-    match storage_lookup(&shared, &caller, party, &guid) {
-        Ok(instance) => json_ok(
-            StatusCode::OK,
-            &instance_json(&shared, &instance, View::Storage),
-        ),
-        Err(refusal) => refusal,
-    }
+) -> Result<Response, Response> {
+    let instance = storage_lookup(&shared, &caller, party, &guid)?;
+    Ok(json_ok(
+        StatusCode::OK,
+        &instance_json(&shared, &instance, View::Storage),
+    ))
 }
 
 pub(crate) async fn storage_data(
     State(shared): Shr,
     Path((party, guid, data)): Path<(u64, String, String)>,
     caller: Caller,
-) -> Response {
-    match storage_lookup(&shared, &caller, party, &guid) {
-        Ok(instance) => match instance.data.iter().find(|d| d.id == data) {
-            Some(data) => data_answer(data),
-            None => json_string(StatusCode::NOT_FOUND, "Unable to find data element"),
-        },
-        Err(refusal) => refusal,
-    }
+) -> Result<Response, Response> {
+    let instance = storage_lookup(&shared, &caller, party, &guid)?;
+    Ok(match instance.data.iter().find(|d| d.id == data) {
+        Some(data) => data_answer(data),
+        None => json_string(StatusCode::NOT_FOUND, "Unable to find data element"),
+    })
 }
