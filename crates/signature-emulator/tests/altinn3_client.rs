@@ -233,19 +233,19 @@ async fn create_get_and_walk_the_process_to_the_end() {
     // The signing state outside a signing task: 400 "Not a signing task".
     let problem = refusal(s.client.signing_state(&s.app, &created.id, None).await, 400);
     assert_eq!(problem.reason.as_deref(), Some("Not a signing task"));
-    assert!(matches!(
+    refusal(
         s.client
             .signing_data_elements(&s.app, &created.id, None)
             .await,
-        Err(Error::Service(problem)) if problem.status == 400
-    ));
+        400,
+    );
     // Signing through /actions outside a signing task: 403.
-    assert!(matches!(
+    refusal(
         s.client
             .perform_action(&s.app, &created.id, &ActionRequest::sign())
             .await,
-        Err(Error::Service(problem)) if problem.status == 403
-    ));
+        403,
+    );
 
     let signing = s.next(&created.id, &ProcessNext::new()).await;
     assert!(signing.awaits_signature());
@@ -267,12 +267,12 @@ async fn create_get_and_walk_the_process_to_the_end() {
             .is_empty()
     );
     // Confirming in the signing task is the wrong action.
-    assert!(matches!(
+    refusal(
         s.client
             .process_next(&s.app, &created.id, &ProcessNext::perform(Action::Confirm))
             .await,
-        Err(Error::Service(problem)) if problem.status == 403
-    ));
+        403,
+    );
 
     let confirmation = s.next(&created.id, &ProcessNext::sign()).await;
     assert_eq!(confirmation.task_type(), Some(&TaskType::Confirmation));
@@ -401,17 +401,17 @@ async fn parallel_signing_through_actions_and_downloads() {
         Err(Error::ForeignLink)
     ));
     // Unknown data element: 404.
-    assert!(matches!(
+    refusal(
         s.client
             .download_data(
                 &s.app,
                 &created.id,
                 "00000000-0000-4000-8000-000000000000",
-                &mut Vec::new()
+                &mut Vec::new(),
             )
             .await,
-        Err(Error::Service(problem)) if problem.status == 404
-    ));
+        404,
+    );
     // The download limit.
     let small = exchanging(
         &s.emulator,
@@ -434,21 +434,15 @@ async fn not_found_forbidden_and_bad_data() {
     let s = setup().await;
     let missing =
         InstanceId::parse(&format!("{}/00000000-0000-4000-8000-000000000000", s.party)).unwrap();
-    assert!(matches!(
-        s.client.instance(&s.app, &missing).await,
-        Err(Error::Service(problem)) if problem.status == 404
-    ));
-    assert!(matches!(
-        s.client.process(&s.app, &missing).await,
-        Err(Error::Service(problem)) if problem.status == 404
-    ));
+    refusal(s.client.instance(&s.app, &missing).await, 404);
+    refusal(s.client.process(&s.app, &missing).await, 404);
     let unknown_app = AppId::parse("ttd/no-such-app").unwrap();
-    assert!(matches!(
+    refusal(
         s.client
             .create_instance(&unknown_app, &new_instance(s.party))
             .await,
-        Err(Error::Service(problem)) if problem.status == 404
-    ));
+        404,
+    );
     // Data the app's data types do not allow: 400 plain text.
     let bad = NewInstance::new(InstanceOwner::PartyId(s.party)).data(NewData::new(
         DOCUMENT_DATA_TYPE,
@@ -460,18 +454,15 @@ async fn not_found_forbidden_and_bad_data() {
     // Another person's instance: 403 on the app, on Storage and not in their dialogs.
     let created = s.create(&new_instance(s.party)).await;
     let other = client_for(&s.emulator, &s.emulator.issue_idporten_token(OTHER));
-    assert!(matches!(
-        other.instance(&s.app, &created.id).await,
-        Err(Error::Service(problem)) if problem.status == 403
-    ));
-    assert!(matches!(
+    refusal(other.instance(&s.app, &created.id).await, 403);
+    refusal(
         other.instances(&InstanceQuery::for_party(s.party)).await,
-        Err(Error::Service(problem)) if problem.status == 403
-    ));
-    assert!(matches!(
+        403,
+    );
+    refusal(
         other.create_instance(&s.app, &new_instance(s.party)).await,
-        Err(Error::Service(problem)) if problem.status == 403
-    ));
+        403,
+    );
     let theirs = other
         .dialogs(&DialogQuery::new().service_resource(s.app.service_resource()))
         .await
@@ -482,10 +473,7 @@ async fn not_found_forbidden_and_bad_data() {
         .dialogs(&DialogQuery::new().service_resource(s.app.service_resource()))
         .await
         .unwrap();
-    assert!(matches!(
-        other.dialog(&mine.items[0].id).await,
-        Err(Error::Service(problem)) if problem.status == 404
-    ));
+    refusal(other.dialog(&mine.items[0].id).await, 404);
     // Storage without a party: 400 with Storage's plain-text message.
     let problem = refusal(s.client.instances(&InstanceQuery::default()).await, 400);
     assert!(problem.message().unwrap().contains("InstanceOwnerPartyId"));
@@ -592,12 +580,12 @@ async fn dialogporten_finds_instances_waiting_for_signature() {
     assert_eq!(found[0].instance.app, s.app);
     assert!(found[0].process.awaits_signature());
     assert_ne!(found[0].instance.id, draft.id);
-    assert!(matches!(
+    refusal(
         s.client
             .dialog("01936b2e-0000-7000-8000-000000000001")
             .await,
-        Err(Error::Service(problem)) if problem.status == 404
-    ));
+        404,
+    );
 }
 
 #[tokio::test]

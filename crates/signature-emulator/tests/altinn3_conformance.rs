@@ -32,7 +32,7 @@ mod shared;
 #[path = "altinn3_conformance/tables.rs"]
 mod tables;
 
-use shared::{Setup, recording_emulator};
+use shared::{Setup, recording_emulator, refusal};
 use tables::{INSTANCE_PATH, departures, documents, facts};
 
 fn conformance(test: &str) -> Option<Conformance> {
@@ -215,10 +215,7 @@ async fn openapi_conformance_storage_query_and_paging() {
     assert!(first.next.is_some());
     s.client.next_instances(&first).await.unwrap().unwrap();
     assert_eq!(s.client.all_instances(&query).await.unwrap().len(), 3);
-    assert!(matches!(
-        s.client.instances(&InstanceQuery::default()).await,
-        Err(Error::Service(problem)) if problem.status == 400
-    ));
+    refusal(s.client.instances(&InstanceQuery::default()).await, 400);
     assert_conforms(
         "openapi_conformance_storage_query_and_paging",
         &s.emulator,
@@ -232,21 +229,21 @@ async fn openapi_conformance_process_and_process_next() {
     let id = at_signing(&s).await;
     s.client.process(&s.app, &id).await.unwrap();
     // The wrong action for the task: 403.
-    assert!(matches!(
+    refusal(
         s.client
             .process_next(&s.app, &id, &ProcessNext::perform(Action::Confirm))
             .await,
-        Err(Error::Service(problem)) if problem.status == 403
-    ));
+        403,
+    );
     s.next(&id, &ProcessNext::sign()).await;
     s.next(&id, &ProcessNext::perform(Action::Confirm)).await;
     // After the end: 409.
-    assert!(matches!(
+    refusal(
         s.client
             .process_next(&s.app, &id, &ProcessNext::new())
             .await,
-        Err(Error::Service(problem)) if problem.status == 409
-    ));
+        409,
+    );
     s.client.process(&s.app, &id).await.unwrap();
     assert_conforms(
         "openapi_conformance_process_and_process_next",
@@ -317,10 +314,7 @@ async fn openapi_conformance_signing_state_and_documents() {
     );
     // Outside a signing task: 400 ProblemDetails.
     let draft = s.create(&new_instance(s.party)).await;
-    assert!(matches!(
-        s.client.signing_state(&s.app, &draft.id, None).await,
-        Err(Error::Service(problem)) if problem.status == 400
-    ));
+    refusal(s.client.signing_state(&s.app, &draft.id, None).await, 400);
     assert_conforms(
         "openapi_conformance_signing_state_and_documents",
         &s.emulator,
@@ -401,12 +395,12 @@ async fn openapi_conformance_dialog_details_and_discovery() {
     let page = s.client.dialogs(&query).await.unwrap();
     s.client.dialog(&page.items[0].id).await.unwrap();
     s.client.awaiting_signature(&query).await.unwrap();
-    assert!(matches!(
+    refusal(
         s.client
             .dialog("01936b2e-0000-7000-8000-000000000001")
             .await,
-        Err(Error::Service(problem)) if problem.status == 404
-    ));
+        404,
+    );
     assert_conforms(
         "openapi_conformance_dialog_details_and_discovery",
         &s.emulator,
@@ -495,10 +489,7 @@ async fn openapi_conformance_data_upload_and_app_owned_refusal() {
     let s = setup().await;
     let owned =
         new_instance(s.party).data(NewData::new(SIGNATURE_DATA_TYPE, "application/json", "{}"));
-    assert!(matches!(
-        s.client.create_instance(&s.app, &owned).await,
-        Err(Error::Service(problem)) if problem.status == 403
-    ));
+    refusal(s.client.create_instance(&s.app, &owned).await, 403);
     let created = s.create(&new_instance(s.party)).await;
     let token = s.client.altinn_token().await.unwrap();
     let http = reqwest::Client::new();

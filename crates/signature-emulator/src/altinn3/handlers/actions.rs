@@ -10,16 +10,15 @@ pub(crate) async fn actions(
 ) -> Result<Response, Response> {
     // `onBehalfOf`: an organisation the user holds a key role in (SigningUserAction answers
     // UnauthorizedOnBehalfOf otherwise).
-    let (action, for_org) = requested_action(&shared, &caller, &body, "onBehalfOf");
-    let Ok(for_org) = for_org else {
-        return Err(json_ok(
+    let (action, for_org) = requested_action(&shared, &caller, &body, "onBehalfOf", || {
+        json_ok(
             StatusCode::FORBIDDEN,
             &json!({"instance": null, "updatedDataModels": null, "updatedValidationIssues": null,
                     "clientActions": null, "redirectUrl": null,
                     "error": {"code": "UnauthorizedOnBehalfOf",
                               "message": "The user may not sign on behalf of the organisation"}}),
-        ));
-    };
+        )
+    })?;
     let guid = path.3.clone();
     let instance = with_instance(&shared, &caller, &path, |instance, caller| {
         let Some(action) = action else {

@@ -79,14 +79,13 @@ pub(crate) async fn process_next(
     body: Bytes,
 ) -> Result<Response, Response> {
     // `actionOnBehalfOf`: an organisation the user holds a key role in, else 403.
-    let (action, for_org) = requested_action(&shared, &caller, &body, "actionOnBehalfOf");
-    let Ok(for_org) = for_org else {
-        return Err(problem(
+    let (action, for_org) = requested_action(&shared, &caller, &body, "actionOnBehalfOf", || {
+        problem(
             StatusCode::FORBIDDEN,
             "Forbidden",
             Some("User is not authorized to act on behalf of the organisation."),
-        ));
-    };
+        )
+    })?;
     let state = with_instance(&shared, &caller, &path, |instance, caller| {
         let Some(index) = instance.task else {
             return Err(conflict("Process is ended.", Value::Null));

@@ -224,20 +224,20 @@ pub(crate) async fn signing_organizations(
 }
 
 /// What a JSON request to act (`POST …/actions`, `PUT …/process/next`) asks: its `action`,
-/// and the organisation its `on_behalf_field` names (`Err(())` if the caller may not act for
-/// it). A body that is not JSON asks for nothing.
+/// and the organisation its `on_behalf_field` names; `refused` answers if the caller may not
+/// act for it. A body that is not JSON asks for nothing.
 pub(crate) fn requested_action(
     shared: &Shared,
     caller: &Caller,
     body: &[u8],
     on_behalf_field: &str,
-) -> (Option<String>, Result<Option<Party>, ()>) {
+    refused: impl FnOnce() -> Response,
+) -> Result<(Option<String>, Option<Party>), Response> {
     let request = serde_json::from_slice::<Value>(body).unwrap_or(Value::Null);
     let action = request["action"].as_str().map(str::to_owned);
-    (
-        action,
-        on_behalf_of(shared, caller, request[on_behalf_field].as_str()),
-    )
+    let for_org =
+        on_behalf_of(shared, caller, request[on_behalf_field].as_str()).map_err(|()| refused())?;
+    Ok((action, for_org))
 }
 
 /// The organisation `onBehalfOf` names, if the caller is a user holding a key role in it

@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::FlowJob;
+use super::{FlowJob, parse_signer};
 use crate::posten::pades;
 use crate::posten::state::AppState;
 use crate::posten::store::{JobRecord, job_status};
@@ -30,9 +30,7 @@ pub(crate) async fn xades(
     if job.documents_deleted {
         return Err(documents_deleted());
     }
-    let index: i64 = signer
-        .parse()
-        .map_err(|_| ApiError::not_found("no such signer"))?;
+    let index = parse_signer(&signer)?;
     let job_id = job.id;
     let xml = state
         .store

@@ -31,15 +31,8 @@ pub(crate) async fn cancel(
     let job = load_job(&state, &broker, &sender, Flow::Portal, &id).await?;
     let job_id = job.id;
     let now = state.clock.now_ms();
-    match state.store.run(move |s| s.cancel(job_id, now)).await {
-        Ok(_) => Ok(StatusCode::NO_CONTENT),
-        Err(Error::Conflict(message)) => Err(ApiError::new(
-            StatusCode::CONFLICT,
-            codes::CANNOT_CANCEL,
-            message,
-        )),
-        Err(other) => Err(other.into()),
-    }
+    let cancelled = state.store.run(move |s| s.cancel(job_id, now)).await;
+    done_or_conflict(cancelled, codes::CANNOT_CANCEL)
 }
 
 /// `DELETE …/signature-jobs/{id}/documents`: 204, or 409 unless the job completed
@@ -50,17 +43,22 @@ pub(crate) async fn delete_documents(
 ) -> Result<StatusCode, ApiError> {
     let job_id = job.id;
     let now = state.clock.now_ms();
-    match state
+    let deleted = state
         .store
         .run(move |s| s.delete_documents(job_id, now))
-        .await
-    {
-        Ok(()) => Ok(StatusCode::NO_CONTENT),
-        Err(Error::Conflict(message)) => Err(ApiError::new(
-            StatusCode::CONFLICT,
-            codes::CANNOT_DELETE_DOCUMENTS,
-            message,
-        )),
+        .await;
+    done_or_conflict(deleted, codes::CANNOT_DELETE_DOCUMENTS)
+}
+
+/// 204 when the store did it; its conflict (the job is not in a state for it) as a 409 with
+/// `code`.
+fn done_or_conflict<T>(
+    result: Result<T, Error>,
+    code: &'static str,
+) -> Result<StatusCode, ApiError> {
+    match result {
+        Ok(_) => Ok(StatusCode::NO_CONTENT),
+        Err(Error::Conflict(message)) => Err(ApiError::new(StatusCode::CONFLICT, code, message)),
         Err(other) => Err(other.into()),
     }
 }

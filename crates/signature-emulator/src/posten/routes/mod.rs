@@ -132,6 +132,13 @@ pub(crate) fn parse_id(segment: &str) -> Result<i64, ApiError> {
         .map_err(|_| ApiError::not_found("no such signature job"))
 }
 
+/// A signer's index in a job's URLs.
+pub(crate) fn parse_signer(segment: &str) -> Result<i64, ApiError> {
+    segment
+        .parse()
+        .map_err(|_| ApiError::not_found("no such signer"))
+}
+
 /// Authorizes the broker for `sender` and loads job `id` of that sender and flow, brought up
 /// to the emulator's clock.
 pub(crate) async fn load_job(

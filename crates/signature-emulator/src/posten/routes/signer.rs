@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use signature_model::posten;
 
-use super::{load_job, render};
+use super::{load_job, parse_signer, render};
 use crate::posten::state::AppState;
 use crate::posten::store::{Flow, signer_status};
 use crate::posten::tls::Broker;
@@ -25,9 +25,7 @@ pub(crate) async fn new_redirect_url(
     let job = load_job(&state, &broker, &sender, Flow::Direct, &id).await?;
     let _request: posten::DirectSignerUpdateRequest =
         parse_strict(&body, "direct-signer-update-request").map_err(ApiError::schema)?;
-    let index: i64 = signer
-        .parse()
-        .map_err(|_| ApiError::not_found("no such signer"))?;
+    let index = parse_signer(&signer)?;
     let record = job
         .signer(index)
         .ok_or_else(|| ApiError::not_found("no such signer"))?;
