@@ -430,9 +430,34 @@ async fn the_clock_and_the_rate_limit_are_in_the_http_control_api() {
             http.post(format!("{base}/control/jobs/1/signers/1/dance")),
             400,
         ),
+        (
+            "rate limit without a JSON body",
+            http.put(format!("{base}/control/rate-limit")),
+            400,
+        ),
+        (
+            "a fault rule without its fault",
+            http.post(format!("{base}/control/faults"))
+                .header("content-type", "application/json")
+                .body("{}"),
+            400,
+        ),
     ] {
         let answer = request.send().await.unwrap();
         assert_eq!(answer.status(), status, "case {case}");
     }
+    // A body that does not read: 400 with axum's text of the rejection as the error.
+    let refused = http
+        .post(format!("{base}/control/clock"))
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 400);
+    let refused: serde_json::Value =
+        serde_json::from_slice(&refused.bytes().await.unwrap()).unwrap();
+    let error = refused["error"].as_str().unwrap();
+    assert!(error.contains("missing field `advance_seconds`"), "{error}");
     emulator.shutdown().await;
 }

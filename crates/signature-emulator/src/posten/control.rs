@@ -20,8 +20,7 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::Router;
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
+use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
@@ -283,14 +282,26 @@ struct Advance {
     advance_seconds: u64,
 }
 
+/// The JSON body of a control call; one that does not read answers 400 with axum's text
+/// of the rejection before the handler runs.
+#[derive(Debug)]
+struct ControlBody<T>(T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for ControlBody<T> {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
+        Json::<T>::from_request(request, state)
+            .await
+            .map(|Json(body)| Self(body))
+            .map_err(|e| bad_request(e.body_text()))
+    }
+}
+
 async fn advance_clock(
     State(state): State<Arc<AppState>>,
-    body: Result<Json<Advance>, JsonRejection>,
+    ControlBody(advance): ControlBody<Advance>,
 ) -> Response {
-    let Json(advance) = match body {
-        Ok(body) => body,
-        Err(e) => return bad_request(e.body_text()),
-    };
     let control = Control::new(Arc::clone(&state));
     match control
         .advance_clock(std::time::Duration::from_secs(advance.advance_seconds))
@@ -309,18 +320,13 @@ struct RateLimitBody {
 
 async fn set_rate_limit(
     State(state): State<Arc<AppState>>,
-    body: Result<Json<RateLimitBody>, JsonRejection>,
-) -> Response {
-    match body {
-        Ok(Json(limit)) => {
-            state.limiter.set(Some(RateLimit::new(
-                limit.calls_per_second,
-                std::time::Duration::from_secs(limit.block_seconds),
-            )));
-            StatusCode::NO_CONTENT.into_response()
-        }
-        Err(e) => bad_request(e.body_text()),
-    }
+    ControlBody(limit): ControlBody<RateLimitBody>,
+) -> StatusCode {
+    state.limiter.set(Some(RateLimit::new(
+        limit.calls_per_second,
+        std::time::Duration::from_secs(limit.block_seconds),
+    )));
+    StatusCode::NO_CONTENT
 }
 
 async fn remove_rate_limit(State(state): State<Arc<AppState>>) -> StatusCode {
@@ -374,15 +380,10 @@ async fn signer(
 
 async fn add_fault(
     State(state): State<Arc<AppState>>,
-    rule: Result<Json<FaultRule>, JsonRejection>,
-) -> Response {
-    match rule {
-        Ok(Json(rule)) => {
-            state.faults.add(rule);
-            StatusCode::NO_CONTENT.into_response()
-        }
-        Err(e) => bad_request(e.body_text()),
-    }
+    ControlBody(rule): ControlBody<FaultRule>,
+) -> StatusCode {
+    state.faults.add(rule);
+    StatusCode::NO_CONTENT
 }
 
 async fn clear_faults(State(state): State<Arc<AppState>>) -> StatusCode {
