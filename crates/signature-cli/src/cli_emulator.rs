@@ -8,6 +8,9 @@ use clap::{ArgGroup, Args};
 /// Arguments of `signering emulator`.
 #[derive(Debug, Args)]
 #[command(group(ArgGroup::new("which").args(["listen", "altinn_listen", "altinn3_listen"]).required(true).multiple(true)))]
+// The Altinn 3 emulator's apps, persons and organisations need that emulator: one rule for
+// all three (`--altinn3-system-user` states its own, which also needs `--write-tokens`).
+#[command(group(ArgGroup::new("altinn3_seed").args(["altinn3_apps", "altinn3_persons", "altinn3_orgs"]).multiple(true).requires("altinn3_listen")))]
 pub struct EmulatorArgs {
     /// Posten signering: address of the mutual-TLS API listener, e.g. `127.0.0.1:8443` (port
     /// 0: any free port).
@@ -34,29 +37,17 @@ pub struct EmulatorArgs {
     pub altinn3_listen: Option<SocketAddr>,
 
     /// An Altinn 3 app to serve (`ORG/APP`); repeatable (default `ttd/signing-demo`).
-    #[arg(
-        long = "altinn3-app",
-        value_name = "ORG/APP",
-        requires = "altinn3_listen"
-    )]
+    #[arg(long = "altinn3-app", value_name = "ORG/APP")]
     pub altinn3_apps: Vec<String>,
 
     /// A person in the Altinn 3 emulator: `PIN` or `PIN:NAME`; repeatable. Their ID-porten
     /// tokens are written by `--write-tokens`.
-    #[arg(
-        long = "altinn3-person",
-        value_name = "PIN[:NAME]",
-        requires = "altinn3_listen"
-    )]
+    #[arg(long = "altinn3-person", value_name = "PIN[:NAME]")]
     pub altinn3_persons: Vec<String>,
 
     /// An organisation in the Altinn 3 emulator: `ORGNR` or `ORGNR:NAME`; repeatable. Its
     /// Maskinporten tokens are written by `--write-tokens`.
-    #[arg(
-        long = "altinn3-org",
-        value_name = "ORGNR[:NAME]",
-        requires = "altinn3_listen"
-    )]
+    #[arg(long = "altinn3-org", value_name = "ORGNR[:NAME]")]
     pub altinn3_orgs: Vec<String>,
 
     /// A system user of an organisation (`ORGNR` or `ORGNR:NAME`, registered if new) for the
