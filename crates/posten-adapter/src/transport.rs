@@ -111,7 +111,8 @@ pub(crate) struct Call {
 }
 
 impl Call {
-    /// A call that sends no body (every GET, and the POSTs whose URL says it all).
+    /// A call that sends no body: every call whose URL says it all (the GETs, the POSTs
+    /// without a body, the DELETE).
     pub(crate) fn without_body(operation: Operation, url: Url) -> Self {
         Self {
             operation,

@@ -289,7 +289,7 @@ fn describe(error: &ValidationError, documents: &[PathBuf]) -> String {
             field: TextField::Title,
             ..
         } => format!("--title: {error}"),
-        other => crate::job::describe(other, documents, ["--signer number", "--document"]),
+        other => crate::job::describe(other, documents, &crate::job::Labels::COMMAND_LINE),
     }
 }
 

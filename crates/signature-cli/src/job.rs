@@ -295,17 +295,31 @@ fn build(
     builder
         .build()
         .and_then(|job| job.check_limits(limits).map(|()| job))
-        .map_err(|error| CliError::Job(describe(&error, paths, ["signer", "document"])))
+        .map_err(|error| CliError::Job(describe(&error, paths, &Labels::JOB_FILE)))
 }
 
-/// A validation error with the signer or document it is about, counted from 1 and named as
-/// `signer` and `document` say (`signer 2` in a job file, `--signer number 2` on the command
-/// line). Core messages never contain the identity number itself.
-pub(crate) fn describe(
-    error: &ValidationError,
-    documents: &[PathBuf],
-    [signer, document]: [&str; 2],
-) -> String {
+/// What a validation message calls a signer and a document: the job file's words, or the
+/// command line's options.
+pub(crate) struct Labels {
+    pub(crate) signer: &'static str,
+    pub(crate) document: &'static str,
+}
+
+impl Labels {
+    pub(crate) const JOB_FILE: Self = Self {
+        signer: "signer",
+        document: "document",
+    };
+    pub(crate) const COMMAND_LINE: Self = Self {
+        signer: "--signer number",
+        document: "--document",
+    };
+}
+
+/// A validation error with the signer or document it is about, counted from 1 and named by
+/// `labels` (`signer 2` in a job file, `--signer number 2` on the command line). Core messages never contain the identity number itself.
+pub(crate) fn describe(error: &ValidationError, documents: &[PathBuf], labels: &Labels) -> String {
+    let Labels { signer, document } = labels;
     match error {
         ValidationError::Signer { index, reason } => format!("{signer} {}: {reason}", index + 1),
         ValidationError::DuplicateSigner { index, first_index } => format!(

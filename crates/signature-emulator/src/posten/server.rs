@@ -103,42 +103,37 @@ impl Default for PostenEmulatorBuilder {
     }
 }
 
-/// Builder setters that store their argument as given, each with its own doc comment:
-/// `name(argument: Type) => field;`.
-macro_rules! plain_setters {
-    ($($(#[$meta:meta])* $name:ident($arg:ident: $ty:ty) => $field:ident;)*) => {
-        $(
-            $(#[$meta])*
-            pub fn $name(mut self, $arg: $ty) -> Self {
-                self.$field = $arg;
-                self
-            }
-        )*
-    };
-}
-
 impl PostenEmulatorBuilder {
-    plain_setters! {
-        /// Address of the mutual-TLS API listener (default 127.0.0.1:0).
-        bind(addr: SocketAddr) => api_addr;
-        /// Address of the plain-HTTP web listener: signing pages and `/control` (default
-        /// 127.0.0.1:0).
-        web_bind(addr: SocketAddr) => web_addr;
-        /// How long a polled but unconfirmed status change waits before it is delivered again
-        /// (default 10 minutes).
-        requeue_after(delay: Duration) => requeue_after;
-        /// The permitted poll time after an empty poll (default 30 s).
-        poll_interval(interval: Duration) => poll_interval;
-        /// Extra bytes in every PAdES (a filler stream object), for large-download tests.
-        pades_padding(bytes: u64) => pades_padding;
-        /// Largest accepted request body (default 64 MiB).
-        max_request_bytes(bytes: usize) => max_request_bytes;
+    /// Address of the mutual-TLS API listener (default 127.0.0.1:0).
+    pub fn bind(mut self, addr: SocketAddr) -> Self {
+        self.api_addr = addr;
+        self
+    }
+
+    /// Address of the plain-HTTP web listener: signing pages and `/control` (default
+    /// 127.0.0.1:0).
+    pub fn web_bind(mut self, addr: SocketAddr) -> Self {
+        self.web_addr = addr;
+        self
     }
 
     /// Keep jobs in this SQLite file (created when missing) instead of in memory; a restarted
     /// emulator on the same file keeps its jobs and its CA.
     pub fn database(mut self, path: impl Into<PathBuf>) -> Self {
         self.database = Some(path.into());
+        self
+    }
+
+    /// How long a polled but unconfirmed status change waits before it is delivered again
+    /// (default 10 minutes).
+    pub fn requeue_after(mut self, delay: Duration) -> Self {
+        self.requeue_after = delay;
+        self
+    }
+
+    /// The permitted poll time after an empty poll (default 30 s).
+    pub fn poll_interval(mut self, interval: Duration) -> Self {
+        self.poll_interval = interval;
         self
     }
 
@@ -184,6 +179,12 @@ impl PostenEmulatorBuilder {
         self
     }
 
+    /// Extra bytes in every PAdES (a filler stream object), for large-download tests.
+    pub fn pades_padding(mut self, bytes: u64) -> Self {
+        self.pades_padding = bytes;
+        self
+    }
+
     /// Also accepts client certificates issued by these CA certificates (PEM), beside the
     /// emulator's own CA: your own enterprise certificate (from a file or a PKCS#11 token)
     /// then works against the emulator. The broker is the organization number in the client
@@ -203,6 +204,12 @@ impl PostenEmulatorBuilder {
         }
         self.client_cas.extend(certs);
         Ok(self)
+    }
+
+    /// Largest accepted request body (default 64 MiB).
+    pub fn max_request_bytes(mut self, bytes: usize) -> Self {
+        self.max_request_bytes = bytes;
+        self
     }
 
     /// Opens the database, makes (or reloads) the CA, binds both listeners and serves.
