@@ -10,8 +10,8 @@ pub struct Tools {
     python: PathBuf,
 }
 
-/// The tools, or `None` after printing a notice. With `SIGNERING_REQUIRE_TOOLS=1` a missing
-/// tool fails the test instead.
+/// The tools, or `None` after [`signering_testkit::skip_or_fail`]: with
+/// `SIGNERING_REQUIRE_TOOLS=1` a missing tool fails the test instead.
 pub fn tools() -> Option<Tools> {
     let mut missing = Vec::new();
     for (tool, arg) in [("xmlsec1", "--version"), ("unzip", "-v")] {
@@ -26,11 +26,10 @@ pub fn tools() -> Option<Tools> {
     if missing.is_empty() {
         return python.map(|python| Tools { python });
     }
-    let msg = format!("independent verifiers missing: {}", missing.join(", "));
-    if std::env::var("SIGNERING_REQUIRE_TOOLS").as_deref() == Ok("1") {
-        panic!("{msg} (SIGNERING_REQUIRE_TOOLS=1)");
-    }
-    eprintln!("NOTICE: {msg}; skipping the interoperability check");
+    signering_testkit::skip_or_fail(
+        "the interoperability check",
+        &format!("independent verifiers missing: {}", missing.join(", ")),
+    );
     None
 }
 
