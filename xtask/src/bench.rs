@@ -4,7 +4,9 @@
 use std::path::Path;
 use std::process::Command;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
+
+use crate::run;
 
 /// A `cargo` command in the workspace root: the cargo running xtask, else the one on PATH.
 fn cargo(root: &Path) -> Command {
@@ -12,18 +14,6 @@ fn cargo(root: &Path) -> Command {
     let mut command = Command::new(cargo);
     command.current_dir(root);
     command
-}
-
-/// Runs `command` to its end: an error says it could not start (`running …`) or that
-/// `what` failed, with the exit status.
-fn run(mut command: Command, running: &str, what: &str) -> anyhow::Result<()> {
-    let status = command
-        .status()
-        .with_context(|| format!("running {running}"))?;
-    if !status.success() {
-        bail!("{what} failed ({status})");
-    }
-    Ok(())
 }
 
 /// `cargo run --release -p signering-bench --bin <bin> -- <args>` in the workspace root.

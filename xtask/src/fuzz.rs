@@ -43,14 +43,9 @@ pub(crate) fn smoke(root: &Path, args: &[String]) -> Result<()> {
         bail!("cargo fuzz list found no targets in {}", fuzz_dir.display());
     }
     eprintln!("fuzz-smoke: building {} targets…", targets.len());
-    let status = cargo_fuzz(root)
-        .arg("build")
-        .args(BUILD_FLAGS)
-        .status()
-        .context("running cargo fuzz build")?;
-    if !status.success() {
-        bail!("cargo fuzz build failed ({status})");
-    }
+    let mut build = cargo_fuzz(root);
+    build.arg("build").args(BUILD_FLAGS);
+    crate::run(build, "cargo fuzz build", "cargo fuzz build")?;
     let scratch = std::env::temp_dir().join(format!("signering-fuzz-smoke-{}", std::process::id()));
     let mut outcomes = Vec::new();
     for target in &targets {
