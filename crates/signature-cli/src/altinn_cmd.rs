@@ -247,7 +247,7 @@ fn show(args: &MessageArgs, settings: &Settings, json: bool) -> Result<Status, C
                 .unwrap_or_default(),
             optional_part(" (", out.service_owner.as_deref(), ")"),
         );
-        text.push_str(&labelled_lines([
+        text.push_str(&labelled_lines(&[
             ("created", &out.created),
             ("last changed", &out.last_changed),
             ("due", &out.due),

@@ -317,7 +317,8 @@ impl Labels {
 }
 
 /// A validation error with the signer or document it is about, counted from 1 and named by
-/// `labels` (`signer 2` in a job file, `--signer number 2` on the command line). Core messages never contain the identity number itself.
+/// `labels` (`signer 2` in a job file, `--signer number 2` on the command line). Core
+/// messages never contain the identity number itself.
 pub(crate) fn describe(error: &ValidationError, documents: &[PathBuf], labels: &Labels) -> String {
     let Labels { signer, document } = labels;
     match error {
@@ -404,7 +405,7 @@ impl CreatedJob {
                 ));
             }
         }
-        out.push_str(&labelled_lines([
+        out.push_str(&labelled_lines(&[
             ("status URL", &self.status_url),
             ("cancellation URL", &self.cancellation_url),
         ]));
@@ -490,7 +491,7 @@ impl ChangeOut {
             status_word(&self.status),
             signers.join(", ")
         );
-        out.push_str(&labelled_lines([
+        out.push_str(&labelled_lines(&[
             ("PAdES URL", &self.pades_url),
             ("confirmation URL", &self.confirmation_url),
             ("cancellation URL", &self.cancellation_url),

@@ -159,7 +159,7 @@ pub(crate) fn optional_part(before: &str, value: Option<&str>, after: &str) -> S
 }
 
 /// A `  label: value` line for each row with a value, in order.
-pub(crate) fn labelled_lines<const N: usize>(rows: [(&str, &Option<String>); N]) -> String {
+pub(crate) fn labelled_lines(rows: &[(&str, &Option<String>)]) -> String {
     rows.iter()
         .filter_map(|(label, value)| value.as_ref().map(|v| format!("  {label}: {v}\n")))
         .collect()

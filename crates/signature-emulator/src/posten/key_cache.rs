@@ -14,7 +14,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::sync::{Mutex, OnceLock};
 
 use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rsa::{KeyPair as RsaKeyPair, KeySize};
@@ -30,10 +30,7 @@ const FILE_VERSION: &str = "rsa2048-v1";
 pub(crate) fn rsa_key(slot: usize) -> Result<Vec<u8>, Error> {
     static KEYS: OnceLock<Mutex<HashMap<usize, Vec<u8>>>> = OnceLock::new();
     // Held while a key is made, so that emulators starting together make each key once.
-    let mut keys = KEYS
-        .get_or_init(Mutex::default)
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner);
+    let mut keys = crate::locked(KEYS.get_or_init(Mutex::default));
     if let Some(der) = keys.get(&slot) {
         return Ok(der.clone());
     }
